@@ -1,0 +1,62 @@
+//! Creating and editing communities.
+
+use crate::{
+    context::AppContext,
+    db::{self, accounts::Account, communities::Community, communities::NewLocalCommunity},
+    domain::{
+        communities::{self as rules, CommunityChanges, CommunityFields},
+        keys,
+    },
+    error::{Error, Result},
+};
+
+/// Creates a local community owned by `owner`.
+pub async fn create(
+    ctx: &AppContext,
+    owner: &Account,
+    name: String,
+    fields: CommunityFields,
+) -> Result<Community> {
+    rules::may_create(ctx.settings(), owner.user.is_admin)?;
+    rules::validate_community_name(&name)?;
+    let fields = fields.validated()?;
+    let (public_key, private_key) = tokio::task::spawn_blocking(keys::generate).await??;
+    let ap_id = ctx.community_url(&name);
+    let inbox = format!("{ap_id}/inbox");
+    let followers = format!("{ap_id}/followers");
+    let shared_inbox = ctx.url("/inbox");
+    let owner = owner.person.clone();
+    ctx.write(move |conn| {
+        let actor = NewLocalCommunity {
+            ap_id: &ap_id,
+            name: &name,
+            inbox_url: &inbox,
+            shared_inbox_url: &shared_inbox,
+            followers_url: &followers,
+            public_key: &public_key,
+            private_key: &private_key,
+        };
+        db::communities::insert_local(conn, &actor, &fields, &owner)
+    })
+    .await
+}
+
+/// Applies changes to a local community if `editor` moderates it.
+pub async fn update(
+    ctx: &AppContext,
+    editor: &Account,
+    name: String,
+    changes: CommunityChanges,
+) -> Result<Community> {
+    let person_id = editor.person.id;
+    let is_admin = editor.user.is_admin;
+    ctx.write(move |conn| {
+        let community = db::communities::local_by_name(conn, &name)?
+            .ok_or_else(|| Error::not_found(format_args!("community `{name}`")))?;
+        let role = db::communities::role_of(conn, community.id, person_id)?;
+        rules::may_edit(role, is_admin)?;
+        let fields = community.fields().apply(changes)?;
+        db::communities::update_fields(conn, community.id, &fields)
+    })
+    .await
+}

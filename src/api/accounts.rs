@@ -1,0 +1,114 @@
+//! `/accounts`, `/sessions` and `/me`.
+
+use super::extract::{bearer_token, ApiJson, Auth};
+use crate::{
+    actions::{self, accounts::Origin},
+    context::AppContext,
+    db::accounts::Account,
+    domain::accounts::NewAccount,
+    error::{Error, ErrorBody},
+};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    /// Lowercase letters, digits and `_`, 1–30 characters.
+    pub username: String,
+    pub email: String,
+    /// At least 10 characters.
+    pub password: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AccountView {
+    pub username: String,
+    /// `username@host`, how people elsewhere in the fediverse find this account.
+    pub handle: String,
+    /// ActivityPub id of the account's Person actor.
+    pub actor_id: String,
+    pub email: String,
+    pub is_admin: bool,
+    /// False while an account waits for approval.
+    pub approved: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl AccountView {
+    pub fn new(ctx: &AppContext, a: Account) -> Self {
+        AccountView {
+            handle: format!("{}@{}", a.person.name, ctx.settings().hostname),
+            username: a.person.name,
+            actor_id: a.person.ap_id.to_string(),
+            email: a.user.email,
+            is_admin: a.user.is_admin,
+            approved: a.user.approved,
+            created_at: a.user.created_at.and_utc(),
+        }
+    }
+}
+
+/// Sign up. With registration mode `approval` the account exists but cannot log in until an
+/// administrator approves it; with `closed` this answers 403.
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = RegisterRequest,
+    responses((status = 201, body = AccountView), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn register(
+    ctx: web::Data<AppContext>,
+    ApiJson(body): ApiJson<RegisterRequest>,
+) -> Result<HttpResponse, Error> {
+    let input = NewAccount::parse(&body.username, &body.email, &body.password)?;
+    let account = actions::accounts::create(&ctx, input, Origin::SignUp).await?;
+    Ok(HttpResponse::Created().json(AccountView::new(&ctx, account)))
+}
+
+/// Log in: returns a bearer token.
+#[utoipa::path(post, path = "/api/v1/sessions", tag = "accounts", request_body = LoginRequest,
+    responses((status = 201, body = TokenResponse), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
+pub async fn log_in(
+    ctx: web::Data<AppContext>,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<HttpResponse, Error> {
+    let token = actions::accounts::log_in(&ctx, body.username, body.password).await?;
+    Ok(HttpResponse::Created().json(TokenResponse { token }))
+}
+
+/// Log out: the token stops working.
+#[utoipa::path(delete, path = "/api/v1/sessions", tag = "accounts",
+    security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn log_out(
+    ctx: web::Data<AppContext>,
+    req: HttpRequest,
+    _auth: Auth,
+) -> Result<HttpResponse, Error> {
+    if let Some(token) = bearer_token(&req) {
+        actions::accounts::log_out(&ctx, &token).await?;
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The logged-in account.
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = AccountView), (status = 401, body = ErrorBody)))]
+pub async fn me(ctx: web::Data<AppContext>, Auth(account): Auth) -> HttpResponse {
+    HttpResponse::Ok().json(AccountView::new(&ctx, account))
+}

@@ -1,0 +1,143 @@
+//! Request extractors of the client API: `ApiJson<T>` (size-limited JSON whose errors name the
+//! field at fault), and `Auth` / `MaybeAuth` (bearer-token sessions).
+
+use crate::{
+    actions, context::AppContext, db::accounts::Account,
+    error::{Error, ErrorKind},
+};
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use futures::{future::LocalBoxFuture, StreamExt};
+use serde::de::DeserializeOwned;
+
+/// A JSON body, read up to `api_body_limit_bytes` (413 beyond, before buffering more) and
+/// deserialised with the path of any failing field in the 400 message.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<AppContext>>()
+            .map(|ctx| ctx.settings().api_body_limit_bytes)
+            .unwrap_or(256 * 1024);
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_ascii_lowercase);
+        let declared_length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if let Some(ct) = content_type {
+                let essence = ct.split(';').next().unwrap_or("").trim();
+                if essence != "application/json" && !essence.ends_with("+json") {
+                    return Err(Error::new(
+                        ErrorKind::UnsupportedMediaType,
+                        "unsupported_media_type",
+                        format!("expected Content-Type application/json, got `{essence}`"),
+                    ));
+                }
+            }
+            if declared_length.is_some_and(|len| len > limit) {
+                return Err(too_large(limit));
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
+                    Error::new(ErrorKind::BadRequest, "bad_body", format!("reading body: {e}"))
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_json(&body).map(ApiJson)
+        })
+    }
+}
+
+fn too_large(limit: usize) -> Error {
+    Error::new(
+        ErrorKind::PayloadTooLarge,
+        "payload_too_large",
+        format!("request body is larger than {limit} bytes"),
+    )
+}
+
+/// Deserialises JSON; a syntax error says where, a type error names the field.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+    if body.is_empty() {
+        return Err(Error::new(ErrorKind::BadRequest, "invalid_json", "request body is empty; expected a JSON object"));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            Error::new(ErrorKind::BadRequest, "invalid_json", format!("malformed JSON: {inner}"))
+        } else if path == "." || path.is_empty() {
+            Error::new(ErrorKind::BadRequest, "invalid_json", format!("{inner}"))
+        } else {
+            Error::invalid_field(&path, inner)
+        }
+    })
+}
+
+/// The logged-in account; 401 without a valid `Authorization: Bearer` token.
+pub struct Auth(pub Account);
+
+/// The logged-in account if a valid token is given (an invalid one is still 401).
+pub struct MaybeAuth(pub Option<Account>);
+
+/// The raw bearer token of the request, if any.
+pub fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+}
+
+async fn account_of(req: HttpRequest) -> Result<Option<Account>, Error> {
+    let Some(token) = bearer_token(&req) else {
+        return Ok(None);
+    };
+    let ctx = req
+        .app_data::<web::Data<AppContext>>()
+        .ok_or_else(|| Error::internal(anyhow::anyhow!("AppContext missing")))?;
+    match actions::accounts::authenticate(ctx, &token).await? {
+        Some(account) => Ok(Some(account)),
+        None => Err(Error::unauthorized("the token is invalid or has expired")),
+    }
+}
+
+impl FromRequest for Auth {
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            account_of(req)
+                .await?
+                .map(Auth)
+                .ok_or_else(|| Error::unauthorized("log in first: send Authorization: Bearer <token>"))
+        })
+    }
+}
+
+impl FromRequest for MaybeAuth {
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { account_of(req).await.map(MaybeAuth) })
+    }
+}

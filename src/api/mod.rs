@@ -1,0 +1,74 @@
+//! The JSON client API under `/api/v1`. Handlers only parse, authorise, call `actions/` and
+//! render; they never see ActivityPub types. Every endpoint is in the OpenAPI document served at
+//! `/api/v1/openapi.json`.
+
+pub mod accounts;
+pub mod communities;
+pub mod extract;
+
+use crate::error::{Error, ErrorBody, ErrorKind};
+use actix_web::{web, HttpResponse};
+use utoipa::{
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    Modify, OpenApi,
+};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "copse client API", description = "JSON API of a copse instance. Errors are \
+        `{\"error\": code, \"message\": text, \"field\"?: name}` with the HTTP status saying what \
+        kind of failure it is."),
+    paths(
+        accounts::register, accounts::log_in, accounts::log_out, accounts::me,
+        communities::create, communities::list, communities::get, communities::update,
+    ),
+    components(schemas(ErrorBody)),
+    modifiers(&BearerAuth),
+    tags((name = "accounts"), (name = "communities")),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Mounts the API.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1")
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                Error::new(ErrorKind::BadRequest, "invalid_query", e.to_string()).into()
+            }))
+            .app_data(web::PathConfig::default().error_handler(|e, _| {
+                Error::new(ErrorKind::BadRequest, "invalid_path", e.to_string()).into()
+            }))
+            .route("/openapi.json", web::get().to(openapi))
+            .route("/accounts", web::post().to(accounts::register))
+            .route("/sessions", web::post().to(accounts::log_in))
+            .route("/sessions", web::delete().to(accounts::log_out))
+            .route("/me", web::get().to(accounts::me))
+            .route("/communities", web::get().to(communities::list))
+            .route("/communities", web::post().to(communities::create))
+            .route("/communities/{name}", web::get().to(communities::get))
+            .route("/communities/{name}", web::patch().to(communities::update))
+            .default_service(web::to(|| async {
+                Err::<HttpResponse, _>(Error::new(
+                    ErrorKind::NotFound,
+                    "no_such_endpoint",
+                    "no such API endpoint or method; see /api/v1/openapi.json",
+                ))
+            })),
+    );
+}
+
+async fn openapi() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

@@ -1,0 +1,194 @@
+//! Settings: one serde struct with defaults, layered as defaults < file < `COPSE_*` environment,
+//! and validated before anything starts.
+
+use figment::{
+    providers::{Format, Serialized, Toml},
+    Figment,
+};
+use serde::{Deserialize, Serialize};
+use std::{net::SocketAddr, path::Path};
+
+/// Who may open an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RegistrationMode {
+    /// Anyone may register and log in at once.
+    Open,
+    /// Accounts wait for an admin (`copse admin approve-user`) before they can log in.
+    Approval,
+    /// Only admins create accounts (`copse admin create-user`).
+    Closed,
+}
+
+/// Who may create communities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CommunityCreation {
+    Anyone,
+    Admins,
+}
+
+/// Every setting of an instance. `config/defaults.toml` is generated from `Settings::default()`
+/// (`copse config defaults`) and a test keeps the two equal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Public host name (with port if not 443/80) that ids and WebFinger use.
+    pub hostname: String,
+    /// Address the HTTP server listens on.
+    pub bind: String,
+    /// A SQLite file path (or `sqlite://path`), or a `postgres://` / `postgresql://` URL.
+    pub database_url: String,
+    /// Connections in the pool. SQLite has one writer at a time whatever this says.
+    pub database_pool_size: u32,
+    /// How long a SQLite write waits for a lock before the request fails with 503.
+    pub sqlite_busy_timeout_ms: u64,
+    /// Development and tests only: plain http, explicit ports and loopback/private addresses
+    /// for federation. Never turn this on for an instance on the internet.
+    pub insecure_federation: bool,
+    /// `open`, `approval` or `closed`.
+    pub registration_mode: RegistrationMode,
+    /// `anyone` or `admins`.
+    pub community_creation: CommunityCreation,
+    /// Days a login token stays valid.
+    pub session_ttl_days: u32,
+    /// Largest JSON body the client API accepts, in bytes (413 above it).
+    pub api_body_limit_bytes: usize,
+    /// HTTP worker threads (0: one per core).
+    pub http_workers: usize,
+    /// Log filter in `tracing` syntax; `RUST_LOG` wins when set.
+    pub log: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            hostname: "localhost:8080".into(),
+            bind: "127.0.0.1:8080".into(),
+            database_url: "data/copse.db".into(),
+            database_pool_size: 8,
+            sqlite_busy_timeout_ms: 5000,
+            insecure_federation: false,
+            registration_mode: RegistrationMode::Open,
+            community_creation: CommunityCreation::Anyone,
+            session_ttl_days: 30,
+            api_body_limit_bytes: 256 * 1024,
+            http_workers: 0,
+            log: "info".into(),
+        }
+    }
+}
+
+/// Which database engine a URL selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Settings {
+    /// Defaults, then the TOML file (if any), then `COPSE_*` variables from `env`.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Settings, String> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(format!("config file {} does not exist", file.display()));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        let known = Settings::keys();
+        let overrides: figment::value::Dict = env
+            .into_iter()
+            .filter_map(|(k, v)| {
+                let key = k.strip_prefix("COPSE_")?.to_ascii_lowercase();
+                known
+                    .contains(&key)
+                    .then(|| (key, parse_env_value(&v)))
+            })
+            .collect();
+        figment = figment.merge(Serialized::defaults(overrides));
+        let settings: Settings = figment.extract().map_err(|e| {
+            let key = e.path.join(".");
+            if key.is_empty() {
+                e.to_string()
+            } else {
+                format!("setting `{key}`: {}", e.kind)
+            }
+        })?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// The names of every setting, as in the TOML file.
+    pub fn keys() -> Vec<String> {
+        match toml::Value::try_from(Settings::default()) {
+            Ok(toml::Value::Table(table)) => table.keys().cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The TOML text of the defaults (what `config/defaults.toml` holds).
+    pub fn defaults_toml() -> String {
+        let body = toml::to_string(&Settings::default()).unwrap_or_default();
+        format!(
+            "# copse settings and their defaults. Generated by `copse config defaults`;\n\
+             # every key can also be set from the environment as COPSE_<KEY> (upper case).\n\n{body}"
+        )
+    }
+
+    /// Checks every value; the error names the key.
+    pub fn validate(&self) -> Result<(), String> {
+        crate::domain::names::parse_hostname(&self.hostname)
+            .map_err(|e| format!("setting `hostname`: {e}"))?;
+        self.bind
+            .parse::<SocketAddr>()
+            .map_err(|e| format!("setting `bind`: {e} (expected address:port)"))?;
+        if self.database_url.trim().is_empty() {
+            return Err("setting `database_url`: must not be empty".into());
+        }
+        if self.database_pool_size == 0 {
+            return Err("setting `database_pool_size`: must be at least 1".into());
+        }
+        if self.session_ttl_days == 0 {
+            return Err("setting `session_ttl_days`: must be at least 1".into());
+        }
+        if self.api_body_limit_bytes < 1024 {
+            return Err("setting `api_body_limit_bytes`: must be at least 1024".into());
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        if self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://")
+        {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    /// `https` for real instances; `http` when insecure federation is on (development).
+    pub fn scheme(&self) -> &'static str {
+        if self.insecure_federation {
+            "http"
+        } else {
+            "https"
+        }
+    }
+
+    /// The absolute URL of a path on this instance.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}://{}{}", self.scheme(), self.hostname, path)
+    }
+}
+
+/// Environment values are strings; booleans and numbers are given their TOML type so that
+/// `COPSE_INSECURE_FEDERATION=true` and `COPSE_HTTP_WORKERS=2` deserialize.
+fn parse_env_value(raw: &str) -> figment::value::Value {
+    raw.parse::<figment::value::Value>()
+        .unwrap_or_else(|_| figment::value::Value::from(raw.to_string()))
+}

@@ -1,0 +1,294 @@
+//! People and accounts: `persons` (local and remote actors), `local_users`, `sessions` and the
+//! shared `actor_names` namespace.
+
+use super::{
+    now,
+    schema::{actor_names, local_users, persons, sessions},
+    DbConn, DbUrl,
+};
+use crate::error::{Error, ErrorKind, Result};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = persons)]
+pub struct Person {
+    pub id: i64,
+    #[diesel(deserialize_as = String)]
+    pub ap_id: DbUrl,
+    pub name: String,
+    pub display_name: Option<String>,
+    pub summary_md: Option<String>,
+    pub summary_html: Option<String>,
+    pub inbox_url: String,
+    pub shared_inbox_url: Option<String>,
+    pub public_key: String,
+    pub private_key: Option<String>,
+    pub local: bool,
+    pub published: NaiveDateTime,
+    pub updated: Option<NaiveDateTime>,
+    pub last_refreshed_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = persons)]
+pub struct NewPerson<'a> {
+    pub ap_id: &'a str,
+    pub name: &'a str,
+    pub display_name: Option<&'a str>,
+    pub summary_md: Option<&'a str>,
+    pub summary_html: Option<&'a str>,
+    pub inbox_url: &'a str,
+    pub shared_inbox_url: Option<&'a str>,
+    pub public_key: &'a str,
+    pub private_key: Option<&'a str>,
+    pub local: bool,
+    pub published: NaiveDateTime,
+    pub updated: Option<NaiveDateTime>,
+    pub last_refreshed_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = local_users)]
+pub struct LocalUser {
+    pub id: i64,
+    pub person_id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub is_admin: bool,
+    pub approved: bool,
+    pub created_at: NaiveDateTime,
+}
+
+/// A local account with its actor.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub user: LocalUser,
+    pub person: Person,
+}
+
+/// Claims `name` in the shared namespace of local users and communities; 409 if taken.
+pub fn claim_name(conn: &mut DbConn, name: &str, kind: &str) -> Result<()> {
+    let taken: i64 = actor_names::table
+        .filter(actor_names::name.eq(name))
+        .count()
+        .get_result(conn)?;
+    if taken > 0 {
+        return Err(name_taken(name));
+    }
+    diesel::insert_into(actor_names::table)
+        .values((actor_names::name.eq(name), actor_names::kind.eq(kind)))
+        .execute(conn)
+        .map_err(|e| match Error::from(e) {
+            e if e.kind == ErrorKind::Conflict => name_taken(name),
+            e => e,
+        })?;
+    Ok(())
+}
+
+fn name_taken(name: &str) -> Error {
+    let mut e = Error::new(
+        ErrorKind::Conflict,
+        "name_taken",
+        format!("the name `{name}` is already taken"),
+    );
+    e.field = Some("name".into());
+    e
+}
+
+/// Inserts a local account (person + local user) in the caller's transaction.
+pub fn insert_account(
+    conn: &mut DbConn,
+    person: &NewPerson<'_>,
+    email: &str,
+    password_hash: &str,
+    is_admin: bool,
+    approved: bool,
+) -> Result<Account> {
+    claim_name(conn, person.name, "person")?;
+    let email_taken: i64 = local_users::table
+        .filter(local_users::email.eq(email))
+        .count()
+        .get_result(conn)?;
+    if email_taken > 0 {
+        let mut e = Error::new(
+            ErrorKind::Conflict,
+            "email_taken",
+            "an account with this email address exists",
+        );
+        e.field = Some("email".into());
+        return Err(e);
+    }
+    diesel::insert_into(persons::table)
+        .values(person)
+        .execute(conn)?;
+    let person = person_by_ap_id(conn, person.ap_id)?.ok_or_else(|| Error::not_found("person"))?;
+    diesel::insert_into(local_users::table)
+        .values((
+            local_users::person_id.eq(person.id),
+            local_users::email.eq(email),
+            local_users::password_hash.eq(password_hash),
+            local_users::is_admin.eq(is_admin),
+            local_users::approved.eq(approved),
+            local_users::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    account_by_person_id(conn, person.id)?.ok_or_else(|| Error::not_found("account"))
+}
+
+pub fn person_by_ap_id(conn: &mut DbConn, ap_id: &str) -> Result<Option<Person>> {
+    Ok(persons::table
+        .filter(persons::ap_id.eq(ap_id))
+        .select(Person::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn local_person_by_name(conn: &mut DbConn, name: &str) -> Result<Option<Person>> {
+    Ok(persons::table
+        .filter(persons::local.eq(true))
+        .filter(persons::name.eq(name))
+        .select(Person::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+fn account_by_person_id(conn: &mut DbConn, person_id: i64) -> Result<Option<Account>> {
+    Ok(local_users::table
+        .inner_join(persons::table)
+        .filter(persons::id.eq(person_id))
+        .select((LocalUser::as_select(), Person::as_select()))
+        .first::<(LocalUser, Person)>(conn)
+        .optional()?
+        .map(|(user, person)| Account { user, person }))
+}
+
+pub fn account_by_name(conn: &mut DbConn, name: &str) -> Result<Option<Account>> {
+    Ok(local_users::table
+        .inner_join(persons::table)
+        .filter(persons::local.eq(true))
+        .filter(persons::name.eq(name))
+        .select((LocalUser::as_select(), Person::as_select()))
+        .first::<(LocalUser, Person)>(conn)
+        .optional()?
+        .map(|(user, person)| Account { user, person }))
+}
+
+/// Marks a pending account approved; false if there is no such account.
+pub fn approve_account(conn: &mut DbConn, name: &str) -> Result<bool> {
+    let Some(account) = account_by_name(conn, name)? else {
+        return Ok(false);
+    };
+    diesel::update(local_users::table.find(account.user.id))
+        .set(local_users::approved.eq(true))
+        .execute(conn)?;
+    Ok(true)
+}
+
+pub fn insert_session(
+    conn: &mut DbConn,
+    token_hash: &str,
+    local_user_id: i64,
+    expires_at: NaiveDateTime,
+) -> Result<()> {
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::token_hash.eq(token_hash),
+            sessions::local_user_id.eq(local_user_id),
+            sessions::created_at.eq(now()),
+            sessions::expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The account a live token belongs to.
+pub fn account_by_session(conn: &mut DbConn, token_hash: &str) -> Result<Option<Account>> {
+    Ok(sessions::table
+        .inner_join(local_users::table.inner_join(persons::table))
+        .filter(sessions::token_hash.eq(token_hash))
+        .filter(sessions::expires_at.gt(now()))
+        .select((LocalUser::as_select(), Person::as_select()))
+        .first::<(LocalUser, Person)>(conn)
+        .optional()?
+        .map(|(user, person)| Account { user, person }))
+}
+
+pub fn delete_session(conn: &mut DbConn, token_hash: &str) -> Result<()> {
+    diesel::delete(sessions::table.find(token_hash)).execute(conn)?;
+    Ok(())
+}
+
+pub fn count_local_users(conn: &mut DbConn) -> Result<i64> {
+    Ok(local_users::table.count().get_result(conn)?)
+}
+
+/// What we keep of a remote person, from its actor document (already sanitised).
+#[derive(Debug, Clone)]
+pub struct RemotePerson {
+    pub ap_id: String,
+    pub name: String,
+    pub display_name: Option<String>,
+    pub summary_html: Option<String>,
+    pub inbox_url: String,
+    pub shared_inbox_url: Option<String>,
+    pub public_key: String,
+    pub published: Option<NaiveDateTime>,
+}
+
+/// Inserts or refreshes a remote person by id. Never touches local persons.
+pub fn upsert_remote_person(conn: &mut DbConn, p: &RemotePerson) -> Result<Person> {
+    let ts = now();
+    match person_by_ap_id(conn, &p.ap_id)? {
+        Some(existing) if existing.local => {
+            return Err(Error::new(
+                ErrorKind::BadRequest,
+                "local_object",
+                "a remote document claims a local id",
+            ))
+        }
+        Some(existing) => {
+            diesel::update(persons::table.find(existing.id))
+                .set((
+                    persons::name.eq(&p.name),
+                    persons::display_name.eq(&p.display_name),
+                    persons::summary_html.eq(&p.summary_html),
+                    persons::inbox_url.eq(&p.inbox_url),
+                    persons::shared_inbox_url.eq(&p.shared_inbox_url),
+                    persons::public_key.eq(&p.public_key),
+                    persons::updated.eq(Some(ts)),
+                    persons::last_refreshed_at.eq(ts),
+                ))
+                .execute(conn)?;
+        }
+        None => {
+            diesel::insert_into(persons::table)
+                .values(&NewPerson {
+                    ap_id: &p.ap_id,
+                    name: &p.name,
+                    display_name: p.display_name.as_deref(),
+                    summary_md: None,
+                    summary_html: p.summary_html.as_deref(),
+                    inbox_url: &p.inbox_url,
+                    shared_inbox_url: p.shared_inbox_url.as_deref(),
+                    public_key: &p.public_key,
+                    private_key: None,
+                    local: false,
+                    published: p.published.unwrap_or(ts),
+                    updated: None,
+                    last_refreshed_at: ts,
+                })
+                .execute(conn)?;
+        }
+    }
+    person_by_ap_id(conn, &p.ap_id)?.ok_or_else(|| Error::not_found("person"))
+}
+
+/// Whether a local name is a `person` or a `community`.
+pub fn name_kind(conn: &mut DbConn, name: &str) -> Result<Option<String>> {
+    Ok(actor_names::table
+        .filter(actor_names::name.eq(name))
+        .select(actor_names::kind)
+        .first(conn)
+        .optional()?)
+}

@@ -1,0 +1,340 @@
+//! Communities and their members: `communities` and `community_members`.
+
+use super::{
+    accounts::{claim_name, Person},
+    now,
+    schema::{communities, community_members, persons},
+    DbConn, DbUrl,
+};
+use crate::{
+    domain::communities::{
+        Charter, CommunityFields, MembershipPolicy, Role, Visibility,
+    },
+    error::{Error, Result},
+};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = communities)]
+pub struct Community {
+    pub id: i64,
+    #[diesel(deserialize_as = String)]
+    pub ap_id: DbUrl,
+    pub name: String,
+    pub title: String,
+    pub summary_md: String,
+    pub summary_html: String,
+    pub purpose: String,
+    pub domain: String,
+    pub practice: String,
+    pub meeting_cadence: String,
+    pub code_of_conduct_md: String,
+    pub code_of_conduct_html: String,
+    pub membership_policy: String,
+    pub visibility: String,
+    pub posting_restricted_to_mods: bool,
+    pub questions: String,
+    pub inbox_url: String,
+    pub shared_inbox_url: Option<String>,
+    pub followers_url: Option<String>,
+    pub public_key: String,
+    pub private_key: Option<String>,
+    pub local: bool,
+    pub published: NaiveDateTime,
+    pub updated: Option<NaiveDateTime>,
+    pub last_refreshed_at: NaiveDateTime,
+}
+
+impl Community {
+    pub fn policy(&self) -> MembershipPolicy {
+        MembershipPolicy::parse(&self.membership_policy).unwrap_or(MembershipPolicy::Approval)
+    }
+
+    pub fn visibility(&self) -> Visibility {
+        Visibility::parse(&self.visibility).unwrap_or(Visibility::Private)
+    }
+
+    pub fn questions(&self) -> Vec<String> {
+        serde_json::from_str(&self.questions).unwrap_or_default()
+    }
+
+    /// The editable fields as the domain sees them.
+    pub fn fields(&self) -> CommunityFields {
+        CommunityFields {
+            title: self.title.clone(),
+            summary: self.summary_md.clone(),
+            charter: Charter {
+                purpose: self.purpose.clone(),
+                domain: self.domain.clone(),
+                practice: self.practice.clone(),
+                meeting_cadence: self.meeting_cadence.clone(),
+                code_of_conduct: self.code_of_conduct_md.clone(),
+            },
+            membership_policy: self.policy(),
+            visibility: self.visibility(),
+            posting_restricted_to_mods: self.posting_restricted_to_mods,
+            questions: self.questions(),
+        }
+    }
+}
+
+/// The stored form of validated fields, with markdown rendered once on write.
+#[derive(AsChangeset, Insertable)]
+#[diesel(table_name = communities)]
+struct FieldRow<'a> {
+    title: &'a str,
+    summary_md: &'a str,
+    summary_html: String,
+    purpose: &'a str,
+    domain: &'a str,
+    practice: &'a str,
+    meeting_cadence: &'a str,
+    code_of_conduct_md: &'a str,
+    code_of_conduct_html: String,
+    membership_policy: &'a str,
+    visibility: &'a str,
+    posting_restricted_to_mods: bool,
+    questions: String,
+}
+
+impl<'a> FieldRow<'a> {
+    fn new(f: &'a CommunityFields) -> Result<Self> {
+        use crate::domain::content::markdown_to_html;
+        Ok(FieldRow {
+            title: &f.title,
+            summary_md: &f.summary,
+            summary_html: markdown_to_html(&f.summary),
+            purpose: &f.charter.purpose,
+            domain: &f.charter.domain,
+            practice: &f.charter.practice,
+            meeting_cadence: &f.charter.meeting_cadence,
+            code_of_conduct_md: &f.charter.code_of_conduct,
+            code_of_conduct_html: markdown_to_html(&f.charter.code_of_conduct),
+            membership_policy: f.membership_policy.as_str(),
+            visibility: f.visibility.as_str(),
+            posting_restricted_to_mods: f.posting_restricted_to_mods,
+            questions: serde_json::to_string(&f.questions)?,
+        })
+    }
+}
+
+/// Actor fields of a new local community.
+pub struct NewLocalCommunity<'a> {
+    pub ap_id: &'a str,
+    pub name: &'a str,
+    pub inbox_url: &'a str,
+    pub shared_inbox_url: &'a str,
+    pub followers_url: &'a str,
+    pub public_key: &'a str,
+    pub private_key: &'a str,
+}
+
+/// Inserts a local community and its owner's membership, in the caller's transaction.
+pub fn insert_local(
+    conn: &mut DbConn,
+    actor: &NewLocalCommunity<'_>,
+    fields: &CommunityFields,
+    owner: &Person,
+) -> Result<Community> {
+    claim_name(conn, actor.name, "community")?;
+    let ts = now();
+    diesel::insert_into(communities::table)
+        .values((
+            communities::ap_id.eq(actor.ap_id),
+            communities::name.eq(actor.name),
+            FieldRow::new(fields)?,
+            communities::inbox_url.eq(actor.inbox_url),
+            communities::shared_inbox_url.eq(actor.shared_inbox_url),
+            communities::followers_url.eq(actor.followers_url),
+            communities::public_key.eq(actor.public_key),
+            communities::private_key.eq(actor.private_key),
+            communities::local.eq(true),
+            communities::published.eq(ts),
+            communities::last_refreshed_at.eq(ts),
+        ))
+        .execute(conn)?;
+    let community = by_ap_id(conn, actor.ap_id)?.ok_or_else(|| Error::not_found("community"))?;
+    diesel::insert_into(community_members::table)
+        .values((
+            community_members::community_id.eq(community.id),
+            community_members::person_id.eq(owner.id),
+            community_members::role.eq(Role::Owner.as_str()),
+            community_members::state.eq("active"),
+            community_members::created_at.eq(ts),
+        ))
+        .execute(conn)?;
+    Ok(community)
+}
+
+/// Stores new validated fields and bumps `updated`.
+pub fn update_fields(conn: &mut DbConn, id: i64, fields: &CommunityFields) -> Result<Community> {
+    diesel::update(communities::table.find(id))
+        .set((FieldRow::new(fields)?, communities::updated.eq(Some(now()))))
+        .execute(conn)?;
+    communities::table
+        .find(id)
+        .select(Community::as_select())
+        .first(conn)
+        .map_err(Error::from)
+}
+
+pub fn by_ap_id(conn: &mut DbConn, ap_id: &str) -> Result<Option<Community>> {
+    Ok(communities::table
+        .filter(communities::ap_id.eq(ap_id))
+        .select(Community::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn local_by_name(conn: &mut DbConn, name: &str) -> Result<Option<Community>> {
+    Ok(communities::table
+        .filter(communities::local.eq(true))
+        .filter(communities::name.eq(name))
+        .select(Community::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// A page of the local directory ordered by name, after `after` (exclusive). Private
+/// communities appear only to their members (`viewer`).
+pub fn directory_page(
+    conn: &mut DbConn,
+    after: Option<&str>,
+    limit: i64,
+    viewer: Option<i64>,
+) -> Result<Vec<Community>> {
+    let mut query = communities::table
+        .filter(communities::local.eq(true))
+        .order(communities::name.asc())
+        .limit(limit)
+        .select(Community::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(communities::name.gt(after.to_string()));
+    }
+    let member_of = community_members::table
+        .filter(community_members::person_id.eq(viewer.unwrap_or(-1)))
+        .filter(community_members::state.eq("active"))
+        .select(community_members::community_id);
+    query = query.filter(
+        communities::visibility
+            .eq(Visibility::Public.as_str())
+            .or(communities::id.eq_any(member_of)),
+    );
+    Ok(query.load(conn)?)
+}
+
+/// The person's active role in the community, if any.
+pub fn role_of(conn: &mut DbConn, community_id: i64, person_id: i64) -> Result<Option<Role>> {
+    let role: Option<String> = community_members::table
+        .filter(community_members::community_id.eq(community_id))
+        .filter(community_members::person_id.eq(person_id))
+        .filter(community_members::state.eq("active"))
+        .select(community_members::role)
+        .first(conn)
+        .optional()?;
+    Ok(role.as_deref().and_then(Role::parse))
+}
+
+/// Owner and moderators, owner first.
+pub fn moderators(conn: &mut DbConn, community_id: i64) -> Result<Vec<Person>> {
+    let rows: Vec<(String, Person)> = community_members::table
+        .inner_join(persons::table)
+        .filter(community_members::community_id.eq(community_id))
+        .filter(community_members::state.eq("active"))
+        .filter(community_members::role.eq_any([Role::Owner.as_str(), Role::Moderator.as_str()]))
+        .order(community_members::created_at.asc())
+        .select((community_members::role, Person::as_select()))
+        .load(conn)?;
+    let (mut owners, mods): (Vec<_>, Vec<_>) = rows
+        .into_iter()
+        .partition(|(role, _)| role == Role::Owner.as_str());
+    owners.extend(mods);
+    Ok(owners.into_iter().map(|(_, p)| p).collect())
+}
+
+/// Active members (all roles).
+pub fn count_members(conn: &mut DbConn, community_id: i64) -> Result<i64> {
+    Ok(community_members::table
+        .filter(community_members::community_id.eq(community_id))
+        .filter(community_members::state.eq("active"))
+        .count()
+        .get_result(conn)?)
+}
+
+pub fn count_local_public(conn: &mut DbConn) -> Result<i64> {
+    Ok(communities::table
+        .filter(communities::local.eq(true))
+        .filter(communities::visibility.eq(Visibility::Public.as_str()))
+        .count()
+        .get_result(conn)?)
+}
+
+/// What we keep of a remote community from its Group document (already sanitised).
+#[derive(Debug, Clone)]
+pub struct RemoteCommunity {
+    pub ap_id: String,
+    pub name: String,
+    pub title: String,
+    pub summary_md: String,
+    pub summary_html: String,
+    pub membership_policy: MembershipPolicy,
+    pub posting_restricted_to_mods: bool,
+    pub inbox_url: String,
+    pub shared_inbox_url: Option<String>,
+    pub followers_url: Option<String>,
+    pub public_key: String,
+    pub published: Option<NaiveDateTime>,
+}
+
+/// Inserts or refreshes a remote community by id. Never touches local communities.
+pub fn upsert_remote(conn: &mut DbConn, c: &RemoteCommunity) -> Result<Community> {
+    let ts = now();
+    let changes = (
+        communities::name.eq(&c.name),
+        communities::title.eq(&c.title),
+        communities::summary_md.eq(&c.summary_md),
+        communities::summary_html.eq(&c.summary_html),
+        communities::membership_policy.eq(c.membership_policy.as_str()),
+        communities::posting_restricted_to_mods.eq(c.posting_restricted_to_mods),
+        communities::inbox_url.eq(&c.inbox_url),
+        communities::shared_inbox_url.eq(&c.shared_inbox_url),
+        communities::followers_url.eq(&c.followers_url),
+        communities::public_key.eq(&c.public_key),
+        communities::last_refreshed_at.eq(ts),
+    );
+    match by_ap_id(conn, &c.ap_id)? {
+        Some(existing) if existing.local => {
+            return Err(crate::error::Error::new(
+                crate::error::ErrorKind::BadRequest,
+                "local_object",
+                "a remote document claims a local id",
+            ))
+        }
+        Some(existing) => {
+            diesel::update(communities::table.find(existing.id))
+                .set((changes, communities::updated.eq(Some(ts))))
+                .execute(conn)?;
+        }
+        None => {
+            diesel::insert_into(communities::table)
+                .values((
+                    changes,
+                    communities::ap_id.eq(&c.ap_id),
+                    communities::purpose.eq(""),
+                    communities::domain.eq(""),
+                    communities::practice.eq(""),
+                    communities::meeting_cadence.eq(""),
+                    communities::code_of_conduct_md.eq(""),
+                    communities::code_of_conduct_html.eq(""),
+                    communities::visibility.eq(Visibility::Public.as_str()),
+                    communities::questions.eq("[]"),
+                    communities::local.eq(false),
+                    communities::published.eq(c.published.unwrap_or(ts)),
+                ))
+                .execute(conn)?;
+        }
+    }
+    by_ap_id(conn, &c.ap_id)?.ok_or_else(|| Error::not_found("community"))
+}

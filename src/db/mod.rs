@@ -1,0 +1,198 @@
+//! Every query lives here, one file per table family, as concrete functions over `DbConn`.
+//! `DbConn` is one of SQLite or PostgreSQL, chosen at run time from the database URL; the few
+//! places where the engines differ branch on it with a plain `match`, in this folder only.
+
+pub mod accounts;
+pub mod communities;
+pub mod instance;
+pub mod schema;
+
+use crate::{
+    config::{Backend, Settings},
+    error::{Error, Result},
+};
+use chrono::{NaiveDateTime, SubsecRound, Utc};
+use diesel::{
+    connection::SimpleConnection,
+    r2d2::{self, ManageConnection, Pool},
+    Connection, PgConnection, RunQueryDsl, SqliteConnection,
+};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::{path::Path, time::Duration};
+
+/// A database connection of either engine.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Sqlite(SqliteConnection),
+    Pg(PgConnection),
+}
+
+pub type DbPool = Pool<ConnectionManager>;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Opens connections by URL scheme (the derived `establish` tries each engine in turn and hides
+/// the real error), and sets SQLite's per-connection pragmas.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: String,
+    backend: Backend,
+    busy_timeout_ms: u64,
+}
+
+impl ConnectionManager {
+    pub fn new(settings: &Settings) -> Self {
+        ConnectionManager {
+            url: settings.database_url.clone(),
+            backend: settings.backend(),
+            busy_timeout_ms: settings.sqlite_busy_timeout_ms,
+        }
+    }
+
+    /// The file path of a SQLite URL (`path`, `sqlite://path` or `file:path`).
+    fn sqlite_path(&self) -> &str {
+        self.url
+            .strip_prefix("sqlite://")
+            .or_else(|| self.url.strip_prefix("sqlite:"))
+            .unwrap_or(&self.url)
+    }
+
+    pub fn connect_once(&self) -> Result<DbConn, r2d2::Error> {
+        match self.backend {
+            Backend::Postgres => Ok(DbConn::Pg(
+                PgConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?,
+            )),
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(self.sqlite_path())
+                    .map_err(r2d2::Error::ConnectionError)?;
+                // busy_timeout first: the WAL switch itself may need to wait for a lock.
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                    self.busy_timeout_ms
+                ))
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        self.connect_once()
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        diesel::sql_query("SELECT 1")
+            .execute(conn)
+            .map(|_| ())
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+/// Creates the SQLite file's folder if needed, opens the pool and runs pending migrations.
+pub fn open(settings: &Settings) -> anyhow::Result<DbPool> {
+    let manager = ConnectionManager::new(settings);
+    if settings.backend() == Backend::Sqlite {
+        if let Some(dir) = Path::new(manager.sqlite_path()).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    anyhow::anyhow!("creating database folder {}: {e}", dir.display())
+                })?;
+            }
+        }
+    }
+    // Connect once outside the pool so a wrong URL or password gives its real message.
+    let mut first = manager
+        .connect_once()
+        .map_err(|e| anyhow::anyhow!("connecting to the database: {e}"))?;
+    run_migrations(&mut first)?;
+    drop(first);
+    let size = match settings.backend() {
+        // One writer at a time anyway; a few connections serve concurrent reads under WAL.
+        Backend::Sqlite => settings.database_pool_size.min(4),
+        Backend::Postgres => settings.database_pool_size,
+    };
+    Pool::builder()
+        .max_size(size)
+        .connection_timeout(Duration::from_secs(10))
+        .build(manager)
+        .map_err(|e| anyhow::anyhow!("opening the database pool: {e}"))
+}
+
+/// Runs the pending migrations of the connection's engine; returns the names applied.
+pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
+    let applied = match conn {
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+        DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+    }
+    .map_err(|e| anyhow::anyhow!("running migrations: {e}"))?;
+    Ok(applied.iter().map(ToString::to_string).collect())
+}
+
+/// Runs `f` in a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so the write lock is
+/// taken (waiting up to busy_timeout) before anything is read, and a transaction never fails
+/// half-way because another writer got in between its read and its write.
+/// Callers must not open nested transactions inside `f`.
+pub fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) -> Result<T> {
+    match conn {
+        DbConn::Pg(_) => conn.transaction(f),
+        DbConn::Sqlite(_) => {
+            conn.batch_execute("BEGIN IMMEDIATE")?;
+            match f(conn) {
+                Ok(value) => match conn.batch_execute("COMMIT") {
+                    Ok(()) => Ok(value),
+                    Err(e) => {
+                        let _ = conn.batch_execute("ROLLBACK");
+                        Err(Error::from(e))
+                    }
+                },
+                Err(e) => {
+                    let _ = conn.batch_execute("ROLLBACK");
+                    Err(e)
+                }
+            }
+        }
+    }
+}
+
+/// The current time as stored: UTC, truncated to microseconds (PostgreSQL's precision), so a
+/// value reads back equal on both engines.
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// A URL column (stored as TEXT), parsed when read so that ActivityPub ids are `Url`s in code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbUrl(pub url::Url);
+
+impl TryFrom<String> for DbUrl {
+    type Error = url::ParseError;
+
+    fn try_from(value: String) -> Result<Self, url::ParseError> {
+        url::Url::parse(&value).map(DbUrl)
+    }
+}
+
+impl std::ops::Deref for DbUrl {
+    type Target = url::Url;
+
+    fn deref(&self) -> &url::Url {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for DbUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.as_str())
+    }
+}

@@ -1,0 +1,114 @@
+//! Diesel table definitions, kept by hand in step with `migrations/` (a test checks that both
+//! backends' migrated schemas match these columns).
+
+diesel::table! {
+    actor_names (name) {
+        name -> Text,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    persons (id) {
+        id -> BigInt,
+        ap_id -> Text,
+        name -> Text,
+        display_name -> Nullable<Text>,
+        summary_md -> Nullable<Text>,
+        summary_html -> Nullable<Text>,
+        inbox_url -> Text,
+        shared_inbox_url -> Nullable<Text>,
+        public_key -> Text,
+        private_key -> Nullable<Text>,
+        local -> Bool,
+        published -> Timestamp,
+        updated -> Nullable<Timestamp>,
+        last_refreshed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    local_users (id) {
+        id -> BigInt,
+        person_id -> BigInt,
+        email -> Text,
+        password_hash -> Text,
+        is_admin -> Bool,
+        approved -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        local_user_id -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    communities (id) {
+        id -> BigInt,
+        ap_id -> Text,
+        name -> Text,
+        title -> Text,
+        summary_md -> Text,
+        summary_html -> Text,
+        purpose -> Text,
+        domain -> Text,
+        practice -> Text,
+        meeting_cadence -> Text,
+        code_of_conduct_md -> Text,
+        code_of_conduct_html -> Text,
+        membership_policy -> Text,
+        visibility -> Text,
+        posting_restricted_to_mods -> Bool,
+        questions -> Text,
+        inbox_url -> Text,
+        shared_inbox_url -> Nullable<Text>,
+        followers_url -> Nullable<Text>,
+        public_key -> Text,
+        private_key -> Nullable<Text>,
+        local -> Bool,
+        published -> Timestamp,
+        updated -> Nullable<Timestamp>,
+        last_refreshed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    community_members (community_id, person_id) {
+        community_id -> BigInt,
+        person_id -> BigInt,
+        role -> Text,
+        state -> Text,
+        answers -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    instance_actor (id) {
+        id -> BigInt,
+        public_key -> Text,
+        private_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(local_users -> persons (person_id));
+diesel::joinable!(sessions -> local_users (local_user_id));
+diesel::joinable!(community_members -> communities (community_id));
+diesel::joinable!(community_members -> persons (person_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    actor_names,
+    persons,
+    local_users,
+    sessions,
+    communities,
+    community_members,
+    instance_actor,
+);

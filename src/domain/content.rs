@@ -1,0 +1,133 @@
+//! Text that people write: length limits, plain-text fields, and markdown rendered to HTML that
+//! is safe to show (ammonia's allow-list: no scripts, no event handlers, no `javascript:` URLs).
+
+use crate::error::{Error, Result};
+use pulldown_cmark::{html, Options, Parser};
+
+/// Checks and normalises a single-line plain-text field (names, titles): no NUL or other control
+/// characters, no bidirectional overrides, trimmed, between `min` and `max` characters.
+pub fn plain_line(field: &str, value: &str, min: usize, max: usize) -> Result<String> {
+    let cleaned = clean_text(field, value, false)?;
+    let trimmed = cleaned.trim().to_string();
+    check_length(field, &trimmed, min, max)?;
+    Ok(trimmed)
+}
+
+/// Checks a multi-line text field (markdown sources, answers): like [`plain_line`] but keeps
+/// newlines and tabs.
+pub fn text_block(field: &str, value: &str, max: usize) -> Result<String> {
+    let cleaned = clean_text(field, value, true)?;
+    let trimmed = cleaned.trim().to_string();
+    check_length(field, &trimmed, 0, max)?;
+    Ok(trimmed)
+}
+
+fn check_length(field: &str, value: &str, min: usize, max: usize) -> Result<()> {
+    let len = value.chars().count();
+    if len < min {
+        return Err(Error::invalid_field(
+            field,
+            if min == 1 {
+                "must not be empty".to_string()
+            } else {
+                format!("at least {min} characters")
+            },
+        ));
+    }
+    if len > max {
+        return Err(Error::invalid_field(
+            field,
+            format_args!("at most {max} characters (got {len})"),
+        ));
+    }
+    Ok(())
+}
+
+/// NUL is rejected outright (it never reaches the database); other control characters and the
+/// bidirectional override/isolate marks that disguise text are removed, as are zero-width
+/// characters used to make look-alike names.
+fn clean_text(field: &str, value: &str, multiline: bool) -> Result<String> {
+    if value.contains('\0') {
+        return Err(Error::invalid_field(field, "must not contain NUL bytes"));
+    }
+    Ok(value
+        .chars()
+        .filter(|&c| {
+            let allowed_ws = multiline && (c == '\n' || c == '\t' || c == '\r');
+            !(c.is_control() && !allowed_ws) && !is_invisible_format(c)
+        })
+        .collect())
+}
+
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}' // zero-width space/joiners, LRM/RLM
+        | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
+        | '\u{2066}'..='\u{2069}' // bidi isolates
+        | '\u{FEFF}')
+}
+
+/// Renders markdown to sanitised HTML.
+pub fn markdown_to_html(markdown: &str) -> String {
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    options.insert(Options::ENABLE_TABLES);
+    let parser = Parser::new_ext(markdown, options);
+    let mut raw = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut raw, parser);
+    sanitize_html(&raw)
+}
+
+/// Cleans HTML with an allow-list; links get `rel="noopener noreferrer nofollow ugc"`.
+pub fn sanitize_html(html: &str) -> String {
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer nofollow ugc"))
+        .clean(html)
+        .to_string()
+}
+
+/// Escapes plain text for HTML.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_is_rendered_and_sanitised() {
+        let html = markdown_to_html("**hi** <script>alert(1)</script> [x](javascript:alert(1))");
+        assert!(html.contains("<strong>hi</strong>"));
+        assert!(!html.contains("<script"));
+        assert!(!html.contains("javascript:"));
+        let html = markdown_to_html("<img src=x onerror=alert(1)>");
+        assert!(!html.contains("onerror"));
+    }
+
+    #[test]
+    fn sanitising_is_idempotent() {
+        let once = markdown_to_html("<a href='https://e.example' onclick='x'>a</a> *b*");
+        assert_eq!(sanitize_html(&once), once);
+    }
+
+    #[test]
+    fn plain_text_rules() {
+        assert!(plain_line("title", "a\0b", 1, 10).is_err());
+        assert_eq!(plain_line("title", " a\u{202E}b\u{200B} ", 1, 10).ok().as_deref(), Some("ab"));
+        assert!(plain_line("title", "   ", 1, 10).is_err());
+        assert!(plain_line("title", "abcdefghijk", 1, 10).is_err());
+        assert_eq!(text_block("body", "a\nb", 10).ok().as_deref(), Some("a\nb"));
+    }
+}

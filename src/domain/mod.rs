@@ -1,0 +1,8 @@
+//! Rules with no I/O: names, content limits and rendering, accounts, communities and who may do
+//! what. `api/`, `web/` and `federation/` all decide through these functions.
+
+pub mod accounts;
+pub mod communities;
+pub mod content;
+pub mod keys;
+pub mod names;

@@ -1,0 +1,106 @@
+//! Names of local actors (users and communities share one namespace, so `acct:NAME@host` is never
+//! ambiguous) and host names.
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// Longest user or community name.
+pub const MAX_NAME_LEN: usize = 30;
+
+/// Names that would collide with routes, well-known accounts or impersonate the instance.
+const RESERVED: &[&str] = &[
+    "about", "actor", "admin", "admins", "administrator", "all", "api", "c", "community",
+    "communities", "copse", "inbox", "instance", "mod", "moderator", "moderators", "modlog",
+    "nodeinfo", "outbox", "postmaster", "root", "security", "settings", "shared", "site",
+    "static", "support", "system", "u", "user", "users", "webmaster", "www",
+];
+
+/// Checks a user or community name: lowercase ASCII letters, digits and `_`, 1–30 characters,
+/// not reserved. Malformed names are 400; reserved ones 422.
+pub fn validate_name(field: &str, name: &str) -> Result<()> {
+    if name.is_empty() {
+        return Err(Error::invalid_field(field, "must not be empty"));
+    }
+    if name.chars().count() > MAX_NAME_LEN {
+        return Err(Error::invalid_field(
+            field,
+            format_args!("at most {MAX_NAME_LEN} characters"),
+        ));
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(Error::invalid_field(
+            field,
+            "only lowercase letters a-z, digits and _ are allowed",
+        ));
+    }
+    if RESERVED.contains(&name) {
+        let mut e = Error::new(
+            ErrorKind::Unprocessable,
+            "name_reserved",
+            format!("{field}: `{name}` is reserved"),
+        );
+        e.field = Some(field.to_string());
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Parses `host` or `host:port` as configured or as found in a URL, returning the canonical
+/// form: lowercase, IDNA (punycode), no trailing dot. Instances are peers by host *and* port.
+pub fn parse_hostname(raw: &str) -> Result<String, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if raw.contains('/') || raw.contains('@') || raw.chars().any(char::is_whitespace) {
+        return Err(format!("`{raw}` is not a host name (expected host or host:port)"));
+    }
+    let url = url::Url::parse(&format!("http://{raw}/"))
+        .map_err(|e| format!("`{raw}` is not a host name: {e}"))?;
+    let host = url
+        .host_str()
+        .ok_or_else(|| format!("`{raw}` has no host"))?
+        .trim_end_matches('.')
+        .to_string();
+    if host.is_empty() {
+        return Err(format!("`{raw}` has no host"));
+    }
+    let explicit_port = raw
+        .rsplit_once(':')
+        .filter(|(h, p)| !h.ends_with(']') || !p.is_empty())
+        .and_then(|(_, p)| p.parse::<u16>().ok());
+    Ok(match explicit_port {
+        Some(port) => format!("{host}:{port}"),
+        None => host,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_rules() {
+        assert!(validate_name("name", "garden_club_2").is_ok());
+        assert!(validate_name("name", "").is_err());
+        assert!(validate_name("name", "Garden").is_err());
+        assert!(validate_name("name", "a-b").is_err());
+        assert!(validate_name("name", &"a".repeat(31)).is_err());
+        assert!(validate_name("name", &"a".repeat(30)).is_ok());
+        let reserved = validate_name("name", "admin").err().map(|e| e.kind);
+        assert_eq!(reserved, Some(ErrorKind::Unprocessable));
+    }
+
+    #[test]
+    fn hostnames_are_canonical() {
+        assert_eq!(parse_hostname("EXAMPLE.com.").as_deref(), Ok("example.com"));
+        assert_eq!(parse_hostname("localhost:8080").as_deref(), Ok("localhost:8080"));
+        assert_eq!(parse_hostname("bücher.example").as_deref(), Ok("xn--bcher-kva.example"));
+        assert!(parse_hostname("").is_err());
+        assert!(parse_hostname("a b").is_err());
+        assert!(parse_hostname("http://x/").is_err());
+        assert!(parse_hostname("host:99999").is_err());
+    }
+}

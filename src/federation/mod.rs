@@ -1,0 +1,68 @@
+//! Everything ActivityPub: the library's configuration, actors and collections, WebFinger and
+//! NodeInfo. `federation/` never renders client JSON or HTML; `api/` and `web/` never see its
+//! types.
+
+pub mod collections;
+pub mod nodeinfo;
+pub mod objects;
+pub mod routes;
+pub mod webfinger;
+
+use crate::{context::AppContext, error::Result};
+use activitypub_federation::{config::FederationConfig, resolver::ValidatingDnsResolver};
+use actix_web::guard::GuardContext;
+use objects::instance::InstanceActor;
+use reqwest::redirect::Policy;
+use std::time::Duration;
+
+/// The library's request data carrying our context.
+pub type FedData = activitypub_federation::config::Data<AppContext>;
+
+/// Maximum time of one outgoing federation request.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Builds the library configuration for an instance. With `insecure_federation` the library runs
+/// in debug mode (plain http, explicit ports) and our HTTP client does not refuse loopback and
+/// private addresses; otherwise its resolver refuses them at connect time, in every build.
+pub async fn config(ctx: AppContext) -> Result<FederationConfig<AppContext>> {
+    let insecure = ctx.settings().insecure_federation;
+    let client = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .timeout(REQUEST_TIMEOUT)
+        .connect_timeout(REQUEST_TIMEOUT)
+        .user_agent(format!(
+            "copse/{} (+{})",
+            env!("CARGO_PKG_VERSION"),
+            ctx.url("/")
+        ))
+        .dns_resolver(ValidatingDnsResolver::new(vec![], !insecure))
+        .build()
+        .map_err(anyhow::Error::from)?;
+    let instance_actor = InstanceActor::local(&ctx)?;
+    let config = FederationConfig::builder()
+        .domain(ctx.settings().hostname.clone())
+        .app_data(ctx)
+        .client(client.into())
+        .debug(insecure)
+        .allow_http_urls(insecure)
+        .request_timeout(REQUEST_TIMEOUT)
+        .http_fetch_limit(20)
+        .signed_fetch_actor(&instance_actor)
+        .build()
+        .await
+        .map_err(anyhow::Error::from)?;
+    Ok(config)
+}
+
+/// True when the request asks for ActivityPub JSON (`application/activity+json` or
+/// `application/ld+json`) rather than a page.
+pub fn wants_activitypub(ctx: &GuardContext<'_>) -> bool {
+    ctx.head()
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| {
+            let accept = accept.to_ascii_lowercase();
+            accept.contains("application/activity+json") || accept.contains("application/ld+json")
+        })
+}

@@ -1,0 +1,178 @@
+//! `Group`: a community as an actor (FEP-1b12, Lemmy's shape), with the charter as
+//! `PropertyValue` attachments so Mastodon shows it as profile fields.
+
+use super::{Endpoints, PropertyValue, Source};
+use crate::{
+    context::AppContext,
+    db::{self, communities::Community},
+    domain::{
+        communities::{MembershipPolicy, Visibility},
+        content::{escape_html, plain_line, sanitize_html},
+    },
+    error::Error,
+};
+use activitypub_federation::{
+    config::Data,
+    fetch::object_id::ObjectId,
+    kinds::actor::GroupType,
+    protocol::{public_key::PublicKey, verification::verify_domains_match},
+    traits::{Actor, Object},
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// Names of the charter's profile fields, in order.
+pub const CHARTER_FIELDS: [&str; 4] = ["Purpose", "Domain", "Practice", "Meetings"];
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupJson {
+    #[serde(rename = "type")]
+    pub kind: GroupType,
+    pub id: ObjectId<Community>,
+    pub preferred_username: String,
+    pub name: Option<String>,
+    /// HTML.
+    pub summary: Option<String>,
+    pub source: Option<Source>,
+    pub inbox: Url,
+    pub outbox: Option<Url>,
+    pub followers: Option<Url>,
+    pub featured: Option<Url>,
+    /// The moderators collection (Lemmy's convention).
+    pub attributed_to: Option<Url>,
+    pub endpoints: Option<Endpoints>,
+    pub public_key: PublicKey,
+    pub url: Option<Url>,
+    pub manually_approves_followers: Option<bool>,
+    pub posting_restricted_to_mods: Option<bool>,
+    pub discoverable: Option<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachment: Vec<serde_json::Value>,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+}
+
+fn attachments(c: &Community) -> Vec<serde_json::Value> {
+    let lines = [&c.purpose, &c.domain, &c.practice, &c.meeting_cadence];
+    let mut out: Vec<PropertyValue> = CHARTER_FIELDS
+        .iter()
+        .zip(lines)
+        .filter(|(_, text)| !text.is_empty())
+        .map(|(name, text)| PropertyValue::new(name, escape_html(text).replace('\n', "<br>")))
+        .collect();
+    if !c.code_of_conduct_html.is_empty() {
+        out.push(PropertyValue::new("Code of conduct", c.code_of_conduct_html.clone()));
+    }
+    out.into_iter()
+        .filter_map(|p| serde_json::to_value(p).ok())
+        .collect()
+}
+
+#[async_trait::async_trait]
+impl Object for Community {
+    type DataType = AppContext;
+    type Kind = GroupJson;
+    type Error = Error;
+
+    fn id(&self) -> &Url {
+        &self.ap_id
+    }
+
+    fn last_refreshed_at(&self) -> Option<DateTime<Utc>> {
+        Some(self.last_refreshed_at.and_utc())
+    }
+
+    async fn read_from_id(id: Url, data: &Data<AppContext>) -> Result<Option<Self>, Error> {
+        data.db(move |conn| db::communities::by_ap_id(conn, id.as_str()))
+            .await
+    }
+
+    async fn into_json(self, data: &Data<AppContext>) -> Result<GroupJson, Error> {
+        let id = self.ap_id.0.clone();
+        let sub = |path: &str| Url::parse(&format!("{id}/{path}"));
+        Ok(GroupJson {
+            kind: GroupType::Group,
+            preferred_username: self.name.clone(),
+            name: Some(self.title.clone()),
+            summary: Some(self.summary_html.clone()),
+            source: Some(Source::markdown(self.summary_md.clone())),
+            inbox: Url::parse(&self.inbox_url)?,
+            outbox: Some(sub("outbox")?),
+            followers: Some(sub("followers")?),
+            featured: Some(sub("featured")?),
+            attributed_to: Some(sub("moderators")?),
+            endpoints: Some(Endpoints {
+                shared_inbox: Some(Url::parse(&data.url("/inbox"))?),
+            }),
+            public_key: self.public_key(),
+            url: Some(id.clone()),
+            manually_approves_followers: Some(self.policy() != MembershipPolicy::Open),
+            posting_restricted_to_mods: Some(self.posting_restricted_to_mods),
+            discoverable: Some(self.visibility() == Visibility::Public),
+            attachment: attachments(&self),
+            published: Some(self.published.and_utc()),
+            updated: self.updated.map(|u| u.and_utc()),
+            id: id.into(),
+        })
+    }
+
+    async fn verify(
+        json: &GroupJson,
+        expected_domain: &Url,
+        _data: &Data<AppContext>,
+    ) -> Result<(), Error> {
+        verify_domains_match(json.id.inner(), expected_domain)?;
+        verify_domains_match(&json.inbox, expected_domain)?;
+        Ok(())
+    }
+
+    async fn from_json(json: GroupJson, data: &Data<AppContext>) -> Result<Self, Error> {
+        let name = plain_line("preferredUsername", &json.preferred_username, 1, 100)?;
+        let title = plain_line("name", json.name.as_deref().unwrap_or(&name), 1, 200)?;
+        let remote = db::communities::RemoteCommunity {
+            ap_id: json.id.inner().to_string(),
+            name,
+            title,
+            summary_md: json.source.map(|s| s.content).unwrap_or_default(),
+            summary_html: json.summary.as_deref().map(sanitize_html).unwrap_or_default(),
+            membership_policy: if json.manually_approves_followers.unwrap_or(false) {
+                MembershipPolicy::Approval
+            } else {
+                MembershipPolicy::Open
+            },
+            posting_restricted_to_mods: json.posting_restricted_to_mods.unwrap_or(false),
+            inbox_url: json.inbox.to_string(),
+            shared_inbox_url: json
+                .endpoints
+                .and_then(|e| e.shared_inbox)
+                .map(|u| u.to_string()),
+            followers_url: json.followers.map(|u| u.to_string()),
+            public_key: json.public_key.public_key_pem,
+            published: json.published.map(|p| p.naive_utc()),
+        };
+        data.write(move |conn| db::communities::upsert_remote(conn, &remote))
+            .await
+    }
+}
+
+impl Actor for Community {
+    fn public_key_pem(&self) -> &str {
+        &self.public_key
+    }
+
+    fn private_key_pem(&self) -> Option<String> {
+        self.private_key.clone()
+    }
+
+    fn inbox(&self) -> Url {
+        Url::parse(&self.inbox_url).unwrap_or_else(|_| self.ap_id.0.clone())
+    }
+
+    fn shared_inbox(&self) -> Option<Url> {
+        self.shared_inbox_url
+            .as_deref()
+            .and_then(|u| Url::parse(u).ok())
+    }
+}

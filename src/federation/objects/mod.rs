@@ -1,0 +1,74 @@
+//! ActivityPub objects: wire structs with ActivityStreams names, and the library's `Object` /
+//! `Actor` traits implemented on our database types.
+
+pub mod group;
+pub mod instance;
+pub mod person;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use url::Url;
+
+/// The JSON-LD context of everything we serve: ActivityStreams, security, and the extension
+/// terms Lemmy and Mastodon use (`postingRestrictedToMods`, `discoverable`, `PropertyValue`).
+pub fn context() -> Value {
+    json!([
+        "https://www.w3.org/ns/activitystreams",
+        "https://w3id.org/security/v1",
+        {
+            "lemmy": "https://join-lemmy.org/ns#",
+            "toot": "http://joinmastodon.org/ns#",
+            "schema": "http://schema.org#",
+            "PropertyValue": "schema:PropertyValue",
+            "value": "schema:value",
+            "postingRestrictedToMods": "lemmy:postingRestrictedToMods",
+            "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+            "discoverable": "toot:discoverable",
+            "featured": { "@id": "toot:featured", "@type": "@id" },
+            "sensitive": "as:sensitive",
+        }
+    ])
+}
+
+/// The markdown a `summary` or `content` was rendered from.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Source {
+    pub content: String,
+    pub media_type: String,
+}
+
+impl Source {
+    pub fn markdown(content: impl Into<String>) -> Self {
+        Source {
+            content: content.into(),
+            media_type: "text/markdown".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoints {
+    pub shared_inbox: Option<Url>,
+}
+
+/// A profile field (Mastodon shows these as a table on the profile).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct PropertyValue {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    /// HTML.
+    pub value: String,
+}
+
+impl PropertyValue {
+    pub fn new(name: &str, html: String) -> Self {
+        PropertyValue {
+            kind: "PropertyValue".into(),
+            name: name.into(),
+            value: html,
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! `Person`: local users as served at `/u/{name}`, and remote people as fetched.
+
+use super::{Endpoints, Source};
+use crate::{
+    context::AppContext,
+    db::{self, accounts::Person},
+    domain::content::{plain_line, sanitize_html},
+    error::Error,
+};
+use activitypub_federation::{
+    config::Data,
+    fetch::object_id::ObjectId,
+    kinds::actor::PersonType,
+    protocol::{public_key::PublicKey, verification::verify_domains_match},
+    traits::{Actor, Object},
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonJson {
+    #[serde(rename = "type")]
+    pub kind: PersonType,
+    pub id: ObjectId<Person>,
+    pub preferred_username: String,
+    pub name: Option<String>,
+    pub summary: Option<String>,
+    pub source: Option<Source>,
+    pub inbox: Url,
+    pub outbox: Option<Url>,
+    pub endpoints: Option<Endpoints>,
+    pub public_key: PublicKey,
+    pub url: Option<Url>,
+    pub manually_approves_followers: Option<bool>,
+    pub discoverable: Option<bool>,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+}
+
+#[async_trait::async_trait]
+impl Object for Person {
+    type DataType = AppContext;
+    type Kind = PersonJson;
+    type Error = Error;
+
+    fn id(&self) -> &Url {
+        &self.ap_id
+    }
+
+    fn last_refreshed_at(&self) -> Option<DateTime<Utc>> {
+        Some(self.last_refreshed_at.and_utc())
+    }
+
+    async fn read_from_id(id: Url, data: &Data<AppContext>) -> Result<Option<Self>, Error> {
+        data.db(move |conn| db::accounts::person_by_ap_id(conn, id.as_str()))
+            .await
+    }
+
+    async fn into_json(self, data: &Data<AppContext>) -> Result<PersonJson, Error> {
+        let url = self.ap_id.0.clone();
+        Ok(PersonJson {
+            kind: PersonType::Person,
+            id: url.clone().into(),
+            preferred_username: self.name.clone(),
+            name: self.display_name.clone(),
+            summary: self.summary_html.clone(),
+            source: self.summary_md.clone().map(Source::markdown),
+            inbox: Url::parse(&self.inbox_url)?,
+            outbox: Some(Url::parse(&format!("{}/outbox", self.ap_id))?),
+            endpoints: Some(Endpoints {
+                shared_inbox: Some(Url::parse(&data.url("/inbox"))?),
+            }),
+            public_key: self.public_key(),
+            url: Some(url),
+            manually_approves_followers: Some(false),
+            discoverable: Some(true),
+            published: Some(self.published.and_utc()),
+            updated: self.updated.map(|u| u.and_utc()),
+        })
+    }
+
+    async fn verify(
+        json: &PersonJson,
+        expected_domain: &Url,
+        _data: &Data<AppContext>,
+    ) -> Result<(), Error> {
+        verify_domains_match(json.id.inner(), expected_domain)?;
+        verify_domains_match(&json.inbox, expected_domain)?;
+        Ok(())
+    }
+
+    async fn from_json(json: PersonJson, data: &Data<AppContext>) -> Result<Self, Error> {
+        let name = plain_line("preferredUsername", &json.preferred_username, 1, 100)?;
+        let display_name = json
+            .name
+            .as_deref()
+            .map(|n| plain_line("name", n, 0, 100))
+            .transpose()?;
+        let remote = db::accounts::RemotePerson {
+            ap_id: json.id.inner().to_string(),
+            name,
+            display_name,
+            summary_html: json.summary.as_deref().map(sanitize_html),
+            inbox_url: json.inbox.to_string(),
+            shared_inbox_url: json
+                .endpoints
+                .and_then(|e| e.shared_inbox)
+                .map(|u| u.to_string()),
+            public_key: json.public_key.public_key_pem,
+            published: json.published.map(|p| p.naive_utc()),
+        };
+        data.write(move |conn| db::accounts::upsert_remote_person(conn, &remote))
+            .await
+    }
+}
+
+impl Actor for Person {
+    fn public_key_pem(&self) -> &str {
+        &self.public_key
+    }
+
+    fn private_key_pem(&self) -> Option<String> {
+        self.private_key.clone()
+    }
+
+    fn inbox(&self) -> Url {
+        Url::parse(&self.inbox_url).unwrap_or_else(|_| self.ap_id.0.clone())
+    }
+
+    fn shared_inbox(&self) -> Option<Url> {
+        self.shared_inbox_url
+            .as_deref()
+            .and_then(|u| Url::parse(u).ok())
+    }
+}

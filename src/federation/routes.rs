@@ -1,0 +1,56 @@
+//! GET routes that serve actors as ActivityPub JSON (a browser asking for the same URL gets the
+//! page from `web/` instead; see `wants_activitypub`).
+
+use super::{collections, nodeinfo, objects, wants_activitypub, webfinger, FedData};
+use crate::{db, error::Error};
+use activitypub_federation::{actix_web::response::create_http_response, traits::Object};
+use actix_web::{guard, web, HttpResponse};
+use objects::instance::InstanceActor;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/.well-known/webfinger", web::get().to(webfinger::get))
+        .route("/.well-known/nodeinfo", web::get().to(nodeinfo::links))
+        .route("/nodeinfo/2.1", web::get().to(nodeinfo::get))
+        .route("/actor", web::get().to(instance_actor))
+        .route("/actor/outbox", web::get().to(collections::instance_outbox))
+        .service(
+            web::resource("/c/{name}")
+                .guard(guard::Get())
+                .guard(guard::fn_guard(wants_activitypub))
+                .to(group),
+        )
+        .route("/c/{name}/outbox", web::get().to(collections::group_outbox))
+        .route("/c/{name}/followers", web::get().to(collections::group_followers))
+        .route("/c/{name}/moderators", web::get().to(collections::group_moderators))
+        .route("/c/{name}/featured", web::get().to(collections::group_featured))
+        .service(
+            web::resource("/u/{name}")
+                .guard(guard::Get())
+                .guard(guard::fn_guard(wants_activitypub))
+                .to(person),
+        )
+        .route("/u/{name}/outbox", web::get().to(collections::person_outbox));
+}
+
+async fn group(name: web::Path<String>, data: FedData) -> Result<HttpResponse, Error> {
+    let community = collections::local_community(&data, name.into_inner()).await?;
+    let json = community.into_json(&data).await?;
+    Ok(create_http_response(json, &objects::context())?)
+}
+
+async fn person(name: web::Path<String>, data: FedData) -> Result<HttpResponse, Error> {
+    let name = name.into_inner();
+    let person = data
+        .db(move |conn| {
+            db::accounts::local_person_by_name(conn, &name)?
+                .ok_or_else(|| Error::not_found(format_args!("user `{name}`")))
+        })
+        .await?;
+    let json = person.into_json(&data).await?;
+    Ok(create_http_response(json, &objects::context())?)
+}
+
+async fn instance_actor(data: FedData) -> Result<HttpResponse, Error> {
+    let json = InstanceActor::local(&data)?.into_json(&data).await?;
+    Ok(create_http_response(json, &objects::context())?)
+}

@@ -1,0 +1,18 @@
+//! copse: a federated ActivityPub server for communities of practice. Module map (details in
+//! docs/ARCHITECTURE.md):
+//! - `config`: settings; `error`: the one error type; `context`: `AppContext`, passed everywhere
+//! - `server`: builds and runs an instance on a bound listener
+//! - `domain`: rules without I/O; `db`: every query
+//! - `api`: JSON client API; `web`: HTML pages
+//! - `federation`: ActivityPub actors, WebFinger, NodeInfo, signatures
+
+pub mod actions;
+pub mod api;
+pub mod config;
+pub mod context;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod federation;
+pub mod server;
+pub mod web;

@@ -1,0 +1,166 @@
+//! The `copse` command: load settings, start tracing, and run a subcommand. All the work is in
+//! the library.
+
+use clap::{Parser, Subcommand};
+use copse::{
+    actions::{self, accounts::Origin},
+    config::Settings,
+    db, domain::accounts::NewAccount, server,
+};
+use std::{io::BufRead, path::PathBuf, process::ExitCode};
+
+#[derive(Parser)]
+#[command(name = "copse", version, about = "A federated server for communities of practice")]
+struct Cli {
+    /// TOML settings file (default: none; see config/defaults.toml). Also COPSE_CONFIG.
+    #[arg(long, global = true, env = "COPSE_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (migrates the database first).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Administration.
+    #[command(subcommand)]
+    Admin(Admin),
+    /// Settings.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand)]
+enum Admin {
+    /// Create an account. The password is read from standard input (one line) or prompted for.
+    CreateUser {
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// Make the account an instance administrator.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Approve an account that signed up while registration mode is `approval`.
+    ApproveUser { name: String },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print every setting with its default value, as TOML.
+    Defaults,
+    /// Print the settings in effect (file and environment applied).
+    Show,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Config(ConfigCommand::Defaults) = cli.command {
+        print!("{}", Settings::defaults_toml());
+        return ExitCode::SUCCESS;
+    }
+    let settings = match Settings::load(cli.config.as_deref(), std::env::vars()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("copse: invalid settings: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&settings.log));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("copse: starting the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("copse: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => {
+            let server = server::start(settings, None).await?;
+            let handle = server.handle();
+            tokio::spawn(async move {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    tracing::info!("shutting down");
+                    handle.stop(true).await;
+                }
+            });
+            server.wait().await
+        }
+        Command::Migrate => {
+            let applied = tokio::task::spawn_blocking(move || {
+                let mut conn = db::ConnectionManager::new(&settings).connect_once()?;
+                db::run_migrations(&mut conn)
+            })
+            .await??;
+            println!("{} migration(s) applied", applied.len());
+            for name in applied {
+                println!("  {name}");
+            }
+            Ok(())
+        }
+        Command::Admin(Admin::CreateUser { name, email, admin }) => {
+            let password = read_password()?;
+            let input = NewAccount::parse(&name, &email, &password).map_err(|e| anyhow::anyhow!(e.message))?;
+            let ctx = server::context(settings).await?;
+            let account = actions::accounts::create(&ctx, input, Origin::Operator { admin })
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            println!(
+                "created {}{} ({})",
+                account.person.name,
+                if admin { " (admin)" } else { "" },
+                account.person.ap_id
+            );
+            Ok(())
+        }
+        Command::Admin(Admin::ApproveUser { name }) => {
+            let ctx = server::context(settings).await?;
+            let lookup = name.clone();
+            let found = ctx
+                .write(move |conn| db::accounts::approve_account(conn, &lookup))
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            anyhow::ensure!(found, "no account named {name}");
+            println!("approved {name}");
+            Ok(())
+        }
+        Command::Config(ConfigCommand::Show) => {
+            print!("{}", toml::to_string(&settings)?);
+            Ok(())
+        }
+        Command::Config(ConfigCommand::Defaults) => Ok(()),
+    }
+}
+
+/// One line from standard input when it is not a terminal; otherwise a hidden prompt.
+fn read_password() -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Again: ")?;
+        anyhow::ensure!(first == again, "the passwords differ");
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
