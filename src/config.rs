@@ -104,9 +104,7 @@ impl Settings {
             .into_iter()
             .filter_map(|(k, v)| {
                 let key = k.strip_prefix("COPSE_")?.to_ascii_lowercase();
-                known
-                    .contains(&key)
-                    .then(|| (key, parse_env_value(&v)))
+                known.contains(&key).then(|| (key, parse_env_value(&v)))
             })
             .collect();
         figment = figment.merge(Serialized::defaults(overrides));

@@ -92,7 +92,11 @@ impl Error {
     }
 
     pub fn not_found(what: impl fmt::Display) -> Self {
-        Error::new(ErrorKind::NotFound, "not_found", format!("{what} not found"))
+        Error::new(
+            ErrorKind::NotFound,
+            "not_found",
+            format!("{what} not found"),
+        )
     }
 
     pub fn unauthorized(message: impl Into<String>) -> Self {

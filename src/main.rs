@@ -5,12 +5,18 @@ use clap::{Parser, Subcommand};
 use copse::{
     actions::{self, accounts::Origin},
     config::Settings,
-    db, domain::accounts::NewAccount, server,
+    db,
+    domain::accounts::NewAccount,
+    server,
 };
 use std::{io::BufRead, path::PathBuf, process::ExitCode};
 
 #[derive(Parser)]
-#[command(name = "copse", version, about = "A federated server for communities of practice")]
+#[command(
+    name = "copse",
+    version,
+    about = "A federated server for communities of practice"
+)]
 struct Cli {
     /// TOML settings file (default: none; see config/defaults.toml). Also COPSE_CONFIG.
     #[arg(long, global = true, env = "COPSE_CONFIG")]
@@ -118,7 +124,8 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Admin(Admin::CreateUser { name, email, admin }) => {
             let password = read_password()?;
-            let input = NewAccount::parse(&name, &email, &password).map_err(|e| anyhow::anyhow!(e.message))?;
+            let input = NewAccount::parse(&name, &email, &password)
+                .map_err(|e| anyhow::anyhow!(e.message))?;
             let ctx = server::context(settings).await?;
             let account = actions::accounts::create(&ctx, input, Origin::Operator { admin })
                 .await

@@ -35,9 +35,10 @@ pub async fn create(ctx: &AppContext, input: NewAccount, origin: Origin) -> Resu
     };
     // Hashing and key generation are CPU work: keep them off the async threads.
     let password = input.password.clone();
-    let (hash, (public_key, private_key)) =
-        tokio::task::spawn_blocking(move || Ok::<_, Error>((rules::hash_password(&password)?, keys::generate()?)))
-            .await??;
+    let (hash, (public_key, private_key)) = tokio::task::spawn_blocking(move || {
+        Ok::<_, Error>((rules::hash_password(&password)?, keys::generate()?))
+    })
+    .await??;
     let ap_id = ctx.person_url(&input.username);
     let inbox = format!("{ap_id}/inbox");
     let shared_inbox = ctx.url("/inbox");
@@ -68,7 +69,13 @@ pub async fn log_in(ctx: &AppContext, username: String, password: String) -> Res
     let account = ctx
         .db(move |conn| db::accounts::account_by_name(conn, &username))
         .await?;
-    let bad = || Error::new(ErrorKind::Unauthorized, "bad_credentials", "wrong username or password");
+    let bad = || {
+        Error::new(
+            ErrorKind::Unauthorized,
+            "bad_credentials",
+            "wrong username or password",
+        )
+    };
     let Some(account) = account else {
         return Err(bad());
     };

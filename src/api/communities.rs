@@ -168,9 +168,7 @@ pub async fn list(
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
     let viewer = account.map(|a| a.person.id);
     let mut rows = ctx
-        .db(move |conn| {
-            db::communities::directory_page(conn, after.as_deref(), limit + 1, viewer)
-        })
+        .db(move |conn| db::communities::directory_page(conn, after.as_deref(), limit + 1, viewer))
         .await?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);

@@ -2,7 +2,9 @@
 //! field at fault), and `Auth` / `MaybeAuth` (bearer-token sessions).
 
 use crate::{
-    actions, context::AppContext, db::accounts::Account,
+    actions,
+    context::AppContext,
+    db::accounts::Account,
     error::{Error, ErrorKind},
 };
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
@@ -50,7 +52,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk.map_err(|e| {
-                    Error::new(ErrorKind::BadRequest, "bad_body", format!("reading body: {e}"))
+                    Error::new(
+                        ErrorKind::BadRequest,
+                        "bad_body",
+                        format!("reading body: {e}"),
+                    )
                 })?;
                 if body.len() + chunk.len() > limit {
                     return Err(too_large(limit));
@@ -73,14 +79,22 @@ fn too_large(limit: usize) -> Error {
 /// Deserialises JSON; a syntax error says where, a type error names the field.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     if body.is_empty() {
-        return Err(Error::new(ErrorKind::BadRequest, "invalid_json", "request body is empty; expected a JSON object"));
+        return Err(Error::new(
+            ErrorKind::BadRequest,
+            "invalid_json",
+            "request body is empty; expected a JSON object",
+        ));
     }
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() {
-            Error::new(ErrorKind::BadRequest, "invalid_json", format!("malformed JSON: {inner}"))
+            Error::new(
+                ErrorKind::BadRequest,
+                "invalid_json",
+                format!("malformed JSON: {inner}"),
+            )
         } else if path == "." || path.is_empty() {
             Error::new(ErrorKind::BadRequest, "invalid_json", format!("{inner}"))
         } else {
@@ -124,10 +138,9 @@ impl FromRequest for Auth {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            account_of(req)
-                .await?
-                .map(Auth)
-                .ok_or_else(|| Error::unauthorized("log in first: send Authorization: Bearer <token>"))
+            account_of(req).await?.map(Auth).ok_or_else(|| {
+                Error::unauthorized("log in first: send Authorization: Bearer <token>")
+            })
         })
     }
 }

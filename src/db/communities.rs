@@ -7,9 +7,7 @@ use super::{
     DbConn, DbUrl,
 };
 use crate::{
-    domain::communities::{
-        Charter, CommunityFields, MembershipPolicy, Role, Visibility,
-    },
+    domain::communities::{Charter, CommunityFields, MembershipPolicy, Role, Visibility},
     error::{Error, Result},
 };
 use chrono::NaiveDateTime;

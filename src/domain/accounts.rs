@@ -119,7 +119,10 @@ mod tests {
 
     #[test]
     fn emails_are_checked() {
-        assert_eq!(parse_email("A@Example.org").ok().as_deref(), Some("a@example.org"));
+        assert_eq!(
+            parse_email("A@Example.org").ok().as_deref(),
+            Some("a@example.org")
+        );
         assert!(parse_email("nope").is_err());
         assert!(parse_email("a@b").is_err());
         assert!(parse_email("a b@c.org").is_err());

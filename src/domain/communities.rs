@@ -70,6 +70,7 @@ impl Role {
 
 /// The charter: why the community exists and how it works.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct Charter {
     /// Why the community exists.
     pub purpose: String,
@@ -126,7 +127,11 @@ impl CommunityFields {
             title: content::plain_line("title", &self.title, 1, MAX_TITLE)?,
             summary: content::text_block("summary", &self.summary, MAX_SUMMARY)?,
             charter: Charter {
-                purpose: content::text_block("charter.purpose", &charter.purpose, MAX_CHARTER_LINE)?,
+                purpose: content::text_block(
+                    "charter.purpose",
+                    &charter.purpose,
+                    MAX_CHARTER_LINE,
+                )?,
                 domain: content::text_block("charter.domain", &charter.domain, MAX_CHARTER_LINE)?,
                 practice: content::text_block(
                     "charter.practice",
@@ -252,8 +257,14 @@ mod tests {
                 ..Default::default()
             })
             .ok();
-        assert_eq!(changed.as_ref().map(|c| c.title.as_str()), Some("Urban gardeners"));
-        assert_eq!(changed.map(|c| c.membership_policy), Some(MembershipPolicy::Open));
+        assert_eq!(
+            changed.as_ref().map(|c| c.title.as_str()),
+            Some("Urban gardeners")
+        );
+        assert_eq!(
+            changed.map(|c| c.membership_policy),
+            Some(MembershipPolicy::Open)
+        );
     }
 
     #[test]

@@ -54,7 +54,7 @@ fn clean_text(field: &str, value: &str, multiline: bool) -> Result<String> {
         .chars()
         .filter(|&c| {
             let allowed_ws = multiline && (c == '\n' || c == '\t' || c == '\r');
-            !(c.is_control() && !allowed_ws) && !is_invisible_format(c)
+            (!c.is_control() || allowed_ws) && !is_invisible_format(c)
         })
         .collect())
 }
@@ -125,7 +125,12 @@ mod tests {
     #[test]
     fn plain_text_rules() {
         assert!(plain_line("title", "a\0b", 1, 10).is_err());
-        assert_eq!(plain_line("title", " a\u{202E}b\u{200B} ", 1, 10).ok().as_deref(), Some("ab"));
+        assert_eq!(
+            plain_line("title", " a\u{202E}b\u{200B} ", 1, 10)
+                .ok()
+                .as_deref(),
+            Some("ab")
+        );
         assert!(plain_line("title", "   ", 1, 10).is_err());
         assert!(plain_line("title", "abcdefghijk", 1, 10).is_err());
         assert_eq!(text_block("body", "a\nb", 10).ok().as_deref(), Some("a\nb"));

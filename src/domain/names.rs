@@ -8,10 +8,39 @@ pub const MAX_NAME_LEN: usize = 30;
 
 /// Names that would collide with routes, well-known accounts or impersonate the instance.
 const RESERVED: &[&str] = &[
-    "about", "actor", "admin", "admins", "administrator", "all", "api", "c", "community",
-    "communities", "copse", "inbox", "instance", "mod", "moderator", "moderators", "modlog",
-    "nodeinfo", "outbox", "postmaster", "root", "security", "settings", "shared", "site",
-    "static", "support", "system", "u", "user", "users", "webmaster", "www",
+    "about",
+    "actor",
+    "admin",
+    "admins",
+    "administrator",
+    "all",
+    "api",
+    "c",
+    "community",
+    "communities",
+    "copse",
+    "inbox",
+    "instance",
+    "mod",
+    "moderator",
+    "moderators",
+    "modlog",
+    "nodeinfo",
+    "outbox",
+    "postmaster",
+    "root",
+    "security",
+    "settings",
+    "shared",
+    "site",
+    "static",
+    "support",
+    "system",
+    "u",
+    "user",
+    "users",
+    "webmaster",
+    "www",
 ];
 
 /// Checks a user or community name: lowercase ASCII letters, digits and `_`, 1–30 characters,
@@ -55,7 +84,9 @@ pub fn parse_hostname(raw: &str) -> Result<String, String> {
         return Err("must not be empty".into());
     }
     if raw.contains('/') || raw.contains('@') || raw.chars().any(char::is_whitespace) {
-        return Err(format!("`{raw}` is not a host name (expected host or host:port)"));
+        return Err(format!(
+            "`{raw}` is not a host name (expected host or host:port)"
+        ));
     }
     let url = url::Url::parse(&format!("http://{raw}/"))
         .map_err(|e| format!("`{raw}` is not a host name: {e}"))?;
@@ -96,8 +127,14 @@ mod tests {
     #[test]
     fn hostnames_are_canonical() {
         assert_eq!(parse_hostname("EXAMPLE.com.").as_deref(), Ok("example.com"));
-        assert_eq!(parse_hostname("localhost:8080").as_deref(), Ok("localhost:8080"));
-        assert_eq!(parse_hostname("bücher.example").as_deref(), Ok("xn--bcher-kva.example"));
+        assert_eq!(
+            parse_hostname("localhost:8080").as_deref(),
+            Ok("localhost:8080")
+        );
+        assert_eq!(
+            parse_hostname("bücher.example").as_deref(),
+            Ok("xn--bcher-kva.example")
+        );
         assert!(parse_hostname("").is_err());
         assert!(parse_hostname("a b").is_err());
         assert!(parse_hostname("http://x/").is_err());

@@ -20,16 +20,28 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .to(group),
         )
         .route("/c/{name}/outbox", web::get().to(collections::group_outbox))
-        .route("/c/{name}/followers", web::get().to(collections::group_followers))
-        .route("/c/{name}/moderators", web::get().to(collections::group_moderators))
-        .route("/c/{name}/featured", web::get().to(collections::group_featured))
+        .route(
+            "/c/{name}/followers",
+            web::get().to(collections::group_followers),
+        )
+        .route(
+            "/c/{name}/moderators",
+            web::get().to(collections::group_moderators),
+        )
+        .route(
+            "/c/{name}/featured",
+            web::get().to(collections::group_featured),
+        )
         .service(
             web::resource("/u/{name}")
                 .guard(guard::Get())
                 .guard(guard::fn_guard(wants_activitypub))
                 .to(person),
         )
-        .route("/u/{name}/outbox", web::get().to(collections::person_outbox));
+        .route(
+            "/u/{name}/outbox",
+            web::get().to(collections::person_outbox),
+        );
 }
 
 async fn group(name: web::Path<String>, data: FedData) -> Result<HttpResponse, Error> {

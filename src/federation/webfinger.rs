@@ -51,10 +51,7 @@ fn local_name(resource: &str, data: &FedData) -> Result<String, Error> {
     if resource.starts_with("http://") || resource.starts_with("https://") {
         let url = Url::parse(resource).map_err(|_| not_ours())?;
         let prefix = data.url("/");
-        let path = url
-            .as_str()
-            .strip_prefix(&prefix)
-            .ok_or_else(not_ours)?;
+        let path = url.as_str().strip_prefix(&prefix).ok_or_else(not_ours)?;
         return match path.split_once('/') {
             Some(("c" | "u", name)) if !name.contains('/') => Ok(name.to_string()),
             _ => Err(not_ours()),

@@ -124,7 +124,10 @@ async fn community(
     html(actix_web::http::StatusCode::OK, &page)
 }
 
-async fn person(ctx: web::Data<AppContext>, name: web::Path<String>) -> Result<HttpResponse, Error> {
+async fn person(
+    ctx: web::Data<AppContext>,
+    name: web::Path<String>,
+) -> Result<HttpResponse, Error> {
     let name = name.into_inner();
     let lookup = name.clone();
     let Some(p) = ctx

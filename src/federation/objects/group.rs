@@ -15,7 +15,9 @@ use activitypub_federation::{
     config::Data,
     fetch::object_id::ObjectId,
     kinds::actor::GroupType,
-    protocol::{public_key::PublicKey, verification::verify_domains_match},
+    protocol::{
+        helpers::deserialize_skip_error, public_key::PublicKey, verification::verify_domains_match,
+    },
     traits::{Actor, Object},
 };
 use chrono::{DateTime, Utc};
@@ -25,6 +27,7 @@ use url::Url;
 /// Names of the charter's profile fields, in order.
 pub const CHARTER_FIELDS: [&str; 4] = ["Purpose", "Domain", "Practice", "Meetings"];
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupJson {
@@ -35,22 +38,34 @@ pub struct GroupJson {
     pub name: Option<String>,
     /// HTML.
     pub summary: Option<String>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub source: Option<Source>,
     pub inbox: Url,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub outbox: Option<Url>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub followers: Option<Url>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub featured: Option<Url>,
     /// The moderators collection (Lemmy's convention).
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub attributed_to: Option<Url>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub endpoints: Option<Endpoints>,
     pub public_key: PublicKey,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub url: Option<Url>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub manually_approves_followers: Option<bool>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub posting_restricted_to_mods: Option<bool>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub discoverable: Option<bool>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachment: Vec<serde_json::Value>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub published: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub updated: Option<DateTime<Utc>>,
 }
 
@@ -63,7 +78,10 @@ fn attachments(c: &Community) -> Vec<serde_json::Value> {
         .map(|(name, text)| PropertyValue::new(name, escape_html(text).replace('\n', "<br>")))
         .collect();
     if !c.code_of_conduct_html.is_empty() {
-        out.push(PropertyValue::new("Code of conduct", c.code_of_conduct_html.clone()));
+        out.push(PropertyValue::new(
+            "Code of conduct",
+            c.code_of_conduct_html.clone(),
+        ));
     }
     out.into_iter()
         .filter_map(|p| serde_json::to_value(p).ok())
@@ -136,7 +154,11 @@ impl Object for Community {
             name,
             title,
             summary_md: json.source.map(|s| s.content).unwrap_or_default(),
-            summary_html: json.summary.as_deref().map(sanitize_html).unwrap_or_default(),
+            summary_html: json
+                .summary
+                .as_deref()
+                .map(sanitize_html)
+                .unwrap_or_default(),
             membership_policy: if json.manually_approves_followers.unwrap_or(false) {
                 MembershipPolicy::Approval
             } else {

@@ -7,7 +7,9 @@ use activitypub_federation::{
     config::Data,
     fetch::object_id::ObjectId,
     kinds::actor::ApplicationType,
-    protocol::{public_key::PublicKey, verification::verify_domains_match},
+    protocol::{
+        helpers::deserialize_skip_error, public_key::PublicKey, verification::verify_domains_match,
+    },
     traits::{Actor, Object},
 };
 use serde::{Deserialize, Serialize};
@@ -35,6 +37,7 @@ impl InstanceActor {
     }
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationJson {
@@ -42,11 +45,15 @@ pub struct ApplicationJson {
     pub kind: ApplicationType,
     pub id: ObjectId<InstanceActor>,
     pub preferred_username: String,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub name: Option<String>,
     pub inbox: Url,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub outbox: Option<Url>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub endpoints: Option<Endpoints>,
     pub public_key: PublicKey,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub manually_approves_followers: Option<bool>,
 }
 

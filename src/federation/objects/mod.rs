@@ -31,6 +31,7 @@ pub fn context() -> Value {
 }
 
 /// The markdown a `summary` or `content` was rendered from.
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Source {
@@ -47,6 +48,7 @@ impl Source {
     }
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Endpoints {

@@ -11,13 +11,16 @@ use activitypub_federation::{
     config::Data,
     fetch::object_id::ObjectId,
     kinds::actor::PersonType,
-    protocol::{public_key::PublicKey, verification::verify_domains_match},
+    protocol::{
+        helpers::deserialize_skip_error, public_key::PublicKey, verification::verify_domains_match,
+    },
     traits::{Actor, Object},
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PersonJson {
@@ -27,15 +30,23 @@ pub struct PersonJson {
     pub preferred_username: String,
     pub name: Option<String>,
     pub summary: Option<String>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub source: Option<Source>,
     pub inbox: Url,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub outbox: Option<Url>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub endpoints: Option<Endpoints>,
     pub public_key: PublicKey,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub url: Option<Url>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub manually_approves_followers: Option<bool>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub discoverable: Option<bool>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub published: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub updated: Option<DateTime<Utc>>,
 }
 

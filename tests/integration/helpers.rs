@@ -1,0 +1,266 @@
+//! `TestApp`: a real copse instance on port 0 with a fresh database (a SQLite file, or a new
+//! PostgreSQL database when `COPSE_TEST_POSTGRES_URL` is set), and typed helpers to drive it.
+
+use copse::{config::Settings, server::Server};
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use std::net::TcpListener;
+
+/// Set to a server URL (e.g. `postgres://postgres@127.0.0.1:5432`) to run every test on
+/// PostgreSQL, each in a database of its own.
+pub const POSTGRES_ENV: &str = "COPSE_TEST_POSTGRES_URL";
+
+pub fn postgres_server() -> Option<String> {
+    std::env::var(POSTGRES_ENV)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(|v| v.trim_end_matches('/').to_string())
+}
+
+/// A database for one test; removed when dropped.
+pub enum TestDb {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir, String),
+    Postgres { server: String, name: String },
+}
+
+impl TestDb {
+    pub fn new() -> TestDb {
+        match postgres_server() {
+            Some(server) => {
+                let name = format!("copse_test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = PgConnection::establish(&format!("{server}/postgres"))
+                    .unwrap_or_else(|e| panic!("connecting to {server}: {e}"));
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .unwrap_or_else(|e| panic!("creating database {name}: {e}"));
+                TestDb::Postgres { server, name }
+            }
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let path = dir.path().join("copse.db").display().to_string();
+                TestDb::Sqlite(dir, path)
+            }
+        }
+    }
+
+    pub fn url(&self) -> String {
+        match self {
+            TestDb::Sqlite(_, path) => path.clone(),
+            TestDb::Postgres { server, name } => format!("{server}/{name}"),
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, TestDb::Sqlite(..))
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { server, name } = self {
+            if let Ok(mut conn) = PgConnection::establish(&format!("{server}/postgres")) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn);
+            }
+        }
+    }
+}
+
+/// Settings for a test instance on `localhost:PORT`.
+pub fn test_settings(db: &TestDb, port: u16) -> Settings {
+    Settings {
+        hostname: format!("localhost:{port}"),
+        bind: format!("127.0.0.1:{port}"),
+        database_url: db.url(),
+        insecure_federation: true,
+        http_workers: 1,
+        ..Settings::default()
+    }
+}
+
+pub struct TestApp {
+    pub server: Option<Server>,
+    pub base: String,
+    pub hostname: String,
+    pub client: reqwest::Client,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    /// Starts an instance after `adjust` has changed its settings.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        TestApp::spawn_on(TestDb::new(), adjust).await
+    }
+
+    pub async fn spawn_on(db: TestDb, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let mut settings = test_settings(&db, port);
+        adjust(&mut settings);
+        let server = copse::server::start(settings, Some(listener))
+            .await
+            .expect("start server");
+        TestApp {
+            server: Some(server),
+            base: format!("http://localhost:{port}"),
+            hostname: format!("localhost:{port}"),
+            client: reqwest::Client::new(),
+            db,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sends a request with an optional token and JSON body; returns status and JSON body
+    /// (`Value::Null` when the body is not JSON).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        let text = res.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        self.call(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    /// Sends raw bytes with a content type.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let res = self
+            .client
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// GET with an Accept header; returns status, content type and body text.
+    pub async fn fetch(&self, path: &str, accept: &str) -> (StatusCode, String, String) {
+        let res = self
+            .client
+            .get(self.url(path))
+            .header("accept", accept)
+            .send()
+            .await
+            .expect("request");
+        let status = res.status();
+        let ct = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        (status, ct, res.text().await.expect("body"))
+    }
+
+    pub async fn activity_json(&self, path: &str) -> Value {
+        let (status, ct, body) = self.fetch(path, "application/activity+json").await;
+        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+        assert!(
+            ct.starts_with("application/activity+json"),
+            "content type {ct}"
+        );
+        serde_json::from_str(&body).expect("JSON")
+    }
+
+    /// Registers `name` (email `name@example.org`, a fixed good password) and returns its token.
+    pub async fn user(&self, name: &str) -> String {
+        let (status, body) = self.register(name).await;
+        assert_eq!(status, StatusCode::CREATED, "register {name}: {body}");
+        self.login(name).await
+    }
+
+    pub async fn register(&self, name: &str) -> (StatusCode, Value) {
+        self.post(
+            "/api/v1/accounts",
+            None,
+            json!({"username": name, "email": format!("{name}@example.org"), "password": PASSWORD}),
+        )
+        .await
+    }
+
+    pub async fn login(&self, name: &str) -> String {
+        let (status, body) = self
+            .post(
+                "/api/v1/sessions",
+                None,
+                json!({"username": name, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "login {name}: {body}");
+        body["token"].as_str().expect("token").to_string()
+    }
+
+    /// Creates a community with a title and the given extra fields.
+    pub async fn community(&self, token: &str, name: &str, extra: Value) -> (StatusCode, Value) {
+        let mut body = json!({"name": name, "title": format!("The {name} community")});
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        self.post("/api/v1/communities", Some(token), body).await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            // Sends the stop command at once; the workers wind down on their own.
+            drop(server.handle().stop(false));
+        }
+    }
+}
+
+pub const PASSWORD: &str = "a long enough password";
+
+/// Asserts a JSON error response: status, code and (when given) field.
+#[track_caller]
+pub fn assert_error(
+    got: &(StatusCode, Value),
+    status: StatusCode,
+    code: &str,
+    field: Option<&str>,
+) {
+    assert_eq!(got.0, status, "body: {}", got.1);
+    assert_eq!(got.1["error"], code, "body: {}", got.1);
+    assert!(
+        got.1["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "message: {}",
+        got.1
+    );
+    if let Some(field) = field {
+        assert_eq!(got.1["field"], field, "body: {}", got.1);
+    }
+}
