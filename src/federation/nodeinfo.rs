@@ -10,7 +10,11 @@ const SCHEMA: &str = "http://nodeinfo.diaspora.software/ns/schema/2.1";
 
 pub async fn links(data: FedData) -> HttpResponse {
     HttpResponse::Ok().json(json!({
-        "links": [{ "rel": SCHEMA, "href": data.url("/nodeinfo/2.1") }]
+        "links": [
+            { "rel": SCHEMA, "href": data.url("/nodeinfo/2.1") },
+            // FEP-2677: where the instance actor is.
+            { "rel": "https://www.w3.org/ns/activitystreams#Application", "href": data.url("/actor") },
+        ]
     }))
 }
 
