@@ -126,7 +126,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let password = read_password()?;
             let input = NewAccount::parse(&name, &email, &password)
                 .map_err(|e| anyhow::anyhow!(e.message))?;
-            let ctx = server::context(settings).await?;
+            let (ctx, _) = server::context(settings).await?;
             let account = actions::accounts::create(&ctx, input, Origin::Operator { admin })
                 .await
                 .map_err(|e| anyhow::anyhow!(e.message))?;
@@ -139,7 +139,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(Admin::ApproveUser { name }) => {
-            let ctx = server::context(settings).await?;
+            let (ctx, _) = server::context(settings).await?;
             let lookup = name.clone();
             let found = ctx
                 .write(move |conn| db::accounts::approve_account(conn, &lookup))

@@ -7,14 +7,14 @@ use crate::{
     config::Settings,
     context::AppContext,
     db,
-    domain::keys,
+    domain::{events::Event, keys},
     error::{Error, ErrorKind},
     federation, web,
 };
 use activitypub_federation::config::FederationMiddleware;
 use actix_web::{dev::ServerHandle, App, HttpResponse, HttpServer};
 use std::net::TcpListener;
-use tokio::task::JoinHandle;
+use tokio::{sync::mpsc::UnboundedReceiver, task::JoinHandle};
 
 /// A running instance.
 pub struct Server {
@@ -44,8 +44,9 @@ impl Server {
     }
 }
 
-/// Opens the database and returns the instance's context (also used by CLI commands).
-pub async fn context(settings: Settings) -> anyhow::Result<AppContext> {
+/// Opens the database and returns the instance's context and its event receiver (CLI commands
+/// that emit no events drop the receiver).
+pub async fn context(settings: Settings) -> anyhow::Result<(AppContext, UnboundedReceiver<Event>)> {
     let prepared = settings.clone();
     let (pool, instance_keys) = tokio::task::spawn_blocking(move || {
         let pool = db::open(&prepared)?;
@@ -76,11 +77,12 @@ pub async fn start(settings: Settings, listener: Option<TcpListener>) -> anyhow:
         0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
         n => n,
     };
-    let ctx = context(settings).await?;
+    let (ctx, events) = context(settings).await?;
     let federation = federation::config(ctx.clone())
         .await
         .map_err(|e| anyhow::anyhow!("federation setup: {e}"))?;
     let app_ctx = ctx.clone();
+    let federation_worker = federation.clone();
     let server = HttpServer::new(move || {
         App::new()
             .wrap(FederationMiddleware::new(federation.clone()))
@@ -97,6 +99,7 @@ pub async fn start(settings: Settings, listener: Option<TcpListener>) -> anyhow:
     .run();
     let handle = server.handle();
     let task = tokio::spawn(server);
+    tokio::spawn(federation::outbound::run(federation_worker, events));
     tracing::info!("copse listening on port {port} as {}", ctx.url("/"));
     Ok(Server {
         port,

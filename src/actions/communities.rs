@@ -60,3 +60,9 @@ pub async fn update(
     })
     .await
 }
+
+/// A community by reference: a local name, or `name@host` on another instance (looked up through
+/// WebFinger and stored).
+pub async fn find(data: &crate::context::RequestData, reference: &str) -> Result<Community> {
+    crate::federation::resolve::community(data, reference).await
+}

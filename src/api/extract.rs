@@ -20,52 +20,81 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Future = LocalBoxFuture<'static, Result<Self, Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
-            .app_data::<web::Data<AppContext>>()
-            .map(|ctx| ctx.settings().api_body_limit_bytes)
-            .unwrap_or(256 * 1024);
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_ascii_lowercase);
-        let declared_length = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
+        let body = read_limited(req, payload);
+        Box::pin(async move { parse_json(&body.await?).map(ApiJson) })
+    }
+}
+
+/// Like [`ApiJson`], but an empty body means `T::default()`.
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = read_limited(req, payload);
         Box::pin(async move {
-            if let Some(ct) = content_type {
-                let essence = ct.split(';').next().unwrap_or("").trim();
-                if essence != "application/json" && !essence.ends_with("+json") {
-                    return Err(Error::new(
-                        ErrorKind::UnsupportedMediaType,
-                        "unsupported_media_type",
-                        format!("expected Content-Type application/json, got `{essence}`"),
-                    ));
-                }
+            let body = body.await?;
+            if body.iter().all(u8::is_ascii_whitespace) {
+                return Ok(OptionalJson(T::default()));
             }
-            if declared_length.is_some_and(|len| len > limit) {
-                return Err(too_large(limit));
-            }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| {
-                    Error::new(
-                        ErrorKind::BadRequest,
-                        "bad_body",
-                        format!("reading body: {e}"),
-                    )
-                })?;
-                if body.len() + chunk.len() > limit {
-                    return Err(too_large(limit));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            parse_json(&body).map(ApiJson)
+            parse_json(&body).map(OptionalJson)
         })
     }
+}
+
+/// Reads the body up to `api_body_limit_bytes`: 413 as soon as it is exceeded (or declared to
+/// be), 415 for a content type that is not JSON.
+fn read_limited(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> LocalBoxFuture<'static, Result<web::BytesMut, Error>> {
+    let limit = req
+        .app_data::<web::Data<AppContext>>()
+        .map(|ctx| ctx.settings().api_body_limit_bytes)
+        .unwrap_or(256 * 1024);
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_ascii_lowercase);
+    let declared_length = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let mut payload = payload.take();
+    Box::pin(async move {
+        if let Some(ct) = content_type {
+            let essence = ct.split(';').next().unwrap_or("").trim();
+            if essence != "application/json" && !essence.ends_with("+json") {
+                return Err(Error::new(
+                    ErrorKind::UnsupportedMediaType,
+                    "unsupported_media_type",
+                    format!("expected Content-Type application/json, got `{essence}`"),
+                ));
+            }
+        }
+        if declared_length.is_some_and(|len| len > limit) {
+            return Err(too_large(limit));
+        }
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| {
+                Error::new(
+                    ErrorKind::BadRequest,
+                    "bad_body",
+                    format!("reading body: {e}"),
+                )
+            })?;
+            if body.len() + chunk.len() > limit {
+                return Err(too_large(limit));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    })
 }
 
 fn too_large(limit: usize) -> Error {

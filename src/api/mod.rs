@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod communities;
 pub mod extract;
+pub mod members;
 
 use crate::error::{Error, ErrorBody, ErrorKind};
 use actix_web::{web, HttpResponse};
@@ -21,10 +22,12 @@ use utoipa::{
     paths(
         accounts::register, accounts::log_in, accounts::log_out, accounts::me,
         communities::create, communities::list, communities::get, communities::update,
+        members::join, members::leave, members::list, members::applications, members::approve,
+        members::reject,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "communities")),
+    tags((name = "accounts"), (name = "communities"), (name = "membership")),
 )]
 pub struct ApiDoc;
 
@@ -59,6 +62,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/communities", web::post().to(communities::create))
             .route("/communities/{name}", web::get().to(communities::get))
             .route("/communities/{name}", web::patch().to(communities::update))
+            .route("/communities/{ref}/join", web::post().to(members::join))
+            .route("/communities/{ref}/join", web::delete().to(members::leave))
+            .route("/communities/{ref}/members", web::get().to(members::list))
+            .route(
+                "/communities/{name}/applications",
+                web::get().to(members::applications),
+            )
+            .route(
+                "/communities/{name}/applications/{person_id}/approve",
+                web::post().to(members::approve),
+            )
+            .route(
+                "/communities/{name}/applications/{person_id}/reject",
+                web::post().to(members::reject),
+            )
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(Error::new(
                     ErrorKind::NotFound,

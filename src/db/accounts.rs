@@ -292,3 +292,11 @@ pub fn name_kind(conn: &mut DbConn, name: &str) -> Result<Option<String>> {
         .first(conn)
         .optional()?)
 }
+
+pub fn person_by_id(conn: &mut DbConn, id: i64) -> Result<Option<Person>> {
+    Ok(persons::table
+        .find(id)
+        .select(Person::as_select())
+        .first(conn)
+        .optional()?)
+}

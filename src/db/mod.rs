@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod communities;
 pub mod instance;
+pub mod members;
 pub mod schema;
 
 use crate::{

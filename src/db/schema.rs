@@ -86,6 +86,14 @@ diesel::table! {
         state -> Text,
         answers -> Nullable<Text>,
         created_at -> Timestamp,
+        follow_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    received_activities (ap_id) {
+        ap_id -> Text,
+        received_at -> Timestamp,
     }
 }
 
@@ -111,4 +119,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     communities,
     community_members,
     instance_actor,
+    received_activities,
 );

@@ -86,6 +86,29 @@ pub fn sanitize_html(html: &str) -> String {
         .to_string()
 }
 
+/// Plain text of remote HTML (for titles and application messages): paragraphs and line breaks
+/// become newlines, every tag is dropped, entities are decoded.
+pub fn html_to_text(html: &str) -> String {
+    let spaced = html
+        .replace("<br>", "\n")
+        .replace("<br/>", "\n")
+        .replace("<br />", "\n")
+        .replace("</p>", "</p>\n\n");
+    let stripped = ammonia::Builder::empty()
+        .clean_content_tags(["script", "style"].into_iter().collect())
+        .clean(&spaced)
+        .to_string();
+    stripped
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+        .trim()
+        .to_string()
+}
+
 /// Escapes plain text for HTML.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -120,6 +143,14 @@ mod tests {
     fn sanitising_is_idempotent() {
         let once = markdown_to_html("<a href='https://e.example' onclick='x'>a</a> *b*");
         assert_eq!(sanitize_html(&once), once);
+    }
+
+    #[test]
+    fn html_becomes_text() {
+        assert_eq!(
+            html_to_text("<p>a &amp; <b>b</b></p><p>c<br>d</p><script>x</script>"),
+            "a & b\n\nc\nd"
+        );
     }
 
     #[test]

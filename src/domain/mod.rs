@@ -4,5 +4,6 @@
 pub mod accounts;
 pub mod communities;
 pub mod content;
+pub mod events;
 pub mod keys;
 pub mod names;

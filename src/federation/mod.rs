@@ -2,9 +2,13 @@
 //! NodeInfo. `federation/` never renders client JSON or HTML; `api/` and `web/` never see its
 //! types.
 
+pub mod activities;
 pub mod collections;
+pub mod inbox;
 pub mod nodeinfo;
 pub mod objects;
+pub mod outbound;
+pub mod resolve;
 pub mod routes;
 pub mod webfinger;
 

@@ -8,6 +8,7 @@ use actix_web::{guard, web, HttpResponse};
 use objects::instance::InstanceActor;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    super::inbox::routes(cfg);
     cfg.route("/.well-known/webfinger", web::get().to(webfinger::get))
         .route("/.well-known/nodeinfo", web::get().to(nodeinfo::links))
         .route("/nodeinfo/2.1", web::get().to(nodeinfo::get))

@@ -264,3 +264,65 @@ pub fn assert_error(
         assert_eq!(got.1["field"], field, "body: {}", got.1);
     }
 }
+
+/// Polls `check` until it returns `Some`, for effects that travel between instances
+/// asynchronously; panics with `what` after 15 s.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for: {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+impl TestApp {
+    pub fn context(&self) -> copse::context::AppContext {
+        self.server.as_ref().expect("running").context.clone()
+    }
+
+    /// The membership state (`active`/`pending`) of local user `user` in community `actor_id`
+    /// as this instance stores it, or None.
+    pub async fn membership_state(&self, user: &str, community_actor_id: &str) -> Option<String> {
+        let (user, community) = (user.to_string(), community_actor_id.to_string());
+        self.context()
+            .db(move |conn| {
+                let person = copse::db::accounts::local_person_by_name(conn, &user)?;
+                let community = copse::db::communities::by_ap_id(conn, &community)?;
+                Ok(match (person, community) {
+                    (Some(p), Some(c)) => {
+                        copse::db::members::get(conn, c.id, p.id)?.map(|m| m.state)
+                    }
+                    _ => None,
+                })
+            })
+            .await
+            .expect("query")
+    }
+
+    /// Handles of a community's active members, as this instance lists them.
+    pub async fn member_handles(&self, community: &str, token: Option<&str>) -> Vec<String> {
+        let (status, page) = self
+            .get(
+                &format!("/api/v1/communities/{community}/members?limit=100"),
+                token,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|m| m["handle"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+}

@@ -9,4 +9,5 @@ mod config;
 mod federation_read;
 mod fixtures;
 mod helpers;
+mod membership;
 mod schema;

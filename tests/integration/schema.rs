@@ -102,6 +102,18 @@ async fn openapi_document_covers_every_endpoint() {
         ("post", "/api/v1/communities"),
         ("get", "/api/v1/communities/{name}"),
         ("patch", "/api/v1/communities/{name}"),
+        ("post", "/api/v1/communities/{ref}/join"),
+        ("delete", "/api/v1/communities/{ref}/join"),
+        ("get", "/api/v1/communities/{ref}/members"),
+        ("get", "/api/v1/communities/{name}/applications"),
+        (
+            "post",
+            "/api/v1/communities/{name}/applications/{person_id}/approve",
+        ),
+        (
+            "post",
+            "/api/v1/communities/{name}/applications/{person_id}/reject",
+        ),
     ];
     let mut documented = 0;
     for (method, path) in endpoints {

@@ -1,0 +1,331 @@
+//! Joining and leaving communities, local and remote, and deciding applications. Remote
+//! follows (`federation/activities/following.rs`) arrive here too, so one set of rules decides.
+
+use crate::{
+    context::AppContext,
+    db::{
+        self,
+        accounts::{Account, Person},
+        communities::Community,
+        members::{self, Membership, ACTIVE, PENDING},
+    },
+    domain::{
+        communities::{MembershipPolicy, Role},
+        content,
+        events::Event,
+    },
+    error::{Error, ErrorKind, Result},
+};
+
+/// Longest answer to one joining question.
+pub const MAX_ANSWER: usize = 2_000;
+
+/// Where a membership stands after a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Active,
+    Pending,
+}
+
+impl Standing {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Standing::Active => ACTIVE,
+            Standing::Pending => PENDING,
+        }
+    }
+}
+
+/// Formats answers to the community's questions as one text (what a moderator reads, and what a
+/// remote community receives as the Follow's `content`).
+fn application_text(questions: &[String], answers: &[String]) -> Result<Option<String>> {
+    if answers.len() > questions.len().max(1) {
+        return Err(Error::invalid_field(
+            "answers",
+            format_args!("the community asks {} question(s)", questions.len()),
+        ));
+    }
+    let mut text = String::new();
+    for (i, answer) in answers.iter().enumerate() {
+        let answer = content::text_block(&format!("answers[{i}]"), answer, MAX_ANSWER)?;
+        match questions.get(i) {
+            Some(q) => text.push_str(&format!("{q}\n{answer}\n\n")),
+            None => text.push_str(&format!("{answer}\n\n")),
+        }
+    }
+    let text = text.trim().to_string();
+    Ok((!text.is_empty()).then_some(text))
+}
+
+/// A local person asks to join a community (local or already resolved remote).
+pub async fn join(
+    ctx: &AppContext,
+    account: &Account,
+    community: Community,
+    answers: Vec<String>,
+) -> Result<Standing> {
+    let person = account.person.clone();
+    if community.local {
+        let questions = community.questions();
+        let text = application_text(&questions, &answers)?;
+        if community.policy() == MembershipPolicy::Approval && answers.len() < questions.len() {
+            return Err(Error::invalid_field(
+                "answers",
+                format_args!("answer all {} joining question(s)", questions.len()),
+            ));
+        }
+        return ctx
+            .write(move |conn| {
+                if let Some(m) = members::get(conn, community.id, person.id)? {
+                    return Ok(standing(&m));
+                }
+                let state = match community.policy() {
+                    MembershipPolicy::Open => ACTIVE,
+                    MembershipPolicy::Approval => PENDING,
+                    MembershipPolicy::Invite => {
+                        return Err(Error::new(
+                            ErrorKind::Forbidden,
+                            "invite_only",
+                            "this community accepts members by invitation only",
+                        ))
+                    }
+                };
+                let m = members::put(conn, community.id, person.id, state, text.as_deref(), None)?;
+                Ok(standing(&m))
+            })
+            .await;
+    }
+    // Remote: ask the community with a Follow; active once it answers Accept.
+    let text = application_text(&community.questions(), &answers)?;
+    let follow_id = ctx.new_activity_id("follow");
+    let (standing, send) = ctx
+        .write({
+            let (person, community) = (person.clone(), community.clone());
+            let follow_id = follow_id.clone();
+            move |conn| {
+                if let Some(m) = members::get(conn, community.id, person.id)? {
+                    if m.is_active() {
+                        return Ok((Standing::Active, false));
+                    }
+                }
+                members::put(
+                    conn,
+                    community.id,
+                    person.id,
+                    PENDING,
+                    text.as_deref(),
+                    Some(&follow_id),
+                )?;
+                Ok((Standing::Pending, true))
+            }
+        })
+        .await?;
+    if send {
+        let message = application_text(&community.questions(), &answers)?;
+        ctx.emit(Event::FollowRequested {
+            person,
+            community,
+            follow_id,
+            message,
+        });
+    }
+    Ok(standing)
+}
+
+fn standing(m: &Membership) -> Standing {
+    if m.is_active() {
+        Standing::Active
+    } else {
+        Standing::Pending
+    }
+}
+
+/// A local person leaves (or withdraws an application). The owner cannot leave.
+pub async fn leave(ctx: &AppContext, account: &Account, community: Community) -> Result<()> {
+    let person = account.person.clone();
+    let (removed, community, person) = ctx
+        .write(move |conn| {
+            let m = members::get(conn, community.id, person.id)?
+                .ok_or_else(|| Error::not_found("membership"))?;
+            if m.role() == Role::Owner {
+                return Err(Error::new(
+                    ErrorKind::Unprocessable,
+                    "owner_cannot_leave",
+                    "the owner cannot leave the community",
+                ));
+            }
+            members::remove(conn, community.id, person.id)?;
+            Ok((m, community, person))
+        })
+        .await?;
+    if let (false, Some(follow_id)) = (community.local, removed.follow_id) {
+        ctx.emit(Event::FollowWithdrawn {
+            person,
+            community,
+            follow_id,
+        });
+    }
+    Ok(())
+}
+
+/// A moderator approves or rejects a pending application.
+pub async fn decide(
+    ctx: &AppContext,
+    moderator: &Account,
+    community: Community,
+    applicant_id: i64,
+    approve: bool,
+) -> Result<()> {
+    let (moderator_id, is_admin) = (moderator.person.id, moderator.user.is_admin);
+    let decided = ctx
+        .write(move |conn| {
+            let role = db::communities::role_of(conn, community.id, moderator_id)?;
+            crate::domain::communities::may_edit(role, is_admin)?;
+            let m = members::get(conn, community.id, applicant_id)?
+                .filter(|m| !m.is_active())
+                .ok_or_else(|| Error::not_found("pending application"))?;
+            if approve {
+                members::set_state(conn, community.id, applicant_id, ACTIVE)?;
+            } else {
+                members::remove(conn, community.id, applicant_id)?;
+            }
+            let applicant = db::accounts::person_by_id(conn, applicant_id)?;
+            Ok((community, applicant, m.follow_id))
+        })
+        .await?;
+    if let (community, Some(person), Some(follow_id)) = decided {
+        if !person.local {
+            ctx.emit(if approve {
+                Event::FollowAccepted {
+                    community,
+                    person,
+                    follow_id,
+                }
+            } else {
+                Event::FollowRejected {
+                    community,
+                    person,
+                    follow_id,
+                }
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A remote person's Follow of a local community, decided by its policy: `open` accepts,
+/// `approval` waits for a moderator (keeping the text the Follow carried), `invite` rejects.
+pub async fn receive_follow(
+    ctx: &AppContext,
+    person: Person,
+    community: Community,
+    follow_id: String,
+    message: Option<String>,
+) -> Result<()> {
+    let message = message
+        .map(|m| content::text_block("message", &content::html_to_text(&m), MAX_ANSWER))
+        .transpose()?;
+    let outcome = ctx
+        .write({
+            let (person, community, follow_id) =
+                (person.clone(), community.clone(), follow_id.clone());
+            move |conn| {
+                if let Some(m) = members::get(conn, community.id, person.id)? {
+                    if m.is_active() {
+                        // A repeated Follow (Lemmy re-sends them): accept again.
+                        members::put(
+                            conn,
+                            community.id,
+                            person.id,
+                            ACTIVE,
+                            m.answers.as_deref(),
+                            Some(&follow_id),
+                        )?;
+                        return Ok(Some(true));
+                    }
+                }
+                Ok(match community.policy() {
+                    MembershipPolicy::Open => {
+                        members::put(
+                            conn,
+                            community.id,
+                            person.id,
+                            ACTIVE,
+                            None,
+                            Some(&follow_id),
+                        )?;
+                        Some(true)
+                    }
+                    MembershipPolicy::Approval => {
+                        members::put(
+                            conn,
+                            community.id,
+                            person.id,
+                            PENDING,
+                            message.as_deref(),
+                            Some(&follow_id),
+                        )?;
+                        None
+                    }
+                    MembershipPolicy::Invite => Some(false),
+                })
+            }
+        })
+        .await?;
+    match outcome {
+        Some(true) => ctx.emit(Event::FollowAccepted {
+            community,
+            person,
+            follow_id,
+        }),
+        Some(false) => ctx.emit(Event::FollowRejected {
+            community,
+            person,
+            follow_id,
+        }),
+        None => {}
+    }
+    Ok(())
+}
+
+/// A remote community answered one of our Follows.
+pub async fn receive_answer(
+    ctx: &AppContext,
+    community: Community,
+    follow_id: String,
+    accepted: bool,
+) -> Result<()> {
+    ctx.write(move |conn| {
+        let Some(m) = members::by_follow_id(conn, &follow_id)? else {
+            return Ok(()); // an answer to a Follow we withdrew
+        };
+        if m.community_id != community.id {
+            return Err(Error::forbidden(
+                "the answer does not come from the followed community",
+            ));
+        }
+        if accepted {
+            members::set_state(conn, m.community_id, m.person_id, ACTIVE)
+        } else {
+            members::remove(conn, m.community_id, m.person_id).map(|_| ())
+        }
+    })
+    .await
+}
+
+/// A remote person withdrew a Follow (`Undo(Follow)`).
+pub async fn receive_unfollow(
+    ctx: &AppContext,
+    person: Person,
+    community: Community,
+) -> Result<()> {
+    ctx.write(move |conn| {
+        if let Some(m) = members::get(conn, community.id, person.id)? {
+            if m.role() != Role::Owner {
+                members::remove(conn, community.id, person.id)?;
+            }
+        }
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,139 @@
+//! Memberships (`community_members`): joining, applications, leaving; and the ids of received
+//! activities (`received_activities`) that make replays harmless.
+
+use super::{
+    accounts::Person,
+    now,
+    schema::{community_members, persons, received_activities},
+    DbConn,
+};
+use crate::{domain::communities::Role, error::Result};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+/// `active` members take part; `pending` ones wait for a moderator.
+pub const ACTIVE: &str = "active";
+pub const PENDING: &str = "pending";
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = community_members)]
+pub struct Membership {
+    pub community_id: i64,
+    pub person_id: i64,
+    pub role: String,
+    pub state: String,
+    pub answers: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub follow_id: Option<String>,
+}
+
+impl Membership {
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Member)
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.state == ACTIVE
+    }
+}
+
+pub fn get(conn: &mut DbConn, community_id: i64, person_id: i64) -> Result<Option<Membership>> {
+    Ok(community_members::table
+        .find((community_id, person_id))
+        .select(Membership::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn by_follow_id(conn: &mut DbConn, follow_id: &str) -> Result<Option<Membership>> {
+    Ok(community_members::table
+        .filter(community_members::follow_id.eq(follow_id))
+        .select(Membership::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Creates a membership, or updates the state, answers and follow id of an existing one (its
+/// role is kept).
+pub fn put(
+    conn: &mut DbConn,
+    community_id: i64,
+    person_id: i64,
+    state: &str,
+    answers: Option<&str>,
+    follow_id: Option<&str>,
+) -> Result<Membership> {
+    if get(conn, community_id, person_id)?.is_some() {
+        diesel::update(community_members::table.find((community_id, person_id)))
+            .set((
+                community_members::state.eq(state),
+                community_members::answers.eq(answers),
+                community_members::follow_id.eq(follow_id),
+            ))
+            .execute(conn)?;
+    } else {
+        diesel::insert_into(community_members::table)
+            .values((
+                community_members::community_id.eq(community_id),
+                community_members::person_id.eq(person_id),
+                community_members::role.eq(Role::Member.as_str()),
+                community_members::state.eq(state),
+                community_members::answers.eq(answers),
+                community_members::follow_id.eq(follow_id),
+                community_members::created_at.eq(now()),
+            ))
+            .execute(conn)?;
+    }
+    get(conn, community_id, person_id)?.ok_or_else(|| crate::error::Error::not_found("membership"))
+}
+
+pub fn set_state(conn: &mut DbConn, community_id: i64, person_id: i64, state: &str) -> Result<()> {
+    diesel::update(community_members::table.find((community_id, person_id)))
+        .set(community_members::state.eq(state))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Removes a membership; false if there was none.
+pub fn remove(conn: &mut DbConn, community_id: i64, person_id: i64) -> Result<bool> {
+    let n =
+        diesel::delete(community_members::table.find((community_id, person_id))).execute(conn)?;
+    Ok(n > 0)
+}
+
+/// Members in one state, oldest first, after `after_person` (a cursor), with their actors.
+pub fn list(
+    conn: &mut DbConn,
+    community_id: i64,
+    state: &str,
+    after_person: Option<i64>,
+    limit: i64,
+) -> Result<Vec<(Membership, Person)>> {
+    Ok(community_members::table
+        .inner_join(persons::table)
+        .filter(community_members::community_id.eq(community_id))
+        .filter(community_members::state.eq(state))
+        .filter(community_members::person_id.gt(after_person.unwrap_or(0)))
+        .order(community_members::person_id.asc())
+        .limit(limit)
+        .select((Membership::as_select(), Person::as_select()))
+        .load(conn)?)
+}
+
+/// Records an activity id; false when it was seen before.
+pub fn first_receipt(conn: &mut DbConn, ap_id: &str) -> Result<bool> {
+    let seen: i64 = received_activities::table
+        .filter(received_activities::ap_id.eq(ap_id))
+        .count()
+        .get_result(conn)?;
+    if seen > 0 {
+        return Ok(false);
+    }
+    diesel::insert_into(received_activities::table)
+        .values((
+            received_activities::ap_id.eq(ap_id),
+            received_activities::received_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}

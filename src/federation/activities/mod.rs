@@ -1,0 +1,94 @@
+//! Activities we accept, one file per family (wire struct, `verify` with checks only, `receive`
+//! applying through `actions/`). `InboxActivity` is what every inbox accepts; anything else is
+//! answered 2xx and ignored.
+
+pub mod following;
+
+use crate::{
+    context::AppContext,
+    db::{accounts::Person, communities::Community},
+    error::Error,
+};
+use activitypub_federation::{config::Data, traits::Activity};
+use either::Either;
+use serde::Deserialize;
+use url::Url;
+
+/// The actor of an inbound activity: a person, or a community answering us.
+pub type RemoteActor = Either<Person, Community>;
+
+/// Everything an inbox accepts. Untagged: each variant's `type` decides; the catch-all is last.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum InboxActivity {
+    Follow(following::Follow),
+    Accept(following::AcceptFollow),
+    Reject(following::RejectFollow),
+    Undo(following::UndoFollow),
+    Other(Unsupported),
+}
+
+/// An activity of a kind we do not handle: acknowledged, not applied.
+#[derive(Debug, Deserialize)]
+pub struct Unsupported {
+    pub id: Url,
+    pub actor: Url,
+    #[serde(rename = "type")]
+    pub kind: serde_json::Value,
+}
+
+#[async_trait::async_trait]
+impl Activity for InboxActivity {
+    type DataType = AppContext;
+    type Error = Error;
+
+    fn id(&self) -> &Url {
+        match self {
+            InboxActivity::Follow(a) => a.id(),
+            InboxActivity::Accept(a) => a.id(),
+            InboxActivity::Reject(a) => a.id(),
+            InboxActivity::Undo(a) => a.id(),
+            InboxActivity::Other(a) => &a.id,
+        }
+    }
+
+    fn actor(&self) -> &Url {
+        match self {
+            InboxActivity::Follow(a) => a.actor(),
+            InboxActivity::Accept(a) => a.actor(),
+            InboxActivity::Reject(a) => a.actor(),
+            InboxActivity::Undo(a) => a.actor(),
+            InboxActivity::Other(a) => &a.actor,
+        }
+    }
+
+    async fn verify(&self, data: &Data<AppContext>) -> Result<(), Error> {
+        match self {
+            InboxActivity::Follow(a) => a.verify(data).await,
+            InboxActivity::Accept(a) => a.verify(data).await,
+            InboxActivity::Reject(a) => a.verify(data).await,
+            InboxActivity::Undo(a) => a.verify(data).await,
+            InboxActivity::Other(_) => Ok(()),
+        }
+    }
+
+    async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
+        let id = self.id().to_string();
+        let first = data
+            .write(move |conn| crate::db::members::first_receipt(conn, &id))
+            .await?;
+        if !first {
+            return Ok(()); // a replay: already applied once
+        }
+        match self {
+            InboxActivity::Follow(a) => a.receive(data).await,
+            InboxActivity::Accept(a) => a.receive(data).await,
+            InboxActivity::Reject(a) => a.receive(data).await,
+            InboxActivity::Undo(a) => a.receive(data).await,
+            InboxActivity::Other(a) => {
+                tracing::debug!("ignoring unsupported activity {} of type {}", a.id, a.kind);
+                Ok(())
+            }
+        }
+    }
+}
