@@ -5,3 +5,4 @@
 pub mod accounts;
 pub mod communities;
 pub mod membership;
+pub mod posts;

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod communities;
 pub mod extract;
 pub mod members;
+pub mod posts;
 
 use crate::error::{Error, ErrorBody, ErrorKind};
 use actix_web::{web, HttpResponse};
@@ -24,10 +25,11 @@ use utoipa::{
         communities::create, communities::list, communities::get, communities::update,
         members::join, members::leave, members::list, members::applications, members::approve,
         members::reject,
+        posts::create, posts::list, posts::get, posts::comment, posts::comments,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "communities"), (name = "membership")),
+    tags((name = "accounts"), (name = "communities"), (name = "membership"), (name = "posts")),
 )]
 pub struct ApiDoc;
 
@@ -77,6 +79,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/communities/{name}/applications/{person_id}/reject",
                 web::post().to(members::reject),
             )
+            .route("/communities/{ref}/posts", web::post().to(posts::create))
+            .route("/communities/{ref}/posts", web::get().to(posts::list))
+            .route("/posts/{id}", web::get().to(posts::get))
+            .route("/posts/{id}/comments", web::post().to(posts::comment))
+            .route("/posts/{id}/comments", web::get().to(posts::comments))
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(Error::new(
                     ErrorKind::NotFound,
@@ -85,6 +92,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 ))
             })),
     );
+}
+
+/// `name@host` of an actor: the host (and port) of its id, so local and remote read alike.
+pub fn handle(ctx: &crate::context::AppContext, name: &str, ap_id: &url::Url) -> String {
+    let host = match (ap_id.host_str(), ap_id.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        (None, _) => ctx.settings().hostname.clone(),
+    };
+    format!("{name}@{host}")
 }
 
 async fn openapi() -> HttpResponse {

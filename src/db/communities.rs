@@ -336,3 +336,11 @@ pub fn upsert_remote(conn: &mut DbConn, c: &RemoteCommunity) -> Result<Community
     }
     by_ap_id(conn, &c.ap_id)?.ok_or_else(|| Error::not_found("community"))
 }
+
+pub fn by_id(conn: &mut DbConn, id: i64) -> Result<Option<Community>> {
+    Ok(communities::table
+        .find(id)
+        .select(Community::as_select())
+        .first(conn)
+        .optional()?)
+}

@@ -137,3 +137,21 @@ pub fn first_receipt(conn: &mut DbConn, ap_id: &str) -> Result<bool> {
         .execute(conn)?;
     Ok(true)
 }
+
+/// The distinct inboxes (shared where advertised) of a community's active remote members.
+pub fn remote_member_inboxes(conn: &mut DbConn, community_id: i64) -> Result<Vec<String>> {
+    let rows: Vec<(String, Option<String>)> = community_members::table
+        .inner_join(persons::table)
+        .filter(community_members::community_id.eq(community_id))
+        .filter(community_members::state.eq(ACTIVE))
+        .filter(persons::local.eq(false))
+        .select((persons::inbox_url, persons::shared_inbox_url))
+        .load(conn)?;
+    let mut inboxes: Vec<String> = rows
+        .into_iter()
+        .map(|(inbox, shared)| shared.unwrap_or(inbox))
+        .collect();
+    inboxes.sort();
+    inboxes.dedup();
+    Ok(inboxes)
+}

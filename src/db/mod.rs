@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod communities;
 pub mod instance;
 pub mod members;
+pub mod posts;
 pub mod schema;
 
 use crate::{

@@ -106,7 +106,44 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    posts (id) {
+        id -> BigInt,
+        ap_id -> Text,
+        community_id -> BigInt,
+        author_id -> BigInt,
+        title -> Text,
+        body_md -> Text,
+        body_html -> Text,
+        local -> Bool,
+        published -> Timestamp,
+        updated -> Nullable<Timestamp>,
+        locked -> Bool,
+        deleted -> Bool,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> BigInt,
+        ap_id -> Text,
+        post_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        author_id -> BigInt,
+        body_md -> Text,
+        body_html -> Text,
+        local -> Bool,
+        published -> Timestamp,
+        updated -> Nullable<Timestamp>,
+        deleted -> Bool,
+    }
+}
+
 diesel::joinable!(local_users -> persons (person_id));
+diesel::joinable!(posts -> communities (community_id));
+diesel::joinable!(posts -> persons (author_id));
+diesel::joinable!(comments -> posts (post_id));
+diesel::joinable!(comments -> persons (author_id));
 diesel::joinable!(sessions -> local_users (local_user_id));
 diesel::joinable!(community_members -> communities (community_id));
 diesel::joinable!(community_members -> persons (person_id));
@@ -120,4 +157,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     community_members,
     instance_actor,
     received_activities,
+    posts,
+    comments,
 );

@@ -225,6 +225,19 @@ pub fn may_edit(role: Option<Role>, is_admin: bool) -> Result<()> {
     }
 }
 
+/// The one gate for reading a community's content: public communities are open to all, private
+/// ones to their members.
+pub fn may_read(community: &crate::db::communities::Community, role: Option<Role>) -> Result<()> {
+    if community.visibility() == Visibility::Private && role.is_none() {
+        return Err(Error::new(
+            ErrorKind::Forbidden,
+            "members_only",
+            "this community's content is visible to members only",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

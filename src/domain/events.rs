@@ -1,8 +1,14 @@
 //! Domain events: what happened, in the community's words. `api/`, `web/` and `actions/` emit
 //! them through `AppContext::emit`; `federation/outbound` turns them into activities.
 
-use crate::db::{accounts::Person, communities::Community};
+use crate::db::{
+    accounts::Person,
+    communities::Community,
+    posts::{Comment, Post},
+};
 
+/// Each event is moved once through a channel, so variant sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Event {
     /// A local person asked to join a remote community (→ `Follow`).
@@ -30,5 +36,22 @@ pub enum Event {
         community: Community,
         person: Person,
         follow_id: String,
+    },
+    /// A post was stored in a community. In a local community it is announced to the
+    /// members' instances; a local author's post in a remote community is sent there.
+    /// `activity_id` is the id of the remote `Create` that brought it, if any.
+    PostCreated {
+        post: Post,
+        community: Community,
+        author: Person,
+        activity_id: Option<String>,
+    },
+    /// A comment was stored; delivered like a post.
+    CommentCreated {
+        comment: Comment,
+        post: Post,
+        community: Community,
+        author: Person,
+        activity_id: Option<String>,
     },
 }

@@ -7,3 +7,4 @@ pub mod content;
 pub mod events;
 pub mod keys;
 pub mod names;
+pub mod posts;

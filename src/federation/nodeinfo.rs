@@ -19,11 +19,13 @@ pub async fn links(data: FedData) -> HttpResponse {
 }
 
 pub async fn get(data: FedData) -> Result<HttpResponse, Error> {
-    let (users, communities) = data
+    let (users, communities, posts, comments) = data
         .db(|conn| {
             Ok((
                 db::accounts::count_local_users(conn)?,
                 db::communities::count_local_public(conn)?,
+                db::posts::count_local_posts(conn)?,
+                db::posts::count_local_comments(conn)?,
             ))
         })
         .await?;
@@ -36,7 +38,11 @@ pub async fn get(data: FedData) -> Result<HttpResponse, Error> {
         "protocols": ["activitypub"],
         "services": { "inbound": [], "outbound": [] },
         "openRegistrations": data.settings().registration_mode == RegistrationMode::Open,
-        "usage": { "users": { "total": users } },
+        "usage": {
+            "users": { "total": users },
+            "localPosts": posts,
+            "localComments": comments,
+        },
         "metadata": { "nodeName": data.settings().hostname, "communities": communities },
     });
     Ok(HttpResponse::Ok()

@@ -2,10 +2,12 @@
 //! page from `web/` instead; see `wants_activitypub`).
 
 use super::{collections, nodeinfo, objects, wants_activitypub, webfinger, FedData};
-use crate::{db, error::Error};
-use activitypub_federation::{actix_web::response::create_http_response, traits::Object};
+use crate::{db, domain::communities::Visibility, error::Error};
+use activitypub_federation::{
+    actix_web::response::create_http_response, protocol::tombstone::Tombstone, traits::Object,
+};
 use actix_web::{guard, web, HttpResponse};
-use objects::instance::InstanceActor;
+use objects::{instance::InstanceActor, post::PostOrComment};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     super::inbox::routes(cfg);
@@ -42,7 +44,59 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/u/{name}/outbox",
             web::get().to(collections::person_outbox),
+        )
+        .service(
+            web::resource("/post/{id}")
+                .guard(guard::Get())
+                .guard(guard::fn_guard(wants_activitypub))
+                .to(post),
+        )
+        .service(
+            web::resource("/comment/{id}")
+                .guard(guard::Get())
+                .guard(guard::fn_guard(wants_activitypub))
+                .to(comment),
         );
+}
+
+/// A local post or comment. Content of private communities is not served to anonymous fetches
+/// (answered 404, so its existence does not leak either). Deleted content answers 410 with a
+/// Tombstone.
+async fn content(item: Option<PostOrComment>, data: &FedData) -> Result<HttpResponse, Error> {
+    let Some(item) = item.filter(|i| match i {
+        PostOrComment::Post(p) => p.local,
+        PostOrComment::Comment(c) => c.local,
+    }) else {
+        return Err(Error::not_found("object"));
+    };
+    let community = item.community(data).await?;
+    if community.visibility() == Visibility::Private {
+        return Err(Error::not_found("object"));
+    }
+    if item.is_deleted() {
+        let tombstone = Tombstone::new(item.id().clone());
+        let mut res = create_http_response(tombstone, &objects::context())?;
+        *res.status_mut() = actix_web::http::StatusCode::GONE;
+        return Ok(res);
+    }
+    let json = item.into_json(data).await?;
+    Ok(create_http_response(json, &objects::context())?)
+}
+
+async fn post(id: web::Path<i64>, data: FedData) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let item = data
+        .db(move |conn| Ok(db::posts::post(conn, id)?.map(PostOrComment::Post)))
+        .await?;
+    content(item, &data).await
+}
+
+async fn comment(id: web::Path<i64>, data: FedData) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let item = data
+        .db(move |conn| Ok(db::posts::comment(conn, id)?.map(PostOrComment::Comment)))
+        .await?;
+    content(item, &data).await
 }
 
 async fn group(name: web::Path<String>, data: FedData) -> Result<HttpResponse, Error> {

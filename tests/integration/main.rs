@@ -10,4 +10,5 @@ mod federation_read;
 mod fixtures;
 mod helpers;
 mod membership;
+mod posts;
 mod schema;

@@ -114,6 +114,11 @@ async fn openapi_document_covers_every_endpoint() {
             "post",
             "/api/v1/communities/{name}/applications/{person_id}/reject",
         ),
+        ("post", "/api/v1/communities/{ref}/posts"),
+        ("get", "/api/v1/communities/{ref}/posts"),
+        ("get", "/api/v1/posts/{id}"),
+        ("post", "/api/v1/posts/{id}/comments"),
+        ("get", "/api/v1/posts/{id}/comments"),
     ];
     let mut documented = 0;
     for (method, path) in endpoints {

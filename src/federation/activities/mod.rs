@@ -2,6 +2,8 @@
 //! applying through `actions/`). `InboxActivity` is what every inbox accepts; anything else is
 //! answered 2xx and ignored.
 
+pub mod announce;
+pub mod create;
 pub mod following;
 
 use crate::{
@@ -25,6 +27,8 @@ pub enum InboxActivity {
     Accept(following::AcceptFollow),
     Reject(following::RejectFollow),
     Undo(following::UndoFollow),
+    Create(Box<create::Create>),
+    Announce(Box<announce::Announce>),
     Other(Unsupported),
 }
 
@@ -48,6 +52,8 @@ impl Activity for InboxActivity {
             InboxActivity::Accept(a) => a.id(),
             InboxActivity::Reject(a) => a.id(),
             InboxActivity::Undo(a) => a.id(),
+            InboxActivity::Create(a) => a.id(),
+            InboxActivity::Announce(a) => a.id(),
             InboxActivity::Other(a) => &a.id,
         }
     }
@@ -58,6 +64,8 @@ impl Activity for InboxActivity {
             InboxActivity::Accept(a) => a.actor(),
             InboxActivity::Reject(a) => a.actor(),
             InboxActivity::Undo(a) => a.actor(),
+            InboxActivity::Create(a) => a.actor(),
+            InboxActivity::Announce(a) => a.actor(),
             InboxActivity::Other(a) => &a.actor,
         }
     }
@@ -68,6 +76,8 @@ impl Activity for InboxActivity {
             InboxActivity::Accept(a) => a.verify(data).await,
             InboxActivity::Reject(a) => a.verify(data).await,
             InboxActivity::Undo(a) => a.verify(data).await,
+            InboxActivity::Create(a) => a.verify(data).await,
+            InboxActivity::Announce(a) => a.verify(data).await,
             InboxActivity::Other(_) => Ok(()),
         }
     }
@@ -85,6 +95,8 @@ impl Activity for InboxActivity {
             InboxActivity::Accept(a) => a.receive(data).await,
             InboxActivity::Reject(a) => a.receive(data).await,
             InboxActivity::Undo(a) => a.receive(data).await,
+            InboxActivity::Create(a) => a.receive(data).await,
+            InboxActivity::Announce(a) => a.receive(data).await,
             InboxActivity::Other(a) => {
                 tracing::debug!("ignoring unsupported activity {} of type {}", a.id, a.kind);
                 Ok(())

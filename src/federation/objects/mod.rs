@@ -4,6 +4,7 @@
 pub mod group;
 pub mod instance;
 pub mod person;
+pub mod post;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};

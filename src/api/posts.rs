@@ -1,0 +1,300 @@
+//! Posts and comments: `/communities/{ref}/posts`, `/posts/{id}`, `/posts/{id}/comments`.
+//! Remote posts and comments have local ids like local ones.
+
+use super::{
+    extract::{ApiJson, Auth, MaybeAuth},
+    handle,
+};
+use crate::{
+    actions,
+    context::{AppContext, RequestData},
+    db::{
+        self,
+        accounts::Person,
+        posts::{Comment, Post},
+    },
+    domain::communities::may_read,
+    error::{Error, ErrorBody},
+};
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPostRequest {
+    /// Plain text, 1–200 characters.
+    pub title: String,
+    /// Markdown.
+    #[serde(default)]
+    pub body: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCommentRequest {
+    /// Markdown, 1–20000 characters.
+    pub body: String,
+    /// The comment replied to; absent for a reply to the post.
+    pub parent_id: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PostView {
+    pub id: i64,
+    pub actor_id: String,
+    /// `name@host` of the community.
+    pub community: String,
+    /// `name@host` of the author.
+    pub author: String,
+    pub title: String,
+    pub body: String,
+    pub body_html: String,
+    pub comment_count: i64,
+    pub locked: bool,
+    pub published: DateTime<Utc>,
+    pub updated: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PostPage {
+    pub items: Vec<PostView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CommentView {
+    pub id: i64,
+    pub actor_id: String,
+    pub post_id: i64,
+    pub parent_id: Option<i64>,
+    pub author: String,
+    pub body: String,
+    pub body_html: String,
+    pub published: DateTime<Utc>,
+    pub updated: Option<DateTime<Utc>>,
+    /// Replies, oldest first.
+    #[schema(no_recursion)]
+    pub replies: Vec<CommentView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CommentTree {
+    /// Top-level comments with their replies nested.
+    pub items: Vec<CommentView>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PostQuery {
+    /// `new` (the default; newest first). `top` and `active` arrive with votes.
+    pub sort: Option<String>,
+    /// 1–100, default 20.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+async fn post_view(ctx: &AppContext, post: Post) -> Result<PostView, Error> {
+    let (post_id, community_id, author_id) = (post.id, post.community_id, post.author_id);
+    let (community, author, comment_count) = ctx
+        .db(move |conn| {
+            Ok((
+                db::communities::by_id(conn, community_id)?
+                    .ok_or_else(|| Error::not_found("community"))?,
+                db::accounts::person_by_id(conn, author_id)?
+                    .ok_or_else(|| Error::not_found("author"))?,
+                db::posts::count_comments(conn, post_id)?,
+            ))
+        })
+        .await?;
+    Ok(PostView {
+        id: post.id,
+        actor_id: post.ap_id.to_string(),
+        community: handle(ctx, &community.name, &community.ap_id),
+        author: handle(ctx, &author.name, &author.ap_id),
+        title: post.title,
+        body: post.body_md,
+        body_html: post.body_html,
+        comment_count,
+        locked: post.locked,
+        published: post.published.and_utc(),
+        updated: post.updated.map(|u| u.and_utc()),
+    })
+}
+
+fn comment_view(ctx: &AppContext, c: Comment, author: &Person) -> CommentView {
+    CommentView {
+        id: c.id,
+        actor_id: c.ap_id.to_string(),
+        post_id: c.post_id,
+        parent_id: c.parent_id,
+        author: handle(ctx, &author.name, &author.ap_id),
+        body: c.body_md,
+        body_html: c.body_html,
+        published: c.published.and_utc(),
+        updated: c.updated.map(|u| u.and_utc()),
+        replies: Vec::new(),
+    }
+}
+
+/// Loads a post the viewer may read (404 for a private community's post to outsiders).
+async fn readable_post(ctx: &AppContext, id: i64, viewer: Option<i64>) -> Result<Post, Error> {
+    ctx.db(move |conn| {
+        let post = db::posts::post(conn, id)?
+            .filter(|p| !p.deleted)
+            .ok_or_else(|| Error::not_found(format_args!("post {id}")))?;
+        let community = db::communities::by_id(conn, post.community_id)?
+            .ok_or_else(|| Error::not_found("community"))?;
+        let role = match viewer {
+            Some(v) => db::communities::role_of(conn, community.id, v)?,
+            None => None,
+        };
+        may_read(&community, role).map_err(|_| Error::not_found(format_args!("post {id}")))?;
+        Ok(post)
+    })
+    .await
+}
+
+/// Open a thread. In a community on another instance the post is sent there.
+#[utoipa::path(post, path = "/api/v1/communities/{ref}/posts", tag = "posts",
+    params(("ref" = String, Path, description = "local name or name@host")),
+    request_body = NewPostRequest, security(("bearer" = [])),
+    responses((status = 201, body = PostView), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn create(
+    data: RequestData,
+    Auth(account): Auth,
+    reference: web::Path<String>,
+    ApiJson(body): ApiJson<NewPostRequest>,
+) -> Result<HttpResponse, Error> {
+    let community = actions::communities::find(&data, &reference).await?;
+    let post =
+        actions::posts::create_post(&data, &account, community, &body.title, &body.body).await?;
+    Ok(HttpResponse::Created().json(post_view(&data, post).await?))
+}
+
+/// A community's posts, newest first.
+#[utoipa::path(get, path = "/api/v1/communities/{ref}/posts", tag = "posts",
+    params(("ref" = String, Path, description = "local name or name@host"), PostQuery),
+    responses((status = 200, body = PostPage), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn list(
+    data: RequestData,
+    MaybeAuth(account): MaybeAuth,
+    reference: web::Path<String>,
+    query: web::Query<PostQuery>,
+) -> Result<HttpResponse, Error> {
+    match query.sort.as_deref() {
+        None | Some("new") => {}
+        Some(other) => {
+            return Err(Error::invalid_field(
+                "sort",
+                format_args!("`{other}` is not supported yet; use `new`"),
+            ))
+        }
+    }
+    let limit = query.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(Error::invalid_field("limit", "must be between 1 and 100"));
+    }
+    let before = match &query.cursor {
+        Some(c) => Some(
+            c.parse::<i64>()
+                .map_err(|_| Error::invalid_field("cursor", "not a cursor returned by this API"))?,
+        ),
+        None => None,
+    };
+    let community = actions::communities::find(&data, &reference).await?;
+    let viewer = account.map(|a| a.person.id);
+    let mut rows = data
+        .db(move |conn| {
+            let role = match viewer {
+                Some(v) => db::communities::role_of(conn, community.id, v)?,
+                None => None,
+            };
+            may_read(&community, role)?;
+            db::posts::community_posts(conn, community.id, before, limit + 1)
+        })
+        .await?;
+    let next_cursor = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|(p, _)| p.id.to_string())
+    } else {
+        None
+    };
+    let mut items = Vec::with_capacity(rows.len());
+    for (post, _) in rows {
+        items.push(post_view(&data, post).await?);
+    }
+    Ok(HttpResponse::Ok().json(PostPage { items, next_cursor }))
+}
+
+/// One post.
+#[utoipa::path(get, path = "/api/v1/posts/{id}", tag = "posts",
+    params(("id" = i64, Path, description = "post id")),
+    responses((status = 200, body = PostView), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    data: web::Data<AppContext>,
+    MaybeAuth(account): MaybeAuth,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, Error> {
+    let post = readable_post(&data, id.into_inner(), account.map(|a| a.person.id)).await?;
+    Ok(HttpResponse::Ok().json(post_view(&data, post).await?))
+}
+
+/// Reply to a post, or to one of its comments (`parent_id`).
+#[utoipa::path(post, path = "/api/v1/posts/{id}/comments", tag = "posts",
+    params(("id" = i64, Path, description = "post id")),
+    request_body = NewCommentRequest, security(("bearer" = [])),
+    responses((status = 201, body = CommentView), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn comment(
+    data: web::Data<AppContext>,
+    Auth(account): Auth,
+    id: web::Path<i64>,
+    ApiJson(body): ApiJson<NewCommentRequest>,
+) -> Result<HttpResponse, Error> {
+    let post = readable_post(&data, id.into_inner(), Some(account.person.id)).await?;
+    let comment =
+        actions::posts::create_comment(&data, &account, post.id, body.parent_id, &body.body)
+            .await?;
+    Ok(HttpResponse::Created().json(comment_view(&data, comment, &account.person)))
+}
+
+/// A post's comments as a tree.
+#[utoipa::path(get, path = "/api/v1/posts/{id}/comments", tag = "posts",
+    params(("id" = i64, Path, description = "post id")),
+    responses((status = 200, body = CommentTree), (status = 404, body = ErrorBody)))]
+pub async fn comments(
+    data: web::Data<AppContext>,
+    MaybeAuth(account): MaybeAuth,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, Error> {
+    let post = readable_post(&data, id.into_inner(), account.map(|a| a.person.id)).await?;
+    let post_id = post.id;
+    let rows = data
+        .db(move |conn| db::posts::post_comments(conn, post_id))
+        .await?;
+    let mut children: HashMap<Option<i64>, Vec<CommentView>> = HashMap::new();
+    for (c, author) in rows.into_iter().filter(|(c, _)| !c.deleted) {
+        children
+            .entry(c.parent_id)
+            .or_default()
+            .push(comment_view(&data, c, &author));
+    }
+    // Ids only grow, so attaching replies from the newest parent down builds the whole tree.
+    let mut parents: Vec<i64> = children.keys().flatten().copied().collect();
+    parents.sort_unstable_by(|a, b| b.cmp(a));
+    for parent in parents {
+        let replies = children.remove(&Some(parent)).unwrap_or_default();
+        if let Some(node) = children.values_mut().flatten().find(|c| c.id == parent) {
+            node.replies = replies;
+        }
+    }
+    let items = children.remove(&None).unwrap_or_default();
+    Ok(HttpResponse::Ok().json(CommentTree { items }))
+}

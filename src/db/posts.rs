@@ -1,0 +1,225 @@
+//! Posts and comments (`posts`, `comments`), local and remote.
+
+use super::{
+    accounts::Person,
+    now,
+    schema::{comments, communities, persons, posts},
+    DbConn, DbUrl,
+};
+use crate::{
+    domain::communities::Visibility,
+    error::{Error, Result},
+};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = posts)]
+pub struct Post {
+    pub id: i64,
+    #[diesel(deserialize_as = String)]
+    pub ap_id: DbUrl,
+    pub community_id: i64,
+    pub author_id: i64,
+    pub title: String,
+    pub body_md: String,
+    pub body_html: String,
+    pub local: bool,
+    pub published: NaiveDateTime,
+    pub updated: Option<NaiveDateTime>,
+    pub locked: bool,
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = comments)]
+pub struct Comment {
+    pub id: i64,
+    #[diesel(deserialize_as = String)]
+    pub ap_id: DbUrl,
+    pub post_id: i64,
+    pub parent_id: Option<i64>,
+    pub author_id: i64,
+    pub body_md: String,
+    pub body_html: String,
+    pub local: bool,
+    pub published: NaiveDateTime,
+    pub updated: Option<NaiveDateTime>,
+    pub deleted: bool,
+}
+
+/// A new post's content; `ap_id` None for a local post (its id becomes `/post/{id}`).
+pub struct NewPost<'a> {
+    pub ap_id: Option<&'a str>,
+    pub community_id: i64,
+    pub author_id: i64,
+    pub title: &'a str,
+    pub body_md: &'a str,
+    pub body_html: &'a str,
+    pub published: Option<NaiveDateTime>,
+}
+
+/// Inserts a post; local posts get `{local_base}/post/{id}` as their id.
+pub fn insert_post(conn: &mut DbConn, p: &NewPost<'_>, local_base: &str) -> Result<Post> {
+    let placeholder = format!("urn:copse:pending:{}", uuid_like());
+    let ap_id = p.ap_id.unwrap_or(&placeholder);
+    diesel::insert_into(posts::table)
+        .values((
+            posts::ap_id.eq(ap_id),
+            posts::community_id.eq(p.community_id),
+            posts::author_id.eq(p.author_id),
+            posts::title.eq(p.title),
+            posts::body_md.eq(p.body_md),
+            posts::body_html.eq(p.body_html),
+            posts::local.eq(p.ap_id.is_none()),
+            posts::published.eq(p.published.unwrap_or_else(now)),
+            posts::locked.eq(false),
+            posts::deleted.eq(false),
+        ))
+        .execute(conn)?;
+    let id: i64 = posts::table
+        .filter(posts::ap_id.eq(ap_id))
+        .select(posts::id)
+        .first(conn)?;
+    if p.ap_id.is_none() {
+        diesel::update(posts::table.find(id))
+            .set(posts::ap_id.eq(format!("{local_base}/post/{id}")))
+            .execute(conn)?;
+    }
+    post(conn, id)?.ok_or_else(|| Error::not_found("post"))
+}
+
+/// A new comment; `ap_id` None for a local comment (`/comment/{id}`).
+pub struct NewComment<'a> {
+    pub ap_id: Option<&'a str>,
+    pub post_id: i64,
+    pub parent_id: Option<i64>,
+    pub author_id: i64,
+    pub body_md: &'a str,
+    pub body_html: &'a str,
+    pub published: Option<NaiveDateTime>,
+}
+
+pub fn insert_comment(conn: &mut DbConn, c: &NewComment<'_>, local_base: &str) -> Result<Comment> {
+    let placeholder = format!("urn:copse:pending:{}", uuid_like());
+    let ap_id = c.ap_id.unwrap_or(&placeholder);
+    diesel::insert_into(comments::table)
+        .values((
+            comments::ap_id.eq(ap_id),
+            comments::post_id.eq(c.post_id),
+            comments::parent_id.eq(c.parent_id),
+            comments::author_id.eq(c.author_id),
+            comments::body_md.eq(c.body_md),
+            comments::body_html.eq(c.body_html),
+            comments::local.eq(c.ap_id.is_none()),
+            comments::published.eq(c.published.unwrap_or_else(now)),
+            comments::deleted.eq(false),
+        ))
+        .execute(conn)?;
+    let id: i64 = comments::table
+        .filter(comments::ap_id.eq(ap_id))
+        .select(comments::id)
+        .first(conn)?;
+    if c.ap_id.is_none() {
+        diesel::update(comments::table.find(id))
+            .set(comments::ap_id.eq(format!("{local_base}/comment/{id}")))
+            .execute(conn)?;
+    }
+    comment(conn, id)?.ok_or_else(|| Error::not_found("comment"))
+}
+
+fn uuid_like() -> String {
+    let mut bytes = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut bytes);
+    hex::encode(bytes)
+}
+
+pub fn post(conn: &mut DbConn, id: i64) -> Result<Option<Post>> {
+    Ok(posts::table
+        .find(id)
+        .select(Post::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn post_by_ap_id(conn: &mut DbConn, ap_id: &str) -> Result<Option<Post>> {
+    Ok(posts::table
+        .filter(posts::ap_id.eq(ap_id))
+        .select(Post::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn comment(conn: &mut DbConn, id: i64) -> Result<Option<Comment>> {
+    Ok(comments::table
+        .find(id)
+        .select(Comment::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn comment_by_ap_id(conn: &mut DbConn, ap_id: &str) -> Result<Option<Comment>> {
+    Ok(comments::table
+        .filter(comments::ap_id.eq(ap_id))
+        .select(Comment::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Newest first; `before` is the id of the last post of the previous page.
+pub fn community_posts(
+    conn: &mut DbConn,
+    community_id: i64,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<(Post, Person)>> {
+    Ok(posts::table
+        .inner_join(persons::table)
+        .filter(posts::community_id.eq(community_id))
+        .filter(posts::deleted.eq(false))
+        .filter(posts::id.lt(before.unwrap_or(i64::MAX)))
+        .order(posts::id.desc())
+        .limit(limit)
+        .select((Post::as_select(), Person::as_select()))
+        .load(conn)?)
+}
+
+/// All comments of a post, oldest first, with their authors.
+pub fn post_comments(conn: &mut DbConn, post_id: i64) -> Result<Vec<(Comment, Person)>> {
+    Ok(comments::table
+        .inner_join(persons::table)
+        .filter(comments::post_id.eq(post_id))
+        .order(comments::id.asc())
+        .select((Comment::as_select(), Person::as_select()))
+        .load(conn)?)
+}
+
+pub fn count_comments(conn: &mut DbConn, post_id: i64) -> Result<i64> {
+    Ok(comments::table
+        .filter(comments::post_id.eq(post_id))
+        .filter(comments::deleted.eq(false))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Local posts in public communities (NodeInfo never counts private ones).
+pub fn count_local_posts(conn: &mut DbConn) -> Result<i64> {
+    Ok(posts::table
+        .inner_join(communities::table)
+        .filter(posts::local.eq(true))
+        .filter(posts::deleted.eq(false))
+        .filter(communities::visibility.eq(Visibility::Public.as_str()))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Local comments in public communities.
+pub fn count_local_comments(conn: &mut DbConn) -> Result<i64> {
+    Ok(comments::table
+        .inner_join(posts::table.inner_join(communities::table))
+        .filter(comments::local.eq(true))
+        .filter(comments::deleted.eq(false))
+        .filter(communities::visibility.eq(Visibility::Public.as_str()))
+        .count()
+        .get_result(conn)?)
+}

@@ -1,0 +1,108 @@
+//! `Announce` from a remote community we follow: the community forwarding a member's `Create`
+//! (forum software) or the bare object (Mastodon's form). An embedded object from another host
+//! than the announcing community is not trusted as given: it is fetched from its origin.
+
+use super::create::Create;
+use crate::{
+    context::AppContext,
+    db::communities::Community,
+    error::{Error, ErrorKind},
+    federation::objects::post::{PostJson, PostOrComment},
+};
+use activitypub_federation::{
+    config::Data,
+    fetch::object_id::ObjectId,
+    kinds::activity::AnnounceType,
+    protocol::{helpers::deserialize_one_or_many, verification::verify_domains_match},
+    traits::{Activity, Object},
+};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// What an Announce carries.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Announced {
+    Create(Box<Create>),
+    Object(Box<PostJson>),
+    /// Votes, deletions and the like: not handled yet, acknowledged.
+    Other(serde_json::Value),
+}
+
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Announce {
+    pub actor: ObjectId<Community>,
+    pub object: Announced,
+    #[serde(rename = "type")]
+    pub kind: AnnounceType,
+    pub id: Url,
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub to: Vec<Url>,
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub cc: Vec<Url>,
+}
+
+impl Announce {
+    fn object_json(&self) -> Option<&PostJson> {
+        match &self.object {
+            Announced::Create(create) => Some(&create.object),
+            Announced::Object(object) => Some(object),
+            Announced::Other(_) => None,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Activity for Announce {
+    type DataType = AppContext;
+    type Error = Error;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    /// Only a remote community we already know announces to us; an embedded Create must be by
+    /// the object's author, on the author's host.
+    async fn verify(&self, data: &Data<AppContext>) -> Result<(), Error> {
+        let community = self.actor.dereference_local(data).await.map_err(|_| {
+            Error::new(
+                ErrorKind::Forbidden,
+                "not_followed",
+                "announces are accepted from followed communities only",
+            )
+        })?;
+        if community.local {
+            return Err(Error::forbidden(
+                "a local community cannot be announced from outside",
+            ));
+        }
+        if let Announced::Create(create) = &self.object {
+            verify_domains_match(create.actor.inner(), &create.object.id)?;
+        }
+        Ok(())
+    }
+
+    async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
+        let Some(object) = self.object_json().cloned() else {
+            return Ok(());
+        };
+        let same_origin = object.id.host_str() == self.actor.inner().host_str()
+            && object.id.port() == self.actor.inner().port();
+        if same_origin {
+            PostOrComment::verify(&object, &object.id, data).await?;
+            PostOrComment::from_json(object, data).await?;
+        } else {
+            // Fetched from its origin; stored copies are kept.
+            ObjectId::<PostOrComment>::from(object.id)
+                .dereference(data)
+                .await?;
+        }
+        Ok(())
+    }
+}

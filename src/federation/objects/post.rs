@@ -1,0 +1,322 @@
+//! Posts (`Page`) and comments (`Note` with `inReplyTo`) as one `Object`, `PostOrComment`: what
+//! arrives decides which it is (a reply is a comment; anything else addressed to a community is
+//! a post). We accept `Page`, `Article`, `Note`, `Event`, `Question` and `Video` as posts.
+
+use super::Source;
+use crate::{
+    actions::posts as actions,
+    context::AppContext,
+    db::{
+        self,
+        communities::Community,
+        posts::{Comment, Post},
+    },
+    domain::{content, posts as rules},
+    error::{Error, ErrorKind},
+};
+use activitypub_federation::{
+    config::Data,
+    fetch::object_id::ObjectId,
+    kinds::public,
+    protocol::{
+        helpers::{deserialize_one_or_many, deserialize_skip_error},
+        verification::verify_domains_match,
+    },
+    traits::Object,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use url::Url;
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub enum ObjectKind {
+    Page,
+    Article,
+    Note,
+    Event,
+    Question,
+    Video,
+}
+
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostJson {
+    #[serde(rename = "type")]
+    pub kind: ObjectKind,
+    pub id: Url,
+    /// A URL; some servers send a list (we take the first person in it).
+    pub attributed_to: Value,
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub to: Vec<Url>,
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub cc: Vec<Url>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub audience: Option<Url>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub content: Option<String>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub media_type: Option<String>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub source: Option<Source>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub summary: Option<String>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub in_reply_to: Option<Url>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub tag: Vec<Value>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub sensitive: Option<bool>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub comments_enabled: Option<bool>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub published: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub updated: Option<DateTime<Utc>>,
+}
+
+impl PostJson {
+    /// The author: `attributedTo` as a URL, or the first Person (or URL) of a list.
+    pub fn author(&self) -> Option<Url> {
+        let pick = |v: &Value| match v {
+            Value::String(s) => Url::parse(s).ok(),
+            Value::Object(o) if o.get("type").and_then(Value::as_str) == Some("Person") => o
+                .get("id")
+                .and_then(Value::as_str)
+                .and_then(|s| Url::parse(s).ok()),
+            _ => None,
+        };
+        match &self.attributed_to {
+            Value::Array(items) => items.iter().find_map(pick),
+            other => pick(other),
+        }
+    }
+
+    /// Addressees that may be the community: `audience` first, then `to` and `cc`.
+    pub fn community_candidates(&self) -> Vec<Url> {
+        let public = public();
+        self.audience
+            .iter()
+            .chain(self.to.iter())
+            .chain(self.cc.iter())
+            .filter(|u| **u != public && !u.path().ends_with("/followers"))
+            .cloned()
+            .collect()
+    }
+
+    /// Names of the Mention tags (to strip from a Note's first line).
+    pub fn mention_names(&self) -> Vec<String> {
+        self.tag
+            .iter()
+            .filter(|t| t.get("type").and_then(Value::as_str) == Some("Mention"))
+            .filter_map(|t| t.get("name").and_then(Value::as_str).map(str::to_string))
+            .collect()
+    }
+
+    /// Markdown body: the `source` when it is markdown, else the text of the HTML.
+    pub fn markdown(&self) -> String {
+        match &self.source {
+            Some(s) if s.media_type == "text/markdown" => s.content.clone(),
+            _ => content::html_to_text(self.content.as_deref().unwrap_or("")),
+        }
+    }
+
+    pub fn html(&self) -> String {
+        match (&self.content, &self.source) {
+            (Some(html), _) => content::sanitize_html(html),
+            (None, Some(s)) => content::markdown_to_html(&s.content),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+/// A post or a comment, local or remote.
+#[derive(Debug, Clone)]
+pub enum PostOrComment {
+    Post(Post),
+    Comment(Comment),
+}
+
+impl PostOrComment {
+    /// The community a thread belongs to.
+    pub async fn community(&self, data: &Data<AppContext>) -> Result<Community, Error> {
+        let post_id = match self {
+            PostOrComment::Post(p) => p.id,
+            PostOrComment::Comment(c) => c.post_id,
+        };
+        data.db(move |conn| {
+            let post = db::posts::post(conn, post_id)?.ok_or_else(|| Error::not_found("post"))?;
+            db::communities::by_id(conn, post.community_id)?
+                .ok_or_else(|| Error::not_found("community"))
+        })
+        .await
+    }
+}
+
+/// Finds the community among the candidates: known ones first, without fetching; then the
+/// `audience` (or first candidate) fetched.
+pub async fn find_community(json: &PostJson, data: &Data<AppContext>) -> Result<Community, Error> {
+    let candidates = json.community_candidates();
+    for url in &candidates {
+        let id = url.to_string();
+        if let Some(c) = data
+            .db(move |conn| db::communities::by_ap_id(conn, &id))
+            .await?
+        {
+            return Ok(c);
+        }
+    }
+    for url in json.audience.iter().chain(candidates.first()) {
+        if let Ok(c) = ObjectId::<Community>::from(url.clone())
+            .dereference(data)
+            .await
+        {
+            return Ok(c);
+        }
+    }
+    Err(Error::new(
+        ErrorKind::NotFound,
+        "unknown_community",
+        "the object is not addressed to a community we know",
+    ))
+}
+
+#[async_trait::async_trait]
+impl Object for PostOrComment {
+    type DataType = AppContext;
+    type Kind = PostJson;
+    type Error = Error;
+
+    fn id(&self) -> &Url {
+        match self {
+            PostOrComment::Post(p) => &p.ap_id,
+            PostOrComment::Comment(c) => &c.ap_id,
+        }
+    }
+
+    async fn read_from_id(id: Url, data: &Data<AppContext>) -> Result<Option<Self>, Error> {
+        data.db(move |conn| {
+            if let Some(p) = db::posts::post_by_ap_id(conn, id.as_str())? {
+                return Ok(Some(PostOrComment::Post(p)));
+            }
+            Ok(db::posts::comment_by_ap_id(conn, id.as_str())?.map(PostOrComment::Comment))
+        })
+        .await
+    }
+
+    fn is_deleted(&self) -> bool {
+        match self {
+            PostOrComment::Post(p) => p.deleted,
+            PostOrComment::Comment(c) => c.deleted,
+        }
+    }
+
+    async fn into_json(self, data: &Data<AppContext>) -> Result<PostJson, Error> {
+        let community = self.community(data).await?;
+        let (author_id, parent) = match &self {
+            PostOrComment::Post(p) => (p.author_id, None),
+            PostOrComment::Comment(c) => (c.author_id, Some((c.post_id, c.parent_id))),
+        };
+        let (author, in_reply_to) = data
+            .db(move |conn| {
+                let author = db::accounts::person_by_id(conn, author_id)?
+                    .ok_or_else(|| Error::not_found("author"))?;
+                let in_reply_to = match parent {
+                    Some((_, Some(comment))) => {
+                        db::posts::comment(conn, comment)?.map(|c| c.ap_id.0)
+                    }
+                    Some((post, None)) => db::posts::post(conn, post)?.map(|p| p.ap_id.0),
+                    None => None,
+                };
+                Ok((author, in_reply_to))
+            })
+            .await?;
+        let group = community.ap_id.0.clone();
+        let host = group.host_str().unwrap_or_default().to_string();
+        let host = group.port().map_or(host.clone(), |p| format!("{host}:{p}"));
+        let mention = json!({"type": "Mention", "href": group, "name": format!("!{}@{host}", community.name)});
+        Ok(match self {
+            PostOrComment::Post(p) => PostJson {
+                kind: ObjectKind::Page,
+                id: p.ap_id.0.clone(),
+                attributed_to: Value::String(author.ap_id.to_string()),
+                to: vec![group.clone(), public()],
+                cc: vec![],
+                audience: Some(group),
+                name: Some(p.title.clone()),
+                summary: Some(rules::teaser(&p.body_html)),
+                content: Some(p.body_html.clone()),
+                media_type: Some("text/html".into()),
+                source: Some(Source::markdown(p.body_md.clone())),
+                in_reply_to: None,
+                tag: vec![mention],
+                sensitive: Some(false),
+                comments_enabled: Some(!p.locked),
+                published: Some(p.published.and_utc()),
+                updated: p.updated.map(|u| u.and_utc()),
+            },
+            PostOrComment::Comment(c) => PostJson {
+                kind: ObjectKind::Note,
+                id: c.ap_id.0.clone(),
+                attributed_to: Value::String(author.ap_id.to_string()),
+                to: vec![public()],
+                cc: vec![group.clone()],
+                audience: Some(group),
+                name: None,
+                summary: None,
+                content: Some(c.body_html.clone()),
+                media_type: Some("text/html".into()),
+                source: Some(Source::markdown(c.body_md.clone())),
+                in_reply_to,
+                tag: vec![mention],
+                sensitive: Some(false),
+                comments_enabled: None,
+                published: Some(c.published.and_utc()),
+                updated: c.updated.map(|u| u.and_utc()),
+            },
+        })
+    }
+
+    async fn verify(
+        json: &PostJson,
+        expected_domain: &Url,
+        _data: &Data<AppContext>,
+    ) -> Result<(), Error> {
+        verify_domains_match(&json.id, expected_domain)?;
+        let author = json.author().ok_or_else(|| {
+            Error::new(
+                ErrorKind::BadRequest,
+                "no_author",
+                "attributedTo is missing",
+            )
+        })?;
+        verify_domains_match(&author, &json.id)?;
+        Ok(())
+    }
+
+    /// Stores a remote post or comment (or returns the stored one). Permission checks belong to
+    /// the activity that brings it (`Create`), not to fetching.
+    async fn from_json(json: PostJson, data: &Data<AppContext>) -> Result<Self, Error> {
+        let author_url = json.author().ok_or_else(|| Error::not_found("author"))?;
+        let author = ObjectId::<db::accounts::Person>::from(author_url)
+            .dereference(data)
+            .await?;
+        match json.in_reply_to.clone() {
+            Some(parent) => {
+                let parent = ObjectId::<PostOrComment>::from(parent)
+                    .dereference(data)
+                    .await?;
+                let comment = actions::store_remote_comment(data, &json, &author, &parent).await?;
+                Ok(PostOrComment::Comment(comment))
+            }
+            None => {
+                let community = find_community(&json, data).await?;
+                let post = actions::store_remote_post(data, &json, &author, &community).await?;
+                Ok(PostOrComment::Post(post))
+            }
+        }
+    }
+}
