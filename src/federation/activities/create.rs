@@ -26,6 +26,7 @@ use url::Url;
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Create {
+    #[serde(deserialize_with = "super::deserialize_actor")]
     pub actor: ObjectId<Person>,
     pub object: PostJson,
     #[serde(rename = "type")]

@@ -16,6 +16,28 @@ use either::Either;
 use serde::Deserialize;
 use url::Url;
 
+/// Reads an actor given as a URL, as an object with an `id`, or as a list of those (Prismo
+/// sends a list), taking the first.
+pub fn deserialize_actor<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: From<Url>,
+{
+    use serde::de::Error as _;
+    fn first(value: &serde_json::Value) -> Option<Url> {
+        match value {
+            serde_json::Value::String(s) => Url::parse(s).ok(),
+            serde_json::Value::Object(o) => o.get("id").and_then(first),
+            serde_json::Value::Array(items) => items.iter().find_map(first),
+            _ => None,
+        }
+    }
+    let value = serde_json::Value::deserialize(deserializer)?;
+    first(&value).map(T::from).ok_or_else(|| {
+        D::Error::custom("actor is not a URL, an object with an id, or a list of them")
+    })
+}
+
 /// The actor of an inbound activity: a person, or a community answering us.
 pub type RemoteActor = Either<Person, Community>;
 
