@@ -4,7 +4,8 @@
 
 use crate::{
     context::AppContext,
-    db::{self, accounts::Person, communities::Community},
+    db::{self, accounts::Person, communities::Community, posts::Post},
+    domain::communities::Visibility,
     error::Error,
 };
 use actix_web::{http::header, web, HttpResponse};
@@ -48,13 +49,37 @@ struct NotFoundPage<'a> {
     what: String,
 }
 
+/// One comment of a thread page, with its depth (indentation stops at 5).
+struct ThreadComment {
+    id: i64,
+    depth: usize,
+    author: String,
+    author_url: String,
+    published: String,
+    body_html: String,
+}
+
+#[derive(Template)]
+#[template(path = "post.html", config = "src/web/askama.toml")]
+struct PostPage<'a> {
+    hostname: &'a str,
+    version: &'a str,
+    post: Post,
+    community: Community,
+    author: Person,
+    author_handle: String,
+    comments: Vec<ThreadComment>,
+}
+
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home))
         .route("/static/copse.css", web::get().to(css))
         .route("/c/{name}", web::get().to(community))
-        .route("/u/{name}", web::get().to(person));
+        .route("/u/{name}", web::get().to(person))
+        .route("/post/{id}", web::get().to(post))
+        .route("/comment/{id}", web::get().to(comment));
 }
 
 fn html(status: actix_web::http::StatusCode, page: &impl Template) -> Result<HttpResponse, Error> {
@@ -142,4 +167,86 @@ async fn person(
         p,
     };
     html(actix_web::http::StatusCode::OK, &page)
+}
+
+fn handle(name: &str, url: &url::Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{name}@{h}:{p}"),
+        (Some(h), None) => format!("{name}@{h}"),
+        _ => name.to_string(),
+    }
+}
+
+/// Orders comments depth-first (each reply under its parent), oldest first at each level.
+fn thread(rows: Vec<(db::posts::Comment, Person)>) -> Vec<ThreadComment> {
+    fn walk(
+        parent: Option<i64>,
+        depth: usize,
+        rows: &[(db::posts::Comment, Person)],
+        out: &mut Vec<ThreadComment>,
+    ) {
+        for (c, author) in rows.iter().filter(|(c, _)| c.parent_id == parent) {
+            out.push(ThreadComment {
+                id: c.id,
+                depth: depth.min(5),
+                author: handle(&author.name, &author.ap_id),
+                author_url: author.ap_id.to_string(),
+                published: c.published.format("%Y-%m-%d %H:%M UTC").to_string(),
+                body_html: c.body_html.clone(),
+            });
+            walk(Some(c.id), depth + 1, rows, out);
+        }
+    }
+    let rows: Vec<_> = rows.into_iter().filter(|(c, _)| !c.deleted).collect();
+    let mut out = Vec::with_capacity(rows.len());
+    walk(None, 0, &rows, &mut out);
+    out
+}
+
+/// A thread: the post and its comments. Private communities' threads are not shown here.
+async fn post(ctx: web::Data<AppContext>, id: web::Path<i64>) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let found = ctx
+        .db(move |conn| {
+            let Some(post) = db::posts::post(conn, id)?.filter(|p| !p.deleted) else {
+                return Ok(None);
+            };
+            let Some(community) = db::communities::by_id(conn, post.community_id)? else {
+                return Ok(None);
+            };
+            if community.visibility() == Visibility::Private {
+                return Ok(None);
+            }
+            let author = db::accounts::person_by_id(conn, post.author_id)?;
+            let comments = db::posts::post_comments(conn, post.id)?;
+            Ok(author.map(|a| (post, community, a, comments)))
+        })
+        .await?;
+    let Some((post, community, author, comments)) = found else {
+        return not_found(&ctx, format!("The post {id}"));
+    };
+    let page = PostPage {
+        hostname: &ctx.settings().hostname,
+        version: VERSION,
+        author_handle: handle(&author.name, &author.ap_id),
+        comments: thread(comments),
+        post,
+        community,
+        author,
+    };
+    html(actix_web::http::StatusCode::OK, &page)
+}
+
+/// A comment's page is its place in the thread.
+async fn comment(ctx: web::Data<AppContext>, id: web::Path<i64>) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let Some(c) = ctx.db(move |conn| db::posts::comment(conn, id)).await? else {
+        return not_found(&ctx, format!("The comment {id}"));
+    };
+    Ok(HttpResponse::SeeOther()
+        .insert_header((
+            header::LOCATION,
+            format!("/post/{}#comment-{}", c.post_id, c.id),
+        ))
+        .finish())
 }

@@ -398,3 +398,64 @@ async fn threads_travel_between_three_instances() {
         .await;
     }
 }
+
+#[tokio::test]
+async fn browsers_get_readable_thread_pages() {
+    let app = TestApp::spawn().await;
+    let owner = community(&app, "open", "public").await;
+    let p = post(&app, &owner, "chess", "Puzzle <of> the week").await;
+    let id = p["id"].as_i64().expect("id");
+    let (_, top) = app
+        .post(
+            &format!("/api/v1/posts/{id}/comments"),
+            Some(&owner),
+            json!({"body": "Mate in **two**"}),
+        )
+        .await;
+    app.post(
+        &format!("/api/v1/posts/{id}/comments"),
+        Some(&owner),
+        json!({"body": "Nested reply", "parent_id": top["id"]}),
+    )
+    .await;
+
+    let (status, ct, html) = app.fetch(&format!("/post/{id}"), "text/html").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ct.starts_with("text/html"));
+    assert!(
+        html.contains("<h1>Puzzle &#60;of&#62; the week</h1>")
+            || html.contains("<h1>Puzzle &lt;of&gt; the week</h1>"),
+        "titles are escaped: {html}"
+    );
+    assert!(html.contains("Mate in <strong>two</strong>"));
+    assert!(
+        html.contains("class=\"comment depth-1\""),
+        "replies are nested"
+    );
+
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .get(app.url(&format!("/comment/{}", top["id"])))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert_eq!(location, format!("/post/{id}#comment-{}", top["id"]));
+
+    app.community(&owner, "hidden", json!({"visibility": "private"}))
+        .await;
+    let secret = post(&app, &owner, "hidden", "Secret").await;
+    let (status, _, html) = app
+        .fetch(&format!("/post/{}", secret["id"]), "text/html")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!html.contains("Secret"));
+}
