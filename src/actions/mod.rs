@@ -6,3 +6,4 @@ pub mod accounts;
 pub mod communities;
 pub mod membership;
 pub mod posts;
+pub mod votes;

@@ -26,6 +26,7 @@ use utoipa::{
         members::join, members::leave, members::list, members::applications, members::approve,
         members::reject,
         posts::create, posts::list, posts::get, posts::comment, posts::comments,
+        posts::vote_post, posts::vote_comment,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -84,6 +85,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/posts/{id}", web::get().to(posts::get))
             .route("/posts/{id}/comments", web::post().to(posts::comment))
             .route("/posts/{id}/comments", web::get().to(posts::comments))
+            .route("/posts/{id}/vote", web::post().to(posts::vote_post))
+            .route("/comments/{id}/vote", web::post().to(posts::vote_comment))
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(Error::new(
                     ErrorKind::NotFound,

@@ -11,7 +11,7 @@ use crate::{
     db::{
         self,
         accounts::Person,
-        posts::{Comment, Post},
+        posts::{Comment, Post, PostOrder},
     },
     domain::communities::may_read,
     error::{Error, ErrorBody},
@@ -53,6 +53,8 @@ pub struct PostView {
     pub body: String,
     pub body_html: String,
     pub comment_count: i64,
+    /// Likes minus dislikes.
+    pub score: i64,
     pub locked: bool,
     pub published: DateTime<Utc>,
     pub updated: Option<DateTime<Utc>>,
@@ -73,6 +75,7 @@ pub struct CommentView {
     pub author: String,
     pub body: String,
     pub body_html: String,
+    pub score: i64,
     pub published: DateTime<Utc>,
     pub updated: Option<DateTime<Utc>>,
     /// Replies, oldest first.
@@ -89,7 +92,7 @@ pub struct CommentTree {
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct PostQuery {
-    /// `new` (the default; newest first). `top` and `active` arrive with votes.
+    /// `new` (the default; newest first) or `top` (highest score first).
     pub sort: Option<String>,
     /// 1–100, default 20.
     pub limit: Option<i64>,
@@ -118,6 +121,7 @@ async fn post_view(ctx: &AppContext, post: Post) -> Result<PostView, Error> {
         body: post.body_md,
         body_html: post.body_html,
         comment_count,
+        score: post.score,
         locked: post.locked,
         published: post.published.and_utc(),
         updated: post.updated.map(|u| u.and_utc()),
@@ -133,6 +137,7 @@ fn comment_view(ctx: &AppContext, c: Comment, author: &Person) -> CommentView {
         author: handle(ctx, &author.name, &author.ap_id),
         body: c.body_md,
         body_html: c.body_html,
+        score: c.score,
         published: c.published.and_utc(),
         updated: c.updated.map(|u| u.and_utc()),
         replies: Vec::new(),
@@ -176,7 +181,7 @@ pub async fn create(
     Ok(HttpResponse::Created().json(post_view(&data, post).await?))
 }
 
-/// A community's posts, newest first.
+/// A community's posts, newest or best first.
 #[utoipa::path(get, path = "/api/v1/communities/{ref}/posts", tag = "posts",
     params(("ref" = String, Path, description = "local name or name@host"), PostQuery),
     responses((status = 200, body = PostPage), (status = 400, body = ErrorBody),
@@ -187,26 +192,21 @@ pub async fn list(
     reference: web::Path<String>,
     query: web::Query<PostQuery>,
 ) -> Result<HttpResponse, Error> {
-    match query.sort.as_deref() {
-        None | Some("new") => {}
+    let order = match query.sort.as_deref() {
+        None | Some("new") => PostOrder::New,
+        Some("top") => PostOrder::Top,
         Some(other) => {
             return Err(Error::invalid_field(
                 "sort",
-                format_args!("`{other}` is not supported yet; use `new`"),
+                format_args!("`{other}` is not supported; use `new` or `top`"),
             ))
         }
-    }
+    };
     let limit = query.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(Error::invalid_field("limit", "must be between 1 and 100"));
     }
-    let before = match &query.cursor {
-        Some(c) => Some(
-            c.parse::<i64>()
-                .map_err(|_| Error::invalid_field("cursor", "not a cursor returned by this API"))?,
-        ),
-        None => None,
-    };
+    let after = query.cursor.as_deref().map(parse_cursor).transpose()?;
     let community = actions::communities::find(&data, &reference).await?;
     let viewer = account.map(|a| a.person.id);
     let mut rows = data
@@ -216,12 +216,12 @@ pub async fn list(
                 None => None,
             };
             may_read(&community, role)?;
-            db::posts::community_posts(conn, community.id, before, limit + 1)
+            db::posts::community_posts(conn, community.id, order, after, limit + 1)
         })
         .await?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|(p, _)| p.id.to_string())
+        rows.last().map(|(p, _)| format!("{}_{}", p.score, p.id))
     } else {
         None
     };
@@ -230,6 +230,14 @@ pub async fn list(
         items.push(post_view(&data, post).await?);
     }
     Ok(HttpResponse::Ok().json(PostPage { items, next_cursor }))
+}
+
+/// A cursor is `score_id` of the last post of the previous page.
+fn parse_cursor(cursor: &str) -> Result<(i64, i64), Error> {
+    cursor
+        .split_once('_')
+        .and_then(|(score, id)| Some((score.parse().ok()?, id.parse().ok()?)))
+        .ok_or_else(|| Error::invalid_field("cursor", "not a cursor returned by this API"))
 }
 
 /// One post.
@@ -297,4 +305,51 @@ pub async fn comments(
     }
     let items = children.remove(&None).unwrap_or_default();
     Ok(HttpResponse::Ok().json(CommentTree { items }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VoteRequest {
+    /// 1 (like), -1 (dislike) or 0 (withdraw).
+    pub score: i32,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VoteResponse {
+    /// The object's score after the vote.
+    pub score: i64,
+}
+
+/// Vote on a post.
+#[utoipa::path(post, path = "/api/v1/posts/{id}/vote", tag = "posts",
+    params(("id" = i64, Path, description = "post id")),
+    request_body = VoteRequest, security(("bearer" = [])),
+    responses((status = 200, body = VoteResponse), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn vote_post(
+    data: web::Data<AppContext>,
+    Auth(account): Auth,
+    id: web::Path<i64>,
+    ApiJson(body): ApiJson<VoteRequest>,
+) -> Result<HttpResponse, Error> {
+    let target = actions::votes::Target::Post(id.into_inner());
+    let score = actions::votes::vote(&data, &account, target, body.score).await?;
+    Ok(HttpResponse::Ok().json(VoteResponse { score }))
+}
+
+/// Vote on a comment.
+#[utoipa::path(post, path = "/api/v1/comments/{id}/vote", tag = "posts",
+    params(("id" = i64, Path, description = "comment id")),
+    request_body = VoteRequest, security(("bearer" = [])),
+    responses((status = 200, body = VoteResponse), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn vote_comment(
+    data: web::Data<AppContext>,
+    Auth(account): Auth,
+    id: web::Path<i64>,
+    ApiJson(body): ApiJson<VoteRequest>,
+) -> Result<HttpResponse, Error> {
+    let target = actions::votes::Target::Comment(id.into_inner());
+    let score = actions::votes::vote(&data, &account, target, body.score).await?;
+    Ok(HttpResponse::Ok().json(VoteResponse { score }))
 }

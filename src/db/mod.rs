@@ -8,6 +8,7 @@ pub mod instance;
 pub mod members;
 pub mod posts;
 pub mod schema;
+pub mod votes;
 
 use crate::{
     config::{Backend, Settings},

@@ -29,6 +29,7 @@ pub struct Post {
     pub updated: Option<NaiveDateTime>,
     pub locked: bool,
     pub deleted: bool,
+    pub score: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -46,6 +47,7 @@ pub struct Comment {
     pub published: NaiveDateTime,
     pub updated: Option<NaiveDateTime>,
     pub deleted: bool,
+    pub score: i64,
 }
 
 /// A new post's content; `ap_id` None for a local post (its id becomes `/post/{id}`).
@@ -166,22 +168,45 @@ pub fn comment_by_ap_id(conn: &mut DbConn, ap_id: &str) -> Result<Option<Comment
         .optional()?)
 }
 
-/// Newest first; `before` is the id of the last post of the previous page.
+/// How a community's posts are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostOrder {
+    /// Newest first.
+    New,
+    /// Highest score first, newest first among equals.
+    Top,
+}
+
+/// A page of posts. The cursor is the last post of the previous page: `(score, id)` for `Top`,
+/// `id` for `New`.
 pub fn community_posts(
     conn: &mut DbConn,
     community_id: i64,
-    before: Option<i64>,
+    order: PostOrder,
+    after: Option<(i64, i64)>,
     limit: i64,
 ) -> Result<Vec<(Post, Person)>> {
-    Ok(posts::table
+    let mut query = posts::table
         .inner_join(persons::table)
         .filter(posts::community_id.eq(community_id))
         .filter(posts::deleted.eq(false))
-        .filter(posts::id.lt(before.unwrap_or(i64::MAX)))
-        .order(posts::id.desc())
-        .limit(limit)
         .select((Post::as_select(), Person::as_select()))
-        .load(conn)?)
+        .limit(limit)
+        .into_boxed();
+    query = match (order, after) {
+        (PostOrder::New, Some((_, id))) => query.filter(posts::id.lt(id)),
+        (PostOrder::Top, Some((score, id))) => query.filter(
+            posts::score
+                .lt(score)
+                .or(posts::score.eq(score).and(posts::id.lt(id))),
+        ),
+        (_, None) => query,
+    };
+    query = match order {
+        PostOrder::New => query.order(posts::id.desc()),
+        PostOrder::Top => query.order((posts::score.desc(), posts::id.desc())),
+    };
+    Ok(query.load(conn)?)
 }
 
 /// All comments of a post, oldest first, with their authors.

@@ -120,6 +120,7 @@ diesel::table! {
         updated -> Nullable<Timestamp>,
         locked -> Bool,
         deleted -> Bool,
+        score -> BigInt,
     }
 }
 
@@ -136,6 +137,17 @@ diesel::table! {
         published -> Timestamp,
         updated -> Nullable<Timestamp>,
         deleted -> Bool,
+        score -> BigInt,
+    }
+}
+
+diesel::table! {
+    votes (person_id, object_ap_id) {
+        person_id -> BigInt,
+        object_ap_id -> Text,
+        score -> Integer,
+        activity_id -> Nullable<Text>,
+        created_at -> Timestamp,
     }
 }
 
@@ -159,4 +171,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     received_activities,
     posts,
     comments,
+    votes,
 );

@@ -54,4 +54,22 @@ pub enum Event {
         author: Person,
         activity_id: Option<String>,
     },
+    /// A vote (`Like` +1, `Dislike` -1) on a post or comment. `activity_id` is the vote's id (a
+    /// remote voter's own, when the community forwards it).
+    VoteCast {
+        voter: Person,
+        object_ap_id: String,
+        community: Community,
+        score: i32,
+        activity_id: String,
+    },
+    /// A vote withdrawn (`Undo` of the vote `vote_activity_id`).
+    VoteWithdrawn {
+        voter: Person,
+        object_ap_id: String,
+        community: Community,
+        score: i32,
+        vote_activity_id: String,
+        activity_id: String,
+    },
 }

@@ -9,6 +9,7 @@ use super::{
         announce::{Announce, Announced},
         create::Create,
         following::{AnswerKind, Follow, FollowAnswer, FollowRef, UndoFollow},
+        voting::{UndoVote, Vote, VoteType},
     },
     objects::{
         self,
@@ -125,7 +126,116 @@ pub async fn deliver(event: Event, data: &FedData) -> Result<(), Error> {
             let object = PostOrComment::Comment(comment).into_json(data).await?;
             publish(object, &community, &author, activity_id, false, data).await
         }
+        Event::VoteCast {
+            voter,
+            object_ap_id,
+            community,
+            score,
+            activity_id,
+        } => {
+            let vote = vote_of(&voter, &object_ap_id, &community, score, &activity_id)?;
+            forward(vote, Announced::Vote, &community, &voter, data).await
+        }
+        Event::VoteWithdrawn {
+            voter,
+            object_ap_id,
+            community,
+            score,
+            vote_activity_id,
+            activity_id,
+        } => {
+            let undo = UndoVote {
+                actor: voter.ap_id.0.clone().into(),
+                object: vote_of(&voter, &object_ap_id, &community, score, &vote_activity_id)?,
+                kind: UndoType::Undo,
+                id: Url::parse(&activity_id)?,
+                audience: Some(community.ap_id.0.clone()),
+            };
+            forward(undo, Announced::UndoVote, &community, &voter, data).await
+        }
     }
+}
+
+fn vote_of(
+    voter: &Person,
+    object_ap_id: &str,
+    community: &Community,
+    score: i32,
+    id: &str,
+) -> Result<Vote, Error> {
+    Ok(Vote {
+        actor: voter.ap_id.0.clone().into(),
+        object: Url::parse(object_ap_id)?.into(),
+        kind: VoteType::of(score),
+        id: Url::parse(id)?,
+        audience: Some(community.ap_id.0.clone()),
+    })
+}
+
+/// A member's activity about existing content: to the community if it is remote; announced to
+/// the members' instances (but the actor's) if it is local.
+async fn forward<A>(
+    activity: A,
+    wrap: fn(Box<A>) -> Announced,
+    community: &Community,
+    actor: &Person,
+    data: &FedData,
+) -> Result<(), Error>
+where
+    A: Activity + Serialize + Debug + Send + Sync,
+{
+    if !community.local {
+        return send(
+            activity,
+            actor,
+            vec![community.shared_inbox_or_inbox()],
+            data,
+        )
+        .await;
+    }
+    let inboxes = member_inboxes(community, actor, data).await?;
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    send(
+        announce(community, wrap(Box::new(activity)), data)?,
+        community,
+        inboxes,
+        data,
+    )
+    .await
+}
+
+/// The shared inboxes of a local community's remote members, except the actor's own instance.
+async fn member_inboxes(
+    community: &Community,
+    actor: &Person,
+    data: &FedData,
+) -> Result<Vec<Url>, Error> {
+    let community_id = community.id;
+    let (host, port) = origin(&actor.ap_id);
+    let actor_origin = (host.map(str::to_string), port);
+    Ok(data
+        .db(move |conn| crate::db::members::remote_member_inboxes(conn, community_id))
+        .await?
+        .iter()
+        .filter_map(|i| Url::parse(i).ok())
+        .filter(|i| {
+            let (host, port) = origin(i);
+            (host.map(str::to_string), port) != actor_origin
+        })
+        .collect())
+}
+
+fn announce(community: &Community, object: Announced, data: &FedData) -> Result<Announce, Error> {
+    Ok(Announce {
+        actor: community.ap_id.0.clone().into(),
+        object,
+        kind: AnnounceType::Announce,
+        id: Url::parse(&data.new_activity_id("announce"))?,
+        to: vec![public()],
+        cc: vec![Url::parse(&format!("{}/followers", community.ap_id))?],
+    })
 }
 
 /// `host[:port]` of a URL: instances are told apart by both.
@@ -167,50 +277,15 @@ async fn publish(
         )
         .await;
     }
-    let community_id = community.id;
-    let author_origin = origin(&author.ap_id)
-        .0
-        .map(str::to_string)
-        .zip(Some(origin(&author.ap_id).1));
-    let inboxes: Vec<Url> = data
-        .db(move |conn| crate::db::members::remote_member_inboxes(conn, community_id))
-        .await?
-        .iter()
-        .filter_map(|i| Url::parse(i).ok())
-        .filter(|i| {
-            let (host, port) = origin(i);
-            author_origin.as_ref() != Some(&(host.unwrap_or_default().to_string(), port))
-        })
-        .collect();
+    let inboxes = member_inboxes(community, author, data).await?;
     if inboxes.is_empty() {
         return Ok(());
     }
-    let followers = Url::parse(&format!("{}/followers", community.ap_id))?;
-    let announce = |object: Announced| -> Result<Announce, Error> {
-        Ok(Announce {
-            actor: community.ap_id.0.clone().into(),
-            object,
-            kind: AnnounceType::Announce,
-            id: Url::parse(&data.new_activity_id("announce"))?,
-            to: vec![public()],
-            cc: vec![followers.clone()],
-        })
-    };
-    send(
-        announce(Announced::Create(Box::new(create)))?,
-        community,
-        inboxes.clone(),
-        data,
-    )
-    .await?;
+    let wrapped = announce(community, Announced::Create(Box::new(create)), data)?;
+    send(wrapped, community, inboxes.clone(), data).await?;
     if bare_too {
-        send(
-            announce(Announced::Object(Box::new(object)))?,
-            community,
-            inboxes,
-            data,
-        )
-        .await?;
+        let bare = announce(community, Announced::Object(Box::new(object)), data)?;
+        send(bare, community, inboxes, data).await?;
     }
     Ok(())
 }

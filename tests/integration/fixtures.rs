@@ -59,7 +59,9 @@ fn every_captured_person_and_group_parses() {
 }
 
 /// Activity types copse handles (the inbox's variants other than the catch-all).
-const HANDLED: &[&str] = &["Follow", "Accept", "Reject", "Undo", "Create", "Announce"];
+const HANDLED: &[&str] = &[
+    "Follow", "Accept", "Reject", "Undo", "Create", "Announce", "Like", "Dislike",
+];
 
 /// What `InboxActivity` made of a document, by variant name.
 fn variant(doc: &serde_json::Value) -> Result<&'static str, String> {
@@ -69,20 +71,24 @@ fn variant(doc: &serde_json::Value) -> Result<&'static str, String> {
         A::Follow(_) => "Follow",
         A::Accept(_) => "Accept",
         A::Reject(_) => "Reject",
-        A::Undo(_) => "Undo",
+        A::Undo(_) | A::UndoVote(_) => "Undo",
+        A::Vote(v) => match v.kind {
+            copse::federation::activities::voting::VoteType::Like => "Like",
+            copse::federation::activities::voting::VoteType::Dislike => "Dislike",
+        },
         A::Create(_) => "Create",
         A::Announce(_) => "Announce",
         A::Other(_) => "Other",
     })
 }
 
-/// Whether copse handles this document's kind: an Undo only of a Follow, a Create only of
+/// Whether copse handles this document's kind: an Undo of a Follow or a vote, a Create only of
 /// content, an Announce of anything (unsupported inner activities are acknowledged).
 fn handled(doc: &serde_json::Value) -> bool {
     let kind = doc["type"].as_str().unwrap_or("");
     let inner = doc["object"]["type"].as_str().unwrap_or("");
     match kind {
-        "Undo" => inner == "Follow",
+        "Undo" => ["Follow", "Like", "Dislike"].contains(&inner),
         "Create" => ["Page", "Article", "Note", "Event", "Question", "Video"].contains(&inner),
         "Accept" | "Reject" => inner == "Follow" || doc["object"].is_string(),
         other => HANDLED.contains(&other),

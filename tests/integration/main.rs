@@ -12,3 +12,4 @@ mod helpers;
 mod membership;
 mod posts;
 mod schema;
+mod votes;

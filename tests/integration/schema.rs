@@ -119,6 +119,8 @@ async fn openapi_document_covers_every_endpoint() {
         ("get", "/api/v1/posts/{id}"),
         ("post", "/api/v1/posts/{id}/comments"),
         ("get", "/api/v1/posts/{id}/comments"),
+        ("post", "/api/v1/posts/{id}/vote"),
+        ("post", "/api/v1/comments/{id}/vote"),
     ];
     let mut documented = 0;
     for (method, path) in endpoints {

@@ -2,7 +2,10 @@
 //! (forum software) or the bare object (Mastodon's form). An embedded object from another host
 //! than the announcing community is not trusted as given: it is fetched from its origin.
 
-use super::create::Create;
+use super::{
+    create::Create,
+    voting::{UndoVote, Vote},
+};
 use crate::{
     context::AppContext,
     db::communities::Community,
@@ -24,6 +27,8 @@ use url::Url;
 #[serde(untagged)]
 pub enum Announced {
     Create(Box<Create>),
+    UndoVote(Box<UndoVote>),
+    Vote(Box<Vote>),
     Object(Box<PostJson>),
     /// Votes, deletions and the like: not handled yet, acknowledged.
     Other(serde_json::Value),
@@ -49,7 +54,7 @@ impl Announce {
         match &self.object {
             Announced::Create(create) => Some(&create.object),
             Announced::Object(object) => Some(object),
-            Announced::Other(_) => None,
+            _ => None,
         }
     }
 }
@@ -82,13 +87,26 @@ impl Activity for Announce {
                 "a local community cannot be announced from outside",
             ));
         }
-        if let Announced::Create(create) = &self.object {
-            verify_domains_match(create.actor.inner(), &create.object.id)?;
+        match &self.object {
+            Announced::Create(create) => {
+                verify_domains_match(create.actor.inner(), &create.object.id)?
+            }
+            Announced::Vote(vote) => verify_domains_match(vote.actor.inner(), &vote.id)?,
+            Announced::UndoVote(undo) => {
+                verify_domains_match(undo.actor.inner(), &undo.id)?;
+                undo.verify(data).await?;
+            }
+            _ => {}
         }
         Ok(())
     }
 
     async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
+        match self.object {
+            Announced::Vote(vote) => return vote.receive(data).await,
+            Announced::UndoVote(undo) => return undo.receive(data).await,
+            _ => {}
+        }
         let Some(object) = self.object_json().cloned() else {
             return Ok(());
         };

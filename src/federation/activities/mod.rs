@@ -5,6 +5,7 @@
 pub mod announce;
 pub mod create;
 pub mod following;
+pub mod voting;
 
 use crate::{
     context::AppContext,
@@ -49,6 +50,8 @@ pub enum InboxActivity {
     Accept(following::AcceptFollow),
     Reject(following::RejectFollow),
     Undo(following::UndoFollow),
+    UndoVote(voting::UndoVote),
+    Vote(voting::Vote),
     Create(Box<create::Create>),
     Announce(Box<announce::Announce>),
     Other(Unsupported),
@@ -74,6 +77,8 @@ impl Activity for InboxActivity {
             InboxActivity::Accept(a) => a.id(),
             InboxActivity::Reject(a) => a.id(),
             InboxActivity::Undo(a) => a.id(),
+            InboxActivity::UndoVote(a) => a.id(),
+            InboxActivity::Vote(a) => a.id(),
             InboxActivity::Create(a) => a.id(),
             InboxActivity::Announce(a) => a.id(),
             InboxActivity::Other(a) => &a.id,
@@ -86,6 +91,8 @@ impl Activity for InboxActivity {
             InboxActivity::Accept(a) => a.actor(),
             InboxActivity::Reject(a) => a.actor(),
             InboxActivity::Undo(a) => a.actor(),
+            InboxActivity::UndoVote(a) => a.actor(),
+            InboxActivity::Vote(a) => a.actor(),
             InboxActivity::Create(a) => a.actor(),
             InboxActivity::Announce(a) => a.actor(),
             InboxActivity::Other(a) => &a.actor,
@@ -98,6 +105,8 @@ impl Activity for InboxActivity {
             InboxActivity::Accept(a) => a.verify(data).await,
             InboxActivity::Reject(a) => a.verify(data).await,
             InboxActivity::Undo(a) => a.verify(data).await,
+            InboxActivity::UndoVote(a) => a.verify(data).await,
+            InboxActivity::Vote(a) => a.verify(data).await,
             InboxActivity::Create(a) => a.verify(data).await,
             InboxActivity::Announce(a) => a.verify(data).await,
             InboxActivity::Other(_) => Ok(()),
@@ -117,6 +126,8 @@ impl Activity for InboxActivity {
             InboxActivity::Accept(a) => a.receive(data).await,
             InboxActivity::Reject(a) => a.receive(data).await,
             InboxActivity::Undo(a) => a.receive(data).await,
+            InboxActivity::UndoVote(a) => a.receive(data).await,
+            InboxActivity::Vote(a) => a.receive(data).await,
             InboxActivity::Create(a) => a.receive(data).await,
             InboxActivity::Announce(a) => a.receive(data).await,
             InboxActivity::Other(a) => {

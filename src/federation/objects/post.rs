@@ -142,7 +142,7 @@ pub enum PostOrComment {
 
 impl PostOrComment {
     /// The community a thread belongs to.
-    pub async fn community(&self, data: &Data<AppContext>) -> Result<Community, Error> {
+    pub async fn community(&self, data: &AppContext) -> Result<Community, Error> {
         let post_id = match self {
             PostOrComment::Post(p) => p.id,
             PostOrComment::Comment(c) => c.post_id,

@@ -1,0 +1,3 @@
+ALTER TABLE comments DROP COLUMN score;
+ALTER TABLE posts DROP COLUMN score;
+DROP TABLE votes;

@@ -1,0 +1,189 @@
+//! Voting on posts and comments, locally and from other instances.
+
+use crate::{
+    context::AppContext,
+    db::{self, accounts::Account, accounts::Person, communities::Community},
+    domain::{communities::may_read, events::Event},
+    error::{Error, Result},
+    federation::objects::post::PostOrComment,
+};
+
+/// What is voted on, by local id.
+#[derive(Debug, Clone, Copy)]
+pub enum Target {
+    Post(i64),
+    Comment(i64),
+}
+
+/// The object's id, community, and (for comments) nothing else needed.
+fn load(conn: &mut db::DbConn, target: Target) -> Result<(String, Community)> {
+    let (ap_id, post_id) = match target {
+        Target::Post(id) => {
+            let p = db::posts::post(conn, id)?
+                .filter(|p| !p.deleted)
+                .ok_or_else(|| Error::not_found(format_args!("post {id}")))?;
+            (p.ap_id.to_string(), p.id)
+        }
+        Target::Comment(id) => {
+            let c = db::posts::comment(conn, id)?
+                .filter(|c| !c.deleted)
+                .ok_or_else(|| Error::not_found(format_args!("comment {id}")))?;
+            (c.ap_id.to_string(), c.post_id)
+        }
+    };
+    let post = db::posts::post(conn, post_id)?.ok_or_else(|| Error::not_found("post"))?;
+    let community = db::communities::by_id(conn, post.community_id)?
+        .ok_or_else(|| Error::not_found("community"))?;
+    Ok((ap_id, community))
+}
+
+fn current_score(conn: &mut db::DbConn, target: Target) -> Result<i64> {
+    Ok(match target {
+        Target::Post(id) => db::posts::post(conn, id)?.map_or(0, |p| p.score),
+        Target::Comment(id) => db::posts::comment(conn, id)?.map_or(0, |c| c.score),
+    })
+}
+
+/// A local person votes +1, -1, or 0 (withdraws). Returns the object's new score.
+pub async fn vote(ctx: &AppContext, account: &Account, target: Target, score: i32) -> Result<i64> {
+    if !(-1..=1).contains(&score) {
+        return Err(Error::invalid_field("score", "must be 1, -1 or 0"));
+    }
+    let voter = account.person.clone();
+    let activity_id = ctx.new_activity_id(if score < 0 { "dislike" } else { "like" });
+    let (total, object_ap_id, community, previous) = ctx
+        .write({
+            let (voter_id, activity_id) = (voter.id, activity_id.clone());
+            move |conn| {
+                let (ap_id, community) = load(conn, target)?;
+                let role = db::communities::role_of(conn, community.id, voter_id)?;
+                may_read(&community, role).map_err(|_| Error::not_found("object"))?;
+                let previous = db::votes::set(
+                    conn,
+                    voter_id,
+                    &ap_id,
+                    score,
+                    (score != 0).then_some(activity_id.as_str()),
+                )?;
+                Ok((current_score(conn, target)?, ap_id, community, previous))
+            }
+        })
+        .await?;
+    if score != 0 {
+        ctx.emit(Event::VoteCast {
+            voter,
+            object_ap_id,
+            community,
+            score,
+            activity_id,
+        });
+    } else if let Some(previous) = previous {
+        if let Some(vote_activity_id) = previous.activity_id {
+            ctx.emit(Event::VoteWithdrawn {
+                voter,
+                object_ap_id,
+                community,
+                score: previous.score,
+                vote_activity_id,
+                activity_id: ctx.new_activity_id("undo"),
+            });
+        }
+    }
+    Ok(total)
+}
+
+/// A remote person's vote. In a local community, private content only takes members' votes, and
+/// the community forwards the vote to its members' instances.
+pub async fn receive_vote(
+    ctx: &AppContext,
+    voter: Person,
+    object: PostOrComment,
+    score: i32,
+    activity_id: String,
+) -> Result<()> {
+    let community = object.community(ctx).await?;
+    let object_ap_id = object_id(&object);
+    ctx.write({
+        let (community, voter_id, ap_id, activity_id) = (
+            community.clone(),
+            voter.id,
+            object_ap_id.clone(),
+            activity_id.clone(),
+        );
+        move |conn| {
+            if community.local {
+                let role = db::communities::role_of(conn, community.id, voter_id)?;
+                may_read(&community, role)?;
+            }
+            db::votes::set(conn, voter_id, &ap_id, score, Some(&activity_id)).map(|_| ())
+        }
+    })
+    .await?;
+    if community.local {
+        ctx.emit(Event::VoteCast {
+            voter,
+            object_ap_id,
+            community,
+            score,
+            activity_id,
+        });
+    }
+    Ok(())
+}
+
+/// A remote person withdrew a vote (`Undo`), found by the vote's id or by voter and object.
+pub async fn receive_undo_vote(
+    ctx: &AppContext,
+    voter: Person,
+    vote_activity_id: String,
+    object_ap_id: String,
+    undo_id: String,
+) -> Result<()> {
+    let voter_id = voter.id;
+    let undone = ctx
+        .write({
+            let (vote_activity_id, object_ap_id) = (vote_activity_id.clone(), object_ap_id.clone());
+            move |conn| {
+                let vote = match db::votes::by_activity(conn, &vote_activity_id)? {
+                    Some(v) => Some(v),
+                    None => db::votes::get(conn, voter_id, &object_ap_id)?,
+                };
+                let Some(vote) = vote.filter(|v| v.person_id == voter_id) else {
+                    return Ok(None);
+                };
+                db::votes::set(conn, voter_id, &vote.object_ap_id, 0, None)?;
+                let community = match db::posts::post_by_ap_id(conn, &vote.object_ap_id)? {
+                    Some(p) => db::communities::by_id(conn, p.community_id)?,
+                    None => match db::posts::comment_by_ap_id(conn, &vote.object_ap_id)? {
+                        Some(c) => match db::posts::post(conn, c.post_id)? {
+                            Some(p) => db::communities::by_id(conn, p.community_id)?,
+                            None => None,
+                        },
+                        None => None,
+                    },
+                };
+                Ok(community.map(|c| (c, vote)))
+            }
+        })
+        .await?;
+    if let Some((community, vote)) = undone {
+        if community.local {
+            ctx.emit(Event::VoteWithdrawn {
+                voter,
+                object_ap_id: vote.object_ap_id,
+                community,
+                score: vote.score,
+                vote_activity_id,
+                activity_id: undo_id,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn object_id(object: &PostOrComment) -> String {
+    match object {
+        PostOrComment::Post(p) => p.ap_id.to_string(),
+        PostOrComment::Comment(c) => c.ap_id.to_string(),
+    }
+}

@@ -1,0 +1,77 @@
+//! Votes (`votes`) and the scores they sum to on `posts` and `comments`.
+
+use super::{
+    now,
+    schema::{comments, posts, votes},
+    DbConn,
+};
+use crate::error::Result;
+use diesel::prelude::*;
+
+/// A stored vote.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = votes)]
+pub struct Vote {
+    pub person_id: i64,
+    pub object_ap_id: String,
+    pub score: i32,
+    pub activity_id: Option<String>,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+pub fn get(conn: &mut DbConn, person_id: i64, object_ap_id: &str) -> Result<Option<Vote>> {
+    Ok(votes::table
+        .find((person_id, object_ap_id))
+        .select(Vote::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn by_activity(conn: &mut DbConn, activity_id: &str) -> Result<Option<Vote>> {
+    Ok(votes::table
+        .filter(votes::activity_id.eq(activity_id))
+        .select(Vote::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Sets (score ±1) or clears (score 0) a person's vote, then refreshes the object's score.
+/// Returns the vote it replaced.
+pub fn set(
+    conn: &mut DbConn,
+    person_id: i64,
+    object_ap_id: &str,
+    score: i32,
+    activity_id: Option<&str>,
+) -> Result<Option<Vote>> {
+    let previous = get(conn, person_id, object_ap_id)?;
+    diesel::delete(votes::table.find((person_id, object_ap_id))).execute(conn)?;
+    if score != 0 {
+        diesel::insert_into(votes::table)
+            .values((
+                votes::person_id.eq(person_id),
+                votes::object_ap_id.eq(object_ap_id),
+                votes::score.eq(score),
+                votes::activity_id.eq(activity_id),
+                votes::created_at.eq(now()),
+            ))
+            .execute(conn)?;
+    }
+    refresh_score(conn, object_ap_id)?;
+    Ok(previous)
+}
+
+fn refresh_score(conn: &mut DbConn, object_ap_id: &str) -> Result<()> {
+    let scores: Vec<i32> = votes::table
+        .filter(votes::object_ap_id.eq(object_ap_id))
+        .select(votes::score)
+        .load(conn)?;
+    let total: i64 = scores.iter().map(|s| i64::from(*s)).sum();
+    diesel::update(posts::table.filter(posts::ap_id.eq(object_ap_id)))
+        .set(posts::score.eq(total))
+        .execute(conn)?;
+    diesel::update(comments::table.filter(comments::ap_id.eq(object_ap_id)))
+        .set(comments::score.eq(total))
+        .execute(conn)?;
+    Ok(())
+}

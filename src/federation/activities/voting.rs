@@ -1,0 +1,122 @@
+//! `Like` / `Dislike` and their `Undo`: votes on posts and comments. Lemmy sends them with only
+//! `audience` (no `to`/`cc`); the object decides where they belong.
+
+use crate::{
+    actions::votes as actions, context::AppContext, db::accounts::Person, error::Error,
+    federation::objects::post::PostOrComment,
+};
+use activitypub_federation::{
+    config::Data,
+    fetch::object_id::ObjectId,
+    kinds::activity::UndoType,
+    protocol::{helpers::deserialize_skip_error, verification::verify_urls_match},
+    traits::Activity,
+};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub enum VoteType {
+    Like,
+    Dislike,
+}
+
+impl VoteType {
+    pub fn score(self) -> i32 {
+        match self {
+            VoteType::Like => 1,
+            VoteType::Dislike => -1,
+        }
+    }
+
+    pub fn of(score: i32) -> Self {
+        if score < 0 {
+            VoteType::Dislike
+        } else {
+            VoteType::Like
+        }
+    }
+}
+
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Vote {
+    pub actor: ObjectId<Person>,
+    pub object: ObjectId<PostOrComment>,
+    #[serde(rename = "type")]
+    pub kind: VoteType,
+    pub id: Url,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub audience: Option<Url>,
+}
+
+#[async_trait::async_trait]
+impl Activity for Vote {
+    type DataType = AppContext;
+    type Error = Error;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    async fn verify(&self, _data: &Data<AppContext>) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// The voted object must exist (fetched if unknown); otherwise the vote is refused.
+    async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
+        let object = self.object.dereference(data).await?;
+        let voter = self.actor.dereference(data).await?;
+        actions::receive_vote(data, voter, object, self.kind.score(), self.id.to_string()).await
+    }
+}
+
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UndoVote {
+    pub actor: ObjectId<Person>,
+    pub object: Vote,
+    #[serde(rename = "type")]
+    pub kind: UndoType,
+    pub id: Url,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub audience: Option<Url>,
+}
+
+#[async_trait::async_trait]
+impl Activity for UndoVote {
+    type DataType = AppContext;
+    type Error = Error;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    /// Only the voter can withdraw the vote.
+    async fn verify(&self, _data: &Data<AppContext>) -> Result<(), Error> {
+        verify_urls_match(self.actor.inner(), self.object.actor.inner())?;
+        Ok(())
+    }
+
+    async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
+        let voter = self.actor.dereference(data).await?;
+        actions::receive_undo_vote(
+            data,
+            voter,
+            self.object.id.to_string(),
+            self.object.object.inner().to_string(),
+            self.id.to_string(),
+        )
+        .await
+    }
+}

@@ -1,0 +1,194 @@
+//! Votes: scores and `top` locally; a remote member's Like travelling through the community to
+//! a third instance, and its Undo.
+
+use crate::helpers::{assert_error, eventually, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+async fn open_community(app: &TestApp) -> String {
+    let owner = app.user("owner").await;
+    let (status, body) = app.community(&owner, "chess", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    owner
+}
+
+async fn new_post(app: &TestApp, token: &str, community: &str, title: &str) -> Value {
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/communities/{community}/posts"),
+            Some(token),
+            json!({"title": title}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body
+}
+
+#[tokio::test]
+async fn votes_sum_to_scores_and_order_top() {
+    let app = TestApp::spawn().await;
+    let owner = open_community(&app).await;
+    let ann = app.user("ann").await;
+    let low = new_post(&app, &owner, "chess", "Low").await;
+    let high = new_post(&app, &owner, "chess", "High").await;
+    new_post(&app, &owner, "chess", "Newest").await;
+    let vote = |id: &Value, token: &str, score: i64| {
+        let path = format!("/api/v1/posts/{id}/vote");
+        let token = token.to_string();
+        let app = &app;
+        async move { app.post(&path, Some(&token), json!({"score": score})).await }
+    };
+    assert_eq!(vote(&high["id"], &owner, 1).await.1["score"], 1);
+    assert_eq!(vote(&high["id"], &ann, 1).await.1["score"], 2);
+    assert_eq!(vote(&low["id"], &ann, -1).await.1["score"], -1);
+    assert_eq!(
+        vote(&high["id"], &ann, 1).await.1["score"],
+        2,
+        "voting twice counts once"
+    );
+    assert_eq!(
+        vote(&high["id"], &ann, 0).await.1["score"],
+        1,
+        "0 withdraws"
+    );
+
+    let (_, top) = app
+        .get("/api/v1/communities/chess/posts?sort=top&limit=2", None)
+        .await;
+    let titles: Vec<_> = top["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|p| p["title"].clone())
+        .collect();
+    assert_eq!(titles, [json!("High"), json!("Newest")]);
+    let cursor = top["next_cursor"].as_str().expect("cursor");
+    let (_, rest) = app
+        .get(
+            &format!("/api/v1/communities/chess/posts?sort=top&cursor={cursor}"),
+            None,
+        )
+        .await;
+    assert_eq!(rest["items"][0]["title"], "Low");
+    assert_eq!(rest["items"][0]["score"], -1);
+
+    let (_, c) = app
+        .post(
+            &format!("/api/v1/posts/{}/comments", low["id"]),
+            Some(&ann),
+            json!({"body": "meh"}),
+        )
+        .await;
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/comments/{}/vote", c["id"]),
+            Some(&owner),
+            json!({"score": 1}),
+        )
+        .await;
+    assert_eq!((status, body["score"].clone()), (StatusCode::OK, json!(1)));
+
+    let bad = app
+        .post(
+            &format!("/api/v1/posts/{}/vote", low["id"]),
+            Some(&ann),
+            json!({"score": 2}),
+        )
+        .await;
+    assert_error(
+        &bad,
+        StatusCode::BAD_REQUEST,
+        "invalid_field",
+        Some("score"),
+    );
+    let missing = app
+        .post("/api/v1/posts/424242/vote", Some(&ann), json!({"score": 1}))
+        .await;
+    assert_error(&missing, StatusCode::NOT_FOUND, "not_found", None);
+    let anon = app
+        .post(
+            &format!("/api/v1/posts/{}/vote", low["id"]),
+            None,
+            json!({"score": 1}),
+        )
+        .await;
+    assert_error(&anon, StatusCode::UNAUTHORIZED, "unauthorized", None);
+}
+
+/// The post titled "Vote on me" as `app` stores it.
+async fn mirrored(app: &TestApp, remote: &str) -> Option<Value> {
+    let (_, page) = app
+        .get(&format!("/api/v1/communities/{remote}/posts"), None)
+        .await;
+    page["items"]
+        .as_array()?
+        .iter()
+        .find(|p| p["title"] == "Vote on me")
+        .cloned()
+}
+
+async fn score_on(app: &TestApp, id: Value) -> Option<i64> {
+    app.get(&format!("/api/v1/posts/{id}"), None).await.1["score"].as_i64()
+}
+
+#[tokio::test]
+async fn a_remote_vote_travels_through_the_community() {
+    let home = TestApp::spawn().await;
+    let owner = open_community(&home).await;
+    let away = TestApp::spawn().await;
+    let third = TestApp::spawn().await;
+    let group = format!("http://{}/c/chess", home.hostname);
+    let remote = format!("chess@{}", home.hostname);
+    let eve = away.user("eve").await;
+    let gus = third.user("gus").await;
+    for (app, token, user) in [(&away, &eve, "eve"), (&third, &gus, "gus")] {
+        app.post(
+            &format!("/api/v1/communities/{remote}/join"),
+            Some(token),
+            json!({}),
+        )
+        .await;
+        eventually("membership accepted", || async {
+            (app.membership_state(user, &group).await.as_deref() == Some("active")).then_some(())
+        })
+        .await;
+    }
+    let post = new_post(&home, &owner, "chess", "Vote on me").await;
+    let local_id = |app| mirrored(app, &remote);
+    let on_away = eventually("the post reaches eve's instance", || local_id(&away)).await;
+    eventually("the post reaches gus's instance", || local_id(&third)).await;
+
+    let (status, body) = away
+        .post(
+            &format!("/api/v1/posts/{}/vote", on_away["id"]),
+            Some(&eve),
+            json!({"score": 1}),
+        )
+        .await;
+    assert_eq!((status, body["score"].clone()), (StatusCode::OK, json!(1)));
+    eventually("the community counts eve's Like", || async {
+        (score_on(&home, post["id"].clone()).await == Some(1)).then_some(())
+    })
+    .await;
+    eventually("the community announces it to gus's instance", || async {
+        let p = local_id(&third).await?;
+        (p["score"] == 1).then_some(())
+    })
+    .await;
+
+    away.post(
+        &format!("/api/v1/posts/{}/vote", on_away["id"]),
+        Some(&eve),
+        json!({"score": 0}),
+    )
+    .await;
+    eventually("the Undo reaches the community", || async {
+        (score_on(&home, post["id"].clone()).await == Some(0)).then_some(())
+    })
+    .await;
+    eventually("and gus's instance", || async {
+        let p = local_id(&third).await?;
+        (p["score"] == 0).then_some(())
+    })
+    .await;
+}
