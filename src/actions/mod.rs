@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod communities;
+pub mod editing;
 pub mod membership;
 pub mod posts;
 pub mod votes;

@@ -26,7 +26,8 @@ use utoipa::{
         members::join, members::leave, members::list, members::applications, members::approve,
         members::reject,
         posts::create, posts::list, posts::get, posts::comment, posts::comments,
-        posts::vote_post, posts::vote_comment,
+        posts::vote_post, posts::vote_comment, posts::edit_post, posts::delete_post,
+        posts::edit_comment, posts::delete_comment,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -87,6 +88,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/posts/{id}/comments", web::get().to(posts::comments))
             .route("/posts/{id}/vote", web::post().to(posts::vote_post))
             .route("/comments/{id}/vote", web::post().to(posts::vote_comment))
+            .route("/posts/{id}", web::patch().to(posts::edit_post))
+            .route("/posts/{id}", web::delete().to(posts::delete_post))
+            .route("/comments/{id}", web::patch().to(posts::edit_comment))
+            .route("/comments/{id}", web::delete().to(posts::delete_comment))
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(Error::new(
                     ErrorKind::NotFound,

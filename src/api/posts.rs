@@ -2,7 +2,7 @@
 //! Remote posts and comments have local ids like local ones.
 
 use super::{
-    extract::{ApiJson, Auth, MaybeAuth},
+    extract::{ApiJson, Auth, MaybeAuth, OptionalJson},
     handle,
 };
 use crate::{
@@ -352,4 +352,105 @@ pub async fn vote_comment(
     let target = actions::votes::Target::Comment(id.into_inner());
     let score = actions::votes::vote(&data, &account, target, body.score).await?;
     Ok(HttpResponse::Ok().json(VoteResponse { score }))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct EditRequest {
+    /// Posts only.
+    pub title: Option<String>,
+    pub body: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteRequest {
+    /// A moderator's reason for removing someone else's post or comment (shown in the
+    /// `Delete`'s `summary`).
+    pub reason: Option<String>,
+}
+
+/// Edit a post (its author only).
+#[utoipa::path(patch, path = "/api/v1/posts/{id}", tag = "posts",
+    params(("id" = i64, Path, description = "post id")),
+    request_body = EditRequest, security(("bearer" = [])),
+    responses((status = 200, body = PostView), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn edit_post(
+    data: web::Data<AppContext>,
+    Auth(account): Auth,
+    id: web::Path<i64>,
+    ApiJson(body): ApiJson<EditRequest>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let target = actions::editing::Target::Post(id);
+    actions::editing::edit(&data, &account.person, target, body.title, body.body).await?;
+    let post = readable_post(&data, id, Some(account.person.id)).await?;
+    Ok(HttpResponse::Ok().json(post_view(&data, post).await?))
+}
+
+/// Delete a post: its author, or a moderator (a removal, with an optional reason).
+#[utoipa::path(delete, path = "/api/v1/posts/{id}", tag = "posts",
+    params(("id" = i64, Path, description = "post id")),
+    request_body(content = DeleteRequest, description = "optional"), security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn delete_post(
+    data: web::Data<AppContext>,
+    Auth(account): Auth,
+    id: web::Path<i64>,
+    OptionalJson(body): OptionalJson<DeleteRequest>,
+) -> Result<HttpResponse, Error> {
+    let target = actions::editing::Target::Post(id.into_inner());
+    actions::editing::delete(
+        &data,
+        &account.person,
+        account.user.is_admin,
+        target,
+        body.reason,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Edit a comment (its author only).
+#[utoipa::path(patch, path = "/api/v1/comments/{id}", tag = "posts",
+    params(("id" = i64, Path, description = "comment id")),
+    request_body = EditRequest, security(("bearer" = [])),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn edit_comment(
+    data: web::Data<AppContext>,
+    Auth(account): Auth,
+    id: web::Path<i64>,
+    ApiJson(body): ApiJson<EditRequest>,
+) -> Result<HttpResponse, Error> {
+    let target = actions::editing::Target::Comment(id.into_inner());
+    actions::editing::edit(&data, &account.person, target, body.title, body.body).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Delete a comment: its author, or a moderator (a removal, with an optional reason).
+#[utoipa::path(delete, path = "/api/v1/comments/{id}", tag = "posts",
+    params(("id" = i64, Path, description = "comment id")),
+    request_body(content = DeleteRequest, description = "optional"), security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn delete_comment(
+    data: web::Data<AppContext>,
+    Auth(account): Auth,
+    id: web::Path<i64>,
+    OptionalJson(body): OptionalJson<DeleteRequest>,
+) -> Result<HttpResponse, Error> {
+    let target = actions::editing::Target::Comment(id.into_inner());
+    actions::editing::delete(
+        &data,
+        &account.person,
+        account.user.is_admin,
+        target,
+        body.reason,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -248,3 +248,60 @@ pub fn count_local_comments(conn: &mut DbConn) -> Result<i64> {
         .count()
         .get_result(conn)?)
 }
+
+/// Replaces a post's title and body and stamps `updated`.
+pub fn edit_post(
+    conn: &mut DbConn,
+    id: i64,
+    title: &str,
+    body_md: &str,
+    body_html: &str,
+    updated: NaiveDateTime,
+) -> Result<Post> {
+    diesel::update(posts::table.find(id))
+        .set((
+            posts::title.eq(title),
+            posts::body_md.eq(body_md),
+            posts::body_html.eq(body_html),
+            posts::updated.eq(Some(updated)),
+        ))
+        .execute(conn)?;
+    post(conn, id)?.ok_or_else(|| Error::not_found("post"))
+}
+
+pub fn edit_comment(
+    conn: &mut DbConn,
+    id: i64,
+    body_md: &str,
+    body_html: &str,
+    updated: NaiveDateTime,
+) -> Result<Comment> {
+    diesel::update(comments::table.find(id))
+        .set((
+            comments::body_md.eq(body_md),
+            comments::body_html.eq(body_html),
+            comments::updated.eq(Some(updated)),
+        ))
+        .execute(conn)?;
+    comment(conn, id)?.ok_or_else(|| Error::not_found("comment"))
+}
+
+/// Marks a post or comment deleted (its id then answers 410 with a Tombstone). The content is
+/// cleared: a deletion is meant to remove it.
+pub fn mark_deleted(conn: &mut DbConn, ap_id: &str) -> Result<bool> {
+    let posts_hit = diesel::update(posts::table.filter(posts::ap_id.eq(ap_id)))
+        .set((
+            posts::deleted.eq(true),
+            posts::body_md.eq(""),
+            posts::body_html.eq(""),
+        ))
+        .execute(conn)?;
+    let comments_hit = diesel::update(comments::table.filter(comments::ap_id.eq(ap_id)))
+        .set((
+            comments::deleted.eq(true),
+            comments::body_md.eq(""),
+            comments::body_html.eq(""),
+        ))
+        .execute(conn)?;
+    Ok(posts_hit + comments_hit > 0)
+}

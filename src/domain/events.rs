@@ -72,4 +72,20 @@ pub enum Event {
         vote_activity_id: String,
         activity_id: String,
     },
+    /// A post or comment was edited by its author (→ `Update`).
+    ContentEdited {
+        object_ap_id: String,
+        community: Community,
+        author: Person,
+        activity_id: Option<String>,
+    },
+    /// A post or comment was deleted by its author, or removed by a moderator with a reason
+    /// (→ `Delete`).
+    ContentDeleted {
+        object_ap_id: String,
+        community: Community,
+        actor: Person,
+        reason: Option<String>,
+        activity_id: Option<String>,
+    },
 }

@@ -8,6 +8,7 @@ use super::{
     activities::{
         announce::{Announce, Announced},
         create::Create,
+        editing::{Delete, DeletedRef, Update},
         following::{AnswerKind, Follow, FollowAnswer, FollowRef, UndoFollow},
         voting::{UndoVote, Vote, VoteType},
     },
@@ -27,7 +28,10 @@ use activitypub_federation::{
     activity_sending::SendActivityTask,
     config::FederationConfig,
     kinds::{
-        activity::{AcceptType, AnnounceType, CreateType, FollowType, RejectType, UndoType},
+        activity::{
+            AcceptType, AnnounceType, CreateType, DeleteType, FollowType, RejectType, UndoType,
+            UpdateType,
+        },
         public,
     },
     protocol::context::WithContext,
@@ -153,7 +157,55 @@ pub async fn deliver(event: Event, data: &FedData) -> Result<(), Error> {
             };
             forward(undo, Announced::UndoVote, &community, &voter, data).await
         }
+        Event::ContentEdited {
+            object_ap_id,
+            community,
+            author,
+            activity_id,
+        } => {
+            let object = PostOrComment::read_from_id(Url::parse(&object_ap_id)?, data)
+                .await?
+                .ok_or_else(|| Error::not_found("edited object"))?
+                .into_json(data)
+                .await?;
+            let update = Update {
+                actor: author.ap_id.0.clone().into(),
+                object,
+                kind: UpdateType::Update,
+                id: activity_or_new(activity_id, "update", data)?,
+                to: vec![public()],
+                cc: vec![community.ap_id.0.clone()],
+                audience: Some(community.ap_id.0.clone()),
+            };
+            forward(update, Announced::Update, &community, &author, data).await
+        }
+        Event::ContentDeleted {
+            object_ap_id,
+            community,
+            actor,
+            reason,
+            activity_id,
+        } => {
+            let delete = Delete {
+                actor: actor.ap_id.0.clone().into(),
+                object: DeletedRef::Id(Url::parse(&object_ap_id)?),
+                kind: DeleteType::Delete,
+                id: activity_or_new(activity_id, "delete", data)?,
+                summary: reason,
+                to: vec![public()],
+                cc: vec![community.ap_id.0.clone()],
+                audience: Some(community.ap_id.0.clone()),
+            };
+            forward(delete, Announced::Delete, &community, &actor, data).await
+        }
     }
+}
+
+/// The id of a forwarded activity, or a new one for our own.
+fn activity_or_new(id: Option<String>, kind: &str, data: &FedData) -> Result<Url, Error> {
+    Ok(Url::parse(
+        &id.unwrap_or_else(|| data.new_activity_id(kind)),
+    )?)
 }
 
 fn vote_of(

@@ -77,6 +77,8 @@ fn variant(doc: &serde_json::Value) -> Result<&'static str, String> {
             copse::federation::activities::voting::VoteType::Dislike => "Dislike",
         },
         A::Create(_) => "Create",
+        A::Update(_) => "Update",
+        A::Delete(_) => "Delete",
         A::Announce(_) => "Announce",
         A::Other(_) => "Other",
     })
@@ -89,7 +91,9 @@ fn handled(doc: &serde_json::Value) -> bool {
     let inner = doc["object"]["type"].as_str().unwrap_or("");
     match kind {
         "Undo" => ["Follow", "Like", "Dislike"].contains(&inner),
-        "Create" => ["Page", "Article", "Note", "Event", "Question", "Video"].contains(&inner),
+        "Create" | "Update" => {
+            ["Page", "Article", "Note", "Event", "Question", "Video"].contains(&inner)
+        }
         "Accept" | "Reject" => inner == "Follow" || doc["object"].is_string(),
         other => HANDLED.contains(&other),
     }

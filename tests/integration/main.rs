@@ -6,6 +6,7 @@ mod accounts;
 mod cli;
 mod communities;
 mod config;
+mod editing;
 mod federation_read;
 mod fixtures;
 mod helpers;

@@ -121,6 +121,10 @@ async fn openapi_document_covers_every_endpoint() {
         ("get", "/api/v1/posts/{id}/comments"),
         ("post", "/api/v1/posts/{id}/vote"),
         ("post", "/api/v1/comments/{id}/vote"),
+        ("patch", "/api/v1/posts/{id}"),
+        ("delete", "/api/v1/posts/{id}"),
+        ("patch", "/api/v1/comments/{id}"),
+        ("delete", "/api/v1/comments/{id}"),
     ];
     let mut documented = 0;
     for (method, path) in endpoints {

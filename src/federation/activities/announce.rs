@@ -4,6 +4,7 @@
 
 use super::{
     create::Create,
+    editing::{Delete, Update},
     voting::{UndoVote, Vote},
 };
 use crate::{
@@ -27,6 +28,8 @@ use url::Url;
 #[serde(untagged)]
 pub enum Announced {
     Create(Box<Create>),
+    Update(Box<Update>),
+    Delete(Box<Delete>),
     UndoVote(Box<UndoVote>),
     Vote(Box<Vote>),
     Object(Box<PostJson>),
@@ -92,6 +95,11 @@ impl Activity for Announce {
                 verify_domains_match(create.actor.inner(), &create.object.id)?
             }
             Announced::Vote(vote) => verify_domains_match(vote.actor.inner(), &vote.id)?,
+            Announced::Update(update) => {
+                verify_domains_match(update.actor.inner(), &update.id)?;
+                update.verify(data).await?;
+            }
+            Announced::Delete(delete) => verify_domains_match(delete.actor.inner(), &delete.id)?,
             Announced::UndoVote(undo) => {
                 verify_domains_match(undo.actor.inner(), &undo.id)?;
                 undo.verify(data).await?;
@@ -105,6 +113,11 @@ impl Activity for Announce {
         match self.object {
             Announced::Vote(vote) => return vote.receive(data).await,
             Announced::UndoVote(undo) => return undo.receive(data).await,
+            Announced::Update(update) => return update.receive(data).await,
+            Announced::Delete(delete) => {
+                let community = self.actor.dereference_local(data).await?;
+                return delete.apply(data, Some(community.id)).await;
+            }
             _ => {}
         }
         let Some(object) = self.object_json().cloned() else {

@@ -4,6 +4,7 @@
 
 pub mod announce;
 pub mod create;
+pub mod editing;
 pub mod following;
 pub mod voting;
 
@@ -53,6 +54,8 @@ pub enum InboxActivity {
     UndoVote(voting::UndoVote),
     Vote(voting::Vote),
     Create(Box<create::Create>),
+    Update(Box<editing::Update>),
+    Delete(editing::Delete),
     Announce(Box<announce::Announce>),
     Other(Unsupported),
 }
@@ -80,6 +83,8 @@ impl Activity for InboxActivity {
             InboxActivity::UndoVote(a) => a.id(),
             InboxActivity::Vote(a) => a.id(),
             InboxActivity::Create(a) => a.id(),
+            InboxActivity::Update(a) => a.id(),
+            InboxActivity::Delete(a) => a.id(),
             InboxActivity::Announce(a) => a.id(),
             InboxActivity::Other(a) => &a.id,
         }
@@ -94,6 +99,8 @@ impl Activity for InboxActivity {
             InboxActivity::UndoVote(a) => a.actor(),
             InboxActivity::Vote(a) => a.actor(),
             InboxActivity::Create(a) => a.actor(),
+            InboxActivity::Update(a) => a.actor(),
+            InboxActivity::Delete(a) => a.actor(),
             InboxActivity::Announce(a) => a.actor(),
             InboxActivity::Other(a) => &a.actor,
         }
@@ -108,6 +115,8 @@ impl Activity for InboxActivity {
             InboxActivity::UndoVote(a) => a.verify(data).await,
             InboxActivity::Vote(a) => a.verify(data).await,
             InboxActivity::Create(a) => a.verify(data).await,
+            InboxActivity::Update(a) => a.verify(data).await,
+            InboxActivity::Delete(a) => a.verify(data).await,
             InboxActivity::Announce(a) => a.verify(data).await,
             InboxActivity::Other(_) => Ok(()),
         }
@@ -129,6 +138,8 @@ impl Activity for InboxActivity {
             InboxActivity::UndoVote(a) => a.receive(data).await,
             InboxActivity::Vote(a) => a.receive(data).await,
             InboxActivity::Create(a) => a.receive(data).await,
+            InboxActivity::Update(a) => a.receive(data).await,
+            InboxActivity::Delete(a) => a.receive(data).await,
             InboxActivity::Announce(a) => a.receive(data).await,
             InboxActivity::Other(a) => {
                 tracing::debug!("ignoring unsupported activity {} of type {}", a.id, a.kind);

@@ -1,0 +1,209 @@
+//! Edits and deletions: authors edit and delete their own, moderators remove with a reason, and
+//! all of it reaches the other instances.
+
+use crate::helpers::{assert_error, eventually, TestApp};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+async fn setup(app: &TestApp) -> String {
+    let owner = app.user("owner").await;
+    let (status, body) = app.community(&owner, "chess", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    owner
+}
+
+#[tokio::test]
+async fn authors_edit_and_delete_moderators_remove() {
+    let app = TestApp::spawn().await;
+    let owner = setup(&app).await;
+    let ann = app.user("ann").await;
+    let bob = app.user("bob").await;
+    let (_, post) = app
+        .post(
+            "/api/v1/communities/chess/posts",
+            Some(&ann),
+            json!({"title": "Draft", "body": "v1"}),
+        )
+        .await;
+    let id = post["id"].as_i64().expect("id");
+
+    let (status, edited) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/posts/{id}"),
+            Some(&ann),
+            Some(json!({"title": "Final", "body": "v2"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{edited}");
+    assert_eq!(
+        (edited["title"].clone(), edited["body"].clone()),
+        (json!("Final"), json!("v2"))
+    );
+    assert!(edited["updated"].is_string());
+    let page = app.activity_json(&format!("/post/{id}")).await;
+    assert_eq!(page["name"], "Final");
+    assert!(page["updated"].is_string());
+
+    let not_author = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/posts/{id}"),
+            Some(&owner),
+            Some(json!({"title": "Mine"})),
+        )
+        .await;
+    assert_error(&not_author, StatusCode::FORBIDDEN, "not_the_author", None);
+    let bad = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/posts/{id}"),
+            Some(&ann),
+            Some(json!({"title": ""})),
+        )
+        .await;
+    assert_error(
+        &bad,
+        StatusCode::BAD_REQUEST,
+        "invalid_field",
+        Some("title"),
+    );
+
+    let (_, comment) = app
+        .post(
+            &format!("/api/v1/posts/{id}/comments"),
+            Some(&bob),
+            json!({"body": "spam"}),
+        )
+        .await;
+    let cid = comment["id"].as_i64().expect("id");
+    let by_stranger = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/comments/{cid}"),
+            Some(&ann),
+            None,
+        )
+        .await;
+    assert_error(&by_stranger, StatusCode::FORBIDDEN, "not_allowed", None);
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/comments/{cid}"),
+            Some(&owner),
+            Some(json!({"reason": "spam"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "the moderator removes it");
+    let (_, tree) = app.get(&format!("/api/v1/posts/{id}/comments"), None).await;
+    assert_eq!(tree["items"].as_array().map(Vec::len), Some(0));
+    let (status, _, body) = app
+        .fetch(&format!("/comment/{cid}"), "application/activity+json")
+        .await;
+    assert_eq!(status, StatusCode::GONE);
+    assert!(
+        body.contains("Tombstone") && !body.contains("spam"),
+        "{body}"
+    );
+
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/posts/{id}"),
+            Some(&ann),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let gone = app.get(&format!("/api/v1/posts/{id}"), None).await;
+    assert_error(&gone, StatusCode::NOT_FOUND, "not_found", None);
+    let (status, _, _) = app
+        .fetch(&format!("/post/{id}"), "application/activity+json")
+        .await;
+    assert_eq!(status, StatusCode::GONE);
+    let again = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/posts/{id}"),
+            Some(&ann),
+            None,
+        )
+        .await;
+    assert_error(&again, StatusCode::NOT_FOUND, "not_found", None);
+}
+
+async fn find(app: &TestApp, remote: &str, title: &str) -> Option<Value> {
+    let (_, page) = app
+        .get(&format!("/api/v1/communities/{remote}/posts"), None)
+        .await;
+    page["items"]
+        .as_array()?
+        .iter()
+        .find(|p| p["title"] == title)
+        .cloned()
+}
+
+#[tokio::test]
+async fn edits_and_removals_reach_every_instance() {
+    let home = TestApp::spawn().await;
+    let owner = setup(&home).await;
+    let away = TestApp::spawn().await;
+    let third = TestApp::spawn().await;
+    let group = format!("http://{}/c/chess", home.hostname);
+    let remote = format!("chess@{}", home.hostname);
+    let eve = away.user("eve").await;
+    let gus = third.user("gus").await;
+    for (app, token, user) in [(&away, &eve, "eve"), (&third, &gus, "gus")] {
+        app.post(
+            &format!("/api/v1/communities/{remote}/join"),
+            Some(token),
+            json!({}),
+        )
+        .await;
+        eventually("membership accepted", || async {
+            (app.membership_state(user, &group).await.as_deref() == Some("active")).then_some(())
+        })
+        .await;
+    }
+    let (_, mine) = away
+        .post(
+            &format!("/api/v1/communities/{remote}/posts"),
+            Some(&eve),
+            json!({"title": "Typo"}),
+        )
+        .await;
+    eventually("the post reaches gus", || find(&third, &remote, "Typo")).await;
+
+    let (status, _) = away
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/posts/{}", mine["id"]),
+            Some(&eve),
+            Some(json!({"title": "Fixed"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    eventually("the edit reaches the community", || {
+        find(&home, "chess", "Fixed")
+    })
+    .await;
+    eventually("and gus's instance", || find(&third, &remote, "Fixed")).await;
+
+    // The home moderator removes eve's post: gone on every instance.
+    let on_home = find(&home, "chess", "Fixed").await.expect("post");
+    let (status, _) = home
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/posts/{}", on_home["id"]),
+            Some(&owner),
+            Some(json!({"reason": "off topic"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    for app in [&away, &third] {
+        eventually("the removal arrives", || async {
+            find(app, &remote, "Fixed").await.is_none().then_some(())
+        })
+        .await;
+    }
+}
