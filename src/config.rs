@@ -58,6 +58,34 @@ pub struct Settings {
     pub http_workers: usize,
     /// Log filter in `tracing` syntax; `RUST_LOG` wins when set.
     pub log: String,
+    /// Instances (`host` or `host:port`) we exchange nothing with: their activities are refused
+    /// (403), nothing is fetched from or sent to them. A list, or one comma-separated string
+    /// (`COPSE_BLOCKED_INSTANCES=a.example,b.example:8443`). An entry without a port covers
+    /// every port of that host.
+    #[serde(deserialize_with = "list")]
+    pub blocked_instances: Vec<String>,
+    /// When not empty, the only instances we federate with (same form as `blocked_instances`).
+    #[serde(deserialize_with = "list")]
+    pub allowed_instances: Vec<String>,
+}
+
+/// A list from TOML, or a comma-separated string from the environment.
+fn list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(deserializer)? {
+        OneOrMany::One(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        OneOrMany::Many(v) => v,
+    })
 }
 
 impl Default for Settings {
@@ -75,6 +103,8 @@ impl Default for Settings {
             api_body_limit_bytes: 256 * 1024,
             http_workers: 0,
             log: "info".into(),
+            blocked_instances: Vec::new(),
+            allowed_instances: Vec::new(),
         }
     }
 }
@@ -152,6 +182,15 @@ impl Settings {
         }
         if self.session_ttl_days == 0 {
             return Err("setting `session_ttl_days`: must be at least 1".into());
+        }
+        for (key, list) in [
+            ("blocked_instances", &self.blocked_instances),
+            ("allowed_instances", &self.allowed_instances),
+        ] {
+            for entry in list {
+                crate::domain::names::parse_hostname(entry)
+                    .map_err(|e| format!("setting `{key}`: {e}"))?;
+            }
         }
         if self.api_body_limit_bytes < 1024 {
             return Err("setting `api_body_limit_bytes`: must be at least 1024".into());

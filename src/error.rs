@@ -222,6 +222,13 @@ impl From<activitypub_federation::error::Error> for Error {
         use activitypub_federation::error::Error as F;
         match e {
             F::NotFound => Error::not_found("object"),
+            F::UrlVerificationError(reason) if reason == crate::federation::INSTANCE_BLOCKED => {
+                Error::new(
+                    ErrorKind::Forbidden,
+                    "instance_blocked",
+                    "this instance does not federate with that one",
+                )
+            }
             F::ObjectDeleted(_) => Error::new(ErrorKind::Gone, "gone", "object was deleted"),
             F::WebfingerResolveFailed(_) => {
                 Error::new(ErrorKind::NotFound, "not_found", "unknown account").with_cause(e)

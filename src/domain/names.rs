@@ -108,6 +108,50 @@ pub fn parse_hostname(raw: &str) -> Result<String, String> {
     })
 }
 
+/// Which instances we federate with, from the settings' block- and allow-lists. Instances are
+/// `host[:port]`, compared in canonical form (lowercase, IDNA, no trailing dot); an entry without
+/// a port covers every port of its host.
+#[derive(Debug, Clone, Default)]
+pub struct InstancePolicy {
+    blocked: Vec<(String, Option<u16>)>,
+    allowed: Vec<(String, Option<u16>)>,
+}
+
+fn entries(list: &[String]) -> Vec<(String, Option<u16>)> {
+    list.iter()
+        .filter_map(|e| parse_hostname(e).ok())
+        .map(|canonical| match canonical.rsplit_once(':') {
+            Some((host, port)) if port.parse::<u16>().is_ok() => {
+                (host.to_string(), port.parse().ok())
+            }
+            _ => (canonical, None),
+        })
+        .collect()
+}
+
+impl InstancePolicy {
+    pub fn new(blocked: &[String], allowed: &[String]) -> Self {
+        InstancePolicy {
+            blocked: entries(blocked),
+            allowed: entries(allowed),
+        }
+    }
+
+    /// Whether we may exchange anything with the instance serving `url`.
+    pub fn permits(&self, url: &url::Url) -> bool {
+        let Some(host) = url.host_str() else {
+            return false;
+        };
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        let port = url.port();
+        let matches = |(h, p): &(String, Option<u16>)| *h == host && (p.is_none() || *p == port);
+        if self.blocked.iter().any(matches) {
+            return false;
+        }
+        self.allowed.is_empty() || self.allowed.iter().any(matches)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +166,23 @@ mod tests {
         assert!(validate_name("name", &"a".repeat(30)).is_ok());
         let reserved = validate_name("name", "admin").err().map(|e| e.kind);
         assert_eq!(reserved, Some(ErrorKind::Unprocessable));
+    }
+
+    #[test]
+    fn instance_policy_matches_host_and_port() {
+        let url = |s: &str| url::Url::parse(s).ok();
+        let p = InstancePolicy::new(&["EXAMPLE.com.".into(), "localhost:8001".into()], &[]);
+        assert!(!url("https://example.com/u/a").is_some_and(|u| p.permits(&u)));
+        assert!(!url("https://Example.COM:8443/u/a").is_some_and(|u| p.permits(&u)));
+        assert!(!url("https://example.com./u/a").is_some_and(|u| p.permits(&u)));
+        assert!(!url("http://localhost:8001/u/a").is_some_and(|u| p.permits(&u)));
+        assert!(url("http://localhost:8002/u/a").is_some_and(|u| p.permits(&u)));
+        assert!(url("https://other.example/u/a").is_some_and(|u| p.permits(&u)));
+        let only = InstancePolicy::new(&[], &["friends.example".into()]);
+        assert!(url("https://friends.example/c/x").is_some_and(|u| only.permits(&u)));
+        assert!(!url("https://strangers.example/c/x").is_some_and(|u| only.permits(&u)));
+        let idn = InstancePolicy::new(&["bücher.example".into()], &[]);
+        assert!(!url("https://xn--bcher-kva.example/").is_some_and(|u| idn.permits(&u)));
     }
 
     #[test]

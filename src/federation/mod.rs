@@ -12,11 +12,16 @@ pub mod resolve;
 pub mod routes;
 pub mod webfinger;
 
+use crate::domain::names::InstancePolicy;
 use crate::{context::AppContext, error::Result};
-use activitypub_federation::{config::FederationConfig, resolver::ValidatingDnsResolver};
+use activitypub_federation::{
+    config::{FederationConfig, UrlVerifier},
+    resolver::ValidatingDnsResolver,
+};
 use actix_web::guard::GuardContext;
 use objects::instance::InstanceActor;
 use reqwest::redirect::Policy;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The library's request data carrying our context.
@@ -43,6 +48,10 @@ pub async fn config(ctx: AppContext) -> Result<FederationConfig<AppContext>> {
         .build()
         .map_err(anyhow::Error::from)?;
     let instance_actor = InstanceActor::local(&ctx)?;
+    let policy = InstancePolicy::new(
+        &ctx.settings().blocked_instances,
+        &ctx.settings().allowed_instances,
+    );
     let config = FederationConfig::builder()
         .domain(ctx.settings().hostname.clone())
         .app_data(ctx)
@@ -52,10 +61,31 @@ pub async fn config(ctx: AppContext) -> Result<FederationConfig<AppContext>> {
         .request_timeout(REQUEST_TIMEOUT)
         .http_fetch_limit(20)
         .signed_fetch_actor(&instance_actor)
+        .url_verifier(Box::new(PolicyVerifier(Arc::new(policy))))
         .build()
         .await
         .map_err(anyhow::Error::from)?;
     Ok(config)
+}
+
+/// What the library's URL checks answer for an instance we do not federate with.
+pub const INSTANCE_BLOCKED: &str = "instance_blocked";
+
+/// Applies the instance policy to every URL the library receives from, fetches or sends to.
+#[derive(Clone)]
+struct PolicyVerifier(Arc<InstancePolicy>);
+
+#[async_trait::async_trait]
+impl UrlVerifier for PolicyVerifier {
+    async fn verify(&self, url: &url::Url) -> Result<(), activitypub_federation::error::Error> {
+        if self.0.permits(url) {
+            Ok(())
+        } else {
+            Err(activitypub_federation::error::Error::UrlVerificationError(
+                INSTANCE_BLOCKED,
+            ))
+        }
+    }
 }
 
 /// True when the request asks for ActivityPub JSON (`application/activity+json` or

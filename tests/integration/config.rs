@@ -45,6 +45,7 @@ fn environment_overrides_file_overrides_defaults() {
             ("COPSE_DATABASE_URL", "postgres://u@h/db"),
             ("COPSE_INSECURE_FEDERATION", "true"),
             ("COPSE_REGISTRATION_MODE", "approval"),
+            ("COPSE_BLOCKED_INSTANCES", "bad.example, worse.example:8443"),
             ("COPSE_TEST_POSTGRES_URL", "ignored: not a setting"),
             ("PATH", "/bin"),
         ]),
@@ -55,6 +56,7 @@ fn environment_overrides_file_overrides_defaults() {
     assert_eq!(s.backend(), Backend::Postgres);
     assert!(s.insecure_federation);
     assert_eq!(s.registration_mode, RegistrationMode::Approval);
+    assert_eq!(s.blocked_instances, ["bad.example", "worse.example:8443"]);
     assert_eq!(s.url("/c/x"), "http://env.example/c/x");
 }
 
@@ -66,6 +68,11 @@ fn invalid_settings_name_the_key() {
         ("COPSE_INSECURE_FEDERATION", "maybe", "insecure_federation"),
         ("COPSE_REGISTRATION_MODE", "sometimes", "registration_mode"),
         ("COPSE_DATABASE_POOL_SIZE", "0", "database_pool_size"),
+        (
+            "COPSE_BLOCKED_INSTANCES",
+            "ok.example,not a host",
+            "blocked_instances",
+        ),
     ];
     for (key, value, name) in cases {
         let err = Settings::load(None, env(&[(key, value)])).expect_err(key);

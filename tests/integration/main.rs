@@ -10,6 +10,7 @@ mod editing;
 mod federation_read;
 mod fixtures;
 mod helpers;
+mod instance_policy;
 mod membership;
 mod posts;
 mod schema;
