@@ -91,7 +91,7 @@ pub struct DirectoryQuery {
     pub cursor: Option<String>,
 }
 
-async fn view(
+pub(crate) async fn view(
     ctx: &AppContext,
     community: Community,
     viewer: Option<i64>,

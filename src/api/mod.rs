@@ -7,6 +7,7 @@ pub mod communities;
 pub mod extract;
 pub mod members;
 pub mod posts;
+pub mod search;
 
 use crate::error::{Error, ErrorBody, ErrorKind};
 use actix_web::{web, HttpResponse};
@@ -27,11 +28,11 @@ use utoipa::{
         members::reject,
         posts::create, posts::list, posts::get, posts::comment, posts::comments,
         posts::vote_post, posts::vote_comment, posts::edit_post, posts::delete_post,
-        posts::edit_comment, posts::delete_comment,
+        posts::edit_comment, posts::delete_comment, search::resolve,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "communities"), (name = "membership"), (name = "posts")),
+    tags((name = "accounts"), (name = "communities"), (name = "membership"), (name = "posts"), (name = "search")),
 )]
 pub struct ApiDoc;
 
@@ -88,6 +89,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/posts/{id}/comments", web::get().to(posts::comments))
             .route("/posts/{id}/vote", web::post().to(posts::vote_post))
             .route("/comments/{id}/vote", web::post().to(posts::vote_comment))
+            .route("/resolve", web::get().to(search::resolve))
             .route("/posts/{id}", web::patch().to(posts::edit_post))
             .route("/posts/{id}", web::delete().to(posts::delete_post))
             .route("/comments/{id}", web::patch().to(posts::edit_comment))

@@ -99,7 +99,7 @@ pub struct PostQuery {
     pub cursor: Option<String>,
 }
 
-async fn post_view(ctx: &AppContext, post: Post) -> Result<PostView, Error> {
+pub(crate) async fn post_view(ctx: &AppContext, post: Post) -> Result<PostView, Error> {
     let (post_id, community_id, author_id) = (post.id, post.community_id, post.author_id);
     let (community, author, comment_count) = ctx
         .db(move |conn| {

@@ -272,6 +272,8 @@ pub fn count_local_public(conn: &mut DbConn) -> Result<i64> {
 /// What we keep of a remote community from its Group document (already sanitised).
 #[derive(Debug, Clone)]
 pub struct RemoteCommunity {
+    /// What the Group's profile fields say of its charter (copse Groups carry it).
+    pub charter: Charter,
     pub ap_id: String,
     pub name: String,
     pub title: String,
@@ -301,6 +303,10 @@ pub fn upsert_remote(conn: &mut DbConn, c: &RemoteCommunity) -> Result<Community
         communities::followers_url.eq(&c.followers_url),
         communities::public_key.eq(&c.public_key),
         communities::last_refreshed_at.eq(ts),
+        communities::purpose.eq(&c.charter.purpose),
+        communities::domain.eq(&c.charter.domain),
+        communities::practice.eq(&c.charter.practice),
+        communities::meeting_cadence.eq(&c.charter.meeting_cadence),
     );
     match by_ap_id(conn, &c.ap_id)? {
         Some(existing) if existing.local => {
@@ -320,10 +326,6 @@ pub fn upsert_remote(conn: &mut DbConn, c: &RemoteCommunity) -> Result<Community
                 .values((
                     changes,
                     communities::ap_id.eq(&c.ap_id),
-                    communities::purpose.eq(""),
-                    communities::domain.eq(""),
-                    communities::practice.eq(""),
-                    communities::meeting_cadence.eq(""),
                     communities::code_of_conduct_md.eq(""),
                     communities::code_of_conduct_html.eq(""),
                     communities::visibility.eq(Visibility::Public.as_str()),

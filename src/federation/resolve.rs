@@ -34,3 +34,82 @@ pub async fn community(data: &FedData, reference: &str) -> Result<Community, Err
             .with_cause(anyhow::anyhow!("{e:?}"))
         })
 }
+
+/// What a search for a handle or URL found (stored locally by then).
+pub enum Resolved {
+    Community(Box<Community>),
+    Person(db::accounts::Person),
+    Post(db::posts::Post),
+    Comment(db::posts::Comment),
+}
+
+/// Resolves `name@host`, `!name@host` (a community), `@name@host` (a person), or the URL of an
+/// actor, post or comment. Local names and URLs are answered from the database.
+pub async fn anything(data: &FedData, query: &str) -> Result<Resolved, Error> {
+    use crate::federation::objects::post::PostOrComment;
+    use activitypub_federation::fetch::object_id::ObjectId;
+    let query = query.trim();
+    let not_found = || {
+        Error::new(
+            ErrorKind::NotFound,
+            "not_found",
+            format!("nothing found for `{query}`"),
+        )
+    };
+    if query.starts_with("https://") || query.starts_with("http://") {
+        let url = url::Url::parse(query).map_err(|_| Error::invalid_field("q", "not a URL"))?;
+        if let Ok(c) = ObjectId::<Community>::from(url.clone())
+            .dereference(data)
+            .await
+        {
+            return Ok(Resolved::Community(Box::new(c)));
+        }
+        if let Ok(p) = ObjectId::<db::accounts::Person>::from(url.clone())
+            .dereference(data)
+            .await
+        {
+            return Ok(Resolved::Person(p));
+        }
+        return match ObjectId::<PostOrComment>::from(url).dereference(data).await {
+            Ok(PostOrComment::Post(p)) => Ok(Resolved::Post(p)),
+            Ok(PostOrComment::Comment(c)) => Ok(Resolved::Comment(c)),
+            Err(e) if e.kind == ErrorKind::Forbidden => Err(e),
+            Err(_) => Err(not_found()),
+        };
+    }
+    if !query.contains('@') || query.chars().any(char::is_whitespace) {
+        return Err(Error::invalid_field(
+            "q",
+            "expected name@host, !community@host, @person@host or a URL",
+        ));
+    }
+    if let Some(handle) = query.strip_prefix('@') {
+        return person(data, handle)
+            .await
+            .map(Resolved::Person)
+            .map_err(|_| not_found());
+    }
+    let community_only = query.starts_with('!');
+    match community(data, query).await {
+        Ok(c) => Ok(Resolved::Community(Box::new(c))),
+        Err(_) if !community_only => person(data, query)
+            .await
+            .map(Resolved::Person)
+            .map_err(|_| not_found()),
+        Err(_) => Err(not_found()),
+    }
+}
+
+async fn person(data: &FedData, handle: &str) -> Result<db::accounts::Person, Error> {
+    let (name, host) = handle.split_once('@').unwrap_or((handle, ""));
+    if host.is_empty() || host == data.settings().hostname {
+        let lookup = name.to_string();
+        return data
+            .db(move |conn| db::accounts::local_person_by_name(conn, &lookup))
+            .await?
+            .ok_or_else(|| Error::not_found("person"));
+    }
+    webfinger_resolve_actor::<_, db::accounts::Person>(handle, data)
+        .await
+        .map_err(|e| Error::not_found("person").with_cause(anyhow::anyhow!("{e:?}")))
+}

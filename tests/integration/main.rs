@@ -14,4 +14,5 @@ mod instance_policy;
 mod membership;
 mod posts;
 mod schema;
+mod search;
 mod votes;

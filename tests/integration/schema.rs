@@ -125,6 +125,7 @@ async fn openapi_document_covers_every_endpoint() {
         ("delete", "/api/v1/posts/{id}"),
         ("patch", "/api/v1/comments/{id}"),
         ("delete", "/api/v1/comments/{id}"),
+        ("get", "/api/v1/resolve"),
     ];
     let mut documented = 0;
     for (method, path) in endpoints {

@@ -6,8 +6,9 @@ use crate::{
     context::AppContext,
     db::{self, communities::Community},
     domain::{
+        communities::{Charter, MAX_CADENCE, MAX_CHARTER_LINE},
         communities::{MembershipPolicy, Visibility},
-        content::{escape_html, plain_line, sanitize_html},
+        content::{escape_html, html_to_text, plain_line, sanitize_html, text_block},
     },
     error::Error,
 };
@@ -149,7 +150,40 @@ impl Object for Community {
     async fn from_json(json: GroupJson, data: &Data<AppContext>) -> Result<Self, Error> {
         let name = plain_line("preferredUsername", &json.preferred_username, 1, 100)?;
         let title = plain_line("name", json.name.as_deref().unwrap_or(&name), 1, 200)?;
+        let field = |name: &str| {
+            json.attachment
+                .iter()
+                .find(|a| a.get("name").and_then(|n| n.as_str()) == Some(name))
+                .and_then(|a| a.get("value").and_then(|v| v.as_str()))
+                .map(html_to_text)
+                .unwrap_or_default()
+        };
+        let charter = Charter {
+            purpose: text_block(
+                "charter.purpose",
+                &field(CHARTER_FIELDS[0]),
+                MAX_CHARTER_LINE,
+            )?,
+            domain: text_block(
+                "charter.domain",
+                &field(CHARTER_FIELDS[1]),
+                MAX_CHARTER_LINE,
+            )?,
+            practice: text_block(
+                "charter.practice",
+                &field(CHARTER_FIELDS[2]),
+                MAX_CHARTER_LINE,
+            )?,
+            meeting_cadence: plain_line(
+                "charter.meeting_cadence",
+                &field(CHARTER_FIELDS[3]),
+                0,
+                MAX_CADENCE,
+            )?,
+            code_of_conduct: String::new(),
+        };
         let remote = db::communities::RemoteCommunity {
+            charter,
             ap_id: json.id.inner().to_string(),
             name,
             title,
