@@ -6,5 +6,6 @@ pub mod accounts;
 pub mod communities;
 pub mod editing;
 pub mod membership;
+pub mod moderation;
 pub mod posts;
 pub mod votes;

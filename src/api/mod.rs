@@ -28,11 +28,11 @@ use utoipa::{
         members::reject,
         posts::create, posts::list, posts::get, posts::comment, posts::comments,
         posts::vote_post, posts::vote_comment, posts::edit_post, posts::delete_post,
-        posts::edit_comment, posts::delete_comment, search::resolve,
+        posts::edit_comment, posts::delete_comment, search::resolve, posts::lock,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "communities"), (name = "membership"), (name = "posts"), (name = "search")),
+    tags((name = "accounts"), (name = "communities"), (name = "membership"), (name = "posts"), (name = "search"), (name = "moderation")),
 )]
 pub struct ApiDoc;
 
@@ -90,6 +90,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/posts/{id}/vote", web::post().to(posts::vote_post))
             .route("/comments/{id}/vote", web::post().to(posts::vote_comment))
             .route("/resolve", web::get().to(search::resolve))
+            .route("/posts/{id}/lock", web::post().to(posts::lock))
             .route("/posts/{id}", web::patch().to(posts::edit_post))
             .route("/posts/{id}", web::delete().to(posts::delete_post))
             .route("/comments/{id}", web::patch().to(posts::edit_comment))

@@ -454,3 +454,36 @@ pub async fn delete_comment(
     .await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LockRequest {
+    /// true locks the thread (no new comments), false unlocks it.
+    pub locked: bool,
+    pub reason: Option<String>,
+}
+
+/// Lock or unlock a thread (the community's moderators).
+#[utoipa::path(post, path = "/api/v1/posts/{id}/lock", tag = "moderation",
+    params(("id" = i64, Path, description = "post id")),
+    request_body = LockRequest, security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn lock(
+    data: web::Data<AppContext>,
+    Auth(account): Auth,
+    id: web::Path<i64>,
+    ApiJson(body): ApiJson<LockRequest>,
+) -> Result<HttpResponse, Error> {
+    let (person, admin) = (&account.person, account.user.is_admin);
+    actions::moderation::lock(
+        &data,
+        person,
+        admin,
+        id.into_inner(),
+        body.locked,
+        body.reason,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -305,3 +305,11 @@ pub fn mark_deleted(conn: &mut DbConn, ap_id: &str) -> Result<bool> {
         .execute(conn)?;
     Ok(posts_hit + comments_hit > 0)
 }
+
+/// Locks or unlocks a thread; false if there is no such post.
+pub fn set_locked(conn: &mut DbConn, ap_id: &str, locked: bool) -> Result<bool> {
+    let n = diesel::update(posts::table.filter(posts::ap_id.eq(ap_id)))
+        .set(posts::locked.eq(locked))
+        .execute(conn)?;
+    Ok(n > 0)
+}

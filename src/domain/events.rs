@@ -88,4 +88,13 @@ pub enum Event {
         reason: Option<String>,
         activity_id: Option<String>,
     },
+    /// A moderator locked or unlocked a thread (→ `Lock` / `Undo(Lock)`).
+    ThreadLocked {
+        post_ap_id: String,
+        community: Community,
+        moderator: Person,
+        locked: bool,
+        reason: Option<String>,
+        activity_id: Option<String>,
+    },
 }

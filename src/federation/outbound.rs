@@ -10,6 +10,7 @@ use super::{
         create::Create,
         editing::{Delete, DeletedRef, Update},
         following::{AnswerKind, Follow, FollowAnswer, FollowRef, UndoFollow},
+        locking::{Lock, LockType, UndoLock},
         voting::{UndoVote, Vote, VoteType},
     },
     objects::{
@@ -197,6 +198,43 @@ pub async fn deliver(event: Event, data: &FedData) -> Result<(), Error> {
                 audience: Some(community.ap_id.0.clone()),
             };
             forward(delete, Announced::Delete, &community, &actor, data).await
+        }
+        Event::ThreadLocked {
+            post_ap_id,
+            community,
+            moderator,
+            locked,
+            reason,
+            activity_id,
+        } => {
+            let lock = |id: Url, summary: Option<String>| -> Result<Lock, Error> {
+                Ok(Lock {
+                    actor: moderator.ap_id.0.clone().into(),
+                    object: Url::parse(&post_ap_id)?.into(),
+                    kind: LockType::Lock,
+                    id,
+                    summary,
+                    to: vec![public()],
+                    cc: vec![community.ap_id.0.clone()],
+                    audience: Some(community.ap_id.0.clone()),
+                })
+            };
+            if locked {
+                let activity = lock(activity_or_new(activity_id, "lock", data)?, reason)?;
+                forward(activity, Announced::Lock, &community, &moderator, data).await
+            } else {
+                let undo = UndoLock {
+                    actor: moderator.ap_id.0.clone().into(),
+                    object: lock(Url::parse(&data.new_activity_id("lock"))?, None)?,
+                    kind: UndoType::Undo,
+                    id: activity_or_new(activity_id, "undo", data)?,
+                    summary: reason,
+                    to: vec![public()],
+                    cc: vec![community.ap_id.0.clone()],
+                    audience: Some(community.ap_id.0.clone()),
+                };
+                forward(undo, Announced::UndoLock, &community, &moderator, data).await
+            }
         }
     }
 }

@@ -207,3 +207,99 @@ async fn edits_and_removals_reach_every_instance() {
         .await;
     }
 }
+
+#[tokio::test]
+async fn moderators_lock_threads_everywhere() {
+    let home = TestApp::spawn().await;
+    let owner = setup(&home).await;
+    let away = TestApp::spawn().await;
+    let group = format!("http://{}/c/chess", home.hostname);
+    let remote = format!("chess@{}", home.hostname);
+    let eve = away.user("eve").await;
+    away.post(
+        &format!("/api/v1/communities/{remote}/join"),
+        Some(&eve),
+        json!({}),
+    )
+    .await;
+    eventually("membership accepted", || async {
+        (away.membership_state("eve", &group).await.as_deref() == Some("active")).then_some(())
+    })
+    .await;
+    let ann = home.user("ann").await;
+    let (_, post) = home
+        .post(
+            "/api/v1/communities/chess/posts",
+            Some(&owner),
+            json!({"title": "Heated"}),
+        )
+        .await;
+    let id = post["id"].as_i64().expect("id");
+    let on_away = eventually("the post arrives", || find(&away, &remote, "Heated")).await;
+
+    let by_member = home
+        .post(
+            &format!("/api/v1/posts/{id}/lock"),
+            Some(&ann),
+            json!({"locked": true}),
+        )
+        .await;
+    assert_error(&by_member, StatusCode::FORBIDDEN, "not_a_moderator", None);
+    let (status, _) = home
+        .post(
+            &format!("/api/v1/posts/{id}/lock"),
+            Some(&owner),
+            json!({"locked": true, "reason": "cooling off"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        home.get(&format!("/api/v1/posts/{id}"), None).await.1["locked"],
+        true
+    );
+    let refused = home
+        .post(
+            &format!("/api/v1/posts/{id}/comments"),
+            Some(&ann),
+            json!({"body": "but"}),
+        )
+        .await;
+    assert_error(&refused, StatusCode::FORBIDDEN, "locked", None);
+    let page = home.activity_json(&format!("/post/{id}")).await;
+    assert_eq!(page["commentsEnabled"], false);
+
+    let away_id = on_away["id"].clone();
+    eventually("the lock reaches eve's instance", || async {
+        (away.get(&format!("/api/v1/posts/{away_id}"), None).await.1["locked"] == true)
+            .then_some(())
+    })
+    .await;
+    let eve_refused = away
+        .post(
+            &format!("/api/v1/posts/{away_id}/comments"),
+            Some(&eve),
+            json!({"body": "hm"}),
+        )
+        .await;
+    assert_error(&eve_refused, StatusCode::FORBIDDEN, "locked", None);
+
+    home.post(
+        &format!("/api/v1/posts/{id}/lock"),
+        Some(&owner),
+        json!({"locked": false}),
+    )
+    .await;
+    eventually("the unlock reaches eve's instance", || async {
+        (away.get(&format!("/api/v1/posts/{away_id}"), None).await.1["locked"] == false)
+            .then_some(())
+    })
+    .await;
+    let (status, _) = away
+        .post(
+            &format!("/api/v1/posts/{away_id}/comments"),
+            Some(&eve),
+            json!({"body": "ok"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+}

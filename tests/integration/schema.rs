@@ -126,6 +126,7 @@ async fn openapi_document_covers_every_endpoint() {
         ("patch", "/api/v1/comments/{id}"),
         ("delete", "/api/v1/comments/{id}"),
         ("get", "/api/v1/resolve"),
+        ("post", "/api/v1/posts/{id}/lock"),
     ];
     let mut documented = 0;
     for (method, path) in endpoints {

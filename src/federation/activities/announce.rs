@@ -5,6 +5,7 @@
 use super::{
     create::Create,
     editing::{Delete, Update},
+    locking::{Lock, UndoLock},
     voting::{UndoVote, Vote},
 };
 use crate::{
@@ -32,6 +33,8 @@ pub enum Announced {
     Delete(Box<Delete>),
     UndoVote(Box<UndoVote>),
     Vote(Box<Vote>),
+    UndoLock(Box<UndoLock>),
+    Lock(Box<Lock>),
     Object(Box<PostJson>),
     /// Votes, deletions and the like: not handled yet, acknowledged.
     Other(serde_json::Value),
@@ -100,6 +103,8 @@ impl Activity for Announce {
                 update.verify(data).await?;
             }
             Announced::Delete(delete) => verify_domains_match(delete.actor.inner(), &delete.id)?,
+            Announced::Lock(lock) => verify_domains_match(lock.actor.inner(), &lock.id)?,
+            Announced::UndoLock(undo) => verify_domains_match(undo.actor.inner(), &undo.id)?,
             Announced::UndoVote(undo) => {
                 verify_domains_match(undo.actor.inner(), &undo.id)?;
                 undo.verify(data).await?;
@@ -117,6 +122,15 @@ impl Activity for Announce {
             Announced::Delete(delete) => {
                 let community = self.actor.dereference_local(data).await?;
                 return delete.apply(data, Some(community.id)).await;
+            }
+            Announced::Lock(lock) => {
+                let community = self.actor.dereference_local(data).await?;
+                let id = lock.id.to_string();
+                return lock.apply(data, true, id, Some(community.id)).await;
+            }
+            Announced::UndoLock(undo) => {
+                let community = self.actor.dereference_local(data).await?;
+                return undo.apply(data, Some(community.id)).await;
             }
             _ => {}
         }

@@ -6,6 +6,7 @@ pub mod announce;
 pub mod create;
 pub mod editing;
 pub mod following;
+pub mod locking;
 pub mod voting;
 
 use crate::{
@@ -52,6 +53,8 @@ pub enum InboxActivity {
     Reject(following::RejectFollow),
     Undo(following::UndoFollow),
     UndoVote(voting::UndoVote),
+    UndoLock(Box<locking::UndoLock>),
+    Lock(locking::Lock),
     Vote(voting::Vote),
     Create(Box<create::Create>),
     Update(Box<editing::Update>),
@@ -81,6 +84,8 @@ impl Activity for InboxActivity {
             InboxActivity::Reject(a) => a.id(),
             InboxActivity::Undo(a) => a.id(),
             InboxActivity::UndoVote(a) => a.id(),
+            InboxActivity::UndoLock(a) => a.id(),
+            InboxActivity::Lock(a) => a.id(),
             InboxActivity::Vote(a) => a.id(),
             InboxActivity::Create(a) => a.id(),
             InboxActivity::Update(a) => a.id(),
@@ -97,6 +102,8 @@ impl Activity for InboxActivity {
             InboxActivity::Reject(a) => a.actor(),
             InboxActivity::Undo(a) => a.actor(),
             InboxActivity::UndoVote(a) => a.actor(),
+            InboxActivity::UndoLock(a) => a.actor(),
+            InboxActivity::Lock(a) => a.actor(),
             InboxActivity::Vote(a) => a.actor(),
             InboxActivity::Create(a) => a.actor(),
             InboxActivity::Update(a) => a.actor(),
@@ -113,6 +120,8 @@ impl Activity for InboxActivity {
             InboxActivity::Reject(a) => a.verify(data).await,
             InboxActivity::Undo(a) => a.verify(data).await,
             InboxActivity::UndoVote(a) => a.verify(data).await,
+            InboxActivity::UndoLock(a) => a.verify(data).await,
+            InboxActivity::Lock(a) => a.verify(data).await,
             InboxActivity::Vote(a) => a.verify(data).await,
             InboxActivity::Create(a) => a.verify(data).await,
             InboxActivity::Update(a) => a.verify(data).await,
@@ -136,6 +145,8 @@ impl Activity for InboxActivity {
             InboxActivity::Reject(a) => a.receive(data).await,
             InboxActivity::Undo(a) => a.receive(data).await,
             InboxActivity::UndoVote(a) => a.receive(data).await,
+            InboxActivity::UndoLock(a) => a.receive(data).await,
+            InboxActivity::Lock(a) => a.receive(data).await,
             InboxActivity::Vote(a) => a.receive(data).await,
             InboxActivity::Create(a) => a.receive(data).await,
             InboxActivity::Update(a) => a.receive(data).await,
