@@ -149,22 +149,11 @@ async fn edits_and_removals_reach_every_instance() {
     let owner = setup(&home).await;
     let away = TestApp::spawn().await;
     let third = TestApp::spawn().await;
-    let group = format!("http://{}/c/chess", home.hostname);
     let remote = format!("chess@{}", home.hostname);
     let eve = away.user("eve").await;
     let gus = third.user("gus").await;
-    for (app, token, user) in [(&away, &eve, "eve"), (&third, &gus, "gus")] {
-        app.post(
-            &format!("/api/v1/communities/{remote}/join"),
-            Some(token),
-            json!({}),
-        )
-        .await;
-        eventually("membership accepted", || async {
-            (app.membership_state(user, &group).await.as_deref() == Some("active")).then_some(())
-        })
-        .await;
-    }
+    away.join_remote(&eve, "eve", &home, "chess").await;
+    third.join_remote(&gus, "gus", &home, "chess").await;
     let (_, mine) = away
         .post(
             &format!("/api/v1/communities/{remote}/posts"),
@@ -213,19 +202,9 @@ async fn moderators_lock_threads_everywhere() {
     let home = TestApp::spawn().await;
     let owner = setup(&home).await;
     let away = TestApp::spawn().await;
-    let group = format!("http://{}/c/chess", home.hostname);
     let remote = format!("chess@{}", home.hostname);
     let eve = away.user("eve").await;
-    away.post(
-        &format!("/api/v1/communities/{remote}/join"),
-        Some(&eve),
-        json!({}),
-    )
-    .await;
-    eventually("membership accepted", || async {
-        (away.membership_state("eve", &group).await.as_deref() == Some("active")).then_some(())
-    })
-    .await;
+    away.join_remote(&eve, "eve", &home, "chess").await;
     let ann = home.user("ann").await;
     let (_, post) = home
         .post(

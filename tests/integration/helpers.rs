@@ -326,3 +326,24 @@ impl TestApp {
             .collect()
     }
 }
+
+impl TestApp {
+    /// `user` (logged in with `token`) joins `community` hosted on `home`, and this waits until
+    /// the community's Accept has arrived.
+    pub async fn join_remote(&self, token: &str, user: &str, home: &TestApp, community: &str) {
+        let remote = format!("{community}@{}", home.hostname);
+        let (status, body) = self
+            .post(
+                &format!("/api/v1/communities/{remote}/join"),
+                Some(token),
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let group = format!("http://{}/c/{community}", home.hostname);
+        eventually("the membership is accepted", || async {
+            (self.membership_state(user, &group).await.as_deref() == Some("active")).then_some(())
+        })
+        .await;
+    }
+}

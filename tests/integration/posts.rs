@@ -288,19 +288,8 @@ async fn threads_travel_between_three_instances() {
     let eve = away.user("eve").await;
     let gus = third.user("gus").await;
     let remote = format!("chess@{}", home.hostname);
-    let group = format!("http://{}/c/chess", home.hostname);
-    for (app, token, user) in [(&away, &eve, "eve"), (&third, &gus, "gus")] {
-        app.post(
-            &format!("/api/v1/communities/{remote}/join"),
-            Some(token),
-            json!({}),
-        )
-        .await;
-        eventually("membership accepted", || async {
-            (app.membership_state(user, &group).await.as_deref() == Some("active")).then_some(())
-        })
-        .await;
-    }
+    away.join_remote(&eve, "eve", &home, "chess").await;
+    third.join_remote(&gus, "gus", &home, "chess").await;
 
     // A post by the home instance's owner reaches both members' instances.
     post(&home, &owner, "chess", "Club night moved").await;

@@ -137,22 +137,11 @@ async fn a_remote_vote_travels_through_the_community() {
     let owner = open_community(&home).await;
     let away = TestApp::spawn().await;
     let third = TestApp::spawn().await;
-    let group = format!("http://{}/c/chess", home.hostname);
     let remote = format!("chess@{}", home.hostname);
     let eve = away.user("eve").await;
     let gus = third.user("gus").await;
-    for (app, token, user) in [(&away, &eve, "eve"), (&third, &gus, "gus")] {
-        app.post(
-            &format!("/api/v1/communities/{remote}/join"),
-            Some(token),
-            json!({}),
-        )
-        .await;
-        eventually("membership accepted", || async {
-            (app.membership_state(user, &group).await.as_deref() == Some("active")).then_some(())
-        })
-        .await;
-    }
+    away.join_remote(&eve, "eve", &home, "chess").await;
+    third.join_remote(&gus, "gus", &home, "chess").await;
     let post = new_post(&home, &owner, "chess", "Vote on me").await;
     let local_id = |app| mirrored(app, &remote);
     let on_away = eventually("the post reaches eve's instance", || local_id(&away)).await;
