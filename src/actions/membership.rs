@@ -76,6 +76,7 @@ pub async fn join(
         }
         return ctx
             .write(move |conn| {
+                members::ensure_not_banned(conn, community.id, person.id)?;
                 if let Some(m) = members::get(conn, community.id, person.id)? {
                     return Ok(standing(&m));
                 }
@@ -230,6 +231,9 @@ pub async fn receive_follow(
             let (person, community, follow_id) =
                 (person.clone(), community.clone(), follow_id.clone());
             move |conn| {
+                if members::is_banned(conn, community.id, person.id)? {
+                    return Ok(Some(false));
+                }
                 if let Some(m) = members::get(conn, community.id, person.id)? {
                     if m.is_active() {
                         // A repeated Follow (Lemmy re-sends them): accept again.

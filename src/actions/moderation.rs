@@ -98,3 +98,125 @@ pub async fn receive_lock(
     }
     Ok(())
 }
+
+/// A ban or its lifting, as a moderator asks for it.
+pub struct Ban {
+    pub person_id: i64,
+    pub banned: bool,
+    pub reason: Option<String>,
+    pub expires_at: Option<chrono::NaiveDateTime>,
+}
+
+/// A local moderator bans (or unbans) someone from a local community. The owner cannot be
+/// banned; a ban ends the membership.
+pub async fn ban(
+    ctx: &AppContext,
+    moderator: &Person,
+    is_admin: bool,
+    community: db::communities::Community,
+    ban: Ban,
+) -> Result<()> {
+    let reason = ban
+        .reason
+        .map(|r| content::plain_line("reason", &r, 0, 1000))
+        .transpose()?
+        .filter(|r| !r.is_empty());
+    if ban.expires_at.is_some_and(|at| at <= db::now()) {
+        return Err(Error::invalid_field("expires_at", "must be in the future"));
+    }
+    let moderator_id = moderator.id;
+    let person = ctx
+        .write({
+            let (community, reason) = (community.clone(), reason.clone());
+            move |conn| {
+                let role = db::communities::role_of(conn, community.id, moderator_id)?;
+                if !(role.is_some_and(Role::moderates) || (is_admin && community.local)) {
+                    return Err(not_moderator());
+                }
+                let person = db::accounts::person_by_id(conn, ban.person_id)?
+                    .ok_or_else(|| Error::not_found(format_args!("person {}", ban.person_id)))?;
+                if ban.banned {
+                    if db::communities::role_of(conn, community.id, person.id)? == Some(Role::Owner)
+                    {
+                        return Err(Error::new(
+                            ErrorKind::Unprocessable,
+                            "cannot_ban_owner",
+                            "the owner cannot be banned",
+                        ));
+                    }
+                    db::members::ban(
+                        conn,
+                        community.id,
+                        person.id,
+                        reason.as_deref(),
+                        ban.expires_at,
+                    )?;
+                } else if !db::members::unban(conn, community.id, person.id)? {
+                    return Err(Error::not_found("ban"));
+                }
+                Ok(person)
+            }
+        })
+        .await?;
+    ctx.emit(Event::PersonBanned {
+        community,
+        moderator: moderator.clone(),
+        person,
+        banned: ban.banned,
+        reason,
+        expires_at: ban.expires_at,
+        activity_id: None,
+    });
+    Ok(())
+}
+
+/// A received Block or Undo(Block) of `person` in `community`. Accepted from a known moderator,
+/// when announced by the (remote) community itself, or from an actor on the community's own host.
+pub async fn receive_ban(
+    ctx: &AppContext,
+    moderator: &Person,
+    person: db::accounts::Person,
+    community: db::communities::Community,
+    ban: Ban,
+    activity_id: String,
+    vouched_by: Option<i64>,
+) -> Result<()> {
+    let same_host = moderator.ap_id.host_str() == community.ap_id.host_str()
+        && moderator.ap_id.port() == community.ap_id.port();
+    let vouched = !community.local && (vouched_by == Some(community.id) || same_host);
+    let moderator_id = moderator.id;
+    let reason = ban.reason.clone();
+    ctx.write({
+        let (community, person_id) = (community.clone(), person.id);
+        move |conn| {
+            let role = db::communities::role_of(conn, community.id, moderator_id)?;
+            if !vouched && !role.is_some_and(Role::moderates) {
+                return Err(not_moderator());
+            }
+            if ban.banned {
+                db::members::ban(
+                    conn,
+                    community.id,
+                    person_id,
+                    reason.as_deref(),
+                    ban.expires_at,
+                )
+            } else {
+                db::members::unban(conn, community.id, person_id).map(|_| ())
+            }
+        }
+    })
+    .await?;
+    if community.local {
+        ctx.emit(Event::PersonBanned {
+            community,
+            moderator: moderator.clone(),
+            person,
+            banned: ban.banned,
+            reason: ban.reason,
+            expires_at: ban.expires_at,
+            activity_id: Some(activity_id),
+        });
+    }
+    Ok(())
+}

@@ -30,6 +30,7 @@ pub async fn create_post(
         .write({
             let (community, author) = (community.clone(), author.clone());
             move |conn| {
+                db::members::ensure_not_banned(conn, community.id, author.id)?;
                 let role = db::communities::role_of(conn, community.id, author.id)?;
                 rules::may_post(&community, role)?;
                 let new = NewPost {
@@ -82,6 +83,7 @@ pub async fn create_comment(
                 }
                 let community = db::communities::by_id(conn, post.community_id)?
                     .ok_or_else(|| Error::not_found("community"))?;
+                db::members::ensure_not_banned(conn, community.id, author.id)?;
                 let role = db::communities::role_of(conn, community.id, author.id)?;
                 rules::may_comment(&community, role, post.locked)?;
                 let new = NewComment {
@@ -131,6 +133,7 @@ pub async fn check_remote_author(
         None => None,
     };
     ctx.db(move |conn| {
+        db::members::ensure_not_banned(conn, community.id, author_id)?;
         let role = db::communities::role_of(conn, community.id, author_id)?;
         match locked {
             Some(locked) => rules::may_comment(&community, role, locked),

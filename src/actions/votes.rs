@@ -56,6 +56,7 @@ pub async fn vote(ctx: &AppContext, account: &Account, target: Target, score: i3
             let (voter_id, activity_id) = (voter.id, activity_id.clone());
             move |conn| {
                 let (ap_id, community) = load(conn, target)?;
+                db::members::ensure_not_banned(conn, community.id, voter_id)?;
                 let role = db::communities::role_of(conn, community.id, voter_id)?;
                 may_read(&community, role).map_err(|_| Error::not_found("object"))?;
                 let previous = db::votes::set(
@@ -112,6 +113,7 @@ pub async fn receive_vote(
         );
         move |conn| {
             if community.local {
+                db::members::ensure_not_banned(conn, community.id, voter_id)?;
                 let role = db::communities::role_of(conn, community.id, voter_id)?;
                 may_read(&community, role)?;
             }

@@ -260,3 +260,75 @@ impl From<Standing> for JoinResponse {
         }
     }
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BanRequest {
+    /// Local id of the person (see the member list or `/resolve`).
+    pub person_id: i64,
+    pub reason: Option<String>,
+    /// When the ban ends; absent for good.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Ban someone from the community (moderators). It ends their membership; they can no longer
+/// join, post, comment or vote there, on any instance that hears of it.
+#[utoipa::path(post, path = "/api/v1/communities/{name}/bans", tag = "moderation",
+    params(("name" = String, Path, description = "community name")),
+    request_body = BanRequest, security(("bearer" = [])),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn ban(
+    data: RequestData,
+    Auth(account): Auth,
+    name: web::Path<String>,
+    super::extract::ApiJson(body): super::extract::ApiJson<BanRequest>,
+) -> Result<HttpResponse, Error> {
+    let community = local(&data, &name).await?;
+    let ban = actions::moderation::Ban {
+        person_id: body.person_id,
+        banned: true,
+        reason: body.reason,
+        expires_at: body.expires_at.map(|t| t.naive_utc()),
+    };
+    actions::moderation::ban(
+        &data,
+        &account.person,
+        account.user.is_admin,
+        community,
+        ban,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Lift a ban (moderators).
+#[utoipa::path(delete, path = "/api/v1/communities/{name}/bans/{person_id}", tag = "moderation",
+    params(("name" = String, Path, description = "community name"), ("person_id" = i64, Path, description = "banned person")),
+    security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn unban(
+    data: RequestData,
+    Auth(account): Auth,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, Error> {
+    let (name, person_id) = path.into_inner();
+    let community = local(&data, &name).await?;
+    let ban = actions::moderation::Ban {
+        person_id,
+        banned: false,
+        reason: None,
+        expires_at: None,
+    };
+    actions::moderation::ban(
+        &data,
+        &account.person,
+        account.user.is_admin,
+        community,
+        ban,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

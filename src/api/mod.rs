@@ -29,6 +29,7 @@ use utoipa::{
         posts::create, posts::list, posts::get, posts::comment, posts::comments,
         posts::vote_post, posts::vote_comment, posts::edit_post, posts::delete_post,
         posts::edit_comment, posts::delete_comment, search::resolve, posts::lock,
+        members::ban, members::unban,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -91,6 +92,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/comments/{id}/vote", web::post().to(posts::vote_comment))
             .route("/resolve", web::get().to(search::resolve))
             .route("/posts/{id}/lock", web::post().to(posts::lock))
+            .route("/communities/{name}/bans", web::post().to(members::ban))
+            .route(
+                "/communities/{name}/bans/{person_id}",
+                web::delete().to(members::unban),
+            )
             .route("/posts/{id}", web::patch().to(posts::edit_post))
             .route("/posts/{id}", web::delete().to(posts::delete_post))
             .route("/comments/{id}", web::patch().to(posts::edit_comment))

@@ -155,3 +155,59 @@ pub fn remote_member_inboxes(conn: &mut DbConn, community_id: i64) -> Result<Vec
     inboxes.dedup();
     Ok(inboxes)
 }
+
+/// Bans a person from a community (replacing an earlier ban) and ends their membership.
+pub fn ban(
+    conn: &mut DbConn,
+    community_id: i64,
+    person_id: i64,
+    reason: Option<&str>,
+    expires_at: Option<NaiveDateTime>,
+) -> Result<()> {
+    use super::schema::community_bans as b;
+    diesel::delete(b::table.find((community_id, person_id))).execute(conn)?;
+    diesel::insert_into(b::table)
+        .values((
+            b::community_id.eq(community_id),
+            b::person_id.eq(person_id),
+            b::reason.eq(reason),
+            b::expires_at.eq(expires_at),
+            b::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    remove(conn, community_id, person_id)?;
+    Ok(())
+}
+
+/// Lifts a ban; false if there was none.
+pub fn unban(conn: &mut DbConn, community_id: i64, person_id: i64) -> Result<bool> {
+    use super::schema::community_bans as b;
+    Ok(diesel::delete(b::table.find((community_id, person_id))).execute(conn)? > 0)
+}
+
+/// Whether a ban is in force now.
+pub fn is_banned(conn: &mut DbConn, community_id: i64, person_id: i64) -> Result<bool> {
+    use super::schema::community_bans as b;
+    let expires: Option<Option<NaiveDateTime>> = b::table
+        .find((community_id, person_id))
+        .select(b::expires_at)
+        .first(conn)
+        .optional()?;
+    Ok(match expires {
+        None => false,
+        Some(None) => true,
+        Some(Some(at)) => at > now(),
+    })
+}
+
+/// 403 `banned` when the person is banned from the community.
+pub fn ensure_not_banned(conn: &mut DbConn, community_id: i64, person_id: i64) -> Result<()> {
+    if is_banned(conn, community_id, person_id)? {
+        return Err(crate::error::Error::new(
+            crate::error::ErrorKind::Forbidden,
+            "banned",
+            "you are banned from this community",
+        ));
+    }
+    Ok(())
+}

@@ -151,6 +151,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    community_bans (community_id, person_id) {
+        community_id -> BigInt,
+        person_id -> BigInt,
+        reason -> Nullable<Text>,
+        expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(local_users -> persons (person_id));
 diesel::joinable!(posts -> communities (community_id));
 diesel::joinable!(posts -> persons (author_id));
@@ -172,4 +182,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     posts,
     comments,
     votes,
+    community_bans,
 );

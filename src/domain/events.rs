@@ -97,4 +97,14 @@ pub enum Event {
         reason: Option<String>,
         activity_id: Option<String>,
     },
+    /// A moderator banned (or unbanned) a person from a community (→ `Block` / `Undo(Block)`).
+    PersonBanned {
+        community: Community,
+        moderator: Person,
+        person: Person,
+        banned: bool,
+        reason: Option<String>,
+        expires_at: Option<chrono::NaiveDateTime>,
+        activity_id: Option<String>,
+    },
 }

@@ -7,6 +7,7 @@
 use super::{
     activities::{
         announce::{Announce, Announced},
+        blocking::{Block, UndoBlock},
         create::Create,
         editing::{Delete, DeletedRef, Update},
         following::{AnswerKind, Follow, FollowAnswer, FollowRef, UndoFollow},
@@ -30,8 +31,8 @@ use activitypub_federation::{
     config::FederationConfig,
     kinds::{
         activity::{
-            AcceptType, AnnounceType, CreateType, DeleteType, FollowType, RejectType, UndoType,
-            UpdateType,
+            AcceptType, AnnounceType, BlockType, CreateType, DeleteType, FollowType, RejectType,
+            UndoType, UpdateType,
         },
         public,
     },
@@ -235,6 +236,64 @@ pub async fn deliver(event: Event, data: &FedData) -> Result<(), Error> {
                 };
                 forward(undo, Announced::UndoLock, &community, &moderator, data).await
             }
+        }
+        Event::PersonBanned {
+            community,
+            moderator,
+            person,
+            banned,
+            reason,
+            expires_at,
+            activity_id,
+        } => {
+            let block = |id: Url| -> Result<Block, Error> {
+                Ok(Block {
+                    actor: moderator.ap_id.0.clone().into(),
+                    object: person.ap_id.0.clone().into(),
+                    target: community.ap_id.0.clone().into(),
+                    kind: BlockType::Block,
+                    id,
+                    summary: reason.clone(),
+                    end_time: expires_at.map(|t| t.and_utc()),
+                    to: vec![public()],
+                    cc: vec![community.ap_id.0.clone()],
+                    audience: Some(community.ap_id.0.clone()),
+                })
+            };
+            let announced = if banned {
+                Announced::Block(Box::new(block(activity_or_new(
+                    activity_id,
+                    "block",
+                    data,
+                )?)?))
+            } else {
+                Announced::UndoBlock(Box::new(UndoBlock {
+                    actor: moderator.ap_id.0.clone().into(),
+                    object: block(Url::parse(&data.new_activity_id("block"))?)?,
+                    kind: UndoType::Undo,
+                    id: activity_or_new(activity_id, "undo", data)?,
+                    to: vec![public()],
+                    cc: vec![community.ap_id.0.clone()],
+                    audience: Some(community.ap_id.0.clone()),
+                }))
+            };
+            if !community.local {
+                return Ok(());
+            }
+            // The members' instances, and the banned person's own (no longer a member).
+            let mut inboxes = member_inboxes(&community, &moderator, data).await?;
+            if !person.local {
+                inboxes.push(person.shared_inbox_or_inbox());
+                inboxes.sort();
+                inboxes.dedup();
+            }
+            send(
+                announce(&community, announced, data)?,
+                &community,
+                inboxes,
+                data,
+            )
+            .await
         }
     }
 }

@@ -282,3 +282,115 @@ async fn moderators_lock_threads_everywhere() {
         .await;
     assert_eq!(status, StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn bans_keep_people_out_here_and_on_their_instance() {
+    let home = TestApp::spawn().await;
+    let owner = setup(&home).await;
+    let ann = home.user("ann").await;
+    home.post("/api/v1/communities/chess/join", Some(&ann), json!({}))
+        .await;
+    let ann_id = home.get("/api/v1/communities/chess/members", None).await.1["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|m| m["handle"].as_str().unwrap_or("").starts_with("ann@"))
+        .expect("ann")["person_id"]
+        .clone();
+    let by_member = home
+        .post(
+            "/api/v1/communities/chess/bans",
+            Some(&ann),
+            json!({"person_id": ann_id}),
+        )
+        .await;
+    assert_error(&by_member, StatusCode::FORBIDDEN, "not_a_moderator", None);
+    let (status, _) = home
+        .post(
+            "/api/v1/communities/chess/bans",
+            Some(&owner),
+            json!({"person_id": ann_id, "reason": "spam"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(!home
+        .member_handles("chess", None)
+        .await
+        .iter()
+        .any(|h| h.starts_with("ann@")));
+    let post = home
+        .post(
+            "/api/v1/communities/chess/posts",
+            Some(&ann),
+            json!({"title": "back"}),
+        )
+        .await;
+    assert_error(&post, StatusCode::FORBIDDEN, "banned", None);
+    let join = home
+        .post("/api/v1/communities/chess/join", Some(&ann), json!({}))
+        .await;
+    assert_error(&join, StatusCode::FORBIDDEN, "banned", None);
+    let past = home
+        .post(
+            "/api/v1/communities/chess/bans",
+            Some(&owner),
+            json!({"person_id": ann_id, "expires_at": "2000-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_error(
+        &past,
+        StatusCode::BAD_REQUEST,
+        "invalid_field",
+        Some("expires_at"),
+    );
+    let (status, _) = home
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/communities/chess/bans/{ann_id}"),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, joined) = home
+        .post("/api/v1/communities/chess/join", Some(&ann), json!({}))
+        .await;
+    assert_eq!(joined["state"], "active");
+
+    // A remote member: banned at home, their own instance hears of it and refuses for them.
+    let away = TestApp::spawn().await;
+    let eve = away.user("eve").await;
+    away.join_remote(&eve, "eve", &home, "chess").await;
+    let eve_id = home.get("/api/v1/communities/chess/members", None).await.1["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|m| m["handle"].as_str().unwrap_or("").starts_with("eve@"))
+        .expect("eve")["person_id"]
+        .clone();
+    let (status, _) = home
+        .post(
+            "/api/v1/communities/chess/bans",
+            Some(&owner),
+            json!({"person_id": eve_id}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let group = format!("http://{}/c/chess", home.hostname);
+    eventually("eve's instance learns of the ban", || async {
+        away.membership_state("eve", &group)
+            .await
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    let remote = format!("chess@{}", home.hostname);
+    let refused = away
+        .post(
+            &format!("/api/v1/communities/{remote}/posts"),
+            Some(&eve),
+            json!({"title": "hi"}),
+        )
+        .await;
+    assert_error(&refused, StatusCode::FORBIDDEN, "banned", None);
+}

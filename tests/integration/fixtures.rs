@@ -71,7 +71,8 @@ fn variant(doc: &serde_json::Value) -> Result<&'static str, String> {
         A::Follow(_) => "Follow",
         A::Accept(_) => "Accept",
         A::Reject(_) => "Reject",
-        A::Undo(_) | A::UndoVote(_) | A::UndoLock(_) => "Undo",
+        A::Undo(_) | A::UndoVote(_) | A::UndoLock(_) | A::UndoBlock(_) => "Undo",
+        A::Block(_) => "Block",
         A::Lock(_) => "Lock",
         A::Vote(v) => match v.kind {
             copse::federation::activities::voting::VoteType::Like => "Like",
@@ -91,7 +92,9 @@ fn handled(doc: &serde_json::Value) -> bool {
     let kind = doc["type"].as_str().unwrap_or("");
     let inner = doc["object"]["type"].as_str().unwrap_or("");
     match kind {
-        "Undo" => ["Follow", "Like", "Dislike", "Lock"].contains(&inner),
+        "Undo" => ["Follow", "Like", "Dislike", "Lock", "Block"].contains(&inner),
+        // A Block without a community target is a person blocking a person: not ours.
+        "Block" => !doc["target"].is_null(),
         "Create" | "Update" => {
             ["Page", "Article", "Note", "Event", "Question", "Video"].contains(&inner)
         }

@@ -3,6 +3,7 @@
 //! than the announcing community is not trusted as given: it is fetched from its origin.
 
 use super::{
+    blocking::{Block, UndoBlock},
     create::Create,
     editing::{Delete, Update},
     locking::{Lock, UndoLock},
@@ -35,6 +36,8 @@ pub enum Announced {
     Vote(Box<Vote>),
     UndoLock(Box<UndoLock>),
     Lock(Box<Lock>),
+    UndoBlock(Box<UndoBlock>),
+    Block(Box<Block>),
     Object(Box<PostJson>),
     /// Votes, deletions and the like: not handled yet, acknowledged.
     Other(serde_json::Value),
@@ -105,6 +108,8 @@ impl Activity for Announce {
             Announced::Delete(delete) => verify_domains_match(delete.actor.inner(), &delete.id)?,
             Announced::Lock(lock) => verify_domains_match(lock.actor.inner(), &lock.id)?,
             Announced::UndoLock(undo) => verify_domains_match(undo.actor.inner(), &undo.id)?,
+            Announced::Block(block) => verify_domains_match(block.actor.inner(), &block.id)?,
+            Announced::UndoBlock(undo) => verify_domains_match(undo.actor.inner(), &undo.id)?,
             Announced::UndoVote(undo) => {
                 verify_domains_match(undo.actor.inner(), &undo.id)?;
                 undo.verify(data).await?;
@@ -129,6 +134,15 @@ impl Activity for Announce {
                 return lock.apply(data, true, id, Some(community.id)).await;
             }
             Announced::UndoLock(undo) => {
+                let community = self.actor.dereference_local(data).await?;
+                return undo.apply(data, Some(community.id)).await;
+            }
+            Announced::Block(block) => {
+                let community = self.actor.dereference_local(data).await?;
+                let id = block.id.to_string();
+                return block.apply(data, true, id, Some(community.id)).await;
+            }
+            Announced::UndoBlock(undo) => {
                 let community = self.actor.dereference_local(data).await?;
                 return undo.apply(data, Some(community.id)).await;
             }

@@ -3,6 +3,7 @@
 //! answered 2xx and ignored.
 
 pub mod announce;
+pub mod blocking;
 pub mod create;
 pub mod editing;
 pub mod following;
@@ -54,6 +55,8 @@ pub enum InboxActivity {
     Undo(following::UndoFollow),
     UndoVote(voting::UndoVote),
     UndoLock(Box<locking::UndoLock>),
+    UndoBlock(Box<blocking::UndoBlock>),
+    Block(Box<blocking::Block>),
     Lock(locking::Lock),
     Vote(voting::Vote),
     Create(Box<create::Create>),
@@ -85,6 +88,8 @@ impl Activity for InboxActivity {
             InboxActivity::Undo(a) => a.id(),
             InboxActivity::UndoVote(a) => a.id(),
             InboxActivity::UndoLock(a) => a.id(),
+            InboxActivity::UndoBlock(a) => a.id(),
+            InboxActivity::Block(a) => a.id(),
             InboxActivity::Lock(a) => a.id(),
             InboxActivity::Vote(a) => a.id(),
             InboxActivity::Create(a) => a.id(),
@@ -103,6 +108,8 @@ impl Activity for InboxActivity {
             InboxActivity::Undo(a) => a.actor(),
             InboxActivity::UndoVote(a) => a.actor(),
             InboxActivity::UndoLock(a) => a.actor(),
+            InboxActivity::UndoBlock(a) => a.actor(),
+            InboxActivity::Block(a) => a.actor(),
             InboxActivity::Lock(a) => a.actor(),
             InboxActivity::Vote(a) => a.actor(),
             InboxActivity::Create(a) => a.actor(),
@@ -121,6 +128,8 @@ impl Activity for InboxActivity {
             InboxActivity::Undo(a) => a.verify(data).await,
             InboxActivity::UndoVote(a) => a.verify(data).await,
             InboxActivity::UndoLock(a) => a.verify(data).await,
+            InboxActivity::UndoBlock(a) => a.verify(data).await,
+            InboxActivity::Block(a) => a.verify(data).await,
             InboxActivity::Lock(a) => a.verify(data).await,
             InboxActivity::Vote(a) => a.verify(data).await,
             InboxActivity::Create(a) => a.verify(data).await,
@@ -146,6 +155,8 @@ impl Activity for InboxActivity {
             InboxActivity::Undo(a) => a.receive(data).await,
             InboxActivity::UndoVote(a) => a.receive(data).await,
             InboxActivity::UndoLock(a) => a.receive(data).await,
+            InboxActivity::UndoBlock(a) => a.receive(data).await,
+            InboxActivity::Block(a) => a.receive(data).await,
             InboxActivity::Lock(a) => a.receive(data).await,
             InboxActivity::Vote(a) => a.receive(data).await,
             InboxActivity::Create(a) => a.receive(data).await,
