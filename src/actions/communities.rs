@@ -5,6 +5,7 @@ use crate::{
     db::{self, accounts::Account, communities::Community, communities::NewLocalCommunity},
     domain::{
         communities::{self as rules, CommunityChanges, CommunityFields},
+        events::Event,
         keys,
     },
     error::{Error, Result},
@@ -50,15 +51,20 @@ pub async fn update(
 ) -> Result<Community> {
     let person_id = editor.person.id;
     let is_admin = editor.user.is_admin;
-    ctx.write(move |conn| {
-        let community = db::communities::local_by_name(conn, &name)?
-            .ok_or_else(|| Error::not_found(format_args!("community `{name}`")))?;
-        let role = db::communities::role_of(conn, community.id, person_id)?;
-        rules::may_edit(role, is_admin)?;
-        let fields = community.fields().apply(changes)?;
-        db::communities::update_fields(conn, community.id, &fields)
-    })
-    .await
+    let community = ctx
+        .write(move |conn| {
+            let community = db::communities::local_by_name(conn, &name)?
+                .ok_or_else(|| Error::not_found(format_args!("community `{name}`")))?;
+            let role = db::communities::role_of(conn, community.id, person_id)?;
+            rules::may_edit(role, is_admin)?;
+            let fields = community.fields().apply(changes)?;
+            db::communities::update_fields(conn, community.id, &fields)
+        })
+        .await?;
+    ctx.emit(Event::CommunityUpdated {
+        community: community.clone(),
+    });
+    Ok(community)
 }
 
 /// A community by reference: a local name, or `name@host` on another instance (looked up through

@@ -107,4 +107,6 @@ pub enum Event {
         expires_at: Option<chrono::NaiveDateTime>,
         activity_id: Option<String>,
     },
+    /// A local community's charter or settings changed (→ `Update(Group)`).
+    CommunityUpdated { community: Community },
 }

@@ -9,7 +9,7 @@ use super::{
         announce::{Announce, Announced},
         blocking::{Block, UndoBlock},
         create::Create,
-        editing::{Delete, DeletedRef, Update},
+        editing::{Delete, DeletedRef, Update, UpdateGroup},
         following::{AnswerKind, Follow, FollowAnswer, FollowRef, UndoFollow},
         locking::{Lock, LockType, UndoLock},
         voting::{UndoVote, Vote, VoteType},
@@ -294,6 +294,27 @@ pub async fn deliver(event: Event, data: &FedData) -> Result<(), Error> {
                 data,
             )
             .await
+        }
+        Event::CommunityUpdated { community } => {
+            let community_id = community.id;
+            let inboxes: Vec<Url> = data
+                .db(move |conn| crate::db::members::remote_member_inboxes(conn, community_id))
+                .await?
+                .iter()
+                .filter_map(|i| Url::parse(i).ok())
+                .collect();
+            if inboxes.is_empty() {
+                return Ok(());
+            }
+            let update = UpdateGroup {
+                actor: community.ap_id.0.clone().into(),
+                object: community.clone().into_json(data).await?,
+                kind: UpdateType::Update,
+                id: Url::parse(&data.new_activity_id("update"))?,
+                to: vec![public()],
+                cc: vec![Url::parse(&format!("{}/followers", community.ap_id))?],
+            };
+            send(update, &community, inboxes, data).await
         }
     }
 }

@@ -79,7 +79,7 @@ fn variant(doc: &serde_json::Value) -> Result<&'static str, String> {
             copse::federation::activities::voting::VoteType::Dislike => "Dislike",
         },
         A::Create(_) => "Create",
-        A::Update(_) => "Update",
+        A::Update(_) | A::UpdateGroup(_) => "Update",
         A::Delete(_) => "Delete",
         A::Announce(_) => "Announce",
         A::Other(_) => "Other",
@@ -95,9 +95,11 @@ fn handled(doc: &serde_json::Value) -> bool {
         "Undo" => ["Follow", "Like", "Dislike", "Lock", "Block"].contains(&inner),
         // A Block without a community target is a person blocking a person: not ours.
         "Block" => !doc["target"].is_null(),
-        "Create" | "Update" => {
-            ["Page", "Article", "Note", "Event", "Question", "Video"].contains(&inner)
-        }
+        "Create" => ["Page", "Article", "Note", "Event", "Question", "Video"].contains(&inner),
+        "Update" => [
+            "Page", "Article", "Note", "Event", "Question", "Video", "Group",
+        ]
+        .contains(&inner),
         "Accept" | "Reject" => inner == "Follow" || doc["object"].is_string(),
         other => HANDLED.contains(&other),
     }

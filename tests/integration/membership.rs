@@ -429,3 +429,32 @@ async fn unsigned_or_misaddressed_inbox_posts_are_refused() {
         .await;
     assert_error(&remote_unknown, StatusCode::NOT_FOUND, "not_found", None);
 }
+
+#[tokio::test]
+async fn charter_changes_reach_members_instances() {
+    let (home, owner) = host_with("open", json!([])).await;
+    let away = TestApp::spawn().await;
+    let eve = away.user("eve").await;
+    away.join_remote(&eve, "eve", &home, "chess").await;
+    let (status, _) = home
+        .call(
+            Method::PATCH,
+            "/api/v1/communities/chess",
+            Some(&owner),
+            Some(json!({"title": "Chess club", "charter": {"meeting_cadence": "Thursdays"}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let id = chess_id(&home);
+    let stored = eventually("the Update(Group) arrives", || async {
+        let id = id.clone();
+        let c = away
+            .context()
+            .db(move |conn| copse::db::communities::by_ap_id(conn, &id))
+            .await
+            .ok()??;
+        (c.title == "Chess club").then_some(c)
+    })
+    .await;
+    assert_eq!(stored.meeting_cadence, "Thursdays");
+}

@@ -168,3 +168,44 @@ impl Activity for Delete {
         self.apply(data, None).await
     }
 }
+
+/// `Update(Group)`: a community's new profile (charter, policy), sent by the community itself.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateGroup {
+    pub actor: ObjectId<crate::db::communities::Community>,
+    pub object: crate::federation::objects::group::GroupJson,
+    #[serde(rename = "type")]
+    pub kind: UpdateType,
+    pub id: Url,
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub to: Vec<Url>,
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub cc: Vec<Url>,
+}
+
+#[async_trait::async_trait]
+impl Activity for UpdateGroup {
+    type DataType = AppContext;
+    type Error = Error;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    /// A community updates only itself.
+    async fn verify(&self, data: &Data<AppContext>) -> Result<(), Error> {
+        verify_urls_match(self.actor.inner(), self.object.id.inner())?;
+        crate::db::communities::Community::verify(&self.object, self.actor.inner(), data).await
+    }
+
+    async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
+        crate::db::communities::Community::from_json(self.object, data).await?;
+        Ok(())
+    }
+}
