@@ -16,6 +16,70 @@ fn not_moderator() -> Error {
     )
 }
 
+/// A flag moderators set on a thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThreadFlag {
+    Locked,
+    Pinned,
+}
+
+/// A local moderator pins (or unpins) a post in its community's featured list.
+pub async fn pin(
+    ctx: &AppContext,
+    moderator: &Person,
+    is_admin: bool,
+    post_id: i64,
+    pinned: bool,
+) -> Result<()> {
+    let (post_ap_id, community) = set_flag(
+        ctx,
+        moderator.id,
+        is_admin,
+        post_id,
+        ThreadFlag::Pinned,
+        pinned,
+    )
+    .await?;
+    ctx.emit(Event::PostPinned {
+        post_ap_id,
+        community,
+        moderator: moderator.clone(),
+        pinned,
+        activity_id: None,
+    });
+    Ok(())
+}
+
+/// Sets a thread flag if `moderator_id` moderates the post's community (or is an admin and the
+/// community is local); returns the post's id and community.
+async fn set_flag(
+    ctx: &AppContext,
+    moderator_id: i64,
+    is_admin: bool,
+    post_id: i64,
+    flag: ThreadFlag,
+    value: bool,
+) -> Result<(String, db::communities::Community)> {
+    ctx.write(move |conn| {
+        let post = db::posts::post(conn, post_id)?
+            .filter(|p| !p.deleted)
+            .ok_or_else(|| Error::not_found(format_args!("post {post_id}")))?;
+        let community = db::communities::by_id(conn, post.community_id)?
+            .ok_or_else(|| Error::not_found("community"))?;
+        let role = db::communities::role_of(conn, community.id, moderator_id)?;
+        if !(role.is_some_and(Role::moderates) || (is_admin && community.local)) {
+            return Err(not_moderator());
+        }
+        let ap_id = post.ap_id.to_string();
+        match flag {
+            ThreadFlag::Locked => db::posts::set_locked(conn, &ap_id, value)?,
+            ThreadFlag::Pinned => db::posts::set_pinned(conn, &ap_id, value)?,
+        };
+        Ok((ap_id, community))
+    })
+    .await
+}
+
 /// A local moderator locks (or unlocks) a post's thread.
 pub async fn lock(
     ctx: &AppContext,
@@ -29,22 +93,15 @@ pub async fn lock(
         .map(|r| content::plain_line("reason", &r, 0, 1000))
         .transpose()?
         .filter(|r| !r.is_empty());
-    let moderator_id = moderator.id;
-    let (post_ap_id, community) = ctx
-        .write(move |conn| {
-            let post = db::posts::post(conn, post_id)?
-                .filter(|p| !p.deleted)
-                .ok_or_else(|| Error::not_found(format_args!("post {post_id}")))?;
-            let community = db::communities::by_id(conn, post.community_id)?
-                .ok_or_else(|| Error::not_found("community"))?;
-            let role = db::communities::role_of(conn, community.id, moderator_id)?;
-            if !(role.is_some_and(Role::moderates) || (is_admin && community.local)) {
-                return Err(not_moderator());
-            }
-            db::posts::set_locked(conn, &post.ap_id.to_string(), locked)?;
-            Ok((post.ap_id.to_string(), community))
-        })
-        .await?;
+    let (post_ap_id, community) = set_flag(
+        ctx,
+        moderator.id,
+        is_admin,
+        post_id,
+        ThreadFlag::Locked,
+        locked,
+    )
+    .await?;
     ctx.emit(Event::ThreadLocked {
         post_ap_id,
         community,
@@ -66,26 +123,8 @@ pub async fn receive_lock(
     activity_id: String,
     vouched_by: Option<i64>,
 ) -> Result<()> {
-    let moderator_id = moderator.id;
-    let community = ctx
-        .write({
-            let post_ap_id = post_ap_id.clone();
-            move |conn| {
-                let Some(post) = db::posts::post_by_ap_id(conn, &post_ap_id)? else {
-                    return Err(Error::not_found("the locked post"));
-                };
-                let community = db::communities::by_id(conn, post.community_id)?
-                    .ok_or_else(|| Error::not_found("community"))?;
-                let vouched = vouched_by == Some(community.id) && !community.local;
-                let role = db::communities::role_of(conn, community.id, moderator_id)?;
-                if !vouched && !role.is_some_and(Role::moderates) {
-                    return Err(not_moderator());
-                }
-                db::posts::set_locked(conn, &post_ap_id, locked)?;
-                Ok(community)
-            }
-        })
-        .await?;
+    let flag = (ThreadFlag::Locked, locked);
+    let community = receive_flag(ctx, moderator, post_ap_id.clone(), flag, vouched_by).await?;
     if community.local {
         ctx.emit(Event::ThreadLocked {
             post_ap_id,
@@ -97,6 +136,59 @@ pub async fn receive_lock(
         });
     }
     Ok(())
+}
+
+/// A received Add or Remove of a post to a community's featured collection.
+pub async fn receive_pin(
+    ctx: &AppContext,
+    moderator: &Person,
+    post_ap_id: String,
+    pinned: bool,
+    activity_id: String,
+    vouched_by: Option<i64>,
+) -> Result<()> {
+    let flag = (ThreadFlag::Pinned, pinned);
+    let community = receive_flag(ctx, moderator, post_ap_id.clone(), flag, vouched_by).await?;
+    if community.local {
+        ctx.emit(Event::PostPinned {
+            post_ap_id,
+            community,
+            moderator: moderator.clone(),
+            pinned,
+            activity_id: Some(activity_id),
+        });
+    }
+    Ok(())
+}
+
+/// Applies a received thread flag from a known moderator, or vouched for by the (remote)
+/// community that announced it.
+async fn receive_flag(
+    ctx: &AppContext,
+    moderator: &Person,
+    post_ap_id: String,
+    (flag, value): (ThreadFlag, bool),
+    vouched_by: Option<i64>,
+) -> Result<db::communities::Community> {
+    let moderator_id = moderator.id;
+    ctx.write(move |conn| {
+        let Some(post) = db::posts::post_by_ap_id(conn, &post_ap_id)? else {
+            return Err(Error::not_found("the post"));
+        };
+        let community = db::communities::by_id(conn, post.community_id)?
+            .ok_or_else(|| Error::not_found("community"))?;
+        let vouched = vouched_by == Some(community.id) && !community.local;
+        let role = db::communities::role_of(conn, community.id, moderator_id)?;
+        if !vouched && !role.is_some_and(Role::moderates) {
+            return Err(not_moderator());
+        }
+        match flag {
+            ThreadFlag::Locked => db::posts::set_locked(conn, &post_ap_id, value)?,
+            ThreadFlag::Pinned => db::posts::set_pinned(conn, &post_ap_id, value)?,
+        };
+        Ok(community)
+    })
+    .await
 }
 
 /// A ban or its lifting, as a moderator asks for it.

@@ -29,7 +29,7 @@ use utoipa::{
         posts::create, posts::list, posts::get, posts::comment, posts::comments,
         posts::vote_post, posts::vote_comment, posts::edit_post, posts::delete_post,
         posts::edit_comment, posts::delete_comment, search::resolve, posts::lock,
-        members::ban, members::unban,
+        members::ban, members::unban, posts::pin,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -92,6 +92,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/comments/{id}/vote", web::post().to(posts::vote_comment))
             .route("/resolve", web::get().to(search::resolve))
             .route("/posts/{id}/lock", web::post().to(posts::lock))
+            .route("/posts/{id}/pin", web::post().to(posts::pin))
             .route("/communities/{name}/bans", web::post().to(members::ban))
             .route(
                 "/communities/{name}/bans/{person_id}",

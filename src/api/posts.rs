@@ -53,6 +53,8 @@ pub struct PostView {
     pub body: String,
     pub body_html: String,
     pub comment_count: i64,
+    /// Pinned to the community's featured list.
+    pub pinned: bool,
     /// Likes minus dislikes.
     pub score: i64,
     pub locked: bool,
@@ -121,6 +123,7 @@ pub(crate) async fn post_view(ctx: &AppContext, post: Post) -> Result<PostView, 
         body: post.body_md,
         body_html: post.body_html,
         comment_count,
+        pinned: post.pinned,
         score: post.score,
         locked: post.locked,
         published: post.published.and_utc(),
@@ -485,5 +488,29 @@ pub async fn lock(
         body.reason,
     )
     .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PinRequest {
+    /// true pins the post to the community's featured list, false unpins it.
+    pub pinned: bool,
+}
+
+/// Pin or unpin a post (the community's moderators).
+#[utoipa::path(post, path = "/api/v1/posts/{id}/pin", tag = "moderation",
+    params(("id" = i64, Path, description = "post id")),
+    request_body = PinRequest, security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn pin(
+    data: web::Data<AppContext>,
+    Auth(account): Auth,
+    id: web::Path<i64>,
+    ApiJson(body): ApiJson<PinRequest>,
+) -> Result<HttpResponse, Error> {
+    let (person, admin) = (&account.person, account.user.is_admin);
+    actions::moderation::pin(&data, person, admin, id.into_inner(), body.pinned).await?;
     Ok(HttpResponse::NoContent().finish())
 }

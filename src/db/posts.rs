@@ -30,6 +30,7 @@ pub struct Post {
     pub locked: bool,
     pub deleted: bool,
     pub score: i64,
+    pub pinned: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -312,4 +313,24 @@ pub fn set_locked(conn: &mut DbConn, ap_id: &str, locked: bool) -> Result<bool> 
         .set(posts::locked.eq(locked))
         .execute(conn)?;
     Ok(n > 0)
+}
+
+/// Pins or unpins a post; false if there is no such post.
+pub fn set_pinned(conn: &mut DbConn, ap_id: &str, pinned: bool) -> Result<bool> {
+    let n = diesel::update(posts::table.filter(posts::ap_id.eq(ap_id)))
+        .set(posts::pinned.eq(pinned))
+        .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// A community's pinned posts, newest first.
+pub fn pinned_posts(conn: &mut DbConn, community_id: i64) -> Result<Vec<Post>> {
+    Ok(posts::table
+        .filter(posts::community_id.eq(community_id))
+        .filter(posts::pinned.eq(true))
+        .filter(posts::deleted.eq(false))
+        .order(posts::id.desc())
+        .limit(50)
+        .select(Post::as_select())
+        .load(conn)?)
 }

@@ -121,6 +121,7 @@ diesel::table! {
         locked -> Bool,
         deleted -> Bool,
         score -> BigInt,
+        pinned -> Bool,
     }
 }
 

@@ -109,4 +109,12 @@ pub enum Event {
     },
     /// A local community's charter or settings changed (→ `Update(Group)`).
     CommunityUpdated { community: Community },
+    /// A moderator pinned or unpinned a post (→ `Add` / `Remove` to `featured`).
+    PostPinned {
+        post_ap_id: String,
+        community: Community,
+        moderator: Person,
+        pinned: bool,
+        activity_id: Option<String>,
+    },
 }

@@ -1,14 +1,14 @@
-//! Actor collections: a community's outbox, followers (a count), moderators and featured posts;
-//! a person's and the instance's outbox. Posts arrive with the federation core, so outboxes and
-//! featured hold no items yet; their counts are real.
+//! Actor collections: a community's outbox, followers (a count), moderators and featured (pinned)
+//! posts; a person's and the instance's outbox. Outboxes hold no items yet (see
+//! docs/FEDERATION.md).
 
-use super::{objects, FedData};
+use super::{objects, objects::post::PostOrComment, FedData};
 use crate::{
     db::{self, communities::Community},
     domain::communities::Visibility,
     error::Error,
 };
-use activitypub_federation::actix_web::response::create_http_response;
+use activitypub_federation::{actix_web::response::create_http_response, traits::Object};
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
@@ -33,9 +33,28 @@ pub async fn group_outbox(name: web::Path<String>, data: FedData) -> Result<Http
     respond(empty_ordered(format!("{}/outbox", community.ap_id)))
 }
 
+/// Pinned posts as full objects, as Lemmy and Mastodon serve them. A private community's are
+/// not listed.
 pub async fn group_featured(name: web::Path<String>, data: FedData) -> Result<HttpResponse, Error> {
     let community = local_community(&data, name.into_inner()).await?;
-    respond(empty_ordered(format!("{}/featured", community.ap_id)))
+    let id = format!("{}/featured", community.ap_id);
+    if community.visibility() == Visibility::Private {
+        return respond(empty_ordered(id));
+    }
+    let community_id = community.id;
+    let pinned = data
+        .db(move |conn| db::posts::pinned_posts(conn, community_id))
+        .await?;
+    let mut items = Vec::with_capacity(pinned.len());
+    for post in pinned {
+        items.push(PostOrComment::Post(post).into_json(&data).await?);
+    }
+    respond(json!({
+        "type": "OrderedCollection",
+        "id": id,
+        "totalItems": items.len(),
+        "orderedItems": items,
+    }))
 }
 
 /// Like Lemmy: the number of followers, never the list. A private community does not disclose

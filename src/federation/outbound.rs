@@ -12,6 +12,7 @@ use super::{
         editing::{Delete, DeletedRef, Update, UpdateGroup},
         following::{AnswerKind, Follow, FollowAnswer, FollowRef, UndoFollow},
         locking::{Lock, LockType, UndoLock},
+        pinning::Featured,
         voting::{UndoVote, Vote, VoteType},
     },
     objects::{
@@ -31,8 +32,8 @@ use activitypub_federation::{
     config::FederationConfig,
     kinds::{
         activity::{
-            AcceptType, AnnounceType, BlockType, CreateType, DeleteType, FollowType, RejectType,
-            UndoType, UpdateType,
+            AcceptType, AddType, AnnounceType, BlockType, CreateType, DeleteType, FollowType,
+            RejectType, RemoveType, UndoType, UpdateType,
         },
         public,
     },
@@ -294,6 +295,45 @@ pub async fn deliver(event: Event, data: &FedData) -> Result<(), Error> {
                 data,
             )
             .await
+        }
+        Event::PostPinned {
+            post_ap_id,
+            community,
+            moderator,
+            pinned,
+            activity_id,
+        } => {
+            let id = activity_or_new(activity_id, if pinned { "add" } else { "remove" }, data)?;
+            let target = Url::parse(&format!("{}/featured", community.ap_id))?;
+            let object = Url::parse(&post_ap_id)?.into();
+            let (to, cc) = (vec![public()], vec![community.ap_id.0.clone()]);
+            let audience = Some(community.ap_id.0.clone());
+            let actor = moderator.ap_id.0.clone().into();
+            if pinned {
+                let pin = Featured {
+                    actor,
+                    object,
+                    target,
+                    kind: AddType::Add,
+                    id,
+                    to,
+                    cc,
+                    audience,
+                };
+                forward(pin, Announced::Pin, &community, &moderator, data).await
+            } else {
+                let unpin = Featured {
+                    actor,
+                    object,
+                    target,
+                    kind: RemoveType::Remove,
+                    id,
+                    to,
+                    cc,
+                    audience,
+                };
+                forward(unpin, Announced::Unpin, &community, &moderator, data).await
+            }
         }
         Event::CommunityUpdated { community } => {
             let community_id = community.id;

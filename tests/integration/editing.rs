@@ -394,3 +394,67 @@ async fn bans_keep_people_out_here_and_on_their_instance() {
         .await;
     assert_error(&refused, StatusCode::FORBIDDEN, "banned", None);
 }
+
+#[tokio::test]
+async fn moderators_pin_posts_into_the_featured_collection() {
+    let home = TestApp::spawn().await;
+    let owner = setup(&home).await;
+    let away = TestApp::spawn().await;
+    let eve = away.user("eve").await;
+    away.join_remote(&eve, "eve", &home, "chess").await;
+    let remote = format!("chess@{}", home.hostname);
+    let (_, post) = home
+        .post(
+            "/api/v1/communities/chess/posts",
+            Some(&owner),
+            json!({"title": "Rules"}),
+        )
+        .await;
+    let id = post["id"].as_i64().expect("id");
+    eventually("the post arrives", || find(&away, &remote, "Rules")).await;
+
+    let by_member = away
+        .post(
+            &format!("/api/v1/posts/{}/pin", post["id"]),
+            Some(&eve),
+            json!({"pinned": true}),
+        )
+        .await;
+    assert_eq!(by_member.0, StatusCode::FORBIDDEN, "{}", by_member.1);
+    let (status, _) = home
+        .post(
+            &format!("/api/v1/posts/{id}/pin"),
+            Some(&owner),
+            json!({"pinned": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let featured = home.activity_json("/c/chess/featured").await;
+    assert_eq!(featured["totalItems"], 1);
+    assert_eq!(featured["orderedItems"][0]["type"], "Page");
+    assert_eq!(featured["orderedItems"][0]["id"], post["actor_id"]);
+    eventually("the pin reaches eve's instance", || async {
+        find(&away, &remote, "Rules")
+            .await
+            .filter(|p| p["pinned"] == true)
+            .map(|_| ())
+    })
+    .await;
+    home.post(
+        &format!("/api/v1/posts/{id}/pin"),
+        Some(&owner),
+        json!({"pinned": false}),
+    )
+    .await;
+    assert_eq!(
+        home.activity_json("/c/chess/featured").await["totalItems"],
+        0
+    );
+    eventually("the unpin reaches eve's instance", || async {
+        find(&away, &remote, "Rules")
+            .await
+            .filter(|p| p["pinned"] == false)
+            .map(|_| ())
+    })
+    .await;
+}

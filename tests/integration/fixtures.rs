@@ -73,6 +73,8 @@ fn variant(doc: &serde_json::Value) -> Result<&'static str, String> {
         A::Reject(_) => "Reject",
         A::Undo(_) | A::UndoVote(_) | A::UndoLock(_) | A::UndoBlock(_) => "Undo",
         A::Block(_) => "Block",
+        A::Pin(_) => "Add",
+        A::Unpin(_) => "Remove",
         A::Lock(_) => "Lock",
         A::Vote(v) => match v.kind {
             copse::federation::activities::voting::VoteType::Like => "Like",
@@ -95,6 +97,10 @@ fn handled(doc: &serde_json::Value) -> bool {
         "Undo" => ["Follow", "Like", "Dislike", "Lock", "Block"].contains(&inner),
         // A Block without a community target is a person blocking a person: not ours.
         "Block" => !doc["target"].is_null(),
+        // Add/Remove of moderators is not handled yet: only the featured collection.
+        "Add" | "Remove" => doc["target"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("/featured")),
         "Create" => ["Page", "Article", "Note", "Event", "Question", "Video"].contains(&inner),
         "Update" => [
             "Page", "Article", "Note", "Event", "Question", "Video", "Group",

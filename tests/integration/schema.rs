@@ -127,6 +127,7 @@ async fn openapi_document_covers_every_endpoint() {
         ("delete", "/api/v1/comments/{id}"),
         ("get", "/api/v1/resolve"),
         ("post", "/api/v1/posts/{id}/lock"),
+        ("post", "/api/v1/posts/{id}/pin"),
         ("post", "/api/v1/communities/{name}/bans"),
         ("delete", "/api/v1/communities/{name}/bans/{person_id}"),
     ];

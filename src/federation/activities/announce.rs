@@ -7,6 +7,7 @@ use super::{
     create::Create,
     editing::{Delete, Update},
     locking::{Lock, UndoLock},
+    pinning::{Pin, Unpin},
     voting::{UndoVote, Vote},
 };
 use crate::{
@@ -38,6 +39,8 @@ pub enum Announced {
     Lock(Box<Lock>),
     UndoBlock(Box<UndoBlock>),
     Block(Box<Block>),
+    Pin(Box<Pin>),
+    Unpin(Box<Unpin>),
     Object(Box<PostJson>),
     /// Votes, deletions and the like: not handled yet, acknowledged.
     Other(serde_json::Value),
@@ -110,6 +113,14 @@ impl Activity for Announce {
             Announced::UndoLock(undo) => verify_domains_match(undo.actor.inner(), &undo.id)?,
             Announced::Block(block) => verify_domains_match(block.actor.inner(), &block.id)?,
             Announced::UndoBlock(undo) => verify_domains_match(undo.actor.inner(), &undo.id)?,
+            Announced::Pin(pin) => {
+                verify_domains_match(pin.actor.inner(), &pin.id)?;
+                pin.verify(data).await?;
+            }
+            Announced::Unpin(unpin) => {
+                verify_domains_match(unpin.actor.inner(), &unpin.id)?;
+                unpin.verify(data).await?;
+            }
             Announced::UndoVote(undo) => {
                 verify_domains_match(undo.actor.inner(), &undo.id)?;
                 undo.verify(data).await?;
@@ -145,6 +156,14 @@ impl Activity for Announce {
             Announced::UndoBlock(undo) => {
                 let community = self.actor.dereference_local(data).await?;
                 return undo.apply(data, Some(community.id)).await;
+            }
+            Announced::Pin(pin) => {
+                let community = self.actor.dereference_local(data).await?;
+                return pin.apply(data, Some(community.id)).await;
+            }
+            Announced::Unpin(unpin) => {
+                let community = self.actor.dereference_local(data).await?;
+                return unpin.apply(data, Some(community.id)).await;
             }
             _ => {}
         }

@@ -8,6 +8,7 @@ pub mod create;
 pub mod editing;
 pub mod following;
 pub mod locking;
+pub mod pinning;
 pub mod voting;
 
 use crate::{
@@ -58,6 +59,8 @@ pub enum InboxActivity {
     UndoBlock(Box<blocking::UndoBlock>),
     Block(Box<blocking::Block>),
     Lock(locking::Lock),
+    Pin(pinning::Pin),
+    Unpin(pinning::Unpin),
     Vote(voting::Vote),
     Create(Box<create::Create>),
     Update(Box<editing::Update>),
@@ -92,6 +95,8 @@ impl Activity for InboxActivity {
             InboxActivity::UndoBlock(a) => a.id(),
             InboxActivity::Block(a) => a.id(),
             InboxActivity::Lock(a) => a.id(),
+            InboxActivity::Pin(a) => a.id(),
+            InboxActivity::Unpin(a) => a.id(),
             InboxActivity::Vote(a) => a.id(),
             InboxActivity::Create(a) => a.id(),
             InboxActivity::Update(a) => a.id(),
@@ -113,6 +118,8 @@ impl Activity for InboxActivity {
             InboxActivity::UndoBlock(a) => a.actor(),
             InboxActivity::Block(a) => a.actor(),
             InboxActivity::Lock(a) => a.actor(),
+            InboxActivity::Pin(a) => a.actor(),
+            InboxActivity::Unpin(a) => a.actor(),
             InboxActivity::Vote(a) => a.actor(),
             InboxActivity::Create(a) => a.actor(),
             InboxActivity::Update(a) => a.actor(),
@@ -134,6 +141,8 @@ impl Activity for InboxActivity {
             InboxActivity::UndoBlock(a) => a.verify(data).await,
             InboxActivity::Block(a) => a.verify(data).await,
             InboxActivity::Lock(a) => a.verify(data).await,
+            InboxActivity::Pin(a) => a.verify(data).await,
+            InboxActivity::Unpin(a) => a.verify(data).await,
             InboxActivity::Vote(a) => a.verify(data).await,
             InboxActivity::Create(a) => a.verify(data).await,
             InboxActivity::Update(a) => a.verify(data).await,
@@ -162,6 +171,8 @@ impl Activity for InboxActivity {
             InboxActivity::UndoBlock(a) => a.receive(data).await,
             InboxActivity::Block(a) => a.receive(data).await,
             InboxActivity::Lock(a) => a.receive(data).await,
+            InboxActivity::Pin(a) => a.receive(data).await,
+            InboxActivity::Unpin(a) => a.receive(data).await,
             InboxActivity::Vote(a) => a.receive(data).await,
             InboxActivity::Create(a) => a.receive(data).await,
             InboxActivity::Update(a) => a.receive(data).await,
