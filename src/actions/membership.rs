@@ -102,7 +102,7 @@ pub async fn join(
     let (standing, send) = ctx
         .write({
             let (person, community) = (person.clone(), community.clone());
-            let follow_id = follow_id.clone();
+            let (follow_id, text) = (follow_id.clone(), text.clone());
             move |conn| {
                 if let Some(m) = members::get(conn, community.id, person.id)? {
                     if m.is_active() {
@@ -122,12 +122,11 @@ pub async fn join(
         })
         .await?;
     if send {
-        let message = application_text(&community.questions(), &answers)?;
         ctx.emit(Event::FollowRequested {
             person,
             community,
             follow_id,
-            message,
+            message: text,
         });
     }
     Ok(standing)

@@ -120,22 +120,35 @@ pub fn list(
         .load(conn)?)
 }
 
-/// Records an activity id; false when it was seen before.
-pub fn first_receipt(conn: &mut DbConn, ap_id: &str) -> Result<bool> {
+/// Whether an activity with this id was already applied.
+pub fn was_received(conn: &mut DbConn, ap_id: &str) -> Result<bool> {
     let seen: i64 = received_activities::table
         .filter(received_activities::ap_id.eq(ap_id))
         .count()
         .get_result(conn)?;
-    if seen > 0 {
-        return Ok(false);
+    Ok(seen > 0)
+}
+
+/// Records that an activity was applied. Recording it twice (two copies applied at once) is
+/// not an error.
+pub fn record_receipt(conn: &mut DbConn, ap_id: &str) -> Result<()> {
+    if was_received(conn, ap_id)? {
+        return Ok(());
     }
     diesel::insert_into(received_activities::table)
         .values((
             received_activities::ap_id.eq(ap_id),
             received_activities::received_at.eq(now()),
         ))
-        .execute(conn)?;
-    Ok(true)
+        .execute(conn)
+        .map(|_| ())
+        .or_else(|e| match e {
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => Ok(()),
+            e => Err(e.into()),
+        })
 }
 
 /// The distinct inboxes (shared where advertised) of a community's active remote members.

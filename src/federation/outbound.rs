@@ -465,10 +465,7 @@ async fn publish(
     bare_too: bool,
     data: &FedData,
 ) -> Result<(), Error> {
-    let id = match activity_id {
-        Some(id) => Url::parse(&id)?,
-        None => Url::parse(&data.new_activity_id("create"))?,
-    };
+    let id = activity_or_new(activity_id, "create", data)?;
     let create = Create {
         actor: author.ap_id.0.clone().into(),
         object: object.clone(),

@@ -178,28 +178,35 @@ fn handle(name: &str, url: &url::Url) -> String {
 }
 
 /// Orders comments depth-first (each reply under its parent), oldest first at each level.
+/// Iterative, so a reply chain of any depth cannot exhaust the stack.
 fn thread(rows: Vec<(db::posts::Comment, Person)>) -> Vec<ThreadComment> {
-    fn walk(
-        parent: Option<i64>,
-        depth: usize,
-        rows: &[(db::posts::Comment, Person)],
-        out: &mut Vec<ThreadComment>,
-    ) {
-        for (c, author) in rows.iter().filter(|(c, _)| c.parent_id == parent) {
-            out.push(ThreadComment {
-                id: c.id,
-                depth: depth.min(5),
-                author: handle(&author.name, &author.ap_id),
-                author_url: author.ap_id.to_string(),
-                published: c.published.format("%Y-%m-%d %H:%M UTC").to_string(),
-                body_html: c.body_html.clone(),
-            });
-            walk(Some(c.id), depth + 1, rows, out);
-        }
+    use std::collections::HashMap;
+    let mut children: HashMap<Option<i64>, Vec<(db::posts::Comment, Person)>> = HashMap::new();
+    for row in rows.into_iter().filter(|(c, _)| !c.deleted) {
+        children.entry(row.0.parent_id).or_default().push(row);
     }
-    let rows: Vec<_> = rows.into_iter().filter(|(c, _)| !c.deleted).collect();
-    let mut out = Vec::with_capacity(rows.len());
-    walk(None, 0, &rows, &mut out);
+    // Rows come oldest first; the stack pops from the end, so push each level reversed.
+    let mut stack: Vec<(usize, (db::posts::Comment, Person))> = children
+        .remove(&None)
+        .unwrap_or_default()
+        .into_iter()
+        .rev()
+        .map(|row| (0, row))
+        .collect();
+    let mut out = Vec::new();
+    while let Some((depth, (c, author))) = stack.pop() {
+        if let Some(replies) = children.remove(&Some(c.id)) {
+            stack.extend(replies.into_iter().rev().map(|row| (depth + 1, row)));
+        }
+        out.push(ThreadComment {
+            id: c.id,
+            depth: depth.min(5),
+            author: handle(&author.name, &author.ap_id),
+            author_url: author.ap_id.to_string(),
+            published: c.published.format("%Y-%m-%d %H:%M UTC").to_string(),
+            body_html: c.body_html,
+        });
+    }
     out
 }
 

@@ -181,3 +181,84 @@ async fn a_remote_vote_travels_through_the_community() {
     })
     .await;
 }
+
+/// A refused activity is not remembered as received: when the sender retries it (same id)
+/// after the reason is gone, it is applied.
+#[tokio::test]
+async fn a_refused_activity_is_applied_when_retried_later() {
+    use copse::{db, domain::events::Event, federation};
+    let home = TestApp::spawn().await;
+    let owner = open_community(&home).await;
+    let away = TestApp::spawn().await;
+    let eve = away.user("eve").await;
+    away.join_remote(&eve, "eve", &home, "chess").await;
+    let post = new_post(&home, &owner, "chess", "Vote on me").await;
+    let members = home.get("/api/v1/communities/chess/members", None).await.1;
+    let eve_id = members["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|m| m["handle"].as_str().unwrap_or("").starts_with("eve@"))
+        .expect("eve")["person_id"]
+        .clone();
+
+    let group = format!("http://{}/c/chess", home.hostname);
+    let (voter, community) = away
+        .context()
+        .db(move |conn| {
+            Ok((
+                db::accounts::local_person_by_name(conn, "eve")?.expect("eve"),
+                db::communities::by_ap_id(conn, &group)?.expect("community"),
+            ))
+        })
+        .await
+        .expect("query");
+    let vote = Event::VoteCast {
+        voter,
+        object_ap_id: post["actor_id"].as_str().expect("id").to_string(),
+        community,
+        score: 1,
+        activity_id: format!("http://{}/activities/like/fixed", away.hostname),
+    };
+    let config = federation::config(away.context()).await.expect("config");
+    let data = config.to_request_data();
+
+    home.post(
+        "/api/v1/communities/chess/bans",
+        Some(&owner),
+        json!({"person_id": eve_id}),
+    )
+    .await;
+    federation::outbound::deliver(vote.clone(), &data)
+        .await
+        .expect("delivered");
+    assert_eq!(
+        score_on(&home, post["id"].clone()).await,
+        Some(0),
+        "refused while banned"
+    );
+
+    home.call(
+        reqwest::Method::DELETE,
+        &format!("/api/v1/communities/chess/bans/{eve_id}"),
+        Some(&owner),
+        None,
+    )
+    .await;
+    federation::outbound::deliver(vote.clone(), &data)
+        .await
+        .expect("delivered");
+    assert_eq!(
+        score_on(&home, post["id"].clone()).await,
+        Some(1),
+        "the retry is applied"
+    );
+    federation::outbound::deliver(vote, &data)
+        .await
+        .expect("delivered");
+    assert_eq!(
+        score_on(&home, post["id"].clone()).await,
+        Some(1),
+        "a replay changes nothing"
+    );
+}

@@ -153,14 +153,25 @@ impl Activity for InboxActivity {
         }
     }
 
+    /// A replay of an applied activity has no second effect. The id is recorded only once the
+    /// activity was applied, so a sender retrying after a refusal or a failure is heard again.
     async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
         let id = self.id().to_string();
-        let first = data
-            .write(move |conn| crate::db::members::first_receipt(conn, &id))
-            .await?;
-        if !first {
-            return Ok(()); // a replay: already applied once
+        let lookup = id.clone();
+        if data
+            .db(move |conn| crate::db::members::was_received(conn, &lookup))
+            .await?
+        {
+            return Ok(());
         }
+        self.apply(data).await?;
+        data.write(move |conn| crate::db::members::record_receipt(conn, &id))
+            .await
+    }
+}
+
+impl InboxActivity {
+    async fn apply(self, data: &Data<AppContext>) -> Result<(), Error> {
         match self {
             InboxActivity::Follow(a) => a.receive(data).await,
             InboxActivity::Accept(a) => a.receive(data).await,
