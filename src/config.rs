@@ -67,6 +67,22 @@ pub struct Settings {
     /// When not empty, the only instances we federate with (same form as `blocked_instances`).
     #[serde(deserialize_with = "list")]
     pub allowed_instances: Vec<String>,
+    /// Deliver outgoing activities from `copse serve` (false: leave it to `copse worker`
+    /// processes sharing the database).
+    pub delivery_in_serve: bool,
+    /// Deliveries in flight at once, over all instances.
+    pub delivery_concurrency: usize,
+    /// Deliveries in flight at once to one instance.
+    pub delivery_per_instance: usize,
+    /// First wait before retrying a failed delivery, in seconds; it doubles with each try.
+    pub delivery_retry_base_secs: u64,
+    /// Longest wait between two tries, in seconds.
+    pub delivery_retry_max_secs: u64,
+    /// After this many seconds of failing, a delivery is given up (dead, shown to admins).
+    pub delivery_give_up_after_secs: u64,
+    /// After failing this many seconds, an instance is skipped until its backoff expires or it
+    /// contacts us.
+    pub instance_unreachable_after_secs: u64,
 }
 
 /// A list from TOML, or a comma-separated string from the environment.
@@ -105,6 +121,13 @@ impl Default for Settings {
             log: "info".into(),
             blocked_instances: Vec::new(),
             allowed_instances: Vec::new(),
+            delivery_in_serve: true,
+            delivery_concurrency: 64,
+            delivery_per_instance: 4,
+            delivery_retry_base_secs: 60,
+            delivery_retry_max_secs: 24 * 3600,
+            delivery_give_up_after_secs: 3 * 24 * 3600,
+            instance_unreachable_after_secs: 24 * 3600,
         }
     }
 }
@@ -194,6 +217,16 @@ impl Settings {
         }
         if self.api_body_limit_bytes < 1024 {
             return Err("setting `api_body_limit_bytes`: must be at least 1024".into());
+        }
+        for (key, value) in [
+            ("delivery_concurrency", self.delivery_concurrency as u64),
+            ("delivery_per_instance", self.delivery_per_instance as u64),
+            ("delivery_retry_base_secs", self.delivery_retry_base_secs),
+            ("delivery_retry_max_secs", self.delivery_retry_max_secs),
+        ] {
+            if value == 0 {
+                return Err(format!("setting `{key}`: must be at least 1"));
+            }
         }
         Ok(())
     }

@@ -1,14 +1,15 @@
-//! `AppContext`: what every request, job and command needs (settings, database pool), passed
-//! explicitly so that several instances run side by side in one process.
+//! `AppContext`: what every request, job and command needs (settings, database pool, the
+//! instance policy in force), passed explicitly so that several instances run side by side in
+//! one process.
 
-use crate::domain::events::Event;
+use crate::domain::names::InstancePolicy;
 use crate::{
     config::Settings,
     db::{self, instance::InstanceKeys, DbConn, DbPool},
     error::Result,
 };
-use std::sync::Arc;
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+use std::sync::{Arc, RwLock};
+use tokio::sync::Notify;
 
 #[derive(Clone)]
 pub struct AppContext(Arc<Inner>);
@@ -17,7 +18,15 @@ struct Inner {
     settings: Settings,
     pool: DbPool,
     instance_keys: InstanceKeys,
-    events: UnboundedSender<Event>,
+    /// Wakes the planner when events were stored, and the delivery worker when deliveries were.
+    outbox_wakeup: Arc<Notify>,
+    delivery_wakeup: Arc<Notify>,
+    metrics: Arc<crate::metrics::Metrics>,
+    delivery_answers: crate::federation::answers::DeliveryAnswers,
+    /// Set when the instance stops: background loops (planner, delivery) end.
+    stopping: std::sync::atomic::AtomicBool,
+    /// Built from the settings and the administrators' entries; replaced when they change.
+    instance_policy: Arc<RwLock<InstancePolicy>>,
 }
 
 /// Per-request context of the federation library: our `AppContext` plus a budget of outgoing
@@ -25,27 +34,56 @@ struct Inner {
 pub type RequestData = activitypub_federation::config::Data<AppContext>;
 
 impl AppContext {
-    /// A context and the receiving end of its domain events (see `federation::outbound`).
     pub fn new(
         settings: Settings,
         pool: DbPool,
         instance_keys: InstanceKeys,
-    ) -> (Self, UnboundedReceiver<Event>) {
-        let (events, receiver) = unbounded_channel();
-        let ctx = AppContext(Arc::new(Inner {
+        instance_policy: InstancePolicy,
+    ) -> Self {
+        AppContext(Arc::new(Inner {
             settings,
             pool,
             instance_keys,
-            events,
-        }));
-        (ctx, receiver)
+            outbox_wakeup: Arc::new(Notify::new()),
+            delivery_wakeup: Arc::new(Notify::new()),
+            metrics: Arc::new(crate::metrics::Metrics::default()),
+            delivery_answers: Default::default(),
+            stopping: Default::default(),
+            instance_policy: Arc::new(RwLock::new(instance_policy)),
+        }))
     }
 
-    /// Hands a domain event to federation.
-    pub fn emit(&self, event: Event) {
-        if self.0.events.send(event).is_err() {
-            tracing::warn!("no federation worker is running: an event was not delivered");
-        }
+    /// Notified when events were stored (the planner waits on it).
+    pub fn outbox_wakeup(&self) -> Arc<Notify> {
+        self.0.outbox_wakeup.clone()
+    }
+
+    /// Notified when deliveries were planned (the delivery worker waits on it).
+    pub fn delivery_wakeup(&self) -> Arc<Notify> {
+        self.0.delivery_wakeup.clone()
+    }
+
+    /// What inboxes answered our deliveries (filled by our HTTP client, read by the worker).
+    pub fn delivery_answers(&self) -> &crate::federation::answers::DeliveryAnswers {
+        &self.0.delivery_answers
+    }
+
+    /// Asks the background loops to end (they notice within a second).
+    pub fn stop_background(&self) {
+        self.0
+            .stopping
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.0.outbox_wakeup.notify_waiters();
+        self.0.delivery_wakeup.notify_waiters();
+    }
+
+    pub fn is_stopping(&self) -> bool {
+        self.0.stopping.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Counters exported at `/metrics`.
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.0.metrics
     }
 
     /// A new, unique id for an activity of ours, e.g. `https://host/activities/follow/…`.
@@ -58,6 +96,11 @@ impl AppContext {
     /// The key pair of the instance actor.
     pub fn instance_keys(&self) -> &InstanceKeys {
         &self.0.instance_keys
+    }
+
+    /// The instance policy in force, shared with the federation library's URL checks.
+    pub fn instance_policy(&self) -> Arc<RwLock<InstancePolicy>> {
+        self.0.instance_policy.clone()
     }
 
     pub fn settings(&self) -> &Settings {
@@ -88,7 +131,12 @@ impl AppContext {
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T> + Send + 'static,
     {
-        self.db(move |conn| db::write_tx(conn, f)).await
+        let result = self.db(move |conn| db::write_tx(conn, f)).await;
+        if result.is_ok() {
+            // Committed: if it stored events, the planner takes them now.
+            self.0.outbox_wakeup.notify_one();
+        }
+        result
     }
 
     /// Absolute URL of a path on this instance.

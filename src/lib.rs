@@ -4,7 +4,8 @@
 //! - `server`: builds and runs an instance on a bound listener
 //! - `domain`: rules without I/O; `db`: every query
 //! - `api`: JSON client API; `web`: HTML pages
-//! - `federation`: ActivityPub actors, WebFinger, NodeInfo, signatures
+//! - `federation`: ActivityPub actors, WebFinger, NodeInfo, signatures, durable delivery
+//! - `metrics`: Prometheus counters and queue figures at `/metrics`
 
 pub mod actions;
 pub mod api;
@@ -14,5 +15,6 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod federation;
+pub mod metrics;
 pub mod server;
 pub mod web;

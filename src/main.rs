@@ -31,6 +31,9 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Deliver outgoing activities without serving HTTP. Several workers may share one
+    /// PostgreSQL database (run `serve` with `delivery_in_serve = false` then); SQLite runs one.
+    Worker,
     /// Administration.
     #[command(subcommand)]
     Admin(Admin),
@@ -52,6 +55,8 @@ enum Admin {
     },
     /// Approve an account that signed up while registration mode is `approval`.
     ApproveUser { name: String },
+    /// Outgoing deliveries per instance: pending, retrying, dead; and instances skipped.
+    Queue,
 }
 
 #[derive(Subcommand)]
@@ -126,7 +131,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let password = read_password()?;
             let input = NewAccount::parse(&name, &email, &password)
                 .map_err(|e| anyhow::anyhow!(e.message))?;
-            let (ctx, _) = server::context(settings).await?;
+            let ctx = server::context(settings).await?;
             let account = actions::accounts::create(&ctx, input, Origin::Operator { admin })
                 .await
                 .map_err(|e| anyhow::anyhow!(e.message))?;
@@ -138,8 +143,17 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Worker => server::run_worker(settings).await,
+        Command::Admin(Admin::Queue) => {
+            let ctx = server::context(settings).await?;
+            let report = actions::delivery::queue_report(&ctx)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            print!("{}", report.as_table());
+            Ok(())
+        }
         Command::Admin(Admin::ApproveUser { name }) => {
-            let (ctx, _) = server::context(settings).await?;
+            let ctx = server::context(settings).await?;
             let lookup = name.clone();
             let found = ctx
                 .write(move |conn| db::accounts::approve_account(conn, &lookup))

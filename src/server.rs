@@ -1,20 +1,20 @@
 //! Builds a running instance: opens the database (running migrations), loads or creates the
-//! instance actor's keys, configures federation, and serves HTTP on a bound listener (port 0 in
-//! tests, so several instances run in one process).
+//! instance actor's keys and the instance policy, configures federation, and serves HTTP on a
+//! bound listener (port 0 in tests, so several instances run in one process).
 
 use crate::{
-    api,
+    actions, api,
     config::Settings,
     context::AppContext,
     db,
-    domain::{events::Event, keys},
+    domain::keys,
     error::{Error, ErrorKind},
     federation, web,
 };
 use activitypub_federation::config::FederationMiddleware;
 use actix_web::{dev::ServerHandle, App, HttpResponse, HttpServer};
 use std::net::TcpListener;
-use tokio::{sync::mpsc::UnboundedReceiver, task::JoinHandle};
+use tokio::task::JoinHandle;
 
 /// A running instance.
 pub struct Server {
@@ -44,19 +44,21 @@ impl Server {
     }
 }
 
-/// Opens the database and returns the instance's context and its event receiver (CLI commands
-/// that emit no events drop the receiver).
-pub async fn context(settings: Settings) -> anyhow::Result<(AppContext, UnboundedReceiver<Event>)> {
+/// Opens the database and returns the instance's context.
+pub async fn context(settings: Settings) -> anyhow::Result<AppContext> {
     let prepared = settings.clone();
-    let (pool, instance_keys) = tokio::task::spawn_blocking(move || {
+    let (pool, instance_keys, policy) = tokio::task::spawn_blocking(move || {
         let pool = db::open(&prepared)?;
         let mut conn = pool.get()?;
         let keys = db::instance::get_or_create(&mut conn, keys::generate)
             .map_err(|e| anyhow::anyhow!("instance actor keys: {e}"))?;
-        Ok::<_, anyhow::Error>((pool, keys))
+        let entries = db::instance::policy_entries(&mut conn)
+            .map_err(|e| anyhow::anyhow!("instance policy: {e}"))?;
+        let policy = actions::instances::compile(&prepared, &entries);
+        Ok::<_, anyhow::Error>((pool, keys, policy))
     })
     .await??;
-    Ok(AppContext::new(settings, pool, instance_keys))
+    Ok(AppContext::new(settings, pool, instance_keys, policy))
 }
 
 /// Starts serving. Without a listener, binds `settings.bind`.
@@ -77,7 +79,7 @@ pub async fn start(settings: Settings, listener: Option<TcpListener>) -> anyhow:
         0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
         n => n,
     };
-    let (ctx, events) = context(settings).await?;
+    let ctx = context(settings).await?;
     let federation = federation::config(ctx.clone())
         .await
         .map_err(|e| anyhow::anyhow!("federation setup: {e}"))?;
@@ -87,6 +89,7 @@ pub async fn start(settings: Settings, listener: Option<TcpListener>) -> anyhow:
         App::new()
             .wrap(FederationMiddleware::new(federation.clone()))
             .app_data(actix_web::web::Data::new(app_ctx.clone()))
+            .route("/metrics", actix_web::web::get().to(crate::metrics::get))
             .configure(api::routes)
             .configure(federation::routes::routes)
             .configure(web::routes)
@@ -99,7 +102,9 @@ pub async fn start(settings: Settings, listener: Option<TcpListener>) -> anyhow:
     .run();
     let handle = server.handle();
     let task = tokio::spawn(server);
-    tokio::spawn(federation::outbound::run(federation_worker, events));
+    if ctx.settings().delivery_in_serve {
+        spawn_delivery(federation_worker);
+    }
     tracing::info!("copse listening on port {port} as {}", ctx.url("/"));
     Ok(Server {
         port,
@@ -111,4 +116,21 @@ pub async fn start(settings: Settings, listener: Option<TcpListener>) -> anyhow:
 
 async fn not_found() -> Result<HttpResponse, Error> {
     Err(Error::new(ErrorKind::NotFound, "not_found", "no such page"))
+}
+
+/// Starts the planner and the delivery worker (in `copse serve`, or alone in `copse worker`).
+pub fn spawn_delivery(config: activitypub_federation::config::FederationConfig<AppContext>) {
+    tokio::spawn(federation::outbound::queue::run(config.clone()));
+    tokio::spawn(federation::outbound::worker::run(config));
+}
+
+/// `copse worker`: plans and delivers, without serving HTTP, until interrupted.
+pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
+    let ctx = context(settings).await?;
+    let config = federation::config(ctx)
+        .await
+        .map_err(|e| anyhow::anyhow!("federation setup: {e}"))?;
+    spawn_delivery(config);
+    tokio::signal::ctrl_c().await?;
+    Ok(())
 }

@@ -58,12 +58,14 @@ pub async fn update(
             let role = db::communities::role_of(conn, community.id, person_id)?;
             rules::may_edit(role, is_admin)?;
             let fields = community.fields().apply(changes)?;
-            db::communities::update_fields(conn, community.id, &fields)
+            let community = db::communities::update_fields(conn, community.id, &fields)?;
+            let event = Event::CommunityUpdated {
+                community: community.clone(),
+            };
+            db::outbox::emit(conn, &event)?;
+            Ok(community)
         })
         .await?;
-    ctx.emit(Event::CommunityUpdated {
-        community: community.clone(),
-    });
     Ok(community)
 }
 

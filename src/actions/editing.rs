@@ -4,7 +4,13 @@
 use crate::{
     context::AppContext,
     db::{self, accounts::Person, communities::Community},
-    domain::{communities::Role, content, events::Event, posts as rules},
+    domain::{
+        communities::Role,
+        content,
+        events::Event,
+        moderation::{ModActionKind, MAX_MOD_REASON},
+        posts as rules,
+    },
     error::{Error, ErrorKind, Result},
 };
 
@@ -20,19 +26,21 @@ struct Found {
     ap_id: String,
     author_id: i64,
     community: Community,
+    is_post: bool,
 }
 
-fn find(conn: &mut db::DbConn, target: Target) -> Result<Found> {
+/// Finds visible content, or, with `removed`, content a moderator removed.
+fn find_in(conn: &mut db::DbConn, target: Target, removed: bool) -> Result<Found> {
     let (ap_id, author_id, post_id) = match target {
         Target::Post(id) => {
             let p = db::posts::post(conn, id)?
-                .filter(|p| !p.deleted)
+                .filter(|p| if removed { p.removed } else { !p.deleted })
                 .ok_or_else(|| Error::not_found(format_args!("post {id}")))?;
             (p.ap_id.to_string(), p.author_id, p.id)
         }
         Target::Comment(id) => {
             let c = db::posts::comment(conn, id)?
-                .filter(|c| !c.deleted)
+                .filter(|c| if removed { c.removed } else { !c.deleted })
                 .ok_or_else(|| Error::not_found(format_args!("comment {id}")))?;
             (c.ap_id.to_string(), c.author_id, c.post_id)
         }
@@ -44,7 +52,52 @@ fn find(conn: &mut db::DbConn, target: Target) -> Result<Found> {
         ap_id,
         author_id,
         community,
+        is_post: matches!(target, Target::Post(_)),
     })
+}
+
+fn find(conn: &mut db::DbConn, target: Target) -> Result<Found> {
+    find_in(conn, target, false)
+}
+
+/// Where a target lives, by activity id.
+fn target_of(conn: &mut db::DbConn, ap_id: &str) -> Result<Option<Target>> {
+    Ok(match db::posts::post_by_ap_id(conn, ap_id)? {
+        Some(p) => Some(Target::Post(p.id)),
+        None => db::posts::comment_by_ap_id(conn, ap_id)?.map(|c| Target::Comment(c.id)),
+    })
+}
+
+/// Hides (or restores) content as a moderator and records it in the modlog.
+fn moderate(
+    conn: &mut db::DbConn,
+    found: &Found,
+    moderator_id: i64,
+    removed: bool,
+    reason: Option<&str>,
+) -> Result<bool> {
+    if !db::posts::set_removed(conn, &found.ap_id, removed)? {
+        return Ok(false);
+    }
+    let kind = match (found.is_post, removed) {
+        (true, true) => ModActionKind::RemovePost,
+        (true, false) => ModActionKind::RestorePost,
+        (false, true) => ModActionKind::RemoveComment,
+        (false, false) => ModActionKind::RestoreComment,
+    };
+    db::moderation::log(
+        conn,
+        &db::moderation::NewModAction {
+            community_id: found.community.id,
+            moderator_id,
+            action: kind.as_str(),
+            person_id: Some(found.author_id),
+            object_ap_id: Some(&found.ap_id),
+            reason,
+            expires_at: None,
+        },
+    )?;
+    Ok(true)
 }
 
 fn not_author() -> Error {
@@ -63,57 +116,49 @@ pub async fn edit(
     title: Option<String>,
     body: Option<String>,
 ) -> Result<()> {
+    let author = author.clone();
     let author_id = author.id;
-    let (ap_id, community) = ctx
-        .write(move |conn| {
-            let found = find(conn, target)?;
-            if found.author_id != author_id {
-                return Err(not_author());
+    ctx.write(move |conn| {
+        let found = find(conn, target)?;
+        if found.author_id != author_id {
+            return Err(not_author());
+        }
+        let now = db::now();
+        match target {
+            Target::Post(id) => {
+                let current = db::posts::post(conn, id)?.ok_or_else(|| Error::not_found("post"))?;
+                let (title, body) = rules::parse_post(
+                    title.as_deref().unwrap_or(&current.title),
+                    body.as_deref().unwrap_or(&current.body_md),
+                )?;
+                db::posts::edit_post(
+                    conn,
+                    id,
+                    &title,
+                    &body,
+                    &content::markdown_to_html(&body),
+                    now,
+                )?;
             }
-            let now = db::now();
-            match target {
-                Target::Post(id) => {
-                    let current =
-                        db::posts::post(conn, id)?.ok_or_else(|| Error::not_found("post"))?;
-                    let (title, body) = rules::parse_post(
-                        title.as_deref().unwrap_or(&current.title),
-                        body.as_deref().unwrap_or(&current.body_md),
-                    )?;
-                    db::posts::edit_post(
-                        conn,
-                        id,
-                        &title,
-                        &body,
-                        &content::markdown_to_html(&body),
-                        now,
-                    )?;
+            Target::Comment(id) => {
+                if title.is_some() {
+                    return Err(Error::invalid_field("title", "comments have no title"));
                 }
-                Target::Comment(id) => {
-                    if title.is_some() {
-                        return Err(Error::invalid_field("title", "comments have no title"));
-                    }
-                    let body = rules::parse_comment(
-                        &body.ok_or_else(|| Error::invalid_field("body", "required"))?,
-                    )?;
-                    db::posts::edit_comment(
-                        conn,
-                        id,
-                        &body,
-                        &content::markdown_to_html(&body),
-                        now,
-                    )?;
-                }
+                let body = rules::parse_comment(
+                    &body.ok_or_else(|| Error::invalid_field("body", "required"))?,
+                )?;
+                db::posts::edit_comment(conn, id, &body, &content::markdown_to_html(&body), now)?;
             }
-            Ok((found.ap_id, found.community))
-        })
-        .await?;
-    ctx.emit(Event::ContentEdited {
-        object_ap_id: ap_id,
-        community,
-        author: author.clone(),
-        activity_id: None,
-    });
-    Ok(())
+        }
+        let event = Event::ContentEdited {
+            object_ap_id: found.ap_id,
+            community: found.community,
+            author,
+            activity_id: None,
+        };
+        db::outbox::emit(conn, &event)
+    })
+    .await
 }
 
 /// The author deletes, or a moderator removes (with a reason), a post or comment.
@@ -125,42 +170,43 @@ pub async fn delete(
     reason: Option<String>,
 ) -> Result<()> {
     let reason = reason
-        .map(|r| content::plain_line("reason", &r, 0, 1000))
+        .map(|r| content::plain_line("reason", &r, 0, MAX_MOD_REASON))
         .transpose()?
         .filter(|r| !r.is_empty());
+    let actor = actor.clone();
     let actor_id = actor.id;
-    let (ap_id, community, reason) = ctx
-        .write(move |conn| {
-            let found = find(conn, target)?;
-            let is_author = found.author_id == actor_id;
-            if !is_author {
-                let role = db::communities::role_of(conn, found.community.id, actor_id)?;
-                let moderates =
-                    role.is_some_and(Role::moderates) || (is_admin && found.community.local);
-                if !moderates {
-                    return Err(Error::new(
-                        ErrorKind::Forbidden,
-                        "not_allowed",
-                        "only the author or a moderator may delete this",
-                    ));
-                }
+    ctx.write(move |conn| {
+        let found = find(conn, target)?;
+        let is_author = found.author_id == actor_id;
+        if !is_author {
+            let role = db::communities::role_of(conn, found.community.id, actor_id)?;
+            let moderates =
+                role.is_some_and(Role::moderates) || (is_admin && found.community.local);
+            if !moderates {
+                return Err(Error::new(
+                    ErrorKind::Forbidden,
+                    "not_allowed",
+                    "only the author or a moderator may delete this",
+                ));
             }
+        }
+        let reason = if is_author {
             db::posts::mark_deleted(conn, &found.ap_id)?;
-            Ok((
-                found.ap_id,
-                found.community,
-                if is_author { None } else { reason },
-            ))
-        })
-        .await?;
-    ctx.emit(Event::ContentDeleted {
-        object_ap_id: ap_id,
-        community,
-        actor: actor.clone(),
-        reason,
-        activity_id: None,
-    });
-    Ok(())
+            None
+        } else {
+            moderate(conn, &found, actor_id, true, reason.as_deref())?;
+            reason
+        };
+        let event = Event::ContentDeleted {
+            object_ap_id: found.ap_id,
+            community: found.community,
+            actor,
+            reason,
+            activity_id: None,
+        };
+        db::outbox::emit(conn, &event)
+    })
+    .await
 }
 
 /// The new version a remote `Update` carries (already sanitised).
@@ -183,11 +229,13 @@ pub async fn receive_edit(ctx: &AppContext, author: &Person, edit: RemoteEdit) -
         updated,
         activity_id,
     } = edit;
+    let author = author.clone();
     let author_id = author.id;
-    let community = ctx
-        .write({
+    ctx.write(move |conn| {
+        let applied = {
             let object_ap_id = object_ap_id.clone();
-            move |conn| {
+            let conn = &mut *conn;
+            move || -> Result<Option<Community>> {
                 if let Some(p) = db::posts::post_by_ap_id(conn, &object_ap_id)? {
                     if p.author_id != author_id {
                         return Err(not_author());
@@ -215,17 +263,27 @@ pub async fn receive_edit(ctx: &AppContext, author: &Person, edit: RemoteEdit) -
                     db::posts::post(conn, c.post_id)?.ok_or_else(|| Error::not_found("post"))?;
                 db::communities::by_id(conn, post.community_id)
             }
-        })
-        .await?;
-    if let Some(community) = community.filter(|c| c.local) {
-        ctx.emit(Event::ContentEdited {
+        }()?;
+        emit_if_local(conn, applied, |community| Event::ContentEdited {
             object_ap_id,
             community,
-            author: author.clone(),
+            author,
             activity_id: Some(activity_id),
-        });
+        })
+    })
+    .await
+}
+
+/// Has a received change announced when it happened in a local community.
+fn emit_if_local(
+    conn: &mut db::DbConn,
+    community: Option<Community>,
+    event: impl FnOnce(Community) -> Event,
+) -> Result<()> {
+    match community.filter(|c| c.local) {
+        Some(community) => db::outbox::emit(conn, &event(community)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// A remote Delete: by the author, or by a moderator of the community (a removal). A Delete
@@ -239,47 +297,154 @@ pub async fn receive_delete(
     activity_id: String,
     vouched_by: Option<i64>,
 ) -> Result<()> {
+    let actor = actor.clone();
     let actor_id = actor.id;
-    let found = ctx
-        .write({
-            let object_ap_id = object_ap_id.clone();
-            move |conn| {
-                let target = match db::posts::post_by_ap_id(conn, &object_ap_id)? {
-                    Some(p) => Target::Post(p.id),
-                    None => match db::posts::comment_by_ap_id(conn, &object_ap_id)? {
-                        Some(c) => Target::Comment(c.id),
-                        None => return Ok(None), // never seen, or already gone
-                    },
+    let actor_url = actor.ap_id.0.clone();
+    ctx.write(move |conn| {
+        let applied = {
+            let (object_ap_id, reason) = (object_ap_id.clone(), reason.clone());
+            let conn = &mut *conn;
+            move || -> Result<Option<Community>> {
+                let Some(target) = target_of(conn, &object_ap_id)? else {
+                    // Never seen: remembered, so that a Create arriving late stays deleted.
+                    // Only the object's own origin may delete it before we know it.
+                    if same_origin(&object_ap_id, actor_url.as_str()) {
+                        db::posts::add_tombstone(conn, &object_ap_id)?;
+                    }
+                    return Ok(None);
                 };
                 let found = match find(conn, target) {
                     Ok(f) => f,
                     Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
                     Err(e) => return Err(e),
                 };
-                let vouched = vouched_by == Some(found.community.id) && !found.community.local;
-                if found.author_id != actor_id && !vouched {
-                    let role = db::communities::role_of(conn, found.community.id, actor_id)?;
-                    if !role.is_some_and(Role::moderates) {
-                        return Err(Error::new(
-                            ErrorKind::Forbidden,
-                            "not_allowed",
-                            "only the author or a moderator may delete this",
-                        ));
-                    }
+                if found.author_id == actor_id {
+                    db::posts::mark_deleted(conn, &found.ap_id)?;
+                } else {
+                    ensure_remote_moderator(conn, &found, actor_id, vouched_by)?;
+                    moderate(conn, &found, actor_id, true, reason.as_deref())?;
                 }
-                db::posts::mark_deleted(conn, &found.ap_id)?;
                 Ok(Some(found.community))
             }
-        })
-        .await?;
-    if let Some(community) = found.filter(|c| c.local) {
-        ctx.emit(Event::ContentDeleted {
+        }()?;
+        emit_if_local(conn, applied, |community| Event::ContentDeleted {
             object_ap_id,
             community,
-            actor: actor.clone(),
+            actor,
             reason,
             activity_id: Some(activity_id),
-        });
+        })
+    })
+    .await
+}
+
+/// A moderator of a remote community acts here: known as a moderator, or vouched for by the
+/// community that announced the activity.
+fn ensure_remote_moderator(
+    conn: &mut db::DbConn,
+    found: &Found,
+    actor_id: i64,
+    vouched_by: Option<i64>,
+) -> Result<()> {
+    let vouched = vouched_by == Some(found.community.id) && !found.community.local;
+    let role = db::communities::role_of(conn, found.community.id, actor_id)?;
+    if vouched || role.is_some_and(Role::moderates) {
+        return Ok(());
     }
-    Ok(())
+    Err(Error::new(
+        ErrorKind::Forbidden,
+        "not_allowed",
+        "only the author or a moderator may do this",
+    ))
+}
+
+/// A moderator restores a post or comment that a moderator removed (content its author deleted
+/// is gone for good).
+pub async fn restore(
+    ctx: &AppContext,
+    moderator: &Person,
+    is_admin: bool,
+    target: Target,
+    reason: Option<String>,
+) -> Result<()> {
+    let reason = reason
+        .map(|r| content::plain_line("reason", &r, 0, MAX_MOD_REASON))
+        .transpose()?
+        .filter(|r| !r.is_empty());
+    let moderator = moderator.clone();
+    let moderator_id = moderator.id;
+    ctx.write({
+        move |conn| {
+            let found = find_in(conn, target, true)?;
+            let role = db::communities::role_of(conn, found.community.id, moderator_id)?;
+            if !(role.is_some_and(Role::moderates) || (is_admin && found.community.local)) {
+                return Err(Error::new(
+                    ErrorKind::Forbidden,
+                    "not_a_moderator",
+                    "only the community's moderators may do this",
+                ));
+            }
+            moderate(conn, &found, moderator_id, false, reason.as_deref())?;
+            let event = Event::ContentRestored {
+                object_ap_id: found.ap_id,
+                community: found.community,
+                moderator,
+                reason,
+                activity_id: None,
+            };
+            db::outbox::emit(conn, &event)
+        }
+    })
+    .await
+}
+
+/// A received `Undo(Delete)` of a removal, from a moderator (known, or vouched for by the
+/// announcing community). Undoing an author's own deletion changes nothing: its content is gone.
+pub async fn receive_restore(
+    ctx: &AppContext,
+    moderator: &Person,
+    object_ap_id: String,
+    reason: Option<String>,
+    activity_id: String,
+    vouched_by: Option<i64>,
+) -> Result<()> {
+    let moderator = moderator.clone();
+    let moderator_id = moderator.id;
+    ctx.write(move |conn| {
+        let applied = {
+            let (object_ap_id, reason) = (object_ap_id.clone(), reason.clone());
+            let conn = &mut *conn;
+            move || -> Result<Option<Community>> {
+                let Some(target) = target_of(conn, &object_ap_id)? else {
+                    return Ok(None);
+                };
+                let found = match find_in(conn, target, true) {
+                    Ok(f) => f,
+                    Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
+                    Err(e) => return Err(e),
+                };
+                ensure_remote_moderator(conn, &found, moderator_id, vouched_by)?;
+                moderate(conn, &found, moderator_id, false, reason.as_deref())?;
+                Ok(Some(found.community))
+            }
+        }()?;
+        emit_if_local(conn, applied, |community| Event::ContentRestored {
+            object_ap_id,
+            community,
+            moderator,
+            reason,
+            activity_id: Some(activity_id),
+        })
+    })
+    .await
+}
+
+/// Whether two URLs share host and port.
+fn same_origin(a: &str, b: &str) -> bool {
+    match (url::Url::parse(a), url::Url::parse(b)) {
+        (Ok(a), Ok(b)) => {
+            a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default()
+        }
+        _ => false,
+    }
 }

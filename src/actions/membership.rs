@@ -84,11 +84,14 @@ pub async fn join(
                     MembershipPolicy::Open => ACTIVE,
                     MembershipPolicy::Approval => PENDING,
                     MembershipPolicy::Invite => {
-                        return Err(Error::new(
-                            ErrorKind::Forbidden,
-                            "invite_only",
-                            "this community accepts members by invitation only",
-                        ))
+                        if !db::moderation::uninvite(conn, community.id, person.id)? {
+                            return Err(Error::new(
+                                ErrorKind::Forbidden,
+                                "invite_only",
+                                "this community accepts members by invitation only",
+                            ));
+                        }
+                        ACTIVE
                     }
                 };
                 let m = members::put(conn, community.id, person.id, state, text.as_deref(), None)?;
@@ -99,37 +102,30 @@ pub async fn join(
     // Remote: ask the community with a Follow; active once it answers Accept.
     let text = application_text(&community.questions(), &answers)?;
     let follow_id = ctx.new_activity_id("follow");
-    let (standing, send) = ctx
-        .write({
-            let (person, community) = (person.clone(), community.clone());
-            let (follow_id, text) = (follow_id.clone(), text.clone());
-            move |conn| {
-                if let Some(m) = members::get(conn, community.id, person.id)? {
-                    if m.is_active() {
-                        return Ok((Standing::Active, false));
-                    }
-                }
-                members::put(
-                    conn,
-                    community.id,
-                    person.id,
-                    PENDING,
-                    text.as_deref(),
-                    Some(&follow_id),
-                )?;
-                Ok((Standing::Pending, true))
+    ctx.write(move |conn| {
+        if let Some(m) = members::get(conn, community.id, person.id)? {
+            if m.is_active() {
+                return Ok(Standing::Active);
             }
-        })
-        .await?;
-    if send {
-        ctx.emit(Event::FollowRequested {
+        }
+        members::put(
+            conn,
+            community.id,
+            person.id,
+            PENDING,
+            text.as_deref(),
+            Some(&follow_id),
+        )?;
+        let event = Event::FollowRequested {
             person,
             community,
             follow_id,
             message: text,
-        });
-    }
-    Ok(standing)
+        };
+        db::outbox::emit(conn, &event)?;
+        Ok(Standing::Pending)
+    })
+    .await
 }
 
 fn standing(m: &Membership) -> Standing {
@@ -143,29 +139,28 @@ fn standing(m: &Membership) -> Standing {
 /// A local person leaves (or withdraws an application). The owner cannot leave.
 pub async fn leave(ctx: &AppContext, account: &Account, community: Community) -> Result<()> {
     let person = account.person.clone();
-    let (removed, community, person) = ctx
-        .write(move |conn| {
-            let m = members::get(conn, community.id, person.id)?
-                .ok_or_else(|| Error::not_found("membership"))?;
-            if m.role() == Role::Owner {
-                return Err(Error::new(
-                    ErrorKind::Unprocessable,
-                    "owner_cannot_leave",
-                    "the owner cannot leave the community",
-                ));
-            }
-            members::remove(conn, community.id, person.id)?;
-            Ok((m, community, person))
-        })
-        .await?;
-    if let (false, Some(follow_id)) = (community.local, removed.follow_id) {
-        ctx.emit(Event::FollowWithdrawn {
-            person,
-            community,
-            follow_id,
-        });
-    }
-    Ok(())
+    ctx.write(move |conn| {
+        let m = members::get(conn, community.id, person.id)?
+            .ok_or_else(|| Error::not_found("membership"))?;
+        if m.role() == Role::Owner {
+            return Err(Error::new(
+                ErrorKind::Unprocessable,
+                "owner_cannot_leave",
+                "the owner cannot leave the community",
+            ));
+        }
+        members::remove(conn, community.id, person.id)?;
+        if let (false, Some(follow_id)) = (community.local, m.follow_id) {
+            let event = Event::FollowWithdrawn {
+                person,
+                community,
+                follow_id,
+            };
+            db::outbox::emit(conn, &event)?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// A moderator approves or rejects a pending application.
@@ -177,44 +172,32 @@ pub async fn decide(
     approve: bool,
 ) -> Result<()> {
     let (moderator_id, is_admin) = (moderator.person.id, moderator.user.is_admin);
-    let decided = ctx
-        .write(move |conn| {
-            let role = db::communities::role_of(conn, community.id, moderator_id)?;
-            crate::domain::communities::may_edit(role, is_admin)?;
-            let m = members::get(conn, community.id, applicant_id)?
-                .filter(|m| !m.is_active())
-                .ok_or_else(|| Error::not_found("pending application"))?;
-            if approve {
-                members::set_state(conn, community.id, applicant_id, ACTIVE)?;
-            } else {
-                members::remove(conn, community.id, applicant_id)?;
-            }
-            let applicant = db::accounts::person_by_id(conn, applicant_id)?;
-            Ok((community, applicant, m.follow_id))
-        })
-        .await?;
-    if let (community, Some(person), Some(follow_id)) = decided {
-        if !person.local {
-            ctx.emit(if approve {
-                Event::FollowAccepted {
-                    community,
-                    person,
-                    follow_id,
-                }
-            } else {
-                Event::FollowRejected {
-                    community,
-                    person,
-                    follow_id,
-                }
-            });
+    ctx.write(move |conn| {
+        let role = db::communities::role_of(conn, community.id, moderator_id)?;
+        crate::domain::communities::may_edit(role, is_admin)?;
+        let m = members::get(conn, community.id, applicant_id)?
+            .filter(|m| !m.is_active())
+            .ok_or_else(|| Error::not_found("pending application"))?;
+        if approve {
+            members::set_state(conn, community.id, applicant_id, ACTIVE)?;
+        } else {
+            members::remove(conn, community.id, applicant_id)?;
         }
-    }
+        let applicant = db::accounts::person_by_id(conn, applicant_id)?;
+        if let (Some(person), Some(follow_id)) = (applicant, m.follow_id) {
+            if !person.local {
+                db::outbox::emit(conn, &answer(approve, community, person, follow_id))?;
+            }
+        }
+        Ok(())
+    })
+    .await?;
     Ok(())
 }
 
 /// A remote person's Follow of a local community, decided by its policy: `open` accepts,
-/// `approval` waits for a moderator (keeping the text the Follow carried), `invite` rejects.
+/// `approval` waits for a moderator (keeping the text the Follow carried), `invite` accepts
+/// invited people and rejects everyone else.
 pub async fn receive_follow(
     ctx: &AppContext,
     person: Person,
@@ -225,70 +208,91 @@ pub async fn receive_follow(
     let message = message
         .map(|m| content::text_block("message", &content::html_to_text(&m), MAX_ANSWER))
         .transpose()?;
-    let outcome = ctx
-        .write({
-            let (person, community, follow_id) =
-                (person.clone(), community.clone(), follow_id.clone());
-            move |conn| {
-                if members::is_banned(conn, community.id, person.id)? {
-                    return Ok(Some(false));
-                }
-                if let Some(m) = members::get(conn, community.id, person.id)? {
-                    if m.is_active() {
-                        // A repeated Follow (Lemmy re-sends them): accept again.
-                        members::put(
-                            conn,
-                            community.id,
-                            person.id,
-                            ACTIVE,
-                            m.answers.as_deref(),
-                            Some(&follow_id),
-                        )?;
-                        return Ok(Some(true));
-                    }
-                }
-                Ok(match community.policy() {
-                    MembershipPolicy::Open => {
-                        members::put(
-                            conn,
-                            community.id,
-                            person.id,
-                            ACTIVE,
-                            None,
-                            Some(&follow_id),
-                        )?;
-                        Some(true)
-                    }
-                    MembershipPolicy::Approval => {
-                        members::put(
-                            conn,
-                            community.id,
-                            person.id,
-                            PENDING,
-                            message.as_deref(),
-                            Some(&follow_id),
-                        )?;
-                        None
-                    }
-                    MembershipPolicy::Invite => Some(false),
-                })
-            }
-        })
-        .await?;
-    match outcome {
-        Some(true) => ctx.emit(Event::FollowAccepted {
+    ctx.write(move |conn| {
+        let outcome = follow_outcome(conn, &person, &community, &follow_id, message)?;
+        if let Some(accepted) = outcome {
+            db::outbox::emit(conn, &answer(accepted, community, person, follow_id))?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// The community's answer to a follower: `Accept` or `Reject`.
+fn answer(accepted: bool, community: Community, person: Person, follow_id: String) -> Event {
+    if accepted {
+        Event::FollowAccepted {
             community,
             person,
             follow_id,
-        }),
-        Some(false) => ctx.emit(Event::FollowRejected {
+        }
+    } else {
+        Event::FollowRejected {
             community,
             person,
             follow_id,
-        }),
-        None => {}
+        }
     }
-    Ok(())
+}
+
+/// Applies a remote Follow by the community's policy: Some(true) accepted, Some(false) refused,
+/// None waiting for a moderator.
+fn follow_outcome(
+    conn: &mut db::DbConn,
+    person: &Person,
+    community: &Community,
+    follow_id: &str,
+    message: Option<String>,
+) -> Result<Option<bool>> {
+    if members::is_banned(conn, community.id, person.id)? {
+        return Ok(Some(false));
+    }
+    if let Some(m) = members::get(conn, community.id, person.id)? {
+        if m.is_active() {
+            // A repeated Follow (Lemmy re-sends them): accept again.
+            members::put(
+                conn,
+                community.id,
+                person.id,
+                ACTIVE,
+                m.answers.as_deref(),
+                Some(follow_id),
+            )?;
+            return Ok(Some(true));
+        }
+    }
+    Ok(match community.policy() {
+        MembershipPolicy::Open => {
+            members::put(conn, community.id, person.id, ACTIVE, None, Some(follow_id))?;
+            Some(true)
+        }
+        MembershipPolicy::Approval => {
+            members::put(
+                conn,
+                community.id,
+                person.id,
+                PENDING,
+                message.as_deref(),
+                Some(follow_id),
+            )?;
+            None
+        }
+        MembershipPolicy::Invite => {
+            // An invitation is used up by the Follow it lets in.
+            let invited = db::moderation::uninvite(conn, community.id, person.id)?;
+            if invited {
+                members::put(
+                    conn,
+                    community.id,
+                    person.id,
+                    ACTIVE,
+                    message.as_deref(),
+                    Some(follow_id),
+                )?;
+            }
+            Some(invited)
+        }
+    })
 }
 
 /// A remote community answered one of our Follows.

@@ -2,10 +2,16 @@
 //! `domain/`, writes through `db/` in one transaction, and returns what was stored. Handlers stay
 //! thin by calling these.
 
+pub mod access;
 pub mod accounts;
 pub mod communities;
+pub mod delivery;
 pub mod editing;
+pub mod instances;
+pub mod invitations;
 pub mod membership;
 pub mod moderation;
+pub mod moderators;
 pub mod posts;
+pub mod reports;
 pub mod votes;

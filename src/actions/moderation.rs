@@ -3,8 +3,14 @@
 
 use crate::{
     context::AppContext,
+    db::moderation::NewModAction,
     db::{self, accounts::Person},
-    domain::{communities::Role, content, events::Event},
+    domain::{
+        communities::Role,
+        content,
+        events::Event,
+        moderation::{ModActionKind, MAX_MOD_REASON},
+    },
     error::{Error, ErrorKind, Result},
 };
 
@@ -23,6 +29,16 @@ pub enum ThreadFlag {
     Pinned,
 }
 
+/// A flag change on one thread, by one moderator. `activity_id` is the remote activity's id when
+/// the change was received.
+struct FlagChange {
+    moderator: Person,
+    flag: ThreadFlag,
+    value: bool,
+    reason: Option<String>,
+    activity_id: Option<String>,
+}
+
 /// A local moderator pins (or unpins) a post in its community's featured list.
 pub async fn pin(
     ctx: &AppContext,
@@ -31,53 +47,14 @@ pub async fn pin(
     post_id: i64,
     pinned: bool,
 ) -> Result<()> {
-    let (post_ap_id, community) = set_flag(
-        ctx,
-        moderator.id,
-        is_admin,
-        post_id,
-        ThreadFlag::Pinned,
-        pinned,
-    )
-    .await?;
-    ctx.emit(Event::PostPinned {
-        post_ap_id,
-        community,
+    let change = FlagChange {
         moderator: moderator.clone(),
-        pinned,
+        flag: ThreadFlag::Pinned,
+        value: pinned,
+        reason: None,
         activity_id: None,
-    });
-    Ok(())
-}
-
-/// Sets a thread flag if `moderator_id` moderates the post's community (or is an admin and the
-/// community is local); returns the post's id and community.
-async fn set_flag(
-    ctx: &AppContext,
-    moderator_id: i64,
-    is_admin: bool,
-    post_id: i64,
-    flag: ThreadFlag,
-    value: bool,
-) -> Result<(String, db::communities::Community)> {
-    ctx.write(move |conn| {
-        let post = db::posts::post(conn, post_id)?
-            .filter(|p| !p.deleted)
-            .ok_or_else(|| Error::not_found(format_args!("post {post_id}")))?;
-        let community = db::communities::by_id(conn, post.community_id)?
-            .ok_or_else(|| Error::not_found("community"))?;
-        let role = db::communities::role_of(conn, community.id, moderator_id)?;
-        if !(role.is_some_and(Role::moderates) || (is_admin && community.local)) {
-            return Err(not_moderator());
-        }
-        let ap_id = post.ap_id.to_string();
-        match flag {
-            ThreadFlag::Locked => db::posts::set_locked(conn, &ap_id, value)?,
-            ThreadFlag::Pinned => db::posts::set_pinned(conn, &ap_id, value)?,
-        };
-        Ok((ap_id, community))
-    })
-    .await
+    };
+    set_flag(ctx, is_admin, post_id, change).await
 }
 
 /// A local moderator locks (or unlocks) a post's thread.
@@ -90,27 +67,101 @@ pub async fn lock(
     reason: Option<String>,
 ) -> Result<()> {
     let reason = reason
-        .map(|r| content::plain_line("reason", &r, 0, 1000))
+        .map(|r| content::plain_line("reason", &r, 0, MAX_MOD_REASON))
         .transpose()?
         .filter(|r| !r.is_empty());
-    let (post_ap_id, community) = set_flag(
-        ctx,
-        moderator.id,
-        is_admin,
-        post_id,
-        ThreadFlag::Locked,
-        locked,
-    )
-    .await?;
-    ctx.emit(Event::ThreadLocked {
-        post_ap_id,
-        community,
+    let change = FlagChange {
         moderator: moderator.clone(),
-        locked,
+        flag: ThreadFlag::Locked,
+        value: locked,
         reason,
         activity_id: None,
-    });
-    Ok(())
+    };
+    set_flag(ctx, is_admin, post_id, change).await
+}
+
+/// Sets a thread flag if the moderator moderates the post's community (or is an admin and the
+/// community is local).
+async fn set_flag(
+    ctx: &AppContext,
+    is_admin: bool,
+    post_id: i64,
+    change: FlagChange,
+) -> Result<()> {
+    ctx.write(move |conn| {
+        let post = db::posts::post(conn, post_id)?
+            .filter(|p| !p.deleted)
+            .ok_or_else(|| Error::not_found(format_args!("post {post_id}")))?;
+        let community = db::communities::by_id(conn, post.community_id)?
+            .ok_or_else(|| Error::not_found("community"))?;
+        let role = db::communities::role_of(conn, community.id, change.moderator.id)?;
+        if !(role.is_some_and(Role::moderates) || (is_admin && community.local)) {
+            return Err(not_moderator());
+        }
+        apply_flag(conn, community, post.ap_id.to_string(), change)
+    })
+    .await
+}
+
+/// Sets the flag, records it in the modlog, and has it federated: a local moderator's change
+/// always (to the members' instances, or to the remote community), a received one when the
+/// community is ours to announce it.
+fn apply_flag(
+    conn: &mut db::DbConn,
+    community: db::communities::Community,
+    post_ap_id: String,
+    change: FlagChange,
+) -> Result<()> {
+    let FlagChange {
+        moderator,
+        flag,
+        value,
+        reason,
+        activity_id,
+    } = change;
+    let kind = match flag {
+        ThreadFlag::Locked => {
+            db::posts::set_locked(conn, &post_ap_id, value)?;
+            ModActionKind::of(value, ModActionKind::LockPost, ModActionKind::UnlockPost)
+        }
+        ThreadFlag::Pinned => {
+            db::posts::set_pinned(conn, &post_ap_id, value)?;
+            ModActionKind::of(value, ModActionKind::PinPost, ModActionKind::UnpinPost)
+        }
+    };
+    db::moderation::log(
+        conn,
+        &NewModAction {
+            community_id: community.id,
+            moderator_id: moderator.id,
+            action: kind.as_str(),
+            person_id: None,
+            object_ap_id: Some(&post_ap_id),
+            reason: reason.as_deref(),
+            expires_at: None,
+        },
+    )?;
+    if activity_id.is_some() && !community.local {
+        return Ok(());
+    }
+    let event = match flag {
+        ThreadFlag::Locked => Event::ThreadLocked {
+            post_ap_id,
+            community,
+            moderator,
+            locked: value,
+            reason,
+            activity_id,
+        },
+        ThreadFlag::Pinned => Event::PostPinned {
+            post_ap_id,
+            community,
+            moderator,
+            pinned: value,
+            activity_id,
+        },
+    };
+    db::outbox::emit(conn, &event)
 }
 
 /// A received Lock or Undo(Lock). `vouched_by` is the announcing community's id.
@@ -123,19 +174,14 @@ pub async fn receive_lock(
     activity_id: String,
     vouched_by: Option<i64>,
 ) -> Result<()> {
-    let flag = (ThreadFlag::Locked, locked);
-    let community = receive_flag(ctx, moderator, post_ap_id.clone(), flag, vouched_by).await?;
-    if community.local {
-        ctx.emit(Event::ThreadLocked {
-            post_ap_id,
-            community,
-            moderator: moderator.clone(),
-            locked,
-            reason,
-            activity_id: Some(activity_id),
-        });
-    }
-    Ok(())
+    let change = FlagChange {
+        moderator: moderator.clone(),
+        flag: ThreadFlag::Locked,
+        value: locked,
+        reason,
+        activity_id: Some(activity_id),
+    };
+    receive_flag(ctx, post_ap_id, change, vouched_by).await
 }
 
 /// A received Add or Remove of a post to a community's featured collection.
@@ -147,30 +193,24 @@ pub async fn receive_pin(
     activity_id: String,
     vouched_by: Option<i64>,
 ) -> Result<()> {
-    let flag = (ThreadFlag::Pinned, pinned);
-    let community = receive_flag(ctx, moderator, post_ap_id.clone(), flag, vouched_by).await?;
-    if community.local {
-        ctx.emit(Event::PostPinned {
-            post_ap_id,
-            community,
-            moderator: moderator.clone(),
-            pinned,
-            activity_id: Some(activity_id),
-        });
-    }
-    Ok(())
+    let change = FlagChange {
+        moderator: moderator.clone(),
+        flag: ThreadFlag::Pinned,
+        value: pinned,
+        reason: None,
+        activity_id: Some(activity_id),
+    };
+    receive_flag(ctx, post_ap_id, change, vouched_by).await
 }
 
 /// Applies a received thread flag from a known moderator, or vouched for by the (remote)
 /// community that announced it.
 async fn receive_flag(
     ctx: &AppContext,
-    moderator: &Person,
     post_ap_id: String,
-    (flag, value): (ThreadFlag, bool),
+    change: FlagChange,
     vouched_by: Option<i64>,
-) -> Result<db::communities::Community> {
-    let moderator_id = moderator.id;
+) -> Result<()> {
     ctx.write(move |conn| {
         let Some(post) = db::posts::post_by_ap_id(conn, &post_ap_id)? else {
             return Err(Error::not_found("the post"));
@@ -178,15 +218,11 @@ async fn receive_flag(
         let community = db::communities::by_id(conn, post.community_id)?
             .ok_or_else(|| Error::not_found("community"))?;
         let vouched = vouched_by == Some(community.id) && !community.local;
-        let role = db::communities::role_of(conn, community.id, moderator_id)?;
+        let role = db::communities::role_of(conn, community.id, change.moderator.id)?;
         if !vouched && !role.is_some_and(Role::moderates) {
             return Err(not_moderator());
         }
-        match flag {
-            ThreadFlag::Locked => db::posts::set_locked(conn, &post_ap_id, value)?,
-            ThreadFlag::Pinned => db::posts::set_pinned(conn, &post_ap_id, value)?,
-        };
-        Ok(community)
+        apply_flag(conn, community, post_ap_id, change)
     })
     .await
 }
@@ -210,56 +246,60 @@ pub async fn ban(
 ) -> Result<()> {
     let reason = ban
         .reason
-        .map(|r| content::plain_line("reason", &r, 0, 1000))
+        .map(|r| content::plain_line("reason", &r, 0, MAX_MOD_REASON))
         .transpose()?
         .filter(|r| !r.is_empty());
     if ban.expires_at.is_some_and(|at| at <= db::now()) {
         return Err(Error::invalid_field("expires_at", "must be in the future"));
     }
+    let moderator = moderator.clone();
     let moderator_id = moderator.id;
-    let person = ctx
-        .write({
-            let (community, reason) = (community.clone(), reason.clone());
-            move |conn| {
-                let role = db::communities::role_of(conn, community.id, moderator_id)?;
-                if !(role.is_some_and(Role::moderates) || (is_admin && community.local)) {
-                    return Err(not_moderator());
-                }
-                let person = db::accounts::person_by_id(conn, ban.person_id)?
-                    .ok_or_else(|| Error::not_found(format_args!("person {}", ban.person_id)))?;
-                if ban.banned {
-                    if db::communities::role_of(conn, community.id, person.id)? == Some(Role::Owner)
-                    {
-                        return Err(Error::new(
-                            ErrorKind::Unprocessable,
-                            "cannot_ban_owner",
-                            "the owner cannot be banned",
-                        ));
-                    }
-                    db::members::ban(
-                        conn,
-                        community.id,
-                        person.id,
-                        reason.as_deref(),
-                        ban.expires_at,
-                    )?;
-                } else if !db::members::unban(conn, community.id, person.id)? {
-                    return Err(Error::not_found("ban"));
-                }
-                Ok(person)
+    ctx.write({
+        move |conn| {
+            let role = db::communities::role_of(conn, community.id, moderator_id)?;
+            if !(role.is_some_and(Role::moderates) || (is_admin && community.local)) {
+                return Err(not_moderator());
             }
-        })
-        .await?;
-    ctx.emit(Event::PersonBanned {
-        community,
-        moderator: moderator.clone(),
-        person,
-        banned: ban.banned,
-        reason,
-        expires_at: ban.expires_at,
-        activity_id: None,
-    });
-    Ok(())
+            let person = db::accounts::person_by_id(conn, ban.person_id)?
+                .ok_or_else(|| Error::not_found(format_args!("person {}", ban.person_id)))?;
+            if ban.banned {
+                if db::communities::role_of(conn, community.id, person.id)? == Some(Role::Owner) {
+                    return Err(Error::new(
+                        ErrorKind::Unprocessable,
+                        "cannot_ban_owner",
+                        "the owner cannot be banned",
+                    ));
+                }
+                db::members::ban(
+                    conn,
+                    community.id,
+                    person.id,
+                    reason.as_deref(),
+                    ban.expires_at,
+                )?;
+            } else if !db::members::unban(conn, community.id, person.id)? {
+                return Err(Error::not_found("ban"));
+            }
+            log_ban(
+                conn,
+                (community.id, moderator_id, person.id),
+                ban.banned,
+                ban.expires_at,
+                &reason,
+            )?;
+            let event = Event::PersonBanned {
+                community,
+                moderator,
+                person,
+                banned: ban.banned,
+                reason,
+                expires_at: ban.expires_at,
+                activity_id: None,
+            };
+            db::outbox::emit(conn, &event)
+        }
+    })
+    .await
 }
 
 /// A received Block or Undo(Block) of `person` in `community`. Accepted from a known moderator,
@@ -276,10 +316,11 @@ pub async fn receive_ban(
     let same_host = moderator.ap_id.host_str() == community.ap_id.host_str()
         && moderator.ap_id.port() == community.ap_id.port();
     let vouched = !community.local && (vouched_by == Some(community.id) || same_host);
+    let moderator = moderator.clone();
     let moderator_id = moderator.id;
     let reason = ban.reason.clone();
     ctx.write({
-        let (community, person_id) = (community.clone(), person.id);
+        let person_id = person.id;
         move |conn| {
             let role = db::communities::role_of(conn, community.id, moderator_id)?;
             if !vouched && !role.is_some_and(Role::moderates) {
@@ -292,23 +333,52 @@ pub async fn receive_ban(
                     person_id,
                     reason.as_deref(),
                     ban.expires_at,
-                )
+                )?;
             } else {
-                db::members::unban(conn, community.id, person_id).map(|_| ())
+                db::members::unban(conn, community.id, person_id)?;
             }
+            log_ban(
+                conn,
+                (community.id, moderator_id, person_id),
+                ban.banned,
+                ban.expires_at,
+                &reason,
+            )?;
+            if !community.local {
+                return Ok(());
+            }
+            let event = Event::PersonBanned {
+                community,
+                moderator,
+                person,
+                banned: ban.banned,
+                reason,
+                expires_at: ban.expires_at,
+                activity_id: Some(activity_id),
+            };
+            db::outbox::emit(conn, &event)
         }
     })
-    .await?;
-    if community.local {
-        ctx.emit(Event::PersonBanned {
-            community,
-            moderator: moderator.clone(),
-            person,
-            banned: ban.banned,
-            reason: ban.reason,
-            expires_at: ban.expires_at,
-            activity_id: Some(activity_id),
-        });
-    }
-    Ok(())
+    .await
+}
+
+fn log_ban(
+    conn: &mut db::DbConn,
+    (community_id, moderator_id, person_id): (i64, i64, i64),
+    banned: bool,
+    expires_at: Option<chrono::NaiveDateTime>,
+    reason: &Option<String>,
+) -> Result<()> {
+    db::moderation::log(
+        conn,
+        &NewModAction {
+            community_id,
+            moderator_id,
+            action: ModActionKind::of(banned, ModActionKind::Ban, ModActionKind::Unban).as_str(),
+            person_id: Some(person_id),
+            object_ap_id: None,
+            reason: reason.as_deref(),
+            expires_at: expires_at.filter(|_| banned),
+        },
+    )
 }

@@ -28,7 +28,6 @@ pub async fn create_post(
     let base = ctx.url("");
     let post = ctx
         .write({
-            let (community, author) = (community.clone(), author.clone());
             move |conn| {
                 db::members::ensure_not_banned(conn, community.id, author.id)?;
                 let role = db::communities::role_of(conn, community.id, author.id)?;
@@ -42,16 +41,18 @@ pub async fn create_post(
                     body_html: &html,
                     published: None,
                 };
-                db::posts::insert_post(conn, &new, &base)
+                let post = db::posts::insert_post(conn, &new, &base)?;
+                let event = Event::PostCreated {
+                    post: post.clone(),
+                    community,
+                    author,
+                    activity_id: None,
+                };
+                db::outbox::emit(conn, &event)?;
+                Ok(post)
             }
         })
         .await?;
-    ctx.emit(Event::PostCreated {
-        post: post.clone(),
-        community,
-        author,
-        activity_id: None,
-    });
     Ok(post)
 }
 
@@ -67,9 +68,8 @@ pub async fn create_comment(
     let html = content::markdown_to_html(&body);
     let author = account.person.clone();
     let base = ctx.url("");
-    let (comment, post, community) = ctx
+    let comment = ctx
         .write({
-            let author = author.clone();
             move |conn| {
                 let post = db::posts::post(conn, post_id)?
                     .filter(|p| !p.deleted)
@@ -95,21 +95,19 @@ pub async fn create_comment(
                     body_html: &html,
                     published: None,
                 };
-                Ok((
-                    db::posts::insert_comment(conn, &new, &base)?,
+                let comment = db::posts::insert_comment(conn, &new, &base)?;
+                let event = Event::CommentCreated {
+                    comment: comment.clone(),
                     post,
                     community,
-                ))
+                    author,
+                    activity_id: None,
+                };
+                db::outbox::emit(conn, &event)?;
+                Ok(comment)
             }
         })
         .await?;
-    ctx.emit(Event::CommentCreated {
-        comment: comment.clone(),
-        post,
-        community,
-        author,
-        activity_id: None,
-    });
     Ok(comment)
 }
 
@@ -166,6 +164,7 @@ pub async fn store_remote_post(
         if let Some(existing) = db::posts::post_by_ap_id(conn, &ap_id)? {
             return Ok(existing);
         }
+        refuse_tombstoned(conn, &ap_id)?;
         let new = NewPost {
             ap_id: Some(&ap_id),
             community_id,
@@ -201,6 +200,7 @@ pub async fn store_remote_comment(
         if let Some(existing) = db::posts::comment_by_ap_id(conn, &ap_id)? {
             return Ok(existing);
         }
+        refuse_tombstoned(conn, &ap_id)?;
         let new = NewComment {
             ap_id: Some(&ap_id),
             post_id,
@@ -213,4 +213,16 @@ pub async fn store_remote_comment(
         db::posts::insert_comment(conn, &new, &base)
     })
     .await
+}
+
+/// 410 for an object deleted before it arrived (a Create that came after its Delete).
+fn refuse_tombstoned(conn: &mut db::DbConn, ap_id: &str) -> Result<()> {
+    if db::posts::is_tombstoned(conn, ap_id)? {
+        return Err(crate::error::Error::new(
+            crate::error::ErrorKind::Gone,
+            "deleted",
+            "this object was deleted before it arrived",
+        ));
+    }
+    Ok(())
 }

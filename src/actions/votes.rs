@@ -51,46 +51,48 @@ pub async fn vote(ctx: &AppContext, account: &Account, target: Target, score: i3
     }
     let voter = account.person.clone();
     let activity_id = ctx.new_activity_id(if score < 0 { "dislike" } else { "like" });
-    let (total, object_ap_id, community, previous) = ctx
-        .write({
-            let (voter_id, activity_id) = (voter.id, activity_id.clone());
-            move |conn| {
-                let (ap_id, community) = load(conn, target)?;
-                db::members::ensure_not_banned(conn, community.id, voter_id)?;
-                let role = db::communities::role_of(conn, community.id, voter_id)?;
-                may_read(&community, role).map_err(|_| Error::not_found("object"))?;
-                let previous = db::votes::set(
-                    conn,
-                    voter_id,
-                    &ap_id,
+    let undo_id = ctx.new_activity_id("undo");
+    ctx.write({
+        let voter_id = voter.id;
+        move |conn| {
+            let (ap_id, community) = load(conn, target)?;
+            db::members::ensure_not_banned(conn, community.id, voter_id)?;
+            let role = db::communities::role_of(conn, community.id, voter_id)?;
+            may_read(&community, role).map_err(|_| Error::not_found("object"))?;
+            let previous = db::votes::set(
+                conn,
+                voter_id,
+                &ap_id,
+                score,
+                (score != 0).then_some(activity_id.as_str()),
+            )?;
+            let total = current_score(conn, target)?;
+            let previous_vote = previous.and_then(|p| p.activity_id.map(|id| (id, p.score)));
+            let event = match (score, previous_vote) {
+                (0, None) => None,
+                (0, Some((vote_activity_id, previous_score))) => Some(Event::VoteWithdrawn {
+                    voter,
+                    object_ap_id: ap_id,
+                    community,
+                    score: previous_score,
+                    vote_activity_id,
+                    activity_id: undo_id,
+                }),
+                _ => Some(Event::VoteCast {
+                    voter,
+                    object_ap_id: ap_id,
+                    community,
                     score,
-                    (score != 0).then_some(activity_id.as_str()),
-                )?;
-                Ok((current_score(conn, target)?, ap_id, community, previous))
+                    activity_id,
+                }),
+            };
+            if let Some(event) = event {
+                db::outbox::emit(conn, &event)?;
             }
-        })
-        .await?;
-    if score != 0 {
-        ctx.emit(Event::VoteCast {
-            voter,
-            object_ap_id,
-            community,
-            score,
-            activity_id,
-        });
-    } else if let Some(previous) = previous {
-        if let Some(vote_activity_id) = previous.activity_id {
-            ctx.emit(Event::VoteWithdrawn {
-                voter,
-                object_ap_id,
-                community,
-                score: previous.score,
-                vote_activity_id,
-                activity_id: ctx.new_activity_id("undo"),
-            });
+            Ok(total)
         }
-    }
-    Ok(total)
+    })
+    .await
 }
 
 /// A remote person's vote. In a local community, private content only takes members' votes, and
@@ -105,32 +107,29 @@ pub async fn receive_vote(
     let community = object.community(ctx).await?;
     let object_ap_id = object_id(&object);
     ctx.write({
-        let (community, voter_id, ap_id, activity_id) = (
-            community.clone(),
-            voter.id,
-            object_ap_id.clone(),
-            activity_id.clone(),
-        );
+        let voter_id = voter.id;
+        let ap_id = object_ap_id;
         move |conn| {
             if community.local {
                 db::members::ensure_not_banned(conn, community.id, voter_id)?;
                 let role = db::communities::role_of(conn, community.id, voter_id)?;
                 may_read(&community, role)?;
             }
-            db::votes::set(conn, voter_id, &ap_id, score, Some(&activity_id)).map(|_| ())
+            db::votes::set(conn, voter_id, &ap_id, score, Some(&activity_id))?;
+            if community.local {
+                let event = Event::VoteCast {
+                    voter,
+                    object_ap_id: ap_id,
+                    community,
+                    score,
+                    activity_id,
+                };
+                db::outbox::emit(conn, &event)?;
+            }
+            Ok(())
         }
     })
-    .await?;
-    if community.local {
-        ctx.emit(Event::VoteCast {
-            voter,
-            object_ap_id,
-            community,
-            score,
-            activity_id,
-        });
-    }
-    Ok(())
+    .await
 }
 
 /// A remote person withdrew a vote (`Undo`), found by the vote's id or by voter and object.
@@ -142,45 +141,41 @@ pub async fn receive_undo_vote(
     undo_id: String,
 ) -> Result<()> {
     let voter_id = voter.id;
-    let undone = ctx
-        .write({
-            let (vote_activity_id, object_ap_id) = (vote_activity_id.clone(), object_ap_id.clone());
-            move |conn| {
-                let vote = match db::votes::by_activity(conn, &vote_activity_id)? {
-                    Some(v) => Some(v),
-                    None => db::votes::get(conn, voter_id, &object_ap_id)?,
-                };
-                let Some(vote) = vote.filter(|v| v.person_id == voter_id) else {
-                    return Ok(None);
-                };
-                db::votes::set(conn, voter_id, &vote.object_ap_id, 0, None)?;
-                let community = match db::posts::post_by_ap_id(conn, &vote.object_ap_id)? {
-                    Some(p) => db::communities::by_id(conn, p.community_id)?,
-                    None => match db::posts::comment_by_ap_id(conn, &vote.object_ap_id)? {
-                        Some(c) => match db::posts::post(conn, c.post_id)? {
-                            Some(p) => db::communities::by_id(conn, p.community_id)?,
-                            None => None,
-                        },
+    ctx.write({
+        move |conn| {
+            let vote = match db::votes::by_activity(conn, &vote_activity_id)? {
+                Some(v) => Some(v),
+                None => db::votes::get(conn, voter_id, &object_ap_id)?,
+            };
+            let Some(vote) = vote.filter(|v| v.person_id == voter_id) else {
+                return Ok(());
+            };
+            db::votes::set(conn, voter_id, &vote.object_ap_id, 0, None)?;
+            let community = match db::posts::post_by_ap_id(conn, &vote.object_ap_id)? {
+                Some(p) => db::communities::by_id(conn, p.community_id)?,
+                None => match db::posts::comment_by_ap_id(conn, &vote.object_ap_id)? {
+                    Some(c) => match db::posts::post(conn, c.post_id)? {
+                        Some(p) => db::communities::by_id(conn, p.community_id)?,
                         None => None,
                     },
+                    None => None,
+                },
+            };
+            if let Some(community) = community.filter(|c| c.local) {
+                let event = Event::VoteWithdrawn {
+                    voter,
+                    object_ap_id: vote.object_ap_id,
+                    community,
+                    score: vote.score,
+                    vote_activity_id,
+                    activity_id: undo_id,
                 };
-                Ok(community.map(|c| (c, vote)))
+                db::outbox::emit(conn, &event)?;
             }
-        })
-        .await?;
-    if let Some((community, vote)) = undone {
-        if community.local {
-            ctx.emit(Event::VoteWithdrawn {
-                voter,
-                object_ap_id: vote.object_ap_id,
-                community,
-                score: vote.score,
-                vote_activity_id,
-                activity_id: undo_id,
-            });
+            Ok(())
         }
-    }
-    Ok(())
+    })
+    .await
 }
 
 fn object_id(object: &PostOrComment) -> String {

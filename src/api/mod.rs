@@ -3,10 +3,13 @@
 //! `/api/v1/openapi.json`.
 
 pub mod accounts;
+pub mod admin;
 pub mod communities;
 pub mod extract;
 pub mod members;
+pub mod moderation;
 pub mod posts;
+pub mod queue;
 pub mod search;
 
 use crate::error::{Error, ErrorBody, ErrorKind};
@@ -23,6 +26,7 @@ use utoipa::{
         kind of failure it is."),
     paths(
         accounts::register, accounts::log_in, accounts::log_out, accounts::me,
+        admin::instances, admin::add_instance, admin::remove_instance, queue::queue,
         communities::create, communities::list, communities::get, communities::update,
         members::join, members::leave, members::list, members::applications, members::approve,
         members::reject,
@@ -30,10 +34,14 @@ use utoipa::{
         posts::vote_post, posts::vote_comment, posts::edit_post, posts::delete_post,
         posts::edit_comment, posts::delete_comment, search::resolve, posts::lock,
         members::ban, members::unban, posts::pin,
+        moderation::appoint, moderation::dismiss, moderation::restore_post,
+        moderation::restore_comment, moderation::report_post, moderation::report_comment,
+        moderation::reports, moderation::resolve_report, moderation::invite,
+        moderation::invitations, moderation::withdraw_invitation, moderation::modlog,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "communities"), (name = "membership"), (name = "posts"), (name = "search"), (name = "moderation")),
+    tags((name = "accounts"), (name = "communities"), (name = "membership"), (name = "posts"), (name = "search"), (name = "moderation"), (name = "admin")),
 )]
 pub struct ApiDoc;
 
@@ -64,6 +72,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/sessions", web::post().to(accounts::log_in))
             .route("/sessions", web::delete().to(accounts::log_out))
             .route("/me", web::get().to(accounts::me))
+            .route("/admin/instances", web::get().to(admin::instances))
+            .route("/admin/queue", web::get().to(queue::queue))
+            .route("/admin/instances", web::post().to(admin::add_instance))
+            .route(
+                "/admin/instances/{host}",
+                web::delete().to(admin::remove_instance),
+            )
             .route("/communities", web::get().to(communities::list))
             .route("/communities", web::post().to(communities::create))
             .route("/communities/{name}", web::get().to(communities::get))
@@ -98,6 +113,54 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/communities/{name}/bans/{person_id}",
                 web::delete().to(members::unban),
             )
+            .route(
+                "/communities/{name}/moderators",
+                web::post().to(moderation::appoint),
+            )
+            .route(
+                "/communities/{name}/moderators/{person_id}",
+                web::delete().to(moderation::dismiss),
+            )
+            .route(
+                "/posts/{id}/restore",
+                web::post().to(moderation::restore_post),
+            )
+            .route(
+                "/comments/{id}/restore",
+                web::post().to(moderation::restore_comment),
+            )
+            .route(
+                "/posts/{id}/report",
+                web::post().to(moderation::report_post),
+            )
+            .route(
+                "/comments/{id}/report",
+                web::post().to(moderation::report_comment),
+            )
+            .route(
+                "/communities/{ref}/reports",
+                web::get().to(moderation::reports),
+            )
+            .route(
+                "/reports/{id}/resolve",
+                web::post().to(moderation::resolve_report),
+            )
+            .route(
+                "/communities/{name}/invitations",
+                web::post().to(moderation::invite),
+            )
+            .route(
+                "/communities/{name}/invitations",
+                web::get().to(moderation::invitations),
+            )
+            .route(
+                "/communities/{name}/invitations/{person_id}",
+                web::delete().to(moderation::withdraw_invitation),
+            )
+            .route(
+                "/communities/{ref}/modlog",
+                web::get().to(moderation::modlog),
+            )
             .route("/posts/{id}", web::patch().to(posts::edit_post))
             .route("/posts/{id}", web::delete().to(posts::delete_post))
             .route("/comments/{id}", web::patch().to(posts::edit_comment))
@@ -124,4 +187,19 @@ pub fn handle(ctx: &crate::context::AppContext, name: &str, ap_id: &url::Url) ->
 
 async fn openapi() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+/// Reads `limit` (1–100, default 50) and a numeric `cursor` of a paged list.
+pub fn page_params(limit: Option<i64>, cursor: Option<&str>) -> Result<(i64, Option<i64>), Error> {
+    let limit = limit.unwrap_or(50);
+    if !(1..=100).contains(&limit) {
+        return Err(Error::invalid_field("limit", "must be between 1 and 100"));
+    }
+    let cursor = cursor
+        .map(|c| {
+            c.parse::<i64>()
+                .map_err(|_| Error::invalid_field("cursor", "not a cursor returned by this API"))
+        })
+        .transpose()?;
+    Ok((limit, cursor))
 }

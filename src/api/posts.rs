@@ -94,7 +94,8 @@ pub struct CommentTree {
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct PostQuery {
-    /// `new` (the default; newest first) or `top` (highest score first).
+    /// `new` (the default; newest first), `top` (highest score first) or `active` (latest
+    /// comment first; a post without comments counts from its publication).
     pub sort: Option<String>,
     /// 1–100, default 20.
     pub limit: Option<i64>,
@@ -148,7 +149,11 @@ fn comment_view(ctx: &AppContext, c: Comment, author: &Person) -> CommentView {
 }
 
 /// Loads a post the viewer may read (404 for a private community's post to outsiders).
-async fn readable_post(ctx: &AppContext, id: i64, viewer: Option<i64>) -> Result<Post, Error> {
+pub(crate) async fn readable_post(
+    ctx: &AppContext,
+    id: i64,
+    viewer: Option<i64>,
+) -> Result<Post, Error> {
     ctx.db(move |conn| {
         let post = db::posts::post(conn, id)?
             .filter(|p| !p.deleted)
@@ -184,7 +189,7 @@ pub async fn create(
     Ok(HttpResponse::Created().json(post_view(&data, post).await?))
 }
 
-/// A community's posts, newest or best first.
+/// A community's posts, newest, best or most recently active first.
 #[utoipa::path(get, path = "/api/v1/communities/{ref}/posts", tag = "posts",
     params(("ref" = String, Path, description = "local name or name@host"), PostQuery),
     responses((status = 200, body = PostPage), (status = 400, body = ErrorBody),
@@ -198,10 +203,11 @@ pub async fn list(
     let order = match query.sort.as_deref() {
         None | Some("new") => PostOrder::New,
         Some("top") => PostOrder::Top,
+        Some("active") => PostOrder::Active,
         Some(other) => {
             return Err(Error::invalid_field(
                 "sort",
-                format_args!("`{other}` is not supported; use `new` or `top`"),
+                format_args!("`{other}` is not supported; use `new`, `top` or `active`"),
             ))
         }
     };
@@ -224,7 +230,10 @@ pub async fn list(
         .await?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|(p, _)| format!("{}_{}", p.score, p.id))
+        rows.last().map(|(p, _)| {
+            let (key, id) = order.cursor(p);
+            format!("{key}_{id}")
+        })
     } else {
         None
     };
@@ -235,7 +244,7 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(PostPage { items, next_cursor }))
 }
 
-/// A cursor is `score_id` of the last post of the previous page.
+/// A cursor is `key_id` of the last post of the previous page (see `PostOrder::cursor`).
 fn parse_cursor(cursor: &str) -> Result<(i64, i64), Error> {
     cursor
         .split_once('_')

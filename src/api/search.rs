@@ -43,7 +43,8 @@ pub enum ResolveResult {
     Comment(CommentRef),
 }
 
-/// Look up a handle or URL. Private content of other instances is not fetched.
+/// Look up a handle or URL. Posts and comments of private communities are found only by their
+/// members (404 for everyone else).
 #[utoipa::path(get, path = "/api/v1/resolve", tag = "search", params(ResolveQuery),
     responses((status = 200, body = ResolveResult), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
@@ -63,12 +64,18 @@ pub async fn resolve(
             actor_id: p.ap_id.to_string(),
             display_name: p.display_name,
         }),
-        Resolved::Post(p) => ResolveResult::Post(posts::post_view(&data, p).await?),
-        Resolved::Comment(c) => ResolveResult::Comment(CommentRef {
-            id: c.id,
-            post_id: c.post_id,
-            actor_id: c.ap_id.to_string(),
-        }),
+        Resolved::Post(p) => {
+            let post = posts::readable_post(&data, p.id, viewer).await?;
+            ResolveResult::Post(posts::post_view(&data, post).await?)
+        }
+        Resolved::Comment(c) => {
+            posts::readable_post(&data, c.post_id, viewer).await?;
+            ResolveResult::Comment(CommentRef {
+                id: c.id,
+                post_id: c.post_id,
+                actor_id: c.ap_id.to_string(),
+            })
+        }
     };
     Ok(HttpResponse::Ok().json(result))
 }

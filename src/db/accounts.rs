@@ -10,7 +10,7 @@ use crate::error::{Error, ErrorKind, Result};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, serde::Deserialize)]
 #[diesel(table_name = persons)]
 pub struct Person {
     pub id: i64,
@@ -23,6 +23,8 @@ pub struct Person {
     pub inbox_url: String,
     pub shared_inbox_url: Option<String>,
     pub public_key: String,
+    /// Never serialized: events carry actors without their keys.
+    #[serde(skip)]
     pub private_key: Option<String>,
     pub local: bool,
     pub published: NaiveDateTime,

@@ -13,7 +13,7 @@ use crate::{
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, serde::Deserialize)]
 #[diesel(table_name = communities)]
 pub struct Community {
     pub id: i64,
@@ -37,6 +37,8 @@ pub struct Community {
     pub shared_inbox_url: Option<String>,
     pub followers_url: Option<String>,
     pub public_key: String,
+    /// Never serialized: events carry actors without their keys.
+    #[serde(skip)]
     pub private_key: Option<String>,
     pub local: bool,
     pub published: NaiveDateTime,
@@ -280,6 +282,9 @@ pub struct RemoteCommunity {
     pub summary_md: String,
     pub summary_html: String,
     pub membership_policy: MembershipPolicy,
+    /// Private when the Group says it is not `discoverable` (how copse marks private
+    /// communities): then only its members here see its content.
+    pub visibility: Visibility,
     pub posting_restricted_to_mods: bool,
     pub inbox_url: String,
     pub shared_inbox_url: Option<String>,
@@ -297,6 +302,7 @@ pub fn upsert_remote(conn: &mut DbConn, c: &RemoteCommunity) -> Result<Community
         communities::summary_md.eq(&c.summary_md),
         communities::summary_html.eq(&c.summary_html),
         communities::membership_policy.eq(c.membership_policy.as_str()),
+        communities::visibility.eq(c.visibility.as_str()),
         communities::posting_restricted_to_mods.eq(c.posting_restricted_to_mods),
         communities::inbox_url.eq(&c.inbox_url),
         communities::shared_inbox_url.eq(&c.shared_inbox_url),
@@ -328,7 +334,6 @@ pub fn upsert_remote(conn: &mut DbConn, c: &RemoteCommunity) -> Result<Community
                     communities::ap_id.eq(&c.ap_id),
                     communities::code_of_conduct_md.eq(""),
                     communities::code_of_conduct_html.eq(""),
-                    communities::visibility.eq(Visibility::Public.as_str()),
                     communities::questions.eq("[]"),
                     communities::local.eq(false),
                     communities::published.eq(c.published.unwrap_or(ts)),

@@ -151,6 +151,40 @@ pub fn record_receipt(conn: &mut DbConn, ap_id: &str) -> Result<()> {
         })
 }
 
+/// Whether at least one active member of the community is a person of `instance` (canonical
+/// `host[:port]`, as `domain::names::instance_of` gives it): their id starts with
+/// `http(s)://instance/`.
+pub fn instance_has_active_member(
+    conn: &mut DbConn,
+    community_id: i64,
+    instance: &str,
+) -> Result<bool> {
+    let escaped: String = instance
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    let (https, http) = (
+        format!("https://{escaped}/%"),
+        format!("http://{escaped}/%"),
+    );
+    let found: i64 = community_members::table
+        .inner_join(persons::table)
+        .filter(community_members::community_id.eq(community_id))
+        .filter(community_members::state.eq(ACTIVE))
+        .filter(
+            persons::ap_id
+                .like(https)
+                .escape('\\')
+                .or(persons::ap_id.like(http).escape('\\')),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok(found > 0)
+}
+
 /// The distinct inboxes (shared where advertised) of a community's active remote members.
 pub fn remote_member_inboxes(conn: &mut DbConn, community_id: i64) -> Result<Vec<String>> {
     let rows: Vec<(String, Option<String>)> = community_members::table

@@ -6,6 +6,8 @@ pub mod accounts;
 pub mod communities;
 pub mod instance;
 pub mod members;
+pub mod moderation;
+pub mod outbox;
 pub mod posts;
 pub mod schema;
 pub mod votes;
@@ -175,7 +177,8 @@ pub fn now() -> NaiveDateTime {
 }
 
 /// A URL column (stored as TEXT), parsed when read so that ActivityPub ids are `Url`s in code.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct DbUrl(pub url::Url);
 
 impl TryFrom<String> for DbUrl {

@@ -10,10 +10,10 @@ use crate::{
     domain::communities::Visibility,
     error::{Error, Result},
 };
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, SubsecRound};
 use diesel::prelude::*;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, serde::Deserialize)]
 #[diesel(table_name = posts)]
 pub struct Post {
     pub id: i64,
@@ -31,9 +31,12 @@ pub struct Post {
     pub deleted: bool,
     pub score: i64,
     pub pinned: bool,
+    pub removed: bool,
+    /// The newest comment's time, or the post's own before the first comment (`sort=active`).
+    pub last_activity_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, serde::Deserialize)]
 #[diesel(table_name = comments)]
 pub struct Comment {
     pub id: i64,
@@ -49,6 +52,7 @@ pub struct Comment {
     pub updated: Option<NaiveDateTime>,
     pub deleted: bool,
     pub score: i64,
+    pub removed: bool,
 }
 
 /// A new post's content; `ap_id` None for a local post (its id becomes `/post/{id}`).
@@ -76,6 +80,7 @@ pub fn insert_post(conn: &mut DbConn, p: &NewPost<'_>, local_base: &str) -> Resu
             posts::body_html.eq(p.body_html),
             posts::local.eq(p.ap_id.is_none()),
             posts::published.eq(p.published.unwrap_or_else(now)),
+            posts::last_activity_at.eq(activity_time(p.published)),
             posts::locked.eq(false),
             posts::deleted.eq(false),
         ))
@@ -128,7 +133,23 @@ pub fn insert_comment(conn: &mut DbConn, c: &NewComment<'_>, local_base: &str) -
             .set(comments::ap_id.eq(format!("{local_base}/comment/{id}")))
             .execute(conn)?;
     }
+    let at = activity_time(c.published);
+    diesel::update(
+        posts::table
+            .find(c.post_id)
+            .filter(posts::last_activity_at.lt(at)),
+    )
+    .set(posts::last_activity_at.eq(at))
+    .execute(conn)?;
     comment(conn, id)?.ok_or_else(|| Error::not_found("comment"))
+}
+
+/// When something published at `published` (None: now) counts as activity: never later than
+/// now, so a remote clock ahead of ours cannot keep a thread on top of `sort=active`, and at
+/// microsecond precision, as stored by both engines, so that cursors compare exactly.
+fn activity_time(published: Option<NaiveDateTime>) -> NaiveDateTime {
+    let now = now();
+    published.map_or(now, |p| p.trunc_subsecs(6).min(now))
 }
 
 fn uuid_like() -> String {
@@ -176,10 +197,22 @@ pub enum PostOrder {
     New,
     /// Highest score first, newest first among equals.
     Top,
+    /// Latest comment (or publication, before the first comment) first, like Lemmy's Active.
+    Active,
 }
 
-/// A page of posts. The cursor is the last post of the previous page: `(score, id)` for `Top`,
-/// `id` for `New`.
+impl PostOrder {
+    /// Where a page ending with `post` stops: `(sort key, id)`. The key is the score for `Top`
+    /// (and, unused, for `New`), and `last_activity_at` in microseconds for `Active`.
+    pub fn cursor(self, post: &Post) -> (i64, i64) {
+        match self {
+            PostOrder::New | PostOrder::Top => (post.score, post.id),
+            PostOrder::Active => (post.last_activity_at.and_utc().timestamp_micros(), post.id),
+        }
+    }
+}
+
+/// A page of posts after the cursor (see [`PostOrder::cursor`]) of the previous page's last post.
 pub fn community_posts(
     conn: &mut DbConn,
     community_id: i64,
@@ -201,11 +234,22 @@ pub fn community_posts(
                 .lt(score)
                 .or(posts::score.eq(score).and(posts::id.lt(id))),
         ),
+        (PostOrder::Active, Some((micros, id))) => {
+            let at = chrono::DateTime::from_timestamp_micros(micros)
+                .map(|t| t.naive_utc())
+                .ok_or_else(|| Error::invalid_field("cursor", "not a cursor of this order"))?;
+            query.filter(
+                posts::last_activity_at
+                    .lt(at)
+                    .or(posts::last_activity_at.eq(at).and(posts::id.lt(id))),
+            )
+        }
         (_, None) => query,
     };
     query = match order {
         PostOrder::New => query.order(posts::id.desc()),
         PostOrder::Top => query.order((posts::score.desc(), posts::id.desc())),
+        PostOrder::Active => query.order((posts::last_activity_at.desc(), posts::id.desc())),
     };
     Ok(query.load(conn)?)
 }
@@ -293,6 +337,7 @@ pub fn mark_deleted(conn: &mut DbConn, ap_id: &str) -> Result<bool> {
     let posts_hit = diesel::update(posts::table.filter(posts::ap_id.eq(ap_id)))
         .set((
             posts::deleted.eq(true),
+            posts::removed.eq(false),
             posts::body_md.eq(""),
             posts::body_html.eq(""),
         ))
@@ -300,10 +345,34 @@ pub fn mark_deleted(conn: &mut DbConn, ap_id: &str) -> Result<bool> {
     let comments_hit = diesel::update(comments::table.filter(comments::ap_id.eq(ap_id)))
         .set((
             comments::deleted.eq(true),
+            comments::removed.eq(false),
             comments::body_md.eq(""),
             comments::body_html.eq(""),
         ))
         .execute(conn)?;
+    Ok(posts_hit + comments_hit > 0)
+}
+
+/// A moderator hides a post or comment (`removed`), keeping its content so that the removal
+/// can be undone, or restores it; false if there is nothing to change. Content its author
+/// deleted is never restored.
+pub fn set_removed(conn: &mut DbConn, ap_id: &str, removed: bool) -> Result<bool> {
+    let posts_hit = diesel::update(
+        posts::table
+            .filter(posts::ap_id.eq(ap_id))
+            .filter(posts::removed.eq(!removed))
+            .filter(posts::deleted.eq(!removed)),
+    )
+    .set((posts::deleted.eq(removed), posts::removed.eq(removed)))
+    .execute(conn)?;
+    let comments_hit = diesel::update(
+        comments::table
+            .filter(comments::ap_id.eq(ap_id))
+            .filter(comments::removed.eq(!removed))
+            .filter(comments::deleted.eq(!removed)),
+    )
+    .set((comments::deleted.eq(removed), comments::removed.eq(removed)))
+    .execute(conn)?;
     Ok(posts_hit + comments_hit > 0)
 }
 
@@ -333,4 +402,23 @@ pub fn pinned_posts(conn: &mut DbConn, community_id: i64) -> Result<Vec<Post>> {
         .limit(50)
         .select(Post::as_select())
         .load(conn)?)
+}
+
+/// Remembers that a post or comment we never stored was deleted.
+pub fn add_tombstone(conn: &mut DbConn, ap_id: &str) -> Result<()> {
+    use super::schema::tombstones as t;
+    if is_tombstoned(conn, ap_id)? {
+        return Ok(());
+    }
+    diesel::insert_into(t::table)
+        .values((t::ap_id.eq(ap_id), t::deleted_at.eq(now())))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Whether an object was deleted before we stored it (a late Create must not bring it back).
+pub fn is_tombstoned(conn: &mut DbConn, ap_id: &str) -> Result<bool> {
+    use super::schema::tombstones as t;
+    let n: i64 = t::table.find(ap_id).count().get_result(conn)?;
+    Ok(n > 0)
 }

@@ -122,6 +122,8 @@ diesel::table! {
         deleted -> Bool,
         score -> BigInt,
         pinned -> Bool,
+        removed -> Bool,
+        last_activity_at -> Timestamp,
     }
 }
 
@@ -139,6 +141,7 @@ diesel::table! {
         updated -> Nullable<Timestamp>,
         deleted -> Bool,
         score -> BigInt,
+        removed -> Bool,
     }
 }
 
@@ -162,6 +165,106 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    mod_log (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        moderator_id -> BigInt,
+        action -> Text,
+        person_id -> Nullable<BigInt>,
+        object_ap_id -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reports (id) {
+        id -> BigInt,
+        ap_id -> Text,
+        community_id -> BigInt,
+        reporter_id -> BigInt,
+        object_ap_id -> Text,
+        reason -> Text,
+        resolved_by -> Nullable<BigInt>,
+        resolved_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invitations (community_id, person_id) {
+        community_id -> BigInt,
+        person_id -> BigInt,
+        invited_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    instance_policy (host) {
+        host -> Text,
+        kind -> Text,
+        reason -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox_events (id) {
+        id -> BigInt,
+        event -> Text,
+        created_at -> Timestamp,
+        planned_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox_activities (id) {
+        id -> BigInt,
+        ap_id -> Text,
+        signer -> Text,
+        object_key -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deliveries (id) {
+        id -> BigInt,
+        activity_id -> BigInt,
+        inbox -> Text,
+        host -> Text,
+        object_key -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    instance_health (host) {
+        host -> Text,
+        failing_since -> Nullable<Timestamp>,
+        retry_at -> Nullable<Timestamp>,
+        last_success_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    tombstones (ap_id) {
+        ap_id -> Text,
+        deleted_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(deliveries -> outbox_activities (activity_id));
 diesel::joinable!(local_users -> persons (person_id));
 diesel::joinable!(posts -> communities (community_id));
 diesel::joinable!(posts -> persons (author_id));
@@ -184,4 +287,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     comments,
     votes,
     community_bans,
+    mod_log,
+    reports,
+    invitations,
+    outbox_events,
+    outbox_activities,
+    deliveries,
+    instance_health,
+    tombstones,
 );

@@ -72,6 +72,19 @@ pub fn check_password(password: &str) -> Result<String> {
     Ok(password.to_string())
 }
 
+/// Instance administration (the instance lists, …) is for administrators only.
+pub fn may_administer(is_admin: bool) -> Result<()> {
+    if is_admin {
+        Ok(())
+    } else {
+        Err(Error::new(
+            crate::error::ErrorKind::Forbidden,
+            "not_an_admin",
+            "only the instance's administrators may do this",
+        ))
+    }
+}
+
 /// argon2id with the crate's recommended parameters, in PHC string form.
 pub fn hash_password(password: &str) -> Result<String> {
     let salt = SaltString::generate(&mut OsRng);

@@ -7,9 +7,10 @@ use crate::db::{
     posts::{Comment, Post},
 };
 
-/// Each event is moved once through a channel, so variant sizes do not matter.
+/// Events are stored (as JSON, in the outbox) in the transaction of the change that caused
+/// them, so that what happened is delivered whatever crashes later.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Event {
     /// A local person asked to join a remote community (→ `Follow`).
     FollowRequested {
@@ -87,6 +88,28 @@ pub enum Event {
         actor: Person,
         reason: Option<String>,
         activity_id: Option<String>,
+    },
+    /// A moderator restored a post or comment a moderator had removed (→ `Undo(Delete)`).
+    ContentRestored {
+        object_ap_id: String,
+        community: Community,
+        moderator: Person,
+        reason: Option<String>,
+        activity_id: Option<String>,
+    },
+    /// A local community's moderators changed (→ `Add` / `Remove` to `moderators`).
+    ModeratorChanged {
+        community: Community,
+        actor: Person,
+        person: Person,
+        appointed: bool,
+        activity_id: Option<String>,
+    },
+    /// A local person reported content of a remote community (→ `Flag` to the community).
+    ReportFiled {
+        report: crate::db::moderation::Report,
+        reporter: Person,
+        community: Community,
     },
     /// A moderator locked or unlocked a thread (→ `Lock` / `Undo(Lock)`).
     ThreadLocked {

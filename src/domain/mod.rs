@@ -6,5 +6,6 @@ pub mod communities;
 pub mod content;
 pub mod events;
 pub mod keys;
+pub mod moderation;
 pub mod names;
 pub mod posts;

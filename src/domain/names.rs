@@ -90,11 +90,10 @@ pub fn parse_hostname(raw: &str) -> Result<String, String> {
     }
     let url = url::Url::parse(&format!("http://{raw}/"))
         .map_err(|e| format!("`{raw}` is not a host name: {e}"))?;
-    let host = url
-        .host_str()
-        .ok_or_else(|| format!("`{raw}` has no host"))?
-        .trim_end_matches('.')
-        .to_string();
+    let host = canonical_host(
+        url.host_str()
+            .ok_or_else(|| format!("`{raw}` has no host"))?,
+    );
     if host.is_empty() {
         return Err(format!("`{raw}` has no host"));
     }
@@ -108,9 +107,59 @@ pub fn parse_hostname(raw: &str) -> Result<String, String> {
     })
 }
 
-/// Which instances we federate with, from the settings' block- and allow-lists. Instances are
-/// `host[:port]`, compared in canonical form (lowercase, IDNA, no trailing dot); an entry without
-/// a port covers every port of its host.
+/// A URL's host without trailing dots, parsed again: trimming can change what it is (`7.7..`
+/// is a name, `7.7` the IPv4 address 7.0.0.7), and the canonical form must be a fixed point.
+fn canonical_host(host: &str) -> String {
+    let trimmed = host.trim_end_matches('.');
+    url::Url::parse(&format!("http://{trimmed}/"))
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| trimmed.to_ascii_lowercase())
+}
+
+/// The instance serving `url`, as `host[:port]` in the canonical form of [`parse_hostname`]
+/// (the port only when the URL gives one), so that it compares with instance-policy entries
+/// and with the ids of the people of that instance.
+pub fn instance_of(url: &url::Url) -> Option<String> {
+    let host = canonical_host(url.host_str()?);
+    Some(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host,
+    })
+}
+
+/// Which of the two instance lists an entry is on.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum InstanceList {
+    /// Nothing is exchanged with the instance.
+    Block,
+    /// When the allow-list is not empty, only its instances are federated with.
+    Allow,
+}
+
+impl InstanceList {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstanceList::Block => "block",
+            InstanceList::Allow => "allow",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "block" => Some(InstanceList::Block),
+            "allow" => Some(InstanceList::Allow),
+            _ => None,
+        }
+    }
+}
+
+/// Which instances we federate with, from the block- and allow-lists (the settings' and the
+/// administrators'). Instances are `host[:port]`, compared in canonical form (lowercase, IDNA,
+/// no trailing dot); an entry without a port covers every port of its host.
 #[derive(Debug, Clone, Default)]
 pub struct InstancePolicy {
     blocked: Vec<(String, Option<u16>)>,
@@ -142,8 +191,9 @@ impl InstancePolicy {
         let Some(host) = url.host_str() else {
             return false;
         };
-        let host = host.trim_end_matches('.').to_ascii_lowercase();
-        let port = url.port();
+        let host = canonical_host(host);
+        // `https://h/` is port 443: an entry `h:443` covers it.
+        let port = url.port_or_known_default();
         let matches = |(h, p): &(String, Option<u16>)| *h == host && (p.is_none() || *p == port);
         if self.blocked.iter().any(matches) {
             return false;
@@ -186,6 +236,27 @@ mod tests {
     }
 
     #[test]
+    fn an_instance_is_its_host_and_port() {
+        let of = |s: &str| url::Url::parse(s).ok().as_ref().and_then(instance_of);
+        assert_eq!(
+            of("https://Example.COM./u/a").as_deref(),
+            Some("example.com")
+        );
+        assert_eq!(
+            of("https://example.com:443/u/a").as_deref(),
+            Some("example.com")
+        );
+        assert_eq!(
+            of("http://localhost:8001/u/a").as_deref(),
+            Some("localhost:8001")
+        );
+        assert_eq!(
+            of("https://bücher.example/").as_deref(),
+            parse_hostname("bücher.example").ok().as_deref()
+        );
+    }
+
+    #[test]
     fn hostnames_are_canonical() {
         assert_eq!(parse_hostname("EXAMPLE.com.").as_deref(), Ok("example.com"));
         assert_eq!(
@@ -200,5 +271,13 @@ mod tests {
         assert!(parse_hostname("a b").is_err());
         assert!(parse_hostname("http://x/").is_err());
         assert!(parse_hostname("host:99999").is_err());
+        // Found by fuzzing (fuzz/host): trimming the dots must not leave a different host.
+        assert_eq!(parse_hostname("7.7..").as_deref(), Ok("7.0.0.7"));
+        let p = InstancePolicy::new(&["7.7..".into()], &[]);
+        assert!(!url::Url::parse("http://7.7../").is_ok_and(|u| p.permits(&u)));
+        assert!(!url::Url::parse("http://7.0.0.7/").is_ok_and(|u| p.permits(&u)));
+        let https = InstancePolicy::new(&["example.com:443".into()], &[]);
+        assert!(!url::Url::parse("https://example.com/").is_ok_and(|u| https.permits(&u)));
+        assert!(url::Url::parse("https://example.com:8443/").is_ok_and(|u| https.permits(&u)));
     }
 }

@@ -2,14 +2,15 @@
 //! posts; a person's and the instance's outbox. Outboxes hold no items yet (see
 //! docs/FEDERATION.md).
 
-use super::{objects, objects::post::PostOrComment, FedData};
+use super::{authorized_fetch::signer, objects, objects::post::PostOrComment, FedData};
 use crate::{
+    actions::access::authorize_fetch,
     db::{self, communities::Community},
     domain::communities::Visibility,
     error::Error,
 };
 use activitypub_federation::{actix_web::response::create_http_response, traits::Object};
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
 pub async fn local_community(data: &FedData, name: String) -> Result<Community, Error> {
@@ -34,11 +35,18 @@ pub async fn group_outbox(name: web::Path<String>, data: FedData) -> Result<Http
 }
 
 /// Pinned posts as full objects, as Lemmy and Mastodon serve them. A private community's are
-/// not listed.
-pub async fn group_featured(name: web::Path<String>, data: FedData) -> Result<HttpResponse, Error> {
+/// listed only to its members' instances (`authorize_fetch`); others see an empty collection.
+pub async fn group_featured(
+    name: web::Path<String>,
+    request: HttpRequest,
+    data: FedData,
+) -> Result<HttpResponse, Error> {
     let community = local_community(&data, name.into_inner()).await?;
     let id = format!("{}/featured", community.ap_id);
-    if community.visibility() == Visibility::Private {
+    if authorize_fetch(&data, &community, signer(&request, &data))
+        .await
+        .is_err()
+    {
         return respond(empty_ordered(id));
     }
     let community_id = community.id;

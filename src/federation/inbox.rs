@@ -1,30 +1,35 @@
-//! The inboxes (`/inbox`, `/c/{name}/inbox`, `/u/{name}/inbox`): one handler. The library checks
-//! the Digest and the HTTP signature of the actor it fetches; each activity's `verify` then its
-//! `receive` apply it. Replays are answered 2xx with no second effect.
+//! The inboxes (`/inbox`, `/c/{name}/inbox`, `/u/{name}/inbox`): one handler. Hostile input is
+//! screened first (`screen`: body size, JSON depth and caps, instance policy, the strict
+//! signature rules of `signatures`, key owner and origins); then the library checks the Digest
+//! and the HTTP signature of the actor it fetches; each activity's `verify` then its `receive`
+//! apply it. Replays are answered 2xx with no second effect.
 
 use super::{
-    activities::{InboxActivity, RemoteActor},
-    FedData,
+    activities::{deserialize_actor, InboxActivity, RemoteActor},
+    limits, signatures, FedData,
 };
 use crate::error::{Error, ErrorKind};
 use activitypub_federation::{actix_web::inbox::receive_activity, protocol::context::WithContext};
 use actix_web::{web, web::Bytes, HttpRequest, HttpResponse};
+use futures::StreamExt;
+use serde::Deserialize;
+use std::sync::PoisonError;
+use url::Url;
 
 /// Largest inbox body (bytes); larger is 413.
 pub const MAX_INBOX_BODY: usize = 1024 * 1024;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    let limit = web::PayloadConfig::new(MAX_INBOX_BODY);
     for path in ["/inbox", "/c/{name}/inbox", "/u/{name}/inbox"] {
-        cfg.service(
-            web::resource(path)
-                .app_data(limit.clone())
-                .route(web::post().to(inbox)),
-        );
+        cfg.service(web::resource(path).route(web::post().to(inbox)));
     }
 }
 
-async fn inbox(request: HttpRequest, body: Bytes, data: FedData) -> Result<HttpResponse, Error> {
+async fn inbox(
+    request: HttpRequest,
+    payload: web::Payload,
+    data: FedData,
+) -> Result<HttpResponse, Error> {
     if request.headers().get("signature").is_none() {
         return Err(Error::new(
             ErrorKind::Unauthorized,
@@ -32,5 +37,104 @@ async fn inbox(request: HttpRequest, body: Bytes, data: FedData) -> Result<HttpR
             "inbox requests must carry an HTTP signature",
         ));
     }
+    let body = read_body(&request, payload).await?;
+    screen(&request, &body, &data)?;
     receive_activity::<WithContext<InboxActivity>, RemoteActor, _>(request, body, &data).await
+}
+
+fn too_large() -> Error {
+    Error::new(
+        ErrorKind::PayloadTooLarge,
+        "payload_too_large",
+        format!("inbox bodies are limited to {MAX_INBOX_BODY} bytes"),
+    )
+}
+
+/// Reads the body up to [`MAX_INBOX_BODY`]: a larger `Content-Length` is refused before reading,
+/// and a chunked body is refused as soon as it grows past the cap.
+async fn read_body(request: &HttpRequest, mut payload: web::Payload) -> Result<Bytes, Error> {
+    let declared = request
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_INBOX_BODY as u64) {
+        return Err(too_large());
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk
+            .map_err(|e| Error::new(ErrorKind::BadRequest, "body_unreadable", e.to_string()))?;
+        if body.len() + chunk.len() > MAX_INBOX_BODY {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// The parts of an activity the screening needs.
+#[derive(Deserialize)]
+struct Envelope {
+    id: Url,
+    #[serde(deserialize_with = "deserialize_actor")]
+    actor: Url,
+    #[serde(rename = "type", default)]
+    kind: serde_json::Value,
+    #[serde(default)]
+    object: serde_json::Value,
+}
+
+/// Everything checked before the library sees the request: JSON depth, caps and NUL (400), the
+/// instance policy (403, before any key is read), the strict signature rules and the key's
+/// owner (401), and that the activity (and a created or updated object) is on the actor's
+/// origin (400).
+fn screen(request: &HttpRequest, body: &[u8], data: &FedData) -> Result<(), Error> {
+    let json = limits::parse_json(body)?;
+    limits::check_caps(&json)?;
+    let envelope = Envelope::deserialize(&json).map_err(|e| {
+        Error::new(
+            ErrorKind::BadRequest,
+            "malformed_activity",
+            format!("not an activity: {e}"),
+        )
+    })?;
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let key_id = header("signature")
+        .and_then(|s| signatures::parse_signature(&s).ok())
+        .and_then(|p| Url::parse(&p.key_id).ok());
+    {
+        let policy = data.instance_policy();
+        let policy = policy.read().unwrap_or_else(PoisonError::into_inner);
+        if !policy.permits(&envelope.actor) || key_id.is_some_and(|k| !policy.permits(&k)) {
+            return Err(Error::new(
+                ErrorKind::Forbidden,
+                super::INSTANCE_BLOCKED,
+                "this instance does not federate with that one",
+            ));
+        }
+    }
+    let our_host = crate::domain::names::parse_hostname(&data.settings().hostname)
+        .unwrap_or_else(|_| data.settings().hostname.clone());
+    let signed = signatures::SignedRequest {
+        our_host: &our_host,
+        header: &header,
+    };
+    let params = signatures::check_request(&signed, Some(body), chrono::Utc::now())?;
+    signatures::check_key_owner(&params.key_id, &envelope.actor)?;
+    signatures::check_same_origin("id", &envelope.id, &envelope.actor)?;
+    if matches!(envelope.kind.as_str(), Some("Create" | "Update")) {
+        if let Some(object_id) = envelope.object.get("id").and_then(|v| v.as_str()) {
+            let object_id = Url::parse(object_id)
+                .map_err(|_| Error::invalid_field("object.id", "not a URL"))?;
+            signatures::check_same_origin("object.id", &object_id, &envelope.actor)?;
+        }
+    }
+    Ok(())
 }

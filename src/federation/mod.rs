@@ -3,13 +3,17 @@
 //! types.
 
 pub mod activities;
+pub mod answers;
+pub mod authorized_fetch;
 pub mod collections;
 pub mod inbox;
+pub mod limits;
 pub mod nodeinfo;
 pub mod objects;
 pub mod outbound;
 pub mod resolve;
 pub mod routes;
+pub mod signatures;
 pub mod webfinger;
 
 use crate::domain::names::InstancePolicy;
@@ -21,7 +25,7 @@ use activitypub_federation::{
 use actix_web::guard::GuardContext;
 use objects::instance::InstanceActor;
 use reqwest::redirect::Policy;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 /// The library's request data carrying our context.
@@ -48,20 +52,22 @@ pub async fn config(ctx: AppContext) -> Result<FederationConfig<AppContext>> {
         .build()
         .map_err(anyhow::Error::from)?;
     let instance_actor = InstanceActor::local(&ctx)?;
-    let policy = InstancePolicy::new(
-        &ctx.settings().blocked_instances,
-        &ctx.settings().allowed_instances,
-    );
+    let policy = ctx.instance_policy();
+    let recorder = answers::Recorder(ctx.delivery_answers().clone());
     let config = FederationConfig::builder()
         .domain(ctx.settings().hostname.clone())
         .app_data(ctx)
-        .client(client.into())
+        .client(
+            reqwest_middleware::ClientBuilder::new(client)
+                .with(recorder)
+                .build(),
+        )
         .debug(insecure)
         .allow_http_urls(insecure)
         .request_timeout(REQUEST_TIMEOUT)
         .http_fetch_limit(20)
         .signed_fetch_actor(&instance_actor)
-        .url_verifier(Box::new(PolicyVerifier(Arc::new(policy))))
+        .url_verifier(Box::new(PolicyVerifier(policy)))
         .build()
         .await
         .map_err(anyhow::Error::from)?;
@@ -71,14 +77,20 @@ pub async fn config(ctx: AppContext) -> Result<FederationConfig<AppContext>> {
 /// What the library's URL checks answer for an instance we do not federate with.
 pub const INSTANCE_BLOCKED: &str = "instance_blocked";
 
-/// Applies the instance policy to every URL the library receives from, fetches or sends to.
+/// Applies the instance policy to every URL the library receives from, fetches or sends to. It
+/// reads the context's policy at each check, so administrators' changes apply at once.
 #[derive(Clone)]
-struct PolicyVerifier(Arc<InstancePolicy>);
+struct PolicyVerifier(Arc<RwLock<InstancePolicy>>);
 
 #[async_trait::async_trait]
 impl UrlVerifier for PolicyVerifier {
     async fn verify(&self, url: &url::Url) -> Result<(), activitypub_federation::error::Error> {
-        if self.0.permits(url) {
+        let permitted = self
+            .0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .permits(url);
+        if permitted {
             Ok(())
         } else {
             Err(activitypub_federation::error::Error::UrlVerificationError(

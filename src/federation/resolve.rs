@@ -100,7 +100,7 @@ pub async fn anything(data: &FedData, query: &str) -> Result<Resolved, Error> {
     }
 }
 
-async fn person(data: &FedData, handle: &str) -> Result<db::accounts::Person, Error> {
+pub async fn person(data: &FedData, handle: &str) -> Result<db::accounts::Person, Error> {
     let (name, host) = handle.split_once('@').unwrap_or((handle, ""));
     if host.is_empty() || host == data.settings().hostname {
         let lookup = name.to_string();

@@ -1,12 +1,14 @@
 //! GET routes that serve actors as ActivityPub JSON (a browser asking for the same URL gets the
 //! page from `web/` instead; see `wants_activitypub`).
 
-use super::{collections, nodeinfo, objects, wants_activitypub, webfinger, FedData};
-use crate::{db, domain::communities::Visibility, error::Error};
+use super::{
+    authorized_fetch::signer, collections, nodeinfo, objects, wants_activitypub, webfinger, FedData,
+};
+use crate::{actions::access::authorize_fetch, db, error::Error};
 use activitypub_federation::{
     actix_web::response::create_http_response, protocol::tombstone::Tombstone, traits::Object,
 };
-use actix_web::{guard, web, HttpResponse};
+use actix_web::{guard, web, HttpRequest, HttpResponse};
 use objects::{instance::InstanceActor, post::PostOrComment};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -59,10 +61,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// A local post or comment. Content of private communities is not served to anonymous fetches
-/// (answered 404, so its existence does not leak either). Deleted content answers 410 with a
-/// Tombstone.
-async fn content(item: Option<PostOrComment>, data: &FedData) -> Result<HttpResponse, Error> {
+/// A local post or comment. Content of private communities is served only to signed fetches
+/// from members' instances (`authorize_fetch`; everyone else gets 404, so its existence does not
+/// leak either). Deleted content answers 410 with a Tombstone.
+async fn content(
+    item: Option<PostOrComment>,
+    request: &HttpRequest,
+    data: &FedData,
+) -> Result<HttpResponse, Error> {
     let Some(item) = item.filter(|i| match i {
         PostOrComment::Post(p) => p.local,
         PostOrComment::Comment(c) => c.local,
@@ -70,9 +76,7 @@ async fn content(item: Option<PostOrComment>, data: &FedData) -> Result<HttpResp
         return Err(Error::not_found("object"));
     };
     let community = item.community(data).await?;
-    if community.visibility() == Visibility::Private {
-        return Err(Error::not_found("object"));
-    }
+    authorize_fetch(data, &community, signer(request, data)).await?;
     if item.is_deleted() {
         let tombstone = Tombstone::new(item.id().clone());
         let mut res = create_http_response(tombstone, &objects::context())?;
@@ -83,20 +87,28 @@ async fn content(item: Option<PostOrComment>, data: &FedData) -> Result<HttpResp
     Ok(create_http_response(json, &objects::context())?)
 }
 
-async fn post(id: web::Path<i64>, data: FedData) -> Result<HttpResponse, Error> {
+async fn post(
+    id: web::Path<i64>,
+    request: HttpRequest,
+    data: FedData,
+) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
     let item = data
         .db(move |conn| Ok(db::posts::post(conn, id)?.map(PostOrComment::Post)))
         .await?;
-    content(item, &data).await
+    content(item, &request, &data).await
 }
 
-async fn comment(id: web::Path<i64>, data: FedData) -> Result<HttpResponse, Error> {
+async fn comment(
+    id: web::Path<i64>,
+    request: HttpRequest,
+    data: FedData,
+) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
     let item = data
         .db(move |conn| Ok(db::posts::comment(conn, id)?.map(PostOrComment::Comment)))
         .await?;
-    content(item, &data).await
+    content(item, &request, &data).await
 }
 
 async fn group(name: web::Path<String>, data: FedData) -> Result<HttpResponse, Error> {

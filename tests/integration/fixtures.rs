@@ -60,7 +60,8 @@ fn every_captured_person_and_group_parses() {
 
 /// Activity types copse handles (the inbox's variants other than the catch-all).
 const HANDLED: &[&str] = &[
-    "Follow", "Accept", "Reject", "Undo", "Create", "Announce", "Like", "Dislike",
+    "Follow", "Accept", "Reject", "Undo", "Create", "Announce", "Like", "Dislike", "Flag",
+    "Resolve",
 ];
 
 /// What `InboxActivity` made of a document, by variant name.
@@ -71,10 +72,12 @@ fn variant(doc: &serde_json::Value) -> Result<&'static str, String> {
         A::Follow(_) => "Follow",
         A::Accept(_) => "Accept",
         A::Reject(_) => "Reject",
-        A::Undo(_) | A::UndoVote(_) | A::UndoLock(_) | A::UndoBlock(_) => "Undo",
+        A::Undo(_) | A::UndoVote(_) | A::UndoLock(_) | A::UndoBlock(_) | A::UndoDelete(_) => "Undo",
         A::Block(_) => "Block",
-        A::Pin(_) => "Add",
-        A::Unpin(_) => "Remove",
+        A::Add(_) => "Add",
+        A::Remove(_) => "Remove",
+        A::Flag(_) => "Flag",
+        A::Resolve(_) => "Resolve",
         A::Lock(_) => "Lock",
         A::Vote(v) => match v.kind {
             copse::federation::activities::voting::VoteType::Like => "Like",
@@ -94,13 +97,13 @@ fn handled(doc: &serde_json::Value) -> bool {
     let kind = doc["type"].as_str().unwrap_or("");
     let inner = doc["object"]["type"].as_str().unwrap_or("");
     match kind {
-        "Undo" => ["Follow", "Like", "Dislike", "Lock", "Block"].contains(&inner),
+        "Undo" => ["Follow", "Like", "Dislike", "Lock", "Block", "Delete"].contains(&inner),
         // A Block without a community target is a person blocking a person: not ours.
         "Block" => !doc["target"].is_null(),
-        // Add/Remove of moderators is not handled yet: only the featured collection.
+        // Add/Remove to a community's featured or moderators collection.
         "Add" | "Remove" => doc["target"]
             .as_str()
-            .is_some_and(|t| t.ends_with("/featured")),
+            .is_some_and(|t| t.ends_with("/featured") || t.ends_with("/moderators")),
         "Create" => ["Page", "Article", "Note", "Event", "Question", "Video"].contains(&inner),
         "Update" => [
             "Page", "Article", "Note", "Event", "Question", "Video", "Group",

@@ -238,6 +238,7 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(server) = self.server.take() {
             // Sends the stop command at once; the workers wind down on their own.
+            server.context.stop_background();
             drop(server.handle().stop(false));
         }
     }

@@ -98,6 +98,10 @@ async fn openapi_document_covers_every_endpoint() {
         ("post", "/api/v1/sessions"),
         ("delete", "/api/v1/sessions"),
         ("get", "/api/v1/me"),
+        ("get", "/api/v1/admin/instances"),
+        ("post", "/api/v1/admin/instances"),
+        ("delete", "/api/v1/admin/instances/{host}"),
+        ("get", "/api/v1/admin/queue"),
         ("get", "/api/v1/communities"),
         ("post", "/api/v1/communities"),
         ("get", "/api/v1/communities/{name}"),
@@ -130,6 +134,24 @@ async fn openapi_document_covers_every_endpoint() {
         ("post", "/api/v1/posts/{id}/pin"),
         ("post", "/api/v1/communities/{name}/bans"),
         ("delete", "/api/v1/communities/{name}/bans/{person_id}"),
+        ("post", "/api/v1/communities/{name}/moderators"),
+        (
+            "delete",
+            "/api/v1/communities/{name}/moderators/{person_id}",
+        ),
+        ("post", "/api/v1/posts/{id}/restore"),
+        ("post", "/api/v1/comments/{id}/restore"),
+        ("post", "/api/v1/posts/{id}/report"),
+        ("post", "/api/v1/comments/{id}/report"),
+        ("get", "/api/v1/communities/{ref}/reports"),
+        ("post", "/api/v1/reports/{id}/resolve"),
+        ("post", "/api/v1/communities/{name}/invitations"),
+        ("get", "/api/v1/communities/{name}/invitations"),
+        (
+            "delete",
+            "/api/v1/communities/{name}/invitations/{person_id}",
+        ),
+        ("get", "/api/v1/communities/{ref}/modlog"),
     ];
     let mut documented = 0;
     for (method, path) in endpoints {

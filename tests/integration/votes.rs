@@ -229,7 +229,7 @@ async fn a_refused_activity_is_applied_when_retried_later() {
         json!({"person_id": eve_id}),
     )
     .await;
-    federation::outbound::deliver(vote.clone(), &data)
+    federation::outbound::worker::send_now(vote.clone(), &data)
         .await
         .expect("delivered");
     assert_eq!(
@@ -245,7 +245,7 @@ async fn a_refused_activity_is_applied_when_retried_later() {
         None,
     )
     .await;
-    federation::outbound::deliver(vote.clone(), &data)
+    federation::outbound::worker::send_now(vote.clone(), &data)
         .await
         .expect("delivered");
     assert_eq!(
@@ -253,7 +253,7 @@ async fn a_refused_activity_is_applied_when_retried_later() {
         Some(1),
         "the retry is applied"
     );
-    federation::outbound::deliver(vote, &data)
+    federation::outbound::worker::send_now(vote, &data)
         .await
         .expect("delivered");
     assert_eq!(

@@ -3,11 +3,11 @@
 //! than the announcing community is not trusted as given: it is fetched from its origin.
 
 use super::{
+    adding::{Add, Remove},
     blocking::{Block, UndoBlock},
     create::Create,
-    editing::{Delete, Update},
+    editing::{Delete, UndoDelete, Update},
     locking::{Lock, UndoLock},
-    pinning::{Pin, Unpin},
     voting::{UndoVote, Vote},
 };
 use crate::{
@@ -38,11 +38,12 @@ pub enum Announced {
     UndoLock(Box<UndoLock>),
     Lock(Box<Lock>),
     UndoBlock(Box<UndoBlock>),
+    UndoDelete(Box<UndoDelete>),
     Block(Box<Block>),
-    Pin(Box<Pin>),
-    Unpin(Box<Unpin>),
+    Add(Box<Add>),
+    Remove(Box<Remove>),
     Object(Box<PostJson>),
-    /// Votes, deletions and the like: not handled yet, acknowledged.
+    /// Anything else (Lemmy's `Announce` of a `Flag` or `Resolve`, for example): acknowledged.
     Other(serde_json::Value),
 }
 
@@ -113,14 +114,9 @@ impl Activity for Announce {
             Announced::UndoLock(undo) => verify_domains_match(undo.actor.inner(), &undo.id)?,
             Announced::Block(block) => verify_domains_match(block.actor.inner(), &block.id)?,
             Announced::UndoBlock(undo) => verify_domains_match(undo.actor.inner(), &undo.id)?,
-            Announced::Pin(pin) => {
-                verify_domains_match(pin.actor.inner(), &pin.id)?;
-                pin.verify(data).await?;
-            }
-            Announced::Unpin(unpin) => {
-                verify_domains_match(unpin.actor.inner(), &unpin.id)?;
-                unpin.verify(data).await?;
-            }
+            Announced::UndoDelete(undo) => verify_domains_match(undo.actor.inner(), &undo.id)?,
+            Announced::Add(add) => verify_domains_match(add.actor.inner(), &add.id)?,
+            Announced::Remove(remove) => verify_domains_match(remove.actor.inner(), &remove.id)?,
             Announced::UndoVote(undo) => {
                 verify_domains_match(undo.actor.inner(), &undo.id)?;
                 undo.verify(data).await?;
@@ -131,41 +127,27 @@ impl Activity for Announce {
     }
 
     async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
+        // Moderation is vouched for by the announcing community.
+        let by = Some(self.actor.dereference_local(data).await?.id);
         match self.object {
             Announced::Vote(vote) => return vote.receive(data).await,
             Announced::UndoVote(undo) => return undo.receive(data).await,
             Announced::Update(update) => return update.receive(data).await,
-            Announced::Delete(delete) => {
-                let community = self.actor.dereference_local(data).await?;
-                return delete.apply(data, Some(community.id)).await;
-            }
+            Announced::Delete(delete) => return delete.apply(data, by).await,
             Announced::Lock(lock) => {
-                let community = self.actor.dereference_local(data).await?;
                 let id = lock.id.to_string();
-                return lock.apply(data, true, id, Some(community.id)).await;
-            }
-            Announced::UndoLock(undo) => {
-                let community = self.actor.dereference_local(data).await?;
-                return undo.apply(data, Some(community.id)).await;
+                return lock.apply(data, true, id, by).await;
             }
             Announced::Block(block) => {
-                let community = self.actor.dereference_local(data).await?;
                 let id = block.id.to_string();
-                return block.apply(data, true, id, Some(community.id)).await;
+                return block.apply(data, true, id, by).await;
             }
-            Announced::UndoBlock(undo) => {
-                let community = self.actor.dereference_local(data).await?;
-                return undo.apply(data, Some(community.id)).await;
-            }
-            Announced::Pin(pin) => {
-                let community = self.actor.dereference_local(data).await?;
-                return pin.apply(data, Some(community.id)).await;
-            }
-            Announced::Unpin(unpin) => {
-                let community = self.actor.dereference_local(data).await?;
-                return unpin.apply(data, Some(community.id)).await;
-            }
-            _ => {}
+            Announced::UndoLock(undo) => return undo.apply(data, by).await,
+            Announced::UndoBlock(undo) => return undo.apply(data, by).await,
+            Announced::UndoDelete(undo) => return undo.apply(data, by).await,
+            Announced::Add(add) => return add.apply(data, by).await,
+            Announced::Remove(remove) => return remove.apply(data, by).await,
+            Announced::Create(_) | Announced::Object(_) | Announced::Other(_) => {}
         }
         let Some(object) = self.object_json().cloned() else {
             return Ok(());

@@ -1,5 +1,6 @@
 //! `Block` (with `target` the community) and `Undo(Block)`: banning people from a community.
 
+use super::undo::{Undo, Undoable};
 use crate::{
     actions::moderation::{self as actions, Ban},
     context::AppContext,
@@ -9,11 +10,8 @@ use crate::{
 use activitypub_federation::{
     config::Data,
     fetch::object_id::ObjectId,
-    kinds::activity::{BlockType, UndoType},
-    protocol::{
-        helpers::{deserialize_one_or_many, deserialize_skip_error},
-        verification::verify_urls_match,
-    },
+    kinds::activity::BlockType,
+    protocol::helpers::{deserialize_one_or_many, deserialize_skip_error},
     traits::Activity,
 };
 use chrono::{DateTime, Utc};
@@ -97,54 +95,20 @@ impl Activity for Block {
     }
 }
 
-#[serde_with::skip_serializing_none]
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UndoBlock {
-    pub actor: ObjectId<Person>,
-    pub object: Block,
-    #[serde(rename = "type")]
-    pub kind: UndoType,
-    pub id: Url,
-    #[serde(default, deserialize_with = "deserialize_one_or_many")]
-    pub to: Vec<Url>,
-    #[serde(default, deserialize_with = "deserialize_one_or_many")]
-    pub cc: Vec<Url>,
-    #[serde(default, deserialize_with = "deserialize_skip_error")]
-    pub audience: Option<Url>,
-}
-
-impl UndoBlock {
-    pub async fn apply(
-        self,
-        data: &Data<AppContext>,
-        vouched_by: Option<i64>,
-    ) -> Result<(), Error> {
-        verify_urls_match(self.actor.inner(), self.object.actor.inner())?;
-        let id = self.id.to_string();
-        self.object.apply(data, false, id, vouched_by).await
-    }
-}
+pub type UndoBlock = Undo<Block>;
 
 #[async_trait::async_trait]
-impl Activity for UndoBlock {
-    type DataType = AppContext;
-    type Error = Error;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
+impl Undoable for Block {
+    fn actor_url(&self) -> &Url {
         self.actor.inner()
     }
 
-    async fn verify(&self, _data: &Data<AppContext>) -> Result<(), Error> {
-        verify_urls_match(self.actor.inner(), self.object.actor.inner())?;
-        Ok(())
-    }
-
-    async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
-        self.apply(data, None).await
+    async fn undo(
+        self,
+        data: &Data<AppContext>,
+        undo_id: String,
+        vouched_by: Option<i64>,
+    ) -> Result<(), Error> {
+        self.apply(data, false, undo_id, vouched_by).await
     }
 }

@@ -107,7 +107,9 @@ impl Activity for Create {
         let stored = PostOrComment::from_json(self.object, data).await?;
         if community.local {
             let activity_id = Some(self.id.to_string());
-            data.emit(match stored {
+            // Stored on its own: if we crash before this, the sender's retry (answered 2xx
+            // only after this) finds the object stored and announces it then.
+            let event = match stored {
                 PostOrComment::Post(post) => Event::PostCreated {
                     post,
                     community,
@@ -128,7 +130,9 @@ impl Activity for Create {
                         activity_id,
                     }
                 }
-            });
+            };
+            data.write(move |conn| crate::db::outbox::emit(conn, &event))
+                .await?;
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! `Update` and `Delete` of posts and comments: authors edit and delete their own; a moderator's
 //! `Delete` (with the reason as `summary`) is a removal.
 
+use super::undo::{Undo, Undoable};
 use crate::{
     actions::editing as actions,
     context::AppContext,
@@ -65,12 +66,15 @@ impl Activity for Update {
         PostOrComment::verify(&self.object, self.actor.inner(), data).await
     }
 
-    /// An Update of something we have not seen stores it as new.
+    /// An Update of something we have not seen fetches it from its origin (the current version,
+    /// as new as this Update or newer).
     async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
         let author = self.actor.dereference(data).await?;
         let known = PostOrComment::read_from_id(self.object.id.clone(), data).await?;
         if known.is_none() {
-            PostOrComment::from_json(self.object, data).await?;
+            ObjectId::<PostOrComment>::from(self.object.id)
+                .dereference(data)
+                .await?;
             return Ok(());
         }
         let updated = self
@@ -166,6 +170,34 @@ impl Activity for Delete {
     /// something unknown (or a whole account, as Mastodon does) changes nothing.
     async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
         self.apply(data, None).await
+    }
+}
+
+/// `Undo(Delete)`: a moderator restores what a moderator removed (Lemmy's "undo remove").
+pub type UndoDelete = Undo<Delete>;
+
+#[async_trait::async_trait]
+impl Undoable for Delete {
+    fn actor_url(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    async fn undo(
+        self,
+        data: &Data<AppContext>,
+        undo_id: String,
+        vouched_by: Option<i64>,
+    ) -> Result<(), Error> {
+        let moderator = self.actor.dereference(data).await?;
+        actions::receive_restore(
+            data,
+            &moderator,
+            self.object.id().to_string(),
+            self.summary,
+            undo_id,
+            vouched_by,
+        )
+        .await
     }
 }
 

@@ -1,6 +1,7 @@
 //! `Lock` and `Undo(Lock)` of a thread (Lemmy's moderation extension), with the reason as
 //! `summary`.
 
+use super::undo::{Undo, Undoable};
 use crate::{
     actions::moderation as actions, context::AppContext, db::accounts::Person, error::Error,
     federation::objects::post::PostOrComment,
@@ -8,11 +9,7 @@ use crate::{
 use activitypub_federation::{
     config::Data,
     fetch::object_id::ObjectId,
-    kinds::activity::UndoType,
-    protocol::{
-        helpers::{deserialize_one_or_many, deserialize_skip_error},
-        verification::verify_urls_match,
-    },
+    protocol::helpers::{deserialize_one_or_many, deserialize_skip_error},
     traits::Activity,
 };
 use serde::{Deserialize, Serialize};
@@ -91,56 +88,20 @@ impl Activity for Lock {
     }
 }
 
-#[serde_with::skip_serializing_none]
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UndoLock {
-    pub actor: ObjectId<Person>,
-    pub object: Lock,
-    #[serde(rename = "type")]
-    pub kind: UndoType,
-    pub id: Url,
-    #[serde(default, deserialize_with = "deserialize_skip_error")]
-    pub summary: Option<String>,
-    #[serde(default, deserialize_with = "deserialize_one_or_many")]
-    pub to: Vec<Url>,
-    #[serde(default, deserialize_with = "deserialize_one_or_many")]
-    pub cc: Vec<Url>,
-    #[serde(default, deserialize_with = "deserialize_skip_error")]
-    pub audience: Option<Url>,
-}
-
-impl UndoLock {
-    pub async fn apply(
-        self,
-        data: &Data<AppContext>,
-        vouched_by: Option<i64>,
-    ) -> Result<(), Error> {
-        verify_urls_match(self.actor.inner(), self.object.actor.inner())?;
-        let id = self.id.to_string();
-        self.object.apply(data, false, id, vouched_by).await
-    }
-}
+pub type UndoLock = Undo<Lock>;
 
 #[async_trait::async_trait]
-impl Activity for UndoLock {
-    type DataType = AppContext;
-    type Error = Error;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
+impl Undoable for Lock {
+    fn actor_url(&self) -> &Url {
         self.actor.inner()
     }
 
-    async fn verify(&self, _data: &Data<AppContext>) -> Result<(), Error> {
-        verify_urls_match(self.actor.inner(), self.object.actor.inner())?;
-        Ok(())
-    }
-
-    async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
-        self.apply(data, None).await
+    async fn undo(
+        self,
+        data: &Data<AppContext>,
+        undo_id: String,
+        vouched_by: Option<i64>,
+    ) -> Result<(), Error> {
+        self.apply(data, false, undo_id, vouched_by).await
     }
 }

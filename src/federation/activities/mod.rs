@@ -2,13 +2,15 @@
 //! applying through `actions/`). `InboxActivity` is what every inbox accepts; anything else is
 //! answered 2xx and ignored.
 
+pub mod adding;
 pub mod announce;
 pub mod blocking;
 pub mod create;
 pub mod editing;
 pub mod following;
 pub mod locking;
-pub mod pinning;
+pub mod reporting;
+pub mod undo;
 pub mod voting;
 
 use crate::{
@@ -57,10 +59,13 @@ pub enum InboxActivity {
     UndoVote(voting::UndoVote),
     UndoLock(Box<locking::UndoLock>),
     UndoBlock(Box<blocking::UndoBlock>),
+    UndoDelete(Box<editing::UndoDelete>),
     Block(Box<blocking::Block>),
     Lock(locking::Lock),
-    Pin(pinning::Pin),
-    Unpin(pinning::Unpin),
+    Add(adding::Add),
+    Remove(adding::Remove),
+    Flag(reporting::Flag),
+    Resolve(Box<reporting::Resolve>),
     Vote(voting::Vote),
     Create(Box<create::Create>),
     Update(Box<editing::Update>),
@@ -79,78 +84,50 @@ pub struct Unsupported {
     pub kind: serde_json::Value,
 }
 
+/// Runs the same expression on whichever activity a handled variant holds.
+macro_rules! each_handled {
+    ($value:expr, $a:ident => $body:expr, $other:ident => $fallback:expr) => {
+        match $value {
+            InboxActivity::Follow($a) => $body,
+            InboxActivity::Accept($a) => $body,
+            InboxActivity::Reject($a) => $body,
+            InboxActivity::Undo($a) => $body,
+            InboxActivity::UndoVote($a) => $body,
+            InboxActivity::UndoLock($a) => $body,
+            InboxActivity::UndoBlock($a) => $body,
+            InboxActivity::UndoDelete($a) => $body,
+            InboxActivity::Block($a) => $body,
+            InboxActivity::Lock($a) => $body,
+            InboxActivity::Add($a) => $body,
+            InboxActivity::Remove($a) => $body,
+            InboxActivity::Flag($a) => $body,
+            InboxActivity::Resolve($a) => $body,
+            InboxActivity::Vote($a) => $body,
+            InboxActivity::Create($a) => $body,
+            InboxActivity::Update($a) => $body,
+            InboxActivity::UpdateGroup($a) => $body,
+            InboxActivity::Delete($a) => $body,
+            InboxActivity::Announce($a) => $body,
+            InboxActivity::Other($other) => $fallback,
+        }
+    };
+}
+
 #[async_trait::async_trait]
 impl Activity for InboxActivity {
     type DataType = AppContext;
     type Error = Error;
 
     fn id(&self) -> &Url {
-        match self {
-            InboxActivity::Follow(a) => a.id(),
-            InboxActivity::Accept(a) => a.id(),
-            InboxActivity::Reject(a) => a.id(),
-            InboxActivity::Undo(a) => a.id(),
-            InboxActivity::UndoVote(a) => a.id(),
-            InboxActivity::UndoLock(a) => a.id(),
-            InboxActivity::UndoBlock(a) => a.id(),
-            InboxActivity::Block(a) => a.id(),
-            InboxActivity::Lock(a) => a.id(),
-            InboxActivity::Pin(a) => a.id(),
-            InboxActivity::Unpin(a) => a.id(),
-            InboxActivity::Vote(a) => a.id(),
-            InboxActivity::Create(a) => a.id(),
-            InboxActivity::Update(a) => a.id(),
-            InboxActivity::UpdateGroup(a) => a.id(),
-            InboxActivity::Delete(a) => a.id(),
-            InboxActivity::Announce(a) => a.id(),
-            InboxActivity::Other(a) => &a.id,
-        }
+        each_handled!(self, a => a.id(), a => &a.id)
     }
 
     fn actor(&self) -> &Url {
-        match self {
-            InboxActivity::Follow(a) => a.actor(),
-            InboxActivity::Accept(a) => a.actor(),
-            InboxActivity::Reject(a) => a.actor(),
-            InboxActivity::Undo(a) => a.actor(),
-            InboxActivity::UndoVote(a) => a.actor(),
-            InboxActivity::UndoLock(a) => a.actor(),
-            InboxActivity::UndoBlock(a) => a.actor(),
-            InboxActivity::Block(a) => a.actor(),
-            InboxActivity::Lock(a) => a.actor(),
-            InboxActivity::Pin(a) => a.actor(),
-            InboxActivity::Unpin(a) => a.actor(),
-            InboxActivity::Vote(a) => a.actor(),
-            InboxActivity::Create(a) => a.actor(),
-            InboxActivity::Update(a) => a.actor(),
-            InboxActivity::UpdateGroup(a) => a.actor(),
-            InboxActivity::Delete(a) => a.actor(),
-            InboxActivity::Announce(a) => a.actor(),
-            InboxActivity::Other(a) => &a.actor,
-        }
+        each_handled!(self, a => a.actor(), a => &a.actor)
     }
 
     async fn verify(&self, data: &Data<AppContext>) -> Result<(), Error> {
-        match self {
-            InboxActivity::Follow(a) => a.verify(data).await,
-            InboxActivity::Accept(a) => a.verify(data).await,
-            InboxActivity::Reject(a) => a.verify(data).await,
-            InboxActivity::Undo(a) => a.verify(data).await,
-            InboxActivity::UndoVote(a) => a.verify(data).await,
-            InboxActivity::UndoLock(a) => a.verify(data).await,
-            InboxActivity::UndoBlock(a) => a.verify(data).await,
-            InboxActivity::Block(a) => a.verify(data).await,
-            InboxActivity::Lock(a) => a.verify(data).await,
-            InboxActivity::Pin(a) => a.verify(data).await,
-            InboxActivity::Unpin(a) => a.verify(data).await,
-            InboxActivity::Vote(a) => a.verify(data).await,
-            InboxActivity::Create(a) => a.verify(data).await,
-            InboxActivity::Update(a) => a.verify(data).await,
-            InboxActivity::UpdateGroup(a) => a.verify(data).await,
-            InboxActivity::Delete(a) => a.verify(data).await,
-            InboxActivity::Announce(a) => a.verify(data).await,
-            InboxActivity::Other(_) => Ok(()),
-        }
+        each_handled!(self, a => a.verify(data).await, _a => Ok(()))
     }
 
     /// A replay of an applied activity has no second effect. The id is recorded only once the
@@ -164,36 +141,33 @@ impl Activity for InboxActivity {
         {
             return Ok(());
         }
-        self.apply(data).await?;
-        data.write(move |conn| crate::db::members::record_receipt(conn, &id))
-            .await
+        // An Undo that arrives before what it undoes: the undone activity is remembered as
+        // received too, so when it comes late it has no effect.
+        let undone = self.undone_id().map(Url::to_string);
+        each_handled!(self, a => a.receive(data).await?, a => {
+            tracing::debug!("ignoring unsupported activity {} of type {}", a.id, a.kind);
+        });
+        data.write(move |conn| {
+            crate::db::members::record_receipt(conn, &id)?;
+            match undone {
+                Some(undone) => crate::db::members::record_receipt(conn, &undone),
+                None => Ok(()),
+            }
+        })
+        .await
     }
 }
 
 impl InboxActivity {
-    async fn apply(self, data: &Data<AppContext>) -> Result<(), Error> {
+    /// The id of the activity an Undo takes back.
+    fn undone_id(&self) -> Option<&Url> {
         match self {
-            InboxActivity::Follow(a) => a.receive(data).await,
-            InboxActivity::Accept(a) => a.receive(data).await,
-            InboxActivity::Reject(a) => a.receive(data).await,
-            InboxActivity::Undo(a) => a.receive(data).await,
-            InboxActivity::UndoVote(a) => a.receive(data).await,
-            InboxActivity::UndoLock(a) => a.receive(data).await,
-            InboxActivity::UndoBlock(a) => a.receive(data).await,
-            InboxActivity::Block(a) => a.receive(data).await,
-            InboxActivity::Lock(a) => a.receive(data).await,
-            InboxActivity::Pin(a) => a.receive(data).await,
-            InboxActivity::Unpin(a) => a.receive(data).await,
-            InboxActivity::Vote(a) => a.receive(data).await,
-            InboxActivity::Create(a) => a.receive(data).await,
-            InboxActivity::Update(a) => a.receive(data).await,
-            InboxActivity::UpdateGroup(a) => a.receive(data).await,
-            InboxActivity::Delete(a) => a.receive(data).await,
-            InboxActivity::Announce(a) => a.receive(data).await,
-            InboxActivity::Other(a) => {
-                tracing::debug!("ignoring unsupported activity {} of type {}", a.id, a.kind);
-                Ok(())
-            }
+            InboxActivity::Undo(a) => Some(&a.object.id),
+            InboxActivity::UndoVote(a) => Some(&a.object.id),
+            InboxActivity::UndoLock(a) => Some(&a.object.id),
+            InboxActivity::UndoBlock(a) => Some(&a.object.id),
+            InboxActivity::UndoDelete(a) => Some(&a.object.id),
+            _ => None,
         }
     }
 }

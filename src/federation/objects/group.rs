@@ -143,6 +143,8 @@ impl Object for Community {
         _data: &Data<AppContext>,
     ) -> Result<(), Error> {
         verify_domains_match(json.id.inner(), expected_domain)?;
+        // Fetched documents get the caps inbox bodies get.
+        crate::federation::limits::check_caps(&serde_json::to_value(json)?)?;
         verify_domains_match(&json.inbox, expected_domain)?;
         Ok(())
     }
@@ -197,6 +199,10 @@ impl Object for Community {
                 MembershipPolicy::Approval
             } else {
                 MembershipPolicy::Open
+            },
+            visibility: match json.discoverable {
+                Some(false) => Visibility::Private,
+                _ => Visibility::Public,
             },
             posting_restricted_to_mods: json.posting_restricted_to_mods.unwrap_or(false),
             inbox_url: json.inbox.to_string(),

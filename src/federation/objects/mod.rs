@@ -75,3 +75,17 @@ impl PropertyValue {
         }
     }
 }
+
+/// A list of JSON values given as a list or as one value (a lone tag, for instance); never
+/// fails, so one odd field does not reject the whole object.
+pub fn deserialize_values<'de, D>(deserializer: D) -> Result<Vec<serde_json::Value>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::Deserialize;
+    Ok(match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::Array(items) => items,
+        serde_json::Value::Null => Vec::new(),
+        one => vec![one],
+    })
+}

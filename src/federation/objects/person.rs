@@ -98,6 +98,8 @@ impl Object for Person {
         _data: &Data<AppContext>,
     ) -> Result<(), Error> {
         verify_domains_match(json.id.inner(), expected_domain)?;
+        // Fetched documents get the caps inbox bodies get.
+        crate::federation::limits::check_caps(&serde_json::to_value(json)?)?;
         verify_domains_match(&json.inbox, expected_domain)?;
         Ok(())
     }

@@ -66,7 +66,8 @@ pub struct PostJson {
     pub summary: Option<String>,
     #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub in_reply_to: Option<Url>,
-    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    /// One tag may come as a single object (Fedify sends a lone `Mention` so).
+    #[serde(default, deserialize_with = "super::deserialize_values")]
     pub tag: Vec<Value>,
     #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub sensitive: Option<bool>,
@@ -286,6 +287,8 @@ impl Object for PostOrComment {
         _data: &Data<AppContext>,
     ) -> Result<(), Error> {
         verify_domains_match(&json.id, expected_domain)?;
+        // Fetched documents get the caps inbox bodies get.
+        crate::federation::limits::check_caps(&serde_json::to_value(json)?)?;
         let author = json.author().ok_or_else(|| {
             Error::new(
                 ErrorKind::BadRequest,
@@ -318,5 +321,25 @@ impl Object for PostOrComment {
                 Ok(PostOrComment::Post(post))
             }
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::expect_used)]
+mod tests {
+    use super::PostJson;
+
+    #[test]
+    fn a_lone_tag_object_counts_like_a_list_of_one() {
+        let note = serde_json::json!({
+            "id": "https://fedify.example/notes/1",
+            "type": "Note",
+            "attributedTo": "https://fedify.example/users/peer",
+            "content": "<p>@g hello</p>",
+            "tag": {"type": "Mention", "href": "https://copse.example/c/g", "name": "@g@copse.example"}
+        });
+        let json: PostJson = serde_json::from_value(note).expect("parses");
+        assert_eq!(json.tag.len(), 1);
+        assert!(!json.mention_names().is_empty(), "{:?}", json.tag);
     }
 }

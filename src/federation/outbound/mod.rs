@@ -1,18 +1,18 @@
-//! Turns domain events into activities and delivers them, signed by the acting actor, to the
-//! recipient's shared inbox (or inbox).
-//!
-//! Interim: events travel over an in-memory channel and are sent once, in order; the durable,
-//! retrying queue of the delivery issue replaces this loop.
+//! Plans what a domain event becomes on the wire: which activities, signed by whom, to which
+//! inboxes (shared where advertised). `queue` stores the plan and `worker` delivers it.
+
+mod moderation;
+pub mod queue;
+pub mod worker;
+
+pub use queue::Plan;
 
 use super::{
     activities::{
         announce::{Announce, Announced},
-        blocking::{Block, UndoBlock},
         create::Create,
         editing::{Delete, DeletedRef, Update, UpdateGroup},
         following::{AnswerKind, Follow, FollowAnswer, FollowRef, UndoFollow},
-        locking::{Lock, LockType, UndoLock},
-        pinning::Featured,
         voting::{UndoVote, Vote, VoteType},
     },
     objects::{
@@ -22,18 +22,15 @@ use super::{
     FedData,
 };
 use crate::{
-    context::AppContext,
     db::{accounts::Person, communities::Community},
     domain::events::Event,
     error::Error,
 };
 use activitypub_federation::{
-    activity_sending::SendActivityTask,
-    config::FederationConfig,
     kinds::{
         activity::{
-            AcceptType, AddType, AnnounceType, BlockType, CreateType, DeleteType, FollowType,
-            RejectType, RemoveType, UndoType, UpdateType,
+            AcceptType, AnnounceType, CreateType, DeleteType, FollowType, RejectType, UndoType,
+            UpdateType,
         },
         public,
     },
@@ -42,18 +39,7 @@ use activitypub_federation::{
 };
 use serde::Serialize;
 use std::fmt::Debug;
-use tokio::sync::mpsc::UnboundedReceiver;
 use url::Url;
-
-/// Runs until the instance's context is dropped.
-pub async fn run(config: FederationConfig<AppContext>, mut events: UnboundedReceiver<Event>) {
-    while let Some(event) = events.recv().await {
-        let data = config.to_request_data();
-        if let Err(e) = deliver(event, &data).await {
-            tracing::warn!("delivery failed: {e:?}");
-        }
-    }
-}
 
 fn follow_of(
     person: &Person,
@@ -73,7 +59,8 @@ fn follow_of(
     })
 }
 
-pub async fn deliver(event: Event, data: &FedData) -> Result<(), Error> {
+/// Plans the activities of one event into `data` (a [`Plan`], which reads like `FedData`).
+pub async fn plan(event: Event, data: &Plan<'_>) -> Result<(), Error> {
     match event {
         Event::FollowRequested {
             person,
@@ -201,140 +188,12 @@ pub async fn deliver(event: Event, data: &FedData) -> Result<(), Error> {
             };
             forward(delete, Announced::Delete, &community, &actor, data).await
         }
-        Event::ThreadLocked {
-            post_ap_id,
-            community,
-            moderator,
-            locked,
-            reason,
-            activity_id,
-        } => {
-            let lock = |id: Url, summary: Option<String>| -> Result<Lock, Error> {
-                Ok(Lock {
-                    actor: moderator.ap_id.0.clone().into(),
-                    object: Url::parse(&post_ap_id)?.into(),
-                    kind: LockType::Lock,
-                    id,
-                    summary,
-                    to: vec![public()],
-                    cc: vec![community.ap_id.0.clone()],
-                    audience: Some(community.ap_id.0.clone()),
-                })
-            };
-            if locked {
-                let activity = lock(activity_or_new(activity_id, "lock", data)?, reason)?;
-                forward(activity, Announced::Lock, &community, &moderator, data).await
-            } else {
-                let undo = UndoLock {
-                    actor: moderator.ap_id.0.clone().into(),
-                    object: lock(Url::parse(&data.new_activity_id("lock"))?, None)?,
-                    kind: UndoType::Undo,
-                    id: activity_or_new(activity_id, "undo", data)?,
-                    summary: reason,
-                    to: vec![public()],
-                    cc: vec![community.ap_id.0.clone()],
-                    audience: Some(community.ap_id.0.clone()),
-                };
-                forward(undo, Announced::UndoLock, &community, &moderator, data).await
-            }
-        }
-        Event::PersonBanned {
-            community,
-            moderator,
-            person,
-            banned,
-            reason,
-            expires_at,
-            activity_id,
-        } => {
-            let block = |id: Url| -> Result<Block, Error> {
-                Ok(Block {
-                    actor: moderator.ap_id.0.clone().into(),
-                    object: person.ap_id.0.clone().into(),
-                    target: community.ap_id.0.clone().into(),
-                    kind: BlockType::Block,
-                    id,
-                    summary: reason.clone(),
-                    end_time: expires_at.map(|t| t.and_utc()),
-                    to: vec![public()],
-                    cc: vec![community.ap_id.0.clone()],
-                    audience: Some(community.ap_id.0.clone()),
-                })
-            };
-            let announced = if banned {
-                Announced::Block(Box::new(block(activity_or_new(
-                    activity_id,
-                    "block",
-                    data,
-                )?)?))
-            } else {
-                Announced::UndoBlock(Box::new(UndoBlock {
-                    actor: moderator.ap_id.0.clone().into(),
-                    object: block(Url::parse(&data.new_activity_id("block"))?)?,
-                    kind: UndoType::Undo,
-                    id: activity_or_new(activity_id, "undo", data)?,
-                    to: vec![public()],
-                    cc: vec![community.ap_id.0.clone()],
-                    audience: Some(community.ap_id.0.clone()),
-                }))
-            };
-            if !community.local {
-                return Ok(());
-            }
-            // The members' instances, and the banned person's own (no longer a member).
-            let mut inboxes = member_inboxes(&community, &moderator, data).await?;
-            if !person.local {
-                inboxes.push(person.shared_inbox_or_inbox());
-                inboxes.sort();
-                inboxes.dedup();
-            }
-            send(
-                announce(&community, announced, data)?,
-                &community,
-                inboxes,
-                data,
-            )
-            .await
-        }
-        Event::PostPinned {
-            post_ap_id,
-            community,
-            moderator,
-            pinned,
-            activity_id,
-        } => {
-            let id = activity_or_new(activity_id, if pinned { "add" } else { "remove" }, data)?;
-            let target = Url::parse(&format!("{}/featured", community.ap_id))?;
-            let object = Url::parse(&post_ap_id)?.into();
-            let (to, cc) = (vec![public()], vec![community.ap_id.0.clone()]);
-            let audience = Some(community.ap_id.0.clone());
-            let actor = moderator.ap_id.0.clone().into();
-            if pinned {
-                let pin = Featured {
-                    actor,
-                    object,
-                    target,
-                    kind: AddType::Add,
-                    id,
-                    to,
-                    cc,
-                    audience,
-                };
-                forward(pin, Announced::Pin, &community, &moderator, data).await
-            } else {
-                let unpin = Featured {
-                    actor,
-                    object,
-                    target,
-                    kind: RemoveType::Remove,
-                    id,
-                    to,
-                    cc,
-                    audience,
-                };
-                forward(unpin, Announced::Unpin, &community, &moderator, data).await
-            }
-        }
+        event @ (Event::ThreadLocked { .. }
+        | Event::PersonBanned { .. }
+        | Event::PostPinned { .. }
+        | Event::ModeratorChanged { .. }
+        | Event::ContentRestored { .. }
+        | Event::ReportFiled { .. }) => moderation::plan(event, data).await,
         Event::CommunityUpdated { community } => {
             let community_id = community.id;
             let inboxes: Vec<Url> = data
@@ -360,7 +219,7 @@ pub async fn deliver(event: Event, data: &FedData) -> Result<(), Error> {
 }
 
 /// The id of a forwarded activity, or a new one for our own.
-fn activity_or_new(id: Option<String>, kind: &str, data: &FedData) -> Result<Url, Error> {
+fn activity_or_new(id: Option<String>, kind: &str, data: &Plan<'_>) -> Result<Url, Error> {
     Ok(Url::parse(
         &id.unwrap_or_else(|| data.new_activity_id(kind)),
     )?)
@@ -389,7 +248,7 @@ async fn forward<A>(
     wrap: fn(Box<A>) -> Announced,
     community: &Community,
     actor: &Person,
-    data: &FedData,
+    data: &Plan<'_>,
 ) -> Result<(), Error>
 where
     A: Activity + Serialize + Debug + Send + Sync,
@@ -420,7 +279,7 @@ where
 async fn member_inboxes(
     community: &Community,
     actor: &Person,
-    data: &FedData,
+    data: &Plan<'_>,
 ) -> Result<Vec<Url>, Error> {
     let community_id = community.id;
     let (host, port) = origin(&actor.ap_id);
@@ -437,7 +296,7 @@ async fn member_inboxes(
         .collect())
 }
 
-fn announce(community: &Community, object: Announced, data: &FedData) -> Result<Announce, Error> {
+fn announce(community: &Community, object: Announced, data: &Plan<'_>) -> Result<Announce, Error> {
     Ok(Announce {
         actor: community.ap_id.0.clone().into(),
         object,
@@ -463,7 +322,7 @@ async fn publish(
     author: &Person,
     activity_id: Option<String>,
     bare_too: bool,
-    data: &FedData,
+    data: &Plan<'_>,
 ) -> Result<(), Error> {
     let id = activity_or_new(activity_id, "create", data)?;
     let create = Create {
@@ -503,7 +362,7 @@ async fn answer<K: AnswerKind>(
     community: &Community,
     person: &Person,
     follow_id: &str,
-    data: &FedData,
+    data: &Plan<'_>,
 ) -> Result<(), Error> {
     let activity = FollowAnswer {
         actor: community.ap_id.0.clone().into(),
@@ -525,14 +384,14 @@ async fn send<A>(
     activity: A,
     from: &impl Actor,
     inboxes: Vec<Url>,
-    data: &FedData,
+    data: &Plan<'_>,
 ) -> Result<(), Error>
 where
     A: Activity + Serialize + Debug + Send + Sync,
 {
-    let activity = WithContext::new(activity, objects::context());
-    for task in SendActivityTask::prepare(&activity, from, inboxes, data).await? {
-        task.sign_and_send(data).await?;
-    }
-    Ok(())
+    data.push(
+        &WithContext::new(activity, objects::context()),
+        from.id(),
+        inboxes,
+    )
 }

@@ -1,0 +1,54 @@
+//! What the delivery queue holds, for administrators (`copse admin queue`, `/admin/queue`).
+
+use crate::{
+    context::AppContext,
+    db::{self, outbox::HostQueue},
+    error::Result,
+};
+use chrono::NaiveDateTime;
+use std::fmt::Write;
+
+/// Outgoing deliveries per instance, and the instances skipped for now.
+#[derive(Debug, Clone)]
+pub struct QueueReport {
+    pub hosts: Vec<HostQueue>,
+    /// Instances failing for long, with when they will be tried again.
+    pub unreachable: Vec<(String, NaiveDateTime)>,
+}
+
+pub async fn queue_report(ctx: &AppContext) -> Result<QueueReport> {
+    ctx.db(|conn| {
+        Ok(QueueReport {
+            hosts: db::outbox::queue_by_host(conn)?,
+            unreachable: db::outbox::unreachable(conn)?,
+        })
+    })
+    .await
+}
+
+impl QueueReport {
+    /// A plain table for the terminal.
+    pub fn as_table(&self) -> String {
+        let mut out = String::new();
+        if self.hosts.is_empty() {
+            out.push_str("no deliveries waiting\n");
+        } else {
+            let _ = writeln!(
+                out,
+                "{:<40} {:>8} {:>8} {:>8}",
+                "instance", "pending", "retrying", "dead"
+            );
+            for h in &self.hosts {
+                let _ = writeln!(
+                    out,
+                    "{:<40} {:>8} {:>8} {:>8}",
+                    h.host, h.pending, h.retrying, h.dead
+                );
+            }
+        }
+        for (host, at) in &self.unreachable {
+            let _ = writeln!(out, "unreachable: {host} (next try {at} UTC)");
+        }
+        out
+    }
+}

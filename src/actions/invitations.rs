@@ -1,0 +1,102 @@
+//! Invitations into invite-only communities: moderators invite a person (local, or a handle on
+//! another instance); the person's join (or `Follow`) is then accepted once.
+
+use crate::{
+    context::RequestData,
+    db::{self, accounts::Person, communities::Community},
+    domain::communities::Role,
+    error::{Error, ErrorKind, Result},
+};
+
+fn ensure_moderator(
+    conn: &mut db::DbConn,
+    community: &Community,
+    person_id: i64,
+    is_admin: bool,
+) -> Result<()> {
+    let role = db::communities::role_of(conn, community.id, person_id)?;
+    if role.is_some_and(Role::moderates) || (is_admin && community.local) {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::Forbidden,
+        "not_a_moderator",
+        "only the community's moderators may invite",
+    ))
+}
+
+/// Invites `handle` (`name` here, or `name@host`, fetched through WebFinger) into a local
+/// community. Inviting a member changes nothing.
+pub async fn invite(
+    data: &RequestData,
+    moderator: &Person,
+    is_admin: bool,
+    community: Community,
+    handle: &str,
+) -> Result<Person> {
+    if !community.local {
+        return Err(Error::new(
+            ErrorKind::Unprocessable,
+            "not_local",
+            "invitations are for communities on this instance",
+        ));
+    }
+    let handle = handle.trim().trim_start_matches('@');
+    if handle.is_empty() {
+        return Err(Error::invalid_field(
+            "person",
+            "a handle: name or name@host",
+        ));
+    }
+    let moderator_id = moderator.id;
+    let check = community.clone();
+    data.db(move |conn| ensure_moderator(conn, &check, moderator_id, is_admin))
+        .await?;
+    let person = crate::federation::resolve::person(data, handle)
+        .await
+        .map_err(|_| Error::invalid_field("person", format_args!("no one found as `{handle}`")))?;
+    let invited = person.clone();
+    data.write(move |conn| {
+        db::members::ensure_not_banned(conn, community.id, invited.id)?;
+        if db::communities::role_of(conn, community.id, invited.id)?.is_none() {
+            db::moderation::invite(conn, community.id, invited.id, moderator_id)?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(person)
+}
+
+/// Withdraws an invitation (404 if there is none).
+pub async fn withdraw(
+    data: &RequestData,
+    moderator: &Person,
+    is_admin: bool,
+    community: Community,
+    person_id: i64,
+) -> Result<()> {
+    let moderator_id = moderator.id;
+    data.write(move |conn| {
+        ensure_moderator(conn, &community, moderator_id, is_admin)?;
+        if !db::moderation::uninvite(conn, community.id, person_id)? {
+            return Err(Error::not_found("invitation"));
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Open invitations (moderators).
+pub async fn list(
+    data: &RequestData,
+    moderator: &Person,
+    is_admin: bool,
+    community: Community,
+) -> Result<Vec<(chrono::NaiveDateTime, Person)>> {
+    let moderator_id = moderator.id;
+    data.db(move |conn| {
+        ensure_moderator(conn, &community, moderator_id, is_admin)?;
+        db::moderation::invitations(conn, community.id)
+    })
+    .await
+}

@@ -1,0 +1,198 @@
+//! Reports: anyone who can read a post or comment may report it to the community's moderators,
+//! who list and resolve them. A report about a community on another instance is sent there as a
+//! `Flag`; a `Flag` received from another instance is stored like a local report.
+
+use super::editing::Target;
+use crate::{
+    context::AppContext,
+    db::{self, accounts::Person, communities::Community, moderation::Report},
+    domain::{
+        communities::{may_read, Role},
+        content,
+        events::Event,
+        moderation::MAX_REPORT_REASON,
+    },
+    error::{Error, ErrorKind, Result},
+};
+
+fn parse_reason(reason: &str) -> Result<String> {
+    content::plain_line("reason", reason, 1, MAX_REPORT_REASON)
+}
+
+/// The content a report is about: its id and community.
+fn reported(conn: &mut db::DbConn, target: Target) -> Result<(String, Community)> {
+    let (ap_id, post_id) = match target {
+        Target::Post(id) => {
+            let p = db::posts::post(conn, id)?
+                .filter(|p| !p.deleted)
+                .ok_or_else(|| Error::not_found(format_args!("post {id}")))?;
+            (p.ap_id.to_string(), p.id)
+        }
+        Target::Comment(id) => {
+            let c = db::posts::comment(conn, id)?
+                .filter(|c| !c.deleted)
+                .ok_or_else(|| Error::not_found(format_args!("comment {id}")))?;
+            (c.ap_id.to_string(), c.post_id)
+        }
+    };
+    let post = db::posts::post(conn, post_id)?.ok_or_else(|| Error::not_found("post"))?;
+    let community = db::communities::by_id(conn, post.community_id)?
+        .ok_or_else(|| Error::not_found("community"))?;
+    Ok((ap_id, community))
+}
+
+/// A local person reports a post or comment they can read.
+pub async fn file(
+    ctx: &AppContext,
+    reporter: &Person,
+    target: Target,
+    reason: &str,
+) -> Result<Report> {
+    let reason = parse_reason(reason)?;
+    let ap_id = ctx.new_activity_id("flag");
+    let reporter = reporter.clone();
+    let reporter_id = reporter.id;
+    ctx.write(move |conn| {
+        let (object, community) = reported(conn, target)?;
+        let role = db::communities::role_of(conn, community.id, reporter_id)?;
+        may_read(&community, role).map_err(|_| Error::not_found("the reported content"))?;
+        let (report, _) = db::moderation::insert_report(
+            conn,
+            &ap_id,
+            community.id,
+            reporter_id,
+            &object,
+            &reason,
+        )?;
+        if !community.local {
+            let event = Event::ReportFiled {
+                report: report.clone(),
+                reporter,
+                community,
+            };
+            db::outbox::emit(conn, &event)?;
+        }
+        Ok(report)
+    })
+    .await
+}
+
+/// A `Flag` from another instance about content we hold. Reports about something we do not
+/// know are refused (404); a repeated Flag is stored once.
+pub async fn receive(
+    ctx: &AppContext,
+    reporter: &Person,
+    object_ap_id: String,
+    reason: Option<String>,
+    activity_id: String,
+) -> Result<()> {
+    let reason = content::plain_line(
+        "summary",
+        &content::html_to_text(reason.as_deref().unwrap_or_default()),
+        0,
+        MAX_REPORT_REASON,
+    )?;
+    let reporter_id = reporter.id;
+    ctx.write(move |conn| {
+        let target = match db::posts::post_by_ap_id(conn, &object_ap_id)? {
+            Some(p) => Target::Post(p.id),
+            None => match db::posts::comment_by_ap_id(conn, &object_ap_id)? {
+                Some(c) => Target::Comment(c.id),
+                None => return Err(Error::not_found("the reported object")),
+            },
+        };
+        let (object, community) = reported(conn, target)?;
+        db::members::ensure_not_banned(conn, community.id, reporter_id)?;
+        db::moderation::insert_report(
+            conn,
+            &activity_id,
+            community.id,
+            reporter_id,
+            &object,
+            &reason,
+        )?;
+        Ok(())
+    })
+    .await
+}
+
+/// Whether someone may see and resolve a community's reports: its moderators, and instance
+/// admins for local communities.
+fn ensure_moderator(
+    conn: &mut db::DbConn,
+    community: &Community,
+    person_id: i64,
+    is_admin: bool,
+) -> Result<()> {
+    let role = db::communities::role_of(conn, community.id, person_id)?;
+    if role.is_some_and(Role::moderates) || (is_admin && community.local) {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::Forbidden,
+        "not_a_moderator",
+        "only the community's moderators may see its reports",
+    ))
+}
+
+/// A community's reports for its moderators, newest first; open ones unless `all`.
+pub async fn list(
+    ctx: &AppContext,
+    moderator: &Person,
+    is_admin: bool,
+    community: Community,
+    all: bool,
+    before_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<(Report, Person)>> {
+    let moderator_id = moderator.id;
+    ctx.db(move |conn| {
+        ensure_moderator(conn, &community, moderator_id, is_admin)?;
+        db::moderation::reports(conn, community.id, all, before_id, limit)
+    })
+    .await
+}
+
+/// A moderator marks a report resolved (or open again).
+pub async fn resolve(
+    ctx: &AppContext,
+    moderator: &Person,
+    is_admin: bool,
+    report_id: i64,
+    resolved: bool,
+) -> Result<Report> {
+    let moderator_id = moderator.id;
+    ctx.write(move |conn| {
+        let report = db::moderation::report(conn, report_id)?
+            .ok_or_else(|| Error::not_found(format_args!("report {report_id}")))?;
+        let community = db::communities::by_id(conn, report.community_id)?
+            .ok_or_else(|| Error::not_found("community"))?;
+        ensure_moderator(conn, &community, moderator_id, is_admin)?;
+        db::moderation::resolve_report(conn, report_id, moderator_id, resolved)?;
+        db::moderation::report(conn, report_id)?.ok_or_else(|| Error::not_found("report"))
+    })
+    .await
+}
+
+/// A `Resolve` of a `Flag` from a moderator on another instance (Lemmy sends them): applied when
+/// the actor moderates the report's community, or is on the remote community's own host.
+pub async fn receive_resolve(ctx: &AppContext, moderator: &Person, flag_id: String) -> Result<()> {
+    let moderator_id = moderator.id;
+    let moderator_url = moderator.ap_id.0.clone();
+    ctx.write(move |conn| {
+        let Some(report) = db::moderation::report_by_ap_id(conn, &flag_id)? else {
+            return Ok(()); // a report we never had
+        };
+        let community = db::communities::by_id(conn, report.community_id)?
+            .ok_or_else(|| Error::not_found("community"))?;
+        let same_host = !community.local
+            && moderator_url.host_str() == community.ap_id.host_str()
+            && moderator_url.port() == community.ap_id.port();
+        if !same_host {
+            ensure_moderator(conn, &community, moderator_id, false)?;
+        }
+        db::moderation::resolve_report(conn, report.id, moderator_id, true)?;
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,215 @@
+//! The planner: takes the domain events stored with the changes that caused them, in order,
+//! and turns each into activities and per-inbox deliveries in one transaction. Activity ids
+//! derive from the event, so planning an event twice (a crash before the commit) adds nothing.
+
+use super::FedData;
+use crate::{
+    context::AppContext,
+    db::{self, outbox::PlannedActivity},
+    domain::events::Event,
+    error::{Error, Result},
+};
+use activitypub_federation::config::FederationConfig;
+use serde::Serialize;
+use serde_json::Value;
+use std::{
+    collections::HashMap,
+    ops::Deref,
+    sync::{
+        atomic::{AtomicU32, Ordering},
+        Mutex,
+    },
+    time::Duration,
+};
+use url::Url;
+
+/// What one event becomes, collected while `outbound::plan` runs. Reads like `FedData` (it
+/// derefs to it), but `new_activity_id` is deterministic and sending only records.
+pub struct Plan<'a> {
+    data: &'a FedData,
+    seed: String,
+    counter: AtomicU32,
+    activities: Mutex<Vec<PlannedActivity>>,
+}
+
+impl Deref for Plan<'_> {
+    type Target = FedData;
+
+    fn deref(&self) -> &FedData {
+        self.data
+    }
+}
+
+impl<'a> Plan<'a> {
+    /// `seed` makes the activity ids of one event unique and repeatable.
+    pub fn new(data: &'a FedData, seed: String) -> Self {
+        Plan {
+            data,
+            seed,
+            counter: AtomicU32::new(0),
+            activities: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The next activity id of this event, e.g. `https://host/activities/like/e12.1700….0`.
+    pub fn new_activity_id(&self, kind: &str) -> String {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        self.data
+            .url(&format!("/activities/{kind}/{}.{n}", self.seed))
+    }
+
+    /// Records an activity (with its JSON-LD context) for `inboxes`, signed by `signer`.
+    pub fn push<A: Serialize>(&self, activity: &A, signer: &Url, inboxes: Vec<Url>) -> Result<()> {
+        let json = serde_json::to_value(activity).map_err(anyhow::Error::from)?;
+        let ap_id = json
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::from(anyhow::anyhow!("an outgoing activity has no id")))?
+            .to_string();
+        let local = self.data.settings().hostname.clone();
+        let inboxes: Vec<Url> = inboxes
+            .into_iter()
+            .filter(|i| db::outbox::host_of(i) != local)
+            .collect();
+        if inboxes.is_empty() {
+            return Ok(());
+        }
+        let planned = PlannedActivity {
+            ap_id,
+            signer: signer.to_string(),
+            object_key: object_key(&json),
+            body: json.to_string(),
+            inboxes,
+        };
+        self.activities
+            .lock()
+            .map_err(|_| anyhow::anyhow!("plan lock poisoned"))?
+            .push(planned);
+        Ok(())
+    }
+
+    pub(super) fn into_activities(self) -> Vec<PlannedActivity> {
+        self.activities.into_inner().unwrap_or_default()
+    }
+}
+
+/// The object an activity is about: down through `object` while it is an activity, then its id.
+/// Per destination, activities with the same key are delivered in order.
+pub fn object_key(activity: &Value) -> String {
+    let mut current = activity;
+    for _ in 0..4 {
+        match current.get("object") {
+            Some(Value::String(id)) => return id.clone(),
+            Some(inner @ Value::Object(map)) if map.contains_key("object") => current = inner,
+            Some(Value::Object(map)) => {
+                if let Some(Value::String(id)) = map.get("id") {
+                    return id.clone();
+                }
+                break;
+            }
+            Some(Value::Array(items)) => {
+                if let Some(Value::String(id)) = items.first() {
+                    return id.clone();
+                }
+                break;
+            }
+            _ => break,
+        }
+    }
+    activity
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Plans stored events until the context is dropped, waking on new events (and every second,
+/// for events stored by other processes).
+pub async fn run(config: FederationConfig<AppContext>) {
+    let mut failures: HashMap<i64, u32> = HashMap::new();
+    loop {
+        let data = config.to_request_data();
+        if data.is_stopping() {
+            return;
+        }
+        match plan_pending(&data, &mut failures).await {
+            Ok(0) => {
+                let wake = data.outbox_wakeup();
+                let _ = tokio::time::timeout(Duration::from_secs(1), wake.notified()).await;
+            }
+            Ok(_) => data.delivery_wakeup().notify_one(),
+            Err(e) => {
+                tracing::warn!("planning deliveries: {e:?}");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+/// A planning error repeated this often is a bug, not an outage: the event is set aside (logged)
+/// so that the events after it are not held up for ever.
+const MAX_PLAN_FAILURES: u32 = 5;
+
+/// Plans a batch of stored events, in order; returns how many were planned.
+pub async fn plan_pending(data: &FedData, failures: &mut HashMap<i64, u32>) -> Result<usize> {
+    let events = data
+        .db(|conn| db::outbox::unplanned_events(conn, 100))
+        .await?;
+    let count = events.len();
+    for (id, json) in events {
+        let event: Event = match serde_json::from_str(&json) {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::error!("outbox event {id} cannot be read, set aside: {e}");
+                data.write(move |conn| db::outbox::store_plan(conn, id, &[]))
+                    .await?;
+                continue;
+            }
+        };
+        let plan = Plan::new(data, format!("e{id}x{}", seed_of(&json)));
+        let activities = match super::plan(event, &plan).await {
+            Ok(()) => plan.into_activities(),
+            Err(e) => {
+                let n = failures.entry(id).or_insert(0);
+                *n += 1;
+                if *n < MAX_PLAN_FAILURES {
+                    // Keep the order: try this event again before any later one.
+                    return Err(e);
+                }
+                tracing::error!("outbox event {id} failed to plan {n} times, set aside: {e:?}");
+                Vec::new()
+            }
+        };
+        failures.remove(&id);
+        data.write(move |conn| db::outbox::store_plan(conn, id, &activities))
+            .await?;
+    }
+    Ok(count)
+}
+
+/// A short digest of the event's JSON: with the event id, it keeps activity ids unique even if
+/// an event id were ever reused.
+fn seed_of(json: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(json.as_bytes())[..6])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::object_key;
+    use serde_json::json;
+
+    #[test]
+    fn activities_are_keyed_by_the_object_they_are_about() {
+        let page = "https://a.example/post/1";
+        let create = json!({"id": "c", "object": {"id": page, "type": "Page"}});
+        let announce = json!({"id": "a", "object": create.clone()});
+        let undo_like = json!({"id": "u", "object": {"id": "l", "object": page}});
+        let follow = json!({"id": "f", "object": "https://a.example/c/x"});
+        assert_eq!(object_key(&create), page);
+        assert_eq!(object_key(&announce), page);
+        assert_eq!(object_key(&json!({"id": "w", "object": undo_like})), page);
+        assert_eq!(object_key(&follow), "https://a.example/c/x");
+        assert_eq!(object_key(&json!({"id": "only"})), "only");
+    }
+}

@@ -1,0 +1,340 @@
+//! Durable delivery: retries with backoff, final refusals, per-object order, dead deliveries,
+//! instances skipped while unreachable, `Retry-After`, the admin view and `/metrics`. The remote
+//! side is a sink on loopback that answers as each test says.
+
+use crate::{
+    helpers::{eventually, TestApp},
+    sink::{Received, Sink},
+};
+use copse::db;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+/// A remote member of `community` whose inbox is `inbox` (stored as if its Follow was accepted).
+async fn remote_member(app: &TestApp, community: &str, name: &str, inbox: String) {
+    let (community, name) = (community.to_string(), name.to_string());
+    app.context()
+        .write(move |conn| {
+            let person = db::accounts::upsert_remote_person(
+                conn,
+                &db::accounts::RemotePerson {
+                    ap_id: format!(
+                        "{}/actor/{name}",
+                        inbox.trim_end_matches(&format!("/inbox/{name}"))
+                    ),
+                    name: name.clone(),
+                    display_name: None,
+                    summary_html: None,
+                    inbox_url: inbox.clone(),
+                    shared_inbox_url: None,
+                    public_key: "unused".into(),
+                    published: None,
+                },
+            )?;
+            let c = db::communities::local_by_name(conn, &community)?.expect("community");
+            db::members::put(conn, c.id, person.id, db::members::ACTIVE, None, None)?;
+            Ok(())
+        })
+        .await
+        .expect("member stored");
+}
+
+async fn fast_retries() -> TestApp {
+    TestApp::spawn_with(|s| {
+        s.delivery_retry_base_secs = 1;
+        s.delivery_retry_max_secs = 2;
+    })
+    .await
+}
+
+async fn setup(app: &TestApp) -> String {
+    let owner = app.user("owner").await;
+    let (status, body) = app.community(&owner, "chess", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    owner
+}
+
+async fn new_post(app: &TestApp, token: &str, title: &str) -> serde_json::Value {
+    let (status, post) = app
+        .post(
+            "/api/v1/communities/chess/posts",
+            Some(token),
+            json!({"title": title}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{post}");
+    post
+}
+
+fn about<'a>(log: &'a [Received], object: &str) -> Vec<&'a Received> {
+    log.iter().filter(|r| r.object_id() == object).collect()
+}
+
+#[tokio::test]
+async fn failed_deliveries_are_retried_until_the_inbox_recovers_in_order() {
+    let app = fast_retries().await;
+    let owner = setup(&app).await;
+    let sink = Sink::start().await;
+    remote_member(&app, "chess", "ann", sink.inbox("ann")).await;
+    // Down for the first three requests, then up.
+    let tries = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let counter = tries.clone();
+    sink.answer(move |_| {
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if n < 3 {
+            (503, None)
+        } else {
+            (202, None)
+        }
+    });
+    let post = new_post(&app, &owner, "Opening").await;
+    let id = post["actor_id"].as_str().unwrap().to_string();
+    let (status, _) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/posts/{}", post["id"]),
+            Some(&owner),
+            Some(json!({"title": "Opening, edited"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let log = eventually("the create and the update are delivered", || async {
+        let log = sink.received();
+        let delivered: Vec<String> = about(&log, &id)
+            .iter()
+            .filter(|r| r.status == 202)
+            .map(|r| r.kinds())
+            .collect();
+        (delivered.len() == 3).then_some(log)
+    })
+    .await;
+    let delivered: Vec<String> = about(&log, &id)
+        .iter()
+        .filter(|r| r.status == 202)
+        .map(|r| r.kinds())
+        .collect();
+    assert_eq!(
+        delivered,
+        ["Announce/Create", "Announce/Page", "Announce/Update"],
+        "per object, in the order they happened"
+    );
+    // Nothing about this post reached the inbox out of order, even while it was failing.
+    let first_update = log.iter().position(|r| r.kinds() == "Announce/Update");
+    let last_create = log.iter().rposition(|r| r.kinds() == "Announce/Create");
+    assert!(first_update > last_create, "{:?}", kinds_of(&log));
+    let (_, metrics) = app.fetch("/metrics", "text/plain").await.clone_pair();
+    assert!(
+        metrics.contains("copse_deliveries_retried_total 3"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("copse_deliveries_sent_total 3"),
+        "{metrics}"
+    );
+}
+
+fn kinds_of(log: &[Received]) -> Vec<String> {
+    log.iter()
+        .map(|r| format!("{} {}", r.kinds(), r.status))
+        .collect()
+}
+
+trait Pair {
+    fn clone_pair(self) -> (StatusCode, String);
+}
+
+impl Pair for (StatusCode, String, String) {
+    fn clone_pair(self) -> (StatusCode, String) {
+        (self.0, self.2)
+    }
+}
+
+#[tokio::test]
+async fn a_refusal_is_final_and_one_failing_activity_holds_up_nothing_else() {
+    let app = TestApp::spawn_with(|s| {
+        s.delivery_retry_base_secs = 1;
+        s.delivery_retry_max_secs = 1;
+        s.delivery_give_up_after_secs = 4;
+    })
+    .await;
+    let owner = setup(&app).await;
+    let sink = Sink::start().await;
+    remote_member(&app, "chess", "ann", sink.inbox("ann")).await;
+    // The first post is refused (400), the second fails for ever (500), the third is welcome.
+    sink.answer(|d| {
+        let body = d.body.to_string();
+        if body.contains("\"Refused\"") {
+            (400, None)
+        } else if body.contains("\"Failing\"") {
+            (500, None)
+        } else {
+            (202, None)
+        }
+    });
+    let refused = new_post(&app, &owner, "Refused").await["actor_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let failing = new_post(&app, &owner, "Failing").await["actor_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let welcome = new_post(&app, &owner, "Welcome").await["actor_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    eventually("the welcome post arrives", || async {
+        (about(&sink.received(), &welcome)
+            .iter()
+            .filter(|r| r.status == 202)
+            .count()
+            == 2)
+            .then_some(())
+    })
+    .await;
+    eventually("the failing post is given up (dead)", || async {
+        let report = copse::actions::delivery::queue_report(&app.context())
+            .await
+            .unwrap();
+        let host = format!("localhost:{}", sink.port);
+        report
+            .hosts
+            .iter()
+            .find(|h| h.host == host && h.dead == 2 && h.pending == 0 && h.retrying == 0)
+            .map(|_| ())
+    })
+    .await;
+    let log = sink.received();
+    assert_eq!(
+        about(&log, &refused).len(),
+        2,
+        "a 400 is not retried: {:?}",
+        kinds_of(&log)
+    );
+    assert!(
+        about(&log, &failing).len() > 2,
+        "a 500 is retried: {:?}",
+        kinds_of(&log)
+    );
+    // The same through the admin API, and the CLI.
+    let admin = app.user("alice").await;
+    app.context()
+        .write(|conn| {
+            diesel::RunQueryDsl::execute(
+                diesel::sql_query("UPDATE local_users SET is_admin = TRUE"),
+                conn,
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let (status, queue) = app.get("/api/v1/admin/queue", Some(&admin)).await;
+    assert_eq!(status, StatusCode::OK, "{queue}");
+    assert_eq!(queue["instances"][0]["dead"], 2, "{queue}");
+    let (status, _) = app.get("/api/v1/admin/queue", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured_and_a_dead_instance_delays_no_one() {
+    let app = fast_retries().await;
+    let owner = setup(&app).await;
+    let slow = Sink::start().await;
+    let healthy = Sink::start().await;
+    // A port nobody listens on: connections are refused.
+    let dead_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    remote_member(&app, "chess", "ann", slow.inbox("ann")).await;
+    remote_member(&app, "chess", "bob", healthy.inbox("bob")).await;
+    remote_member(
+        &app,
+        "chess",
+        "cat",
+        format!("http://localhost:{dead_port}/inbox/cat"),
+    )
+    .await;
+    slow.answer(|_| (429, Some(3600)));
+    let post = new_post(&app, &owner, "Hello").await["actor_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    eventually("the healthy instance gets both announces", || async {
+        (about(&healthy.received(), &post).len() == 2).then_some(())
+    })
+    .await;
+    let slow_host = format!("localhost:{}", slow.port);
+    let ctx = app.context();
+    let next = eventually("the 429 is recorded", || {
+        let (host, ctx) = (slow_host.clone(), ctx.clone());
+        async move {
+            let at: Vec<chrono::NaiveDateTime> = ctx
+                .db(move |conn| {
+                    use db::schema::deliveries::dsl as d;
+                    use diesel::prelude::*;
+                    Ok(d::deliveries
+                        .filter(d::host.eq(host))
+                        .filter(d::attempts.gt(0))
+                        .select(d::next_attempt_at)
+                        .load(conn)?)
+                })
+                .await
+                .unwrap();
+            (!at.is_empty()).then_some(at)
+        }
+    })
+    .await;
+    for at in next {
+        let wait = at - db::now();
+        assert!(
+            wait > chrono::Duration::minutes(50),
+            "Retry-After (an hour) outweighs the 1 s backoff: next try in {wait}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_instance_failing_for_long_is_skipped_until_it_contacts_us() {
+    let app = TestApp::spawn_with(|s| {
+        s.delivery_retry_base_secs = 3600;
+        s.instance_unreachable_after_secs = 0;
+    })
+    .await;
+    let owner = setup(&app).await;
+    let sink = Sink::start().await;
+    remote_member(&app, "chess", "ann", sink.inbox("ann")).await;
+    sink.answer(|_| (500, None));
+    new_post(&app, &owner, "One").await;
+    let host = format!("localhost:{}", sink.port);
+    eventually("the instance is marked unreachable", || async {
+        let report = copse::actions::delivery::queue_report(&app.context())
+            .await
+            .unwrap();
+        report
+            .unreachable
+            .iter()
+            .any(|(h, _)| *h == host)
+            .then_some(())
+    })
+    .await;
+    let before = sink.received().len();
+    sink.answer(|_| (202, None));
+    new_post(&app, &owner, "Two").await;
+    // A later post to that instance waits too (it is skipped as a whole), until it is heard from.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(sink.received().len(), before, "skipped while unreachable");
+    let contacted = host.clone();
+    app.context()
+        .write(move |conn| db::outbox::mark_healthy(conn, &contacted))
+        .await
+        .unwrap();
+    app.context().delivery_wakeup().notify_one();
+    eventually("the new post arrives once the instance is back", || async {
+        (sink.received().iter().filter(|r| r.status == 202).count() >= 2).then_some(())
+    })
+    .await;
+}

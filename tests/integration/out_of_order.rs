@@ -1,0 +1,145 @@
+//! Activities arriving out of order: a Delete before its Create, an Undo before what it undoes,
+//! an Update of something never seen. Sent signed, by hand, as a remote instance would.
+
+use crate::{
+    helpers::TestApp,
+    signing::{person_key, SignedPost},
+};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+async fn scene() -> (TestApp, TestApp) {
+    let home = TestApp::spawn().await;
+    let owner = home.user("owner").await;
+    home.community(&owner, "chess", json!({})).await;
+    let away = TestApp::spawn().await;
+    let eve = away.user("eve").await;
+    away.join_remote(&eve, "eve", &home, "chess").await;
+    (home, away)
+}
+
+fn page(home: &TestApp, actor: &str, id: &str, title: &str) -> Value {
+    let group = format!("http://{}/c/chess", home.hostname);
+    json!({
+        "id": id,
+        "type": "Page",
+        "attributedTo": actor,
+        "name": title,
+        "content": "<p>body</p>",
+        "to": [group, "https://www.w3.org/ns/activitystreams#Public"],
+        "audience": group,
+    })
+}
+
+fn activity(kind: &str, actor: &str, object: Value) -> Value {
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/activities/{}", actor, uuid::Uuid::new_v4()),
+        "type": kind,
+        "actor": actor,
+        "object": object,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+    })
+}
+
+async fn stored_post(home: &TestApp, id: &str) -> Option<copse::db::posts::Post> {
+    let id = id.to_string();
+    home.context()
+        .db(move |conn| copse::db::posts::post_by_ap_id(conn, &id))
+        .await
+        .expect("query")
+}
+
+#[tokio::test]
+async fn a_create_arriving_after_its_delete_stays_deleted() {
+    let (home, away) = scene().await;
+    let (eve, key) = person_key(&away, "eve").await;
+    let post_id = format!("http://{}/post/{}", away.hostname, uuid::Uuid::new_v4());
+    let delete = activity("Delete", &eve, json!(post_id));
+    let (status, body) = SignedPost::new(&delete, &key).send(&home).await;
+    assert!(status.is_success(), "{status} {body}");
+    let create = activity("Create", &eve, page(&home, &eve, &post_id, "Too late"));
+    let (status, body) = SignedPost::new(&create, &key).send(&home).await;
+    assert_eq!(status, StatusCode::GONE, "{body}");
+    assert!(stored_post(&home, &post_id).await.is_none());
+
+    // Someone else cannot tombstone eve's object ahead of time.
+    let other = format!("http://{}/post/{}", away.hostname, uuid::Uuid::new_v4());
+    let owner_on_home = home.user("mallory").await;
+    let _ = owner_on_home;
+    let (mallory, mallory_key) = person_key(&home, "mallory").await;
+    let forged = activity("Delete", &mallory, json!(other));
+    SignedPost::new(&forged, &mallory_key).send(&home).await;
+    let create = activity("Create", &eve, page(&home, &eve, &other, "On time"));
+    let (status, body) = SignedPost::new(&create, &key).send(&home).await;
+    assert!(status.is_success(), "{status} {body}");
+    assert!(stored_post(&home, &other).await.is_some());
+}
+
+#[tokio::test]
+async fn an_undo_arriving_before_its_like_wins() {
+    let (home, away) = scene().await;
+    let owner = home.login("owner").await;
+    let (_, post) = home
+        .post(
+            "/api/v1/communities/chess/posts",
+            Some(&owner),
+            json!({"title": "Vote on me"}),
+        )
+        .await;
+    let (eve, key) = person_key(&away, "eve").await;
+    let mut like = activity("Like", &eve, post["actor_id"].clone());
+    like["audience"] = json!(format!("http://{}/c/chess", home.hostname));
+    let undo = activity("Undo", &eve, like.clone());
+    let (status, body) = SignedPost::new(&undo, &key).send(&home).await;
+    assert!(status.is_success(), "{status} {body}");
+    let (status, body) = SignedPost::new(&like, &key).send(&home).await;
+    assert!(status.is_success(), "{status} {body}");
+    let (_, after) = home
+        .get(&format!("/api/v1/posts/{}", post["id"]), None)
+        .await;
+    assert_eq!(after["score"], 0, "the late Like has no effect");
+
+    // A Like with no Undo before it counts (the check above can fail).
+    let like = activity("Like", &eve, post["actor_id"].clone());
+    let (status, _) = SignedPost::new(&like, &key).send(&home).await;
+    assert!(status.is_success());
+    let (_, after) = home
+        .get(&format!("/api/v1/posts/{}", post["id"]), None)
+        .await;
+    assert_eq!(after["score"], 1);
+}
+
+#[tokio::test]
+async fn an_update_of_an_unknown_post_fetches_it_from_its_origin() {
+    let (home, away) = scene().await;
+    let eve_token = away.login("eve").await;
+    let (status, real) = away
+        .post(
+            &format!("/api/v1/communities/chess@{}/posts", home.hostname),
+            Some(&eve_token),
+            json!({"title": "The real title"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{real}");
+    let post_id = real["actor_id"].as_str().unwrap().to_string();
+    // Home may or may not have it by now: make sure it has not.
+    let id = post_id.clone();
+    home.context()
+        .write(move |conn| {
+            use copse::db::schema::posts::dsl as p;
+            use diesel::prelude::*;
+            diesel::delete(p::posts.filter(p::ap_id.eq(id))).execute(conn)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let (eve, key) = person_key(&away, "eve").await;
+    let mut forged = page(&home, &eve, &post_id, "A title the author never wrote");
+    forged["updated"] = json!(chrono::Utc::now().to_rfc3339());
+    let update = activity("Update", &eve, forged);
+    let (status, body) = SignedPost::new(&update, &key).send(&home).await;
+    assert!(status.is_success(), "{status} {body}");
+    let stored = stored_post(&home, &post_id).await.expect("fetched");
+    assert_eq!(stored.title, "The real title");
+}
