@@ -23,6 +23,11 @@ struct Inner {
     delivery_wakeup: Arc<Notify>,
     metrics: Arc<crate::metrics::Metrics>,
     delivery_answers: crate::federation::answers::DeliveryAnswers,
+    /// Ids of inbound activities being applied now, each with a lock its copies wait on.
+    inbound: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Instances skipped as unreachable (kept by the delivery worker): hearing from one of
+    /// them ends the skipping.
+    unreachable: std::sync::Mutex<std::collections::HashSet<String>>,
     /// Set when the instance stops: background loops (planner, delivery) end.
     stopping: std::sync::atomic::AtomicBool,
     /// Built from the settings and the administrators' entries; replaced when they change.
@@ -49,6 +54,8 @@ impl AppContext {
             metrics: Arc::new(crate::metrics::Metrics::default()),
             delivery_answers: Default::default(),
             stopping: Default::default(),
+            inbound: Default::default(),
+            unreachable: Default::default(),
             instance_policy: Arc::new(RwLock::new(instance_policy)),
         }))
     }
@@ -66,6 +73,35 @@ impl AppContext {
     /// What inboxes answered our deliveries (filled by our HTTP client, read by the worker).
     pub fn delivery_answers(&self) -> &crate::federation::answers::DeliveryAnswers {
         &self.0.delivery_answers
+    }
+
+    /// Waits until no other copy of inbound activity `id` is being applied, and holds the turn
+    /// until the returned guard is dropped.
+    pub async fn inbound_turn(&self, id: &str) -> InboundTurn {
+        let lock = {
+            let mut map = self
+                .0
+                .inbound
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            map.entry(id.to_string()).or_default().clone()
+        };
+        let guard = lock.clone().lock_owned().await;
+        InboundTurn {
+            ctx: self.clone(),
+            id: id.to_string(),
+            _guard: guard,
+        }
+    }
+
+    /// The instances the delivery worker skips for now.
+    pub fn unreachable_hosts(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
+        self.0
+            .unreachable
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Asks the background loops to end (they notice within a second).
@@ -152,5 +188,27 @@ impl AppContext {
     /// The id of a local community.
     pub fn community_url(&self, name: &str) -> String {
         self.url(&format!("/c/{name}"))
+    }
+}
+
+/// A turn at applying one inbound activity (see [`AppContext::inbound_turn`]).
+pub struct InboundTurn {
+    ctx: AppContext,
+    id: String,
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Drop for InboundTurn {
+    fn drop(&mut self) {
+        let mut map = self
+            .ctx
+            .0
+            .inbound
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // The last holder (no copy waiting) removes the entry.
+        if map.get(&self.id).is_some_and(|l| Arc::strong_count(l) <= 2) {
+            map.remove(&self.id);
+        }
     }
 }

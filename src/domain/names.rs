@@ -90,13 +90,10 @@ pub fn parse_hostname(raw: &str) -> Result<String, String> {
     }
     let url = url::Url::parse(&format!("http://{raw}/"))
         .map_err(|e| format!("`{raw}` is not a host name: {e}"))?;
-    let host = canonical_host(
-        url.host_str()
-            .ok_or_else(|| format!("`{raw}` has no host"))?,
-    );
-    if host.is_empty() {
-        return Err(format!("`{raw}` has no host"));
-    }
+    let host = url
+        .host_str()
+        .and_then(canonical_host)
+        .ok_or_else(|| format!("`{raw}` has no valid host"))?;
     let explicit_port = raw
         .rsplit_once(':')
         .filter(|(h, p)| !h.ends_with(']') || !p.is_empty())
@@ -108,20 +105,21 @@ pub fn parse_hostname(raw: &str) -> Result<String, String> {
 }
 
 /// A URL's host without trailing dots, parsed again: trimming can change what it is (`7.7..`
-/// is a name, `7.7` the IPv4 address 7.0.0.7), and the canonical form must be a fixed point.
-fn canonical_host(host: &str) -> String {
+/// is a name, `7.7` the IPv4 address 7.0.0.7; `a.7..` is a name, `a.7` nothing), and the
+/// canonical form must be a fixed point. None when the trimmed host is not a host.
+fn canonical_host(host: &str) -> Option<String> {
     let trimmed = host.trim_end_matches('.');
     url::Url::parse(&format!("http://{trimmed}/"))
         .ok()
         .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_else(|| trimmed.to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
 }
 
 /// The instance serving `url`, as `host[:port]` in the canonical form of [`parse_hostname`]
 /// (the port only when the URL gives one), so that it compares with instance-policy entries
 /// and with the ids of the people of that instance.
 pub fn instance_of(url: &url::Url) -> Option<String> {
-    let host = canonical_host(url.host_str()?);
+    let host = canonical_host(url.host_str()?)?;
     Some(match url.port() {
         Some(port) => format!("{host}:{port}"),
         None => host,
@@ -188,10 +186,9 @@ impl InstancePolicy {
 
     /// Whether we may exchange anything with the instance serving `url`.
     pub fn permits(&self, url: &url::Url) -> bool {
-        let Some(host) = url.host_str() else {
+        let Some(host) = url.host_str().and_then(canonical_host) else {
             return false;
         };
-        let host = canonical_host(host);
         // `https://h/` is port 443: an entry `h:443` covers it.
         let port = url.port_or_known_default();
         let matches = |(h, p): &(String, Option<u16>)| *h == host && (p.is_none() || *p == port);
@@ -276,6 +273,7 @@ mod tests {
         let p = InstancePolicy::new(&["7.7..".into()], &[]);
         assert!(!url::Url::parse("http://7.7../").is_ok_and(|u| p.permits(&u)));
         assert!(!url::Url::parse("http://7.0.0.7/").is_ok_and(|u| p.permits(&u)));
+        assert!(parse_hostname("pr..7..").is_err());
         let https = InstancePolicy::new(&["example.com:443".into()], &[]);
         assert!(!url::Url::parse("https://example.com/").is_ok_and(|u| https.permits(&u)));
         assert!(url::Url::parse("https://example.com:8443/").is_ok_and(|u| https.permits(&u)));

@@ -327,12 +327,9 @@ async fn an_instance_failing_for_long_is_skipped_until_it_contacts_us() {
     // A later post to that instance waits too (it is skipped as a whole), until it is heard from.
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     assert_eq!(sink.received().len(), before, "skipped while unreachable");
-    let contacted = host.clone();
-    app.context()
-        .write(move |conn| db::outbox::mark_healthy(conn, &contacted))
-        .await
-        .unwrap();
-    app.context().delivery_wakeup().notify_one();
+    // What the inbox does after applying an activity from that instance.
+    let config = copse::federation::config(app.context()).await.unwrap();
+    copse::federation::outbound::worker::heard_from(&config.to_request_data(), &host).await;
     eventually("the new post arrives once the instance is back", || async {
         (sink.received().iter().filter(|r| r.status == 202).count() >= 2).then_some(())
     })

@@ -143,3 +143,51 @@ async fn an_update_of_an_unknown_post_fetches_it_from_its_origin() {
     let stored = stored_post(&home, &post_id).await.expect("fetched");
     assert_eq!(stored.title, "The real title");
 }
+
+#[tokio::test]
+async fn copies_arriving_together_have_one_effect_and_all_succeed() {
+    let (home, away) = scene().await;
+    let owner = home.login("owner").await;
+    let (_, post) = home
+        .post(
+            "/api/v1/communities/chess/posts",
+            Some(&owner),
+            json!({"title": "Reply here"}),
+        )
+        .await;
+    let (eve, key) = person_key(&away, "eve").await;
+    let note_id = format!("http://{}/comment/{}", away.hostname, uuid::Uuid::new_v4());
+    let group = format!("http://{}/c/chess", home.hostname);
+    let note = json!({
+        "id": note_id, "type": "Note", "attributedTo": eve, "content": "<p>twice?</p>",
+        "inReplyTo": post["actor_id"], "to": [group, "https://www.w3.org/ns/activitystreams#Public"],
+        "audience": group,
+    });
+    let create = activity("Create", &eve, note);
+    let signed = SignedPost::new(&create, &key);
+    let copies = futures::future::join_all((0..8).map(|_| signed.send(&home))).await;
+    for (status, body) in &copies {
+        assert!(status.is_success(), "{status} {body}");
+    }
+    let (_, comments) = home
+        .get(&format!("/api/v1/posts/{}/comments", post["id"]), None)
+        .await;
+    assert_eq!(
+        comments["items"].as_array().map(Vec::len),
+        Some(1),
+        "{comments}"
+    );
+    let announced: i64 = home
+        .context()
+        .db(|conn| {
+            use copse::db::schema::outbox_events::dsl as e;
+            use diesel::prelude::*;
+            Ok(e::outbox_events
+                .filter(e::event.like("%CommentCreated%"))
+                .count()
+                .get_result(conn)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(announced, 1, "the comment is announced once");
+}

@@ -55,11 +55,7 @@ pub struct Sink {
     handle: actix_web::dev::ServerHandle,
 }
 
-async fn receive(
-    request: HttpRequest,
-    body: web::Bytes,
-    state: web::Data<State>,
-) -> HttpResponse {
+async fn receive(request: HttpRequest, body: web::Bytes, state: web::Data<State>) -> HttpResponse {
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let mut received = Received {
         inbox: request.path().to_string(),

@@ -16,7 +16,7 @@ pub mod voting;
 use crate::{
     context::AppContext,
     db::{accounts::Person, communities::Community},
-    error::Error,
+    error::{Error, ErrorKind},
 };
 use activitypub_federation::{config::Data, traits::Activity};
 use either::Either;
@@ -134,6 +134,9 @@ impl Activity for InboxActivity {
     /// activity was applied, so a sender retrying after a refusal or a failure is heard again.
     async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
         let id = self.id().to_string();
+        // Two copies of one activity at once: the second waits for the first, then finds it
+        // applied.
+        let _turn = data.inbound_turn(&id).await;
         let lookup = id.clone();
         if data
             .db(move |conn| crate::db::members::was_received(conn, &lookup))
@@ -144,9 +147,24 @@ impl Activity for InboxActivity {
         // An Undo that arrives before what it undoes: the undone activity is remembered as
         // received too, so when it comes late it has no effect.
         let undone = self.undone_id().map(Url::to_string);
-        each_handled!(self, a => a.receive(data).await?, a => {
-            tracing::debug!("ignoring unsupported activity {} of type {}", a.id, a.kind);
-        });
+        let sender = crate::db::outbox::host_of(self.actor());
+        let applying = async {
+            each_handled!(self, a => a.receive(data).await?, a => {
+                tracing::debug!("ignoring unsupported activity {} of type {}", a.id, a.kind);
+            });
+            Ok::<(), Error>(())
+        };
+        // Bounded: a slow peer (or a long chain of fetches) cannot hold the inbox; the sender is
+        // told to retry, and nothing was recorded as received.
+        tokio::time::timeout(PROCESSING_LIMIT, applying)
+            .await
+            .map_err(|_| {
+                Error::new(
+                    ErrorKind::Unavailable,
+                    "processing_timeout",
+                    "the activity took too long to process; try again later",
+                )
+            })??;
         data.write(move |conn| {
             crate::db::members::record_receipt(conn, &id)?;
             match undone {
@@ -154,9 +172,14 @@ impl Activity for InboxActivity {
                 None => Ok(()),
             }
         })
-        .await
+        .await?;
+        crate::federation::outbound::worker::heard_from(data, &sender).await;
+        Ok(())
     }
 }
+
+/// Longest time one inbound activity may take to apply (fetches included).
+pub const PROCESSING_LIMIT: std::time::Duration = std::time::Duration::from_secs(8);
 
 impl InboxActivity {
     /// The id of the activity an Undo takes back.

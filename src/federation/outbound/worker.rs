@@ -27,6 +27,9 @@ use url::Url;
 const LEASE: Duration = Duration::from_secs(30);
 /// The longest `Retry-After` we honour, in seconds.
 const MAX_RETRY_AFTER_SECS: f64 = 24.0 * 3600.0;
+/// How often finished deliveries are forgotten, and how long they are kept (for admins).
+const PURGE_EVERY: Duration = Duration::from_secs(600);
+const KEEP_FINISHED_DAYS: i64 = 2;
 /// Most deliveries claimed in one query.
 const BATCH: usize = 256;
 
@@ -97,13 +100,24 @@ pub async fn run(config: FederationConfig<AppContext>) {
             tracing::warn!("releasing old claims: {e:?}");
         }
     }
+    refresh_unreachable(&data).await;
     let permits = Arc::new(Semaphore::new(settings.delivery_concurrency));
     let (tx, mut rx) = mpsc::unbounded_channel::<(Claimed, Outcome)>();
     let mut signers: HashMap<String, Signer> = HashMap::new();
     let wake = data.delivery_wakeup();
+    let mut last_purge = std::time::Instant::now();
     loop {
         if data.is_stopping() {
             return;
+        }
+        if last_purge.elapsed() >= PURGE_EVERY {
+            last_purge = std::time::Instant::now();
+            if let Err(e) = data
+                .write(|conn| db::outbox::purge_finished(conn, Span::days(KEEP_FINISHED_DAYS)))
+                .await
+            {
+                tracing::warn!("purging finished deliveries: {e:?}");
+            }
         }
         let mut finished = Vec::new();
         while let Ok(result) = rx.try_recv() {
@@ -179,6 +193,9 @@ async fn record(data: &FedData, results: Vec<(Claimed, Outcome)>) {
             Outcome::Retry { .. } => metrics.retried.inc(),
         };
     }
+    let failed = results
+        .iter()
+        .any(|(_, o)| matches!(o, Outcome::Retry { .. }));
     match data
         .write(move |conn| db::outbox::record(conn, &results, give_up, unreachable))
         .await
@@ -187,6 +204,9 @@ async fn record(data: &FedData, results: Vec<(Claimed, Outcome)>) {
             metrics.dead.inc_by(died as u64);
         }
         Err(e) => tracing::warn!("recording deliveries: {e:?}"),
+    }
+    if failed {
+        refresh_unreachable(data).await;
     }
 }
 
@@ -275,4 +295,31 @@ pub async fn send_now(event: crate::domain::events::Event, data: &FedData) -> Re
         }
     }
     Ok(outcomes)
+}
+
+/// An instance contacted us: if deliveries to it were skipped as unreachable, they resume now.
+pub async fn heard_from(data: &FedData, host: &str) {
+    if !data.unreachable_hosts().contains(host) {
+        return;
+    }
+    let lookup = host.to_string();
+    match data
+        .write(move |conn| db::outbox::mark_healthy(conn, &lookup))
+        .await
+    {
+        Ok(()) => {
+            data.unreachable_hosts().remove(host);
+            data.delivery_wakeup().notify_one();
+        }
+        Err(e) => tracing::warn!("marking {host} reachable: {e:?}"),
+    }
+}
+
+/// Refreshes the context's set of skipped instances from the database.
+async fn refresh_unreachable(data: &FedData) {
+    if let Ok(hosts) = data.db(db::outbox::unreachable).await {
+        let mut set = data.unreachable_hosts();
+        set.clear();
+        set.extend(hosts.into_iter().map(|(h, _)| h));
+    }
 }
