@@ -13,9 +13,13 @@
 //! instances, run as a child process so that its CPU and memory are not counted as copse's.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+#[path = "federation/crash.rs"]
 mod crash;
+#[path = "federation/fanout.rs"]
 mod fanout;
+#[path = "federation/ingest.rs"]
 mod ingest;
+#[path = "federation/sink.rs"]
 mod sink;
 
 use copse::{config::Settings, server::Server};
@@ -294,7 +298,8 @@ pub fn store_remote_member(
         },
     )?;
     let c = db::communities::local_by_name(conn, community)?.expect("community");
-    db::members::put(conn, c.id, person.id, db::members::ACTIVE, None, None)
+    db::members::put(conn, c.id, person.id, db::members::ACTIVE, None, None)?;
+    Ok(())
 }
 
 /// CPU time (user + system) of this process, or of the calling thread.

@@ -103,7 +103,10 @@ pub async fn start(settings: Settings, listener: Option<TcpListener>) -> anyhow:
     let handle = server.handle();
     let task = tokio::spawn(server);
     if ctx.settings().delivery_in_serve {
-        spawn_delivery(federation_worker);
+        // Named by its listen address: after a crash, the restarted server takes back at once
+        // the deliveries it had claimed.
+        let me = format!("serve@{}", ctx.settings().bind);
+        spawn_delivery(federation_worker, me);
     }
     tracing::info!("copse listening on port {port} as {}", ctx.url("/"));
     Ok(Server {
@@ -119,9 +122,12 @@ async fn not_found() -> Result<HttpResponse, Error> {
 }
 
 /// Starts the planner and the delivery worker (in `copse serve`, or alone in `copse worker`).
-pub fn spawn_delivery(config: activitypub_federation::config::FederationConfig<AppContext>) {
+pub fn spawn_delivery(
+    config: activitypub_federation::config::FederationConfig<AppContext>,
+    worker: String,
+) {
     tokio::spawn(federation::outbound::queue::run(config.clone()));
-    tokio::spawn(federation::outbound::worker::run(config));
+    tokio::spawn(federation::outbound::worker::run(config, worker));
 }
 
 /// `copse worker`: plans and delivers, without serving HTTP, until interrupted.
@@ -130,7 +136,10 @@ pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
     let config = federation::config(ctx)
         .await
         .map_err(|e| anyhow::anyhow!("federation setup: {e}"))?;
-    spawn_delivery(config);
+    // Several workers may share a PostgreSQL database: each has a name of its own, and claims
+    // of one that died run out with their lease.
+    let me = format!("worker/{:016x}", rand::random::<u64>());
+    spawn_delivery(config, me);
     tokio::signal::ctrl_c().await?;
     Ok(())
 }

@@ -152,6 +152,7 @@ struct IdRow {
 /// runs one.
 pub fn claim_due(
     conn: &mut DbConn,
+    worker: &str,
     limit: i64,
     per_host: i64,
     lease: Duration,
@@ -218,7 +219,10 @@ pub fn claim_due(
         return Ok(Vec::new());
     }
     diesel::update(deliveries::table.filter(deliveries::id.eq_any(&ids)))
-        .set(deliveries::claimed_until.eq(at + lease))
+        .set((
+            deliveries::claimed_until.eq(at + lease),
+            deliveries::claimed_by.eq(worker),
+        ))
         .execute(conn)?;
     Ok(deliveries::table
         .inner_join(outbox_activities::table)
@@ -237,11 +241,19 @@ pub fn claim_due(
         .load(conn)?)
 }
 
-/// Forgets every claim (SQLite's single worker, starting: claims of an earlier run are stale).
-pub fn release_claims(conn: &mut DbConn) -> Result<()> {
-    diesel::update(deliveries::table.filter(deliveries::claimed_until.is_not_null()))
-        .set(deliveries::claimed_until.eq(None::<NaiveDateTime>))
-        .execute(conn)?;
+/// Forgets claims at a worker's start: all of them on SQLite (it runs one worker), else those of
+/// `worker` (the same worker before a crash or restart; other workers' claims run out with their
+/// lease).
+pub fn release_claims(conn: &mut DbConn, worker: &str, all: bool) -> Result<()> {
+    let claimed = deliveries::table.filter(deliveries::claimed_until.is_not_null());
+    let none = deliveries::claimed_until.eq(None::<NaiveDateTime>);
+    if all {
+        diesel::update(claimed).set(none).execute(conn)?;
+    } else {
+        diesel::update(claimed.filter(deliveries::claimed_by.eq(worker)))
+            .set(none)
+            .execute(conn)?;
+    }
     Ok(())
 }
 

@@ -38,7 +38,7 @@ async fn inbox(
         ));
     }
     let body = read_body(&request, payload).await?;
-    let _ = screen;
+    screen(&request, &body, &data)?;
     receive_activity::<WithContext<InboxActivity>, RemoteActor, _>(request, body, &data).await
 }
 
@@ -58,14 +58,14 @@ async fn read_body(request: &HttpRequest, mut payload: web::Payload) -> Result<B
         .get("content-length")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > 100 * MAX_INBOX_BODY as u64) {
+    if declared.is_some_and(|n| n > MAX_INBOX_BODY as u64) {
         return Err(too_large());
     }
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk
             .map_err(|e| Error::new(ErrorKind::BadRequest, "body_unreadable", e.to_string()))?;
-        if body.len() + chunk.len() > 100 * MAX_INBOX_BODY {
+        if body.len() + chunk.len() > MAX_INBOX_BODY {
             return Err(too_large());
         }
         body.extend_from_slice(&chunk);

@@ -146,6 +146,7 @@ fn walk(value: &Value, path: &str, max_string: usize, max_array: usize) -> Resul
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used)]
 mod tests {
     use super::*;
     use serde_json::json;
@@ -165,7 +166,7 @@ mod tests {
         let ok = json!({"type": "Create", "object": {"name": "hi", "tag": [1, 2]}});
         assert!(check_caps(&ok).is_ok());
         let tags = json!({"object": {"tag": vec![0; 201]}});
-        let e = check_caps(&tags).err().expect("refused");
+        let e = check_caps(&tags).expect_err("refused");
         assert_eq!(
             (e.code, e.field.as_deref()),
             ("too_large", Some("object.tag"))

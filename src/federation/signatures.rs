@@ -310,6 +310,7 @@ pub fn check_same_origin(field: &str, url: &Url, actor: &Url) -> Result<()> {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -2,7 +2,11 @@
 //! killed with SIGKILL in the middle of its work and started again on the same database; the
 //! other instances run in this process. Nothing it accepted or created may be lost.
 
-use crate::helpers::{eventually, TestApp, TestDb};
+use crate::helpers::{eventually, eventually_for, TestApp, TestDb};
+
+/// After a SIGKILL on PostgreSQL, deliveries the dead process had claimed wait for their lease
+/// (20 s) to run out before another worker takes them.
+const AFTER_CRASH: Duration = Duration::from_secs(60);
 use serde_json::json;
 use std::{process::Stdio, time::Duration};
 use tokio::process::{Child, Command};
@@ -141,7 +145,7 @@ async fn a_killed_instance_delivers_everything_after_restart_and_a_returning_pee
     process.restart().await;
 
     for peer in &peers {
-        let got = eventually("every post reaches every peer", || async {
+        let got = eventually_for("every post reaches every peer", AFTER_CRASH, || async {
             let mut got = titles(peer, &remote).await;
             got.sort();
             (got.len() >= expected.len()).then_some(got)
@@ -167,11 +171,15 @@ async fn a_killed_instance_delivers_everything_after_restart_and_a_returning_pee
             db: settings_db,
         }
     };
-    let got = eventually("the returning peer gets its backlog", || async {
-        let mut got = titles(&back, &remote).await;
-        got.sort();
-        (got.len() >= expected.len()).then_some(got)
-    })
+    let got = eventually_for(
+        "the returning peer gets its backlog",
+        AFTER_CRASH,
+        || async {
+            let mut got = titles(&back, &remote).await;
+            got.sort();
+            (got.len() >= expected.len()).then_some(got)
+        },
+    )
     .await;
     assert_eq!(got, expected);
     process.kill().await;

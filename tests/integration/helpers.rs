@@ -268,12 +268,22 @@ pub fn assert_error(
 
 /// Polls `check` until it returns `Some`, for effects that travel between instances
 /// asynchronously; panics with `what` after 15 s.
-pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+pub async fn eventually<T, F, Fut>(what: &str, check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    eventually_for(what, std::time::Duration::from_secs(15), check).await
+}
+
+/// Like [`eventually`], with a longer or shorter deadline (a deadline is a bound on waiting,
+/// never a measurement).
+pub async fn eventually_for<T, F, Fut>(what: &str, limit: std::time::Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + limit;
     loop {
         if let Some(value) = check().await {
             return value;

@@ -30,6 +30,7 @@ CREATE TABLE deliveries (
     attempts INTEGER NOT NULL,
     next_attempt_at TIMESTAMP NOT NULL,
     claimed_until TIMESTAMP,
+    claimed_by TEXT,
     last_error TEXT,
     created_at TIMESTAMP NOT NULL,
     finished_at TIMESTAMP,

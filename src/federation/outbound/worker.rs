@@ -24,7 +24,7 @@ use url::Url;
 
 /// How long a claim lasts: longer than one try takes (signing plus the request timeout), so a
 /// claim held by a worker that died is taken over soon after.
-const LEASE: Duration = Duration::from_secs(30);
+const LEASE: Duration = Duration::from_secs(20);
 /// The longest `Retry-After` we honour, in seconds.
 const MAX_RETRY_AFTER_SECS: f64 = 24.0 * 3600.0;
 /// How often finished deliveries are forgotten, and how long they are kept (for admins).
@@ -90,15 +90,18 @@ async fn signer(data: &FedData, url: &str) -> Result<Signer> {
     found.ok_or_else(|| Error::not_found(format_args!("signing actor {url}")))
 }
 
-/// Runs the delivery loop until the context is dropped.
-pub async fn run(config: FederationConfig<AppContext>) {
+/// Runs the delivery loop until the instance stops. `me` names this worker in its claims: the
+/// same name after a restart lets it take its own claims back at once.
+pub async fn run(config: FederationConfig<AppContext>, me: String) {
     let data = config.to_request_data();
     let settings = data.settings().clone();
-    if settings.backend() == crate::config::Backend::Sqlite {
-        // SQLite has exactly one worker: claims left by a previous run are ours to take back.
-        if let Err(e) = data.write(db::outbox::release_claims).await {
-            tracing::warn!("releasing old claims: {e:?}");
-        }
+    let sqlite = settings.backend() == crate::config::Backend::Sqlite;
+    let (releasing, worker) = (me.clone(), me.clone());
+    if let Err(e) = data
+        .write(move |conn| db::outbox::release_claims(conn, &releasing, sqlite))
+        .await
+    {
+        tracing::warn!("releasing old claims: {e:?}");
     }
     refresh_unreachable(&data).await;
     let permits = Arc::new(Semaphore::new(settings.delivery_concurrency));
@@ -131,13 +134,10 @@ pub async fn run(config: FederationConfig<AppContext>) {
             Vec::new()
         } else {
             let per_host = settings.delivery_per_instance as i64;
+            let worker = worker.clone();
             data.write(move |conn| {
-                db::outbox::claim_due(
-                    conn,
-                    free as i64,
-                    per_host,
-                    Span::seconds(LEASE.as_secs() as i64),
-                )
+                let lease = Span::seconds(LEASE.as_secs() as i64);
+                db::outbox::claim_due(conn, &worker, free as i64, per_host, lease)
             })
             .await
             .unwrap_or_else(|e| {
