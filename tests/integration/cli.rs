@@ -8,7 +8,7 @@ use std::{
     process::{Command, Stdio},
 };
 
-fn copse(db: &TestDb, args: &[&str], stdin: &str) -> (bool, String, String) {
+pub fn copse(db: &TestDb, args: &[&str], stdin: &str) -> (bool, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_copse"))
         .args(args)
         .env("COPSE_DATABASE_URL", db.url())

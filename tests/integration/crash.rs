@@ -28,8 +28,13 @@ fn free_port() -> u16 {
 
 impl Process {
     async fn start(db_url: &str, port: u16) -> Process {
+        Process::start_with(db_url, port, &[]).await
+    }
+
+    async fn start_with(db_url: &str, port: u16, env: &[(&str, &str)]) -> Process {
         let child = Command::new(env!("CARGO_BIN_EXE_copse"))
             .arg("serve")
+            .envs(env.iter().copied())
             .env("COPSE_HOSTNAME", format!("localhost:{port}"))
             .env("COPSE_BIND", format!("127.0.0.1:{port}"))
             .env("COPSE_DATABASE_URL", db_url)
@@ -245,5 +250,74 @@ async fn activities_answered_2xx_before_a_crash_are_all_applied_after_it() {
         got, expected,
         "none lost, none twice ({done} answered before the kill)"
     );
+    process.kill().await;
+}
+
+#[tokio::test]
+async fn copse_worker_delivers_for_a_server_that_does_not() {
+    let db = TestDb::new();
+    let port = free_port();
+    let mut process =
+        Process::start_with(&db.url(), port, &[("COPSE_DELIVERY_IN_SERVE", "false")]).await;
+    let home = handle(db, port);
+    let owner = home.user("owner").await;
+    home.community(&owner, "garden", json!({})).await;
+    let peer = TestApp::spawn().await;
+    let token = peer.user("ann").await;
+    let remote = format!("garden@{}", home.hostname);
+    let (status, body) = peer
+        .post(
+            &format!("/api/v1/communities/{remote}/join"),
+            Some(&token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    home.post(
+        "/api/v1/communities/garden/posts",
+        Some(&owner),
+        json!({"title": "Via the worker"}),
+    )
+    .await;
+    // Nothing is sent while no worker runs: the Accept waits in the queue.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        peer.membership_state("ann", &format!("http://localhost:{port}/c/garden"))
+            .await
+            .as_deref(),
+        Some("pending")
+    );
+    let mut worker = Command::new(env!("CARGO_BIN_EXE_copse"))
+        .arg("worker")
+        .env("COPSE_HOSTNAME", format!("localhost:{port}"))
+        .env("COPSE_DATABASE_URL", &process.db_url)
+        .env("COPSE_INSECURE_FEDERATION", "true")
+        .env("COPSE_DELIVERY_IN_SERVE", "false")
+        .env("COPSE_LOG", "warn")
+        .env_remove("COPSE_CONFIG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("copse worker starts");
+    let group = format!("http://localhost:{port}/c/garden");
+    eventually("the worker delivers the Accept", || async {
+        (peer.membership_state("ann", &group).await.as_deref() == Some("active")).then_some(())
+    })
+    .await;
+    home.post(
+        "/api/v1/communities/garden/posts",
+        Some(&owner),
+        json!({"title": "After joining"}),
+    )
+    .await;
+    eventually("and the post made after joining", || async {
+        titles(&peer, &remote)
+            .await
+            .contains(&"After joining".to_string())
+            .then_some(())
+    })
+    .await;
+    worker.start_kill().expect("kill worker");
     process.kill().await;
 }

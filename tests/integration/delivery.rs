@@ -235,6 +235,14 @@ async fn a_refusal_is_final_and_one_failing_activity_holds_up_nothing_else() {
     assert_eq!(queue["instances"][0]["dead"], 2, "{queue}");
     let (status, _) = app.get("/api/v1/admin/queue", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (ok, out, err) = crate::cli::copse(&app.db, &["admin", "queue"], "");
+    assert!(ok, "{err}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with(&format!("localhost:{}", sink.port)))
+        .unwrap_or_else(|| panic!("{out}"));
+    let counts: Vec<&str> = line.split_whitespace().skip(1).collect();
+    assert_eq!(counts, ["0", "0", "2"], "pending, retrying, dead: {out}");
 }
 
 #[tokio::test]
