@@ -60,6 +60,11 @@ fn find(conn: &mut db::DbConn, target: Target) -> Result<Found> {
     find_in(conn, target, false)
 }
 
+/// The id and community of a post or comment that is not deleted (404 otherwise).
+pub fn visible(conn: &mut db::DbConn, target: Target) -> Result<(String, Community)> {
+    find(conn, target).map(|f| (f.ap_id, f.community))
+}
+
 /// Where a target lives, by activity id.
 fn target_of(conn: &mut db::DbConn, ap_id: &str) -> Result<Option<Target>> {
     Ok(match db::posts::post_by_ap_id(conn, ap_id)? {
@@ -376,14 +381,7 @@ pub async fn restore(
     ctx.write({
         move |conn| {
             let found = find_in(conn, target, true)?;
-            let role = db::communities::role_of(conn, found.community.id, moderator_id)?;
-            if !(role.is_some_and(Role::moderates) || (is_admin && found.community.local)) {
-                return Err(Error::new(
-                    ErrorKind::Forbidden,
-                    "not_a_moderator",
-                    "only the community's moderators may do this",
-                ));
-            }
+            super::moderators::ensure_moderator(conn, &found.community, moderator_id, is_admin)?;
             moderate(conn, &found, moderator_id, false, reason.as_deref())?;
             let event = Event::ContentRestored {
                 object_ap_id: found.ap_id,

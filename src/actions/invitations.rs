@@ -4,26 +4,8 @@
 use crate::{
     context::RequestData,
     db::{self, accounts::Person, communities::Community},
-    domain::communities::Role,
     error::{Error, ErrorKind, Result},
 };
-
-fn ensure_moderator(
-    conn: &mut db::DbConn,
-    community: &Community,
-    person_id: i64,
-    is_admin: bool,
-) -> Result<()> {
-    let role = db::communities::role_of(conn, community.id, person_id)?;
-    if role.is_some_and(Role::moderates) || (is_admin && community.local) {
-        return Ok(());
-    }
-    Err(Error::new(
-        ErrorKind::Forbidden,
-        "not_a_moderator",
-        "only the community's moderators may invite",
-    ))
-}
 
 /// Invites `handle` (`name` here, or `name@host`, fetched through WebFinger) into a local
 /// community. Inviting a member changes nothing.
@@ -50,7 +32,7 @@ pub async fn invite(
     }
     let moderator_id = moderator.id;
     let check = community.clone();
-    data.db(move |conn| ensure_moderator(conn, &check, moderator_id, is_admin))
+    data.db(move |conn| super::moderators::ensure_moderator(conn, &check, moderator_id, is_admin))
         .await?;
     let person = crate::federation::resolve::person(data, handle)
         .await
@@ -77,7 +59,7 @@ pub async fn withdraw(
 ) -> Result<()> {
     let moderator_id = moderator.id;
     data.write(move |conn| {
-        ensure_moderator(conn, &community, moderator_id, is_admin)?;
+        super::moderators::ensure_moderator(conn, &community, moderator_id, is_admin)?;
         if !db::moderation::uninvite(conn, community.id, person_id)? {
             return Err(Error::not_found("invitation"));
         }
@@ -95,7 +77,7 @@ pub async fn list(
 ) -> Result<Vec<(chrono::NaiveDateTime, Person)>> {
     let moderator_id = moderator.id;
     data.db(move |conn| {
-        ensure_moderator(conn, &community, moderator_id, is_admin)?;
+        super::moderators::ensure_moderator(conn, &community, moderator_id, is_admin)?;
         db::moderation::invitations(conn, community.id)
     })
     .await

@@ -94,10 +94,7 @@ async fn set_flag(
             .ok_or_else(|| Error::not_found(format_args!("post {post_id}")))?;
         let community = db::communities::by_id(conn, post.community_id)?
             .ok_or_else(|| Error::not_found("community"))?;
-        let role = db::communities::role_of(conn, community.id, change.moderator.id)?;
-        if !(role.is_some_and(Role::moderates) || (is_admin && community.local)) {
-            return Err(not_moderator());
-        }
+        super::moderators::ensure_moderator(conn, &community, change.moderator.id, is_admin)?;
         apply_flag(conn, community, post.ap_id.to_string(), change)
     })
     .await
@@ -256,10 +253,7 @@ pub async fn ban(
     let moderator_id = moderator.id;
     ctx.write({
         move |conn| {
-            let role = db::communities::role_of(conn, community.id, moderator_id)?;
-            if !(role.is_some_and(Role::moderates) || (is_admin && community.local)) {
-                return Err(not_moderator());
-            }
+            super::moderators::ensure_moderator(conn, &community, moderator_id, is_admin)?;
             let person = db::accounts::person_by_id(conn, ban.person_id)?
                 .ok_or_else(|| Error::not_found(format_args!("person {}", ban.person_id)))?;
             if ban.banned {

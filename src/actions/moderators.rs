@@ -8,6 +8,25 @@ use crate::{
     error::{Error, ErrorKind, Result},
 };
 
+/// The one moderation gate: a community's owner and moderators may; so may instance admins, for
+/// communities on this instance. Everyone else gets 403 `not_a_moderator`.
+pub fn ensure_moderator(
+    conn: &mut db::DbConn,
+    community: &Community,
+    person_id: i64,
+    is_admin: bool,
+) -> Result<()> {
+    let role = db::communities::role_of(conn, community.id, person_id)?;
+    if role.is_some_and(Role::moderates) || (is_admin && community.local) {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::Forbidden,
+        "not_a_moderator",
+        "only the community's moderators may do this",
+    ))
+}
+
 /// A local community's owner or moderator (or an instance admin) appoints an active member as a
 /// moderator. Removing a moderator is for the owner and admins; moderators may step down.
 /// The owner's role never changes here.

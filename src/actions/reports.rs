@@ -6,39 +6,12 @@ use super::editing::Target;
 use crate::{
     context::AppContext,
     db::{self, accounts::Person, communities::Community, moderation::Report},
-    domain::{
-        communities::{may_read, Role},
-        content,
-        events::Event,
-        moderation::MAX_REPORT_REASON,
-    },
-    error::{Error, ErrorKind, Result},
+    domain::{communities::may_read, content, events::Event, moderation::MAX_REPORT_REASON},
+    error::{Error, Result},
 };
 
 fn parse_reason(reason: &str) -> Result<String> {
     content::plain_line("reason", reason, 1, MAX_REPORT_REASON)
-}
-
-/// The content a report is about: its id and community.
-fn reported(conn: &mut db::DbConn, target: Target) -> Result<(String, Community)> {
-    let (ap_id, post_id) = match target {
-        Target::Post(id) => {
-            let p = db::posts::post(conn, id)?
-                .filter(|p| !p.deleted)
-                .ok_or_else(|| Error::not_found(format_args!("post {id}")))?;
-            (p.ap_id.to_string(), p.id)
-        }
-        Target::Comment(id) => {
-            let c = db::posts::comment(conn, id)?
-                .filter(|c| !c.deleted)
-                .ok_or_else(|| Error::not_found(format_args!("comment {id}")))?;
-            (c.ap_id.to_string(), c.post_id)
-        }
-    };
-    let post = db::posts::post(conn, post_id)?.ok_or_else(|| Error::not_found("post"))?;
-    let community = db::communities::by_id(conn, post.community_id)?
-        .ok_or_else(|| Error::not_found("community"))?;
-    Ok((ap_id, community))
 }
 
 /// A local person reports a post or comment they can read.
@@ -53,7 +26,7 @@ pub async fn file(
     let reporter = reporter.clone();
     let reporter_id = reporter.id;
     ctx.write(move |conn| {
-        let (object, community) = reported(conn, target)?;
+        let (object, community) = super::editing::visible(conn, target)?;
         let role = db::communities::role_of(conn, community.id, reporter_id)?;
         may_read(&community, role).map_err(|_| Error::not_found("the reported content"))?;
         let (report, _) = db::moderation::insert_report(
@@ -101,7 +74,7 @@ pub async fn receive(
                 None => return Err(Error::not_found("the reported object")),
             },
         };
-        let (object, community) = reported(conn, target)?;
+        let (object, community) = super::editing::visible(conn, target)?;
         db::members::ensure_not_banned(conn, community.id, reporter_id)?;
         db::moderation::insert_report(
             conn,
@@ -116,25 +89,6 @@ pub async fn receive(
     .await
 }
 
-/// Whether someone may see and resolve a community's reports: its moderators, and instance
-/// admins for local communities.
-fn ensure_moderator(
-    conn: &mut db::DbConn,
-    community: &Community,
-    person_id: i64,
-    is_admin: bool,
-) -> Result<()> {
-    let role = db::communities::role_of(conn, community.id, person_id)?;
-    if role.is_some_and(Role::moderates) || (is_admin && community.local) {
-        return Ok(());
-    }
-    Err(Error::new(
-        ErrorKind::Forbidden,
-        "not_a_moderator",
-        "only the community's moderators may see its reports",
-    ))
-}
-
 /// A community's reports for its moderators, newest first; open ones unless `all`.
 pub async fn list(
     ctx: &AppContext,
@@ -147,7 +101,7 @@ pub async fn list(
 ) -> Result<Vec<(Report, Person)>> {
     let moderator_id = moderator.id;
     ctx.db(move |conn| {
-        ensure_moderator(conn, &community, moderator_id, is_admin)?;
+        super::moderators::ensure_moderator(conn, &community, moderator_id, is_admin)?;
         db::moderation::reports(conn, community.id, all, before_id, limit)
     })
     .await
@@ -167,7 +121,7 @@ pub async fn resolve(
             .ok_or_else(|| Error::not_found(format_args!("report {report_id}")))?;
         let community = db::communities::by_id(conn, report.community_id)?
             .ok_or_else(|| Error::not_found("community"))?;
-        ensure_moderator(conn, &community, moderator_id, is_admin)?;
+        super::moderators::ensure_moderator(conn, &community, moderator_id, is_admin)?;
         db::moderation::resolve_report(conn, report_id, moderator_id, resolved)?;
         db::moderation::report(conn, report_id)?.ok_or_else(|| Error::not_found("report"))
     })
@@ -189,7 +143,7 @@ pub async fn receive_resolve(ctx: &AppContext, moderator: &Person, flag_id: Stri
             && moderator_url.host_str() == community.ap_id.host_str()
             && moderator_url.port() == community.ap_id.port();
         if !same_host {
-            ensure_moderator(conn, &community, moderator_id, false)?;
+            super::moderators::ensure_moderator(conn, &community, moderator_id, false)?;
         }
         db::moderation::resolve_report(conn, report.id, moderator_id, true)?;
         Ok(())

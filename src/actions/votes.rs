@@ -2,40 +2,14 @@
 
 use crate::{
     context::AppContext,
-    db::{self, accounts::Account, accounts::Person, communities::Community},
+    db::{self, accounts::Account, accounts::Person},
     domain::{communities::may_read, events::Event},
     error::{Error, Result},
     federation::objects::post::PostOrComment,
 };
 
-/// What is voted on, by local id.
-#[derive(Debug, Clone, Copy)]
-pub enum Target {
-    Post(i64),
-    Comment(i64),
-}
-
-/// The object's id, community, and (for comments) nothing else needed.
-fn load(conn: &mut db::DbConn, target: Target) -> Result<(String, Community)> {
-    let (ap_id, post_id) = match target {
-        Target::Post(id) => {
-            let p = db::posts::post(conn, id)?
-                .filter(|p| !p.deleted)
-                .ok_or_else(|| Error::not_found(format_args!("post {id}")))?;
-            (p.ap_id.to_string(), p.id)
-        }
-        Target::Comment(id) => {
-            let c = db::posts::comment(conn, id)?
-                .filter(|c| !c.deleted)
-                .ok_or_else(|| Error::not_found(format_args!("comment {id}")))?;
-            (c.ap_id.to_string(), c.post_id)
-        }
-    };
-    let post = db::posts::post(conn, post_id)?.ok_or_else(|| Error::not_found("post"))?;
-    let community = db::communities::by_id(conn, post.community_id)?
-        .ok_or_else(|| Error::not_found("community"))?;
-    Ok((ap_id, community))
-}
+/// What is voted on: a post or a comment, by local id.
+pub use super::editing::Target;
 
 fn current_score(conn: &mut db::DbConn, target: Target) -> Result<i64> {
     Ok(match target {
@@ -55,7 +29,7 @@ pub async fn vote(ctx: &AppContext, account: &Account, target: Target, score: i3
     ctx.write({
         let voter_id = voter.id;
         move |conn| {
-            let (ap_id, community) = load(conn, target)?;
+            let (ap_id, community) = super::editing::visible(conn, target)?;
             db::members::ensure_not_banned(conn, community.id, voter_id)?;
             let role = db::communities::role_of(conn, community.id, voter_id)?;
             may_read(&community, role).map_err(|_| Error::not_found("object"))?;

@@ -307,6 +307,19 @@ pub struct InvitationView {
     pub invited_at: DateTime<Utc>,
 }
 
+fn invitation_view(
+    ctx: &AppContext,
+    at: chrono::NaiveDateTime,
+    p: db::accounts::Person,
+) -> InvitationView {
+    InvitationView {
+        person_id: p.id,
+        handle: handle(ctx, &p.name, &p.ap_id),
+        actor_id: p.ap_id.to_string(),
+        invited_at: at.and_utc(),
+    }
+}
+
 /// Invite someone into an invite-only community (its moderators). Their next join request (or
 /// `Follow` from another instance) is accepted.
 #[utoipa::path(post, path = "/api/v1/communities/{name}/invitations", tag = "membership",
@@ -325,12 +338,7 @@ pub async fn invite(
     let (person, admin) = (&account.person, account.user.is_admin);
     let invited =
         actions::invitations::invite(&data, person, admin, community, &body.person).await?;
-    Ok(HttpResponse::Created().json(InvitationView {
-        person_id: invited.id,
-        handle: handle(&data, &invited.name, &invited.ap_id),
-        actor_id: invited.ap_id.to_string(),
-        invited_at: Utc::now(),
-    }))
+    Ok(HttpResponse::Created().json(invitation_view(&data, crate::db::now(), invited)))
 }
 
 /// Open invitations (the community's moderators).
@@ -349,12 +357,7 @@ pub async fn invitations(
     let rows = actions::invitations::list(&data, person, admin, community).await?;
     let items: Vec<InvitationView> = rows
         .into_iter()
-        .map(|(at, p)| InvitationView {
-            person_id: p.id,
-            handle: handle(&data, &p.name, &p.ap_id),
-            actor_id: p.ap_id.to_string(),
-            invited_at: at.and_utc(),
-        })
+        .map(|(at, p)| invitation_view(&data, at, p))
         .collect();
     Ok(HttpResponse::Ok().json(items))
 }
