@@ -186,7 +186,6 @@ async fn a_remote_vote_travels_through_the_community() {
 /// after the reason is gone, it is applied.
 #[tokio::test]
 async fn a_refused_activity_is_applied_when_retried_later() {
-    use copse::{db, domain::events::Event, federation};
     let home = TestApp::spawn().await;
     let owner = open_community(&home).await;
     let away = TestApp::spawn().await;
@@ -202,26 +201,17 @@ async fn a_refused_activity_is_applied_when_retried_later() {
         .expect("eve")["person_id"]
         .clone();
 
-    let group = format!("http://{}/c/chess", home.hostname);
-    let (voter, community) = away
-        .context()
-        .db(move |conn| {
-            Ok((
-                db::accounts::local_person_by_name(conn, "eve")?.expect("eve"),
-                db::communities::by_ap_id(conn, &group)?.expect("community"),
-            ))
-        })
-        .await
-        .expect("query");
-    let vote = Event::VoteCast {
-        voter,
-        object_ap_id: post["actor_id"].as_str().expect("id").to_string(),
-        community,
-        score: 1,
-        activity_id: format!("http://{}/activities/like/fixed", away.hostname),
-    };
-    let config = federation::config(away.context()).await.expect("config");
-    let data = config.to_request_data();
+    // Eve's Like, signed with her key as her instance would send it (and resend it).
+    let (eve_actor, key) = crate::signing::person_key(&away, "eve").await;
+    let like = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("http://{}/activities/like/fixed", away.hostname),
+        "type": "Like",
+        "actor": eve_actor,
+        "object": post["actor_id"],
+        "audience": format!("http://{}/c/chess", home.hostname),
+    });
+    let signed = crate::signing::SignedPost::new(&like, &key);
 
     home.post(
         "/api/v1/communities/chess/bans",
@@ -229,9 +219,8 @@ async fn a_refused_activity_is_applied_when_retried_later() {
         json!({"person_id": eve_id}),
     )
     .await;
-    federation::outbound::worker::send_now(vote.clone(), &data)
-        .await
-        .expect("delivered");
+    let (status, _) = signed.send(&home).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(
         score_on(&home, post["id"].clone()).await,
         Some(0),
@@ -245,17 +234,15 @@ async fn a_refused_activity_is_applied_when_retried_later() {
         None,
     )
     .await;
-    federation::outbound::worker::send_now(vote.clone(), &data)
-        .await
-        .expect("delivered");
+    let (status, body) = signed.send(&home).await;
+    assert!(status.is_success(), "{status} {body}");
     assert_eq!(
         score_on(&home, post["id"].clone()).await,
         Some(1),
         "the retry is applied"
     );
-    federation::outbound::worker::send_now(vote, &data)
-        .await
-        .expect("delivered");
+    let (status, body) = signed.send(&home).await;
+    assert!(status.is_success(), "{status} {body}");
     assert_eq!(
         score_on(&home, post["id"].clone()).await,
         Some(1),

@@ -272,31 +272,6 @@ fn next_try(data: &FedData, attempts: i32, retry_after: Option<Duration>) -> Nai
     db::now() + Span::milliseconds((wait * 1000.0) as i64)
 }
 
-/// Plans an event and sends its activities once, now, bypassing the queue: nothing is stored
-/// or retried. For tests and diagnostics; the outcomes come in plan order.
-pub async fn send_now(event: crate::domain::events::Event, data: &FedData) -> Result<Vec<Outcome>> {
-    let plan = super::Plan::new(data, format!("now{:x}", rand::random::<u64>()));
-    super::plan(event, &plan).await?;
-    let mut outcomes = Vec::new();
-    for activity in plan.into_activities() {
-        let signer = signer(data, &activity.signer).await?;
-        for inbox in &activity.inboxes {
-            let claimed = Claimed {
-                id: 0,
-                inbox: inbox.to_string(),
-                host: db::outbox::host_of(inbox),
-                attempts: 0,
-                created_at: db::now(),
-                activity_ap_id: activity.ap_id.clone(),
-                signer: activity.signer.clone(),
-                body: activity.body.clone(),
-            };
-            outcomes.push(send(data, &claimed, signer.clone()).await);
-        }
-    }
-    Ok(outcomes)
-}
-
 /// An instance contacted us: if deliveries to it were skipped as unreachable, they resume now.
 pub async fn heard_from(data: &FedData, host: &str) {
     if !data.unreachable_hosts().contains(host) {
