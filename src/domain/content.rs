@@ -78,12 +78,26 @@ pub fn markdown_to_html(markdown: &str) -> String {
     sanitize_html(&raw)
 }
 
-/// Cleans HTML with an allow-list; links get `rel="noopener noreferrer nofollow ugc"`.
+/// Cleans HTML with an allow-list; links get `rel="noopener noreferrer nofollow ugc"`. The
+/// parser can build trees whose serialisation parses differently (a heading inside a heading,
+/// found by fuzzing), so cleaning repeats until the output is stable: what is stored is what
+/// any later parse sees.
 pub fn sanitize_html(html: &str) -> String {
-    ammonia::Builder::default()
-        .link_rel(Some("noopener noreferrer nofollow ugc"))
-        .clean(html)
-        .to_string()
+    let clean = |html: &str| {
+        ammonia::Builder::default()
+            .link_rel(Some("noopener noreferrer nofollow ugc"))
+            .clean(html)
+            .to_string()
+    };
+    let mut out = clean(html);
+    for _ in 0..4 {
+        let again = clean(&out);
+        if again == out {
+            break;
+        }
+        out = again;
+    }
+    out
 }
 
 /// Plain text of remote HTML (for titles and application messages): paragraphs and line breaks
@@ -137,6 +151,29 @@ mod tests {
         assert!(!html.contains("javascript:"));
         let html = markdown_to_html("<img src=x onerror=alert(1)>");
         assert!(!html.contains("onerror"));
+    }
+
+    #[test]
+    fn urls_browsers_read_as_javascript_are_dropped() {
+        // Browsers drop tabs and newlines inside URLs and trim controls at the ends.
+        for href in [
+            "j\tavascript:alert(1)",
+            "java\nscript:alert(1)",
+            " \u{1}javascript:alert(1)",
+            "&#x6A;avascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+        ] {
+            let html = sanitize_html(&format!("<a href=\"{href}\">x</a>"));
+            assert!(!html.contains("href"), "{href}: {html}");
+        }
+    }
+
+    #[test]
+    fn nested_headings_from_fuzzing_are_stable() {
+        let input = "<p>Hi < <`>H/00000000/'e.e<<rt\">l<!\0\0rt\">l<h1>lxa)<&/ts<\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\"https://ascr&ipt\u{15e}e>&#p2;2x\0ef;\"https: <`>H/00000000/'e.e<<rt\">l<!\0\0rt\">l<h1>lxa)<&/t";
+        let once = sanitize_html(input);
+        assert_eq!(sanitize_html(&once), once);
+        assert!(!once.contains('\0'));
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod editing;
 mod federation_read;
 mod fedify;
 mod fixtures;
+mod fuzz_smoke;
 mod helpers;
 mod hostile_fetch;
 mod hostile_limits;
