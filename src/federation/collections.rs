@@ -83,11 +83,20 @@ pub async fn group_followers(
     respond(json!({ "type": "Collection", "id": id, "totalItems": count, "items": [] }))
 }
 
+/// Owner and moderators, as Lemmy lists them. A private community's are listed only to its
+/// members' instances, like its featured posts.
 pub async fn group_moderators(
     name: web::Path<String>,
+    request: HttpRequest,
     data: FedData,
 ) -> Result<HttpResponse, Error> {
     let community = local_community(&data, name.into_inner()).await?;
+    if authorize_fetch(&data, &community, signer(&request, &data))
+        .await
+        .is_err()
+    {
+        return respond(empty_ordered(format!("{}/moderators", community.ap_id)));
+    }
     let community_id = community.id;
     let moderators = data
         .db(move |conn| db::communities::moderators(conn, community_id))

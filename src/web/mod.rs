@@ -29,7 +29,8 @@ struct CommunityPage<'a> {
     hostname: &'a str,
     version: &'a str,
     c: Community,
-    members: i64,
+    /// Not shown for a private community (nor who moderates it): only its charter is public.
+    members: Option<i64>,
     moderators: Vec<Person>,
 }
 
@@ -131,9 +132,12 @@ async fn community(
             let Some(c) = db::communities::local_by_name(conn, &lookup)? else {
                 return Ok(None);
             };
+            if c.visibility() == crate::domain::communities::Visibility::Private {
+                return Ok(Some((c, None, Vec::new())));
+            }
             let members = db::communities::count_members(conn, c.id)?;
             let moderators = db::communities::moderators(conn, c.id)?;
-            Ok(Some((c, members, moderators)))
+            Ok(Some((c, Some(members), moderators)))
         })
         .await?;
     let Some((c, members, moderators)) = found else {
