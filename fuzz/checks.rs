@@ -96,11 +96,15 @@ fn assert_safe(html: &str) {
             match c {
                 '"' => {
                     quoted = !quoted;
-                    tokens.last_mut().map(|t| t.push(c));
+                    if let Some(t) = tokens.last_mut() {
+                        t.push(c);
+                    }
                 }
                 c if c.is_whitespace() && !quoted => tokens.push(String::new()),
                 c => {
-                    tokens.last_mut().map(|t| t.push(c));
+                    if let Some(t) = tokens.last_mut() {
+                        t.push(c);
+                    }
                 }
             }
         }

@@ -38,7 +38,11 @@ pub async fn run(args: &Args) {
     let instances = args.number("senders", 4);
     let per_instance = args.number("actors", 4);
     let workers = args.number("workers", 2);
-    let concurrencies = [1, args.number("concurrency", 16)];
+    // `--levels 16` runs one level only (for profiling).
+    let concurrencies: Vec<usize> = match args.extra.iter().find(|(k, _)| k == "levels") {
+        Some((_, v)) => v.split(',').filter_map(|c| c.parse().ok()).collect(),
+        None => vec![1, 16],
+    };
     println!(
         "## Inbox ingest, {} ({})",
         args.engine(),
@@ -117,6 +121,10 @@ pub async fn run(args: &Args) {
         }
         let prepared = sign_all(&client, &inbox, &target.hostname, prepared);
         let before = count_rows(&target).await;
+        eprintln!(
+            "measuring concurrency {concurrency} (pid {})",
+            std::process::id()
+        );
         let result = std::thread::spawn(move || load(prepared, concurrency))
             .join()
             .expect("load generator");

@@ -86,10 +86,6 @@ impl Sink {
     pub fn peak_rss_mib(&self) -> Option<f64> {
         crate::child_peak_rss_mib(self.child.id()?)
     }
-
-    pub fn cpu(&self) -> Option<std::time::Duration> {
-        crate::child_cpu_time(self.child.id()?)
-    }
 }
 
 fn parse(line: &str) -> Option<Receipt> {
