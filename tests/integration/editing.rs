@@ -1,9 +1,9 @@
 //! Edits and deletions: authors edit and delete their own, moderators remove with a reason, and
 //! all of it reaches the other instances.
 
-use crate::helpers::{assert_error, eventually, TestApp};
+use crate::helpers::{assert_error, eventually, find_post, TestApp};
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 
 async fn setup(app: &TestApp) -> String {
     let owner = app.user("owner").await;
@@ -132,17 +132,6 @@ async fn authors_edit_and_delete_moderators_remove() {
     assert_error(&again, StatusCode::NOT_FOUND, "not_found", None);
 }
 
-async fn find(app: &TestApp, remote: &str, title: &str) -> Option<Value> {
-    let (_, page) = app
-        .get(&format!("/api/v1/communities/{remote}/posts"), None)
-        .await;
-    page["items"]
-        .as_array()?
-        .iter()
-        .find(|p| p["title"] == title)
-        .cloned()
-}
-
 #[tokio::test]
 async fn edits_and_removals_reach_every_instance() {
     let home = TestApp::spawn().await;
@@ -161,7 +150,10 @@ async fn edits_and_removals_reach_every_instance() {
             json!({"title": "Typo"}),
         )
         .await;
-    eventually("the post reaches gus", || find(&third, &remote, "Typo")).await;
+    eventually("the post reaches gus", || {
+        find_post(&third, &remote, "Typo")
+    })
+    .await;
 
     let (status, _) = away
         .call(
@@ -173,13 +165,13 @@ async fn edits_and_removals_reach_every_instance() {
         .await;
     assert_eq!(status, StatusCode::OK);
     eventually("the edit reaches the community", || {
-        find(&home, "chess", "Fixed")
+        find_post(&home, "chess", "Fixed")
     })
     .await;
-    eventually("and gus's instance", || find(&third, &remote, "Fixed")).await;
+    eventually("and gus's instance", || find_post(&third, &remote, "Fixed")).await;
 
     // The home moderator removes eve's post: gone on every instance.
-    let on_home = find(&home, "chess", "Fixed").await.expect("post");
+    let on_home = find_post(&home, "chess", "Fixed").await.expect("post");
     let (status, _) = home
         .call(
             Method::DELETE,
@@ -191,7 +183,10 @@ async fn edits_and_removals_reach_every_instance() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     for app in [&away, &third] {
         eventually("the removal arrives", || async {
-            find(app, &remote, "Fixed").await.is_none().then_some(())
+            find_post(app, &remote, "Fixed")
+                .await
+                .is_none()
+                .then_some(())
         })
         .await;
     }
@@ -214,7 +209,7 @@ async fn moderators_lock_threads_everywhere() {
         )
         .await;
     let id = post["id"].as_i64().expect("id");
-    let on_away = eventually("the post arrives", || find(&away, &remote, "Heated")).await;
+    let on_away = eventually("the post arrives", || find_post(&away, &remote, "Heated")).await;
 
     let by_member = home
         .post(
@@ -411,7 +406,7 @@ async fn moderators_pin_posts_into_the_featured_collection() {
         )
         .await;
     let id = post["id"].as_i64().expect("id");
-    eventually("the post arrives", || find(&away, &remote, "Rules")).await;
+    eventually("the post arrives", || find_post(&away, &remote, "Rules")).await;
 
     let by_member = away
         .post(
@@ -434,7 +429,7 @@ async fn moderators_pin_posts_into_the_featured_collection() {
     assert_eq!(featured["orderedItems"][0]["type"], "Page");
     assert_eq!(featured["orderedItems"][0]["id"], post["actor_id"]);
     eventually("the pin reaches eve's instance", || async {
-        find(&away, &remote, "Rules")
+        find_post(&away, &remote, "Rules")
             .await
             .filter(|p| p["pinned"] == true)
             .map(|_| ())
@@ -451,7 +446,7 @@ async fn moderators_pin_posts_into_the_featured_collection() {
         0
     );
     eventually("the unpin reaches eve's instance", || async {
-        find(&away, &remote, "Rules")
+        find_post(&away, &remote, "Rules")
             .await
             .filter(|p| p["pinned"] == false)
             .map(|_| ())

@@ -358,3 +358,15 @@ impl TestApp {
         .await;
     }
 }
+
+/// The post titled `title` in `community` (a local name or `name@host`) as `app` lists it.
+pub async fn find_post(app: &TestApp, community: &str, title: &str) -> Option<Value> {
+    let (_, page) = app
+        .get(&format!("/api/v1/communities/{community}/posts"), None)
+        .await;
+    page["items"]
+        .as_array()?
+        .iter()
+        .find(|p| p["title"] == title)
+        .cloned()
+}

@@ -1,9 +1,9 @@
 //! Moderators across instances: appointing and removing them, restoring removed content,
 //! reports, invitations and the public modlog.
 
-use crate::helpers::{assert_error, eventually, TestApp};
+use crate::helpers::{assert_error, eventually, find_post, TestApp};
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 
 async fn person_id(app: &TestApp, community: &str, handle: &str) -> i64 {
     let (_, page) = app
@@ -46,17 +46,6 @@ async fn modlog_actions(app: &TestApp, community: &str) -> Vec<String> {
         .iter()
         .map(|e| e["action"].as_str().unwrap_or_default().to_string())
         .collect()
-}
-
-async fn find_post(app: &TestApp, community: &str, title: &str) -> Option<Value> {
-    let (_, page) = app
-        .get(&format!("/api/v1/communities/{community}/posts"), None)
-        .await;
-    page["items"]
-        .as_array()?
-        .iter()
-        .find(|p| p["title"] == title)
-        .cloned()
 }
 
 #[tokio::test]
