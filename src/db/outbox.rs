@@ -291,20 +291,26 @@ pub fn record(
 ) -> Result<usize> {
     let at = now();
     let mut died = 0;
+    // Delivered: one statement for the batch (per chunk of ids), not one per delivery.
+    let delivered: Vec<i64> = results
+        .iter()
+        .filter(|(_, o)| matches!(o, Outcome::Delivered))
+        .map(|(d, _)| d.id)
+        .collect();
+    for ids in delivered.chunks(500) {
+        diesel::update(deliveries::table.filter(deliveries::id.eq_any(ids)))
+            .set((
+                deliveries::state.eq(DONE),
+                deliveries::attempts.eq(deliveries::attempts + 1),
+                deliveries::claimed_until.eq(None::<NaiveDateTime>),
+                deliveries::finished_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
     for (d, outcome) in results {
         let row = deliveries::table.find(d.id);
         match outcome {
-            Outcome::Delivered => {
-                diesel::update(row)
-                    .set((
-                        deliveries::state.eq(DONE),
-                        deliveries::attempts.eq(d.attempts + 1),
-                        deliveries::claimed_until.eq(None::<NaiveDateTime>),
-                        deliveries::finished_at.eq(at),
-                    ))
-                    .execute(conn)?;
-                mark_healthy(conn, &d.host)?;
-            }
+            Outcome::Delivered => {}
             Outcome::Refused(error) => {
                 diesel::update(row)
                     .set((
@@ -315,8 +321,6 @@ pub fn record(
                         deliveries::finished_at.eq(at),
                     ))
                     .execute(conn)?;
-                // A refusal is an answer: the instance is up.
-                mark_healthy(conn, &d.host)?;
             }
             Outcome::Retry { error, at: next } => {
                 let dead = at - d.created_at >= give_up_after;
@@ -335,6 +339,17 @@ pub fn record(
             }
         }
     }
+    // An answer (2xx, or a refusal) means the instance is up.
+    let mut answered: Vec<&str> = results
+        .iter()
+        .filter(|(_, o)| !matches!(o, Outcome::Retry { .. }))
+        .map(|(d, _)| d.host.as_str())
+        .collect();
+    answered.sort_unstable();
+    answered.dedup();
+    for hosts in answered.chunks(500) {
+        mark_all_healthy(conn, hosts)?;
+    }
     Ok(died)
 }
 
@@ -350,25 +365,24 @@ fn health(conn: &mut DbConn, host: &str) -> Result<Option<(Option<NaiveDateTime>
         .optional()?)
 }
 
-/// The instance answered (or contacted us): no longer failing or skipped.
+/// The instance answered (or contacted us): no longer failing or skipped. (An instance with no
+/// health row has never failed.)
 pub fn mark_healthy(conn: &mut DbConn, host: &str) -> Result<()> {
-    let at = now();
-    if health(conn, host)?.is_none() {
-        diesel::insert_into(instance_health::table)
-            .values((
-                instance_health::host.eq(host),
-                instance_health::last_success_at.eq(at),
-            ))
-            .execute(conn)?;
-        return Ok(());
-    }
-    diesel::update(instance_health::table.find(host))
-        .set((
-            instance_health::failing_since.eq(None::<NaiveDateTime>),
-            instance_health::retry_at.eq(None::<NaiveDateTime>),
-            instance_health::last_success_at.eq(at),
-        ))
-        .execute(conn)?;
+    mark_all_healthy(conn, &[host])
+}
+
+fn mark_all_healthy(conn: &mut DbConn, hosts: &[&str]) -> Result<()> {
+    diesel::update(
+        instance_health::table
+            .filter(instance_health::host.eq_any(hosts))
+            .filter(instance_health::failing_since.is_not_null()),
+    )
+    .set((
+        instance_health::failing_since.eq(None::<NaiveDateTime>),
+        instance_health::retry_at.eq(None::<NaiveDateTime>),
+        instance_health::last_success_at.eq(now()),
+    ))
+    .execute(conn)?;
     Ok(())
 }
 
