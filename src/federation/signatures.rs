@@ -107,15 +107,18 @@ fn truncate(s: &str) -> String {
 }
 
 /// Parses a `Digest` header (`SHA-256=base64,…`) into lowercase algorithm and value pairs.
+/// Parts are separated by commas (with optional spaces); within a part, RFC 3230 allows no
+/// whitespace around the `=`.
 pub fn parse_digest(header: &str) -> Result<Vec<(String, String)>, String> {
+    let token = |s: &str| !s.is_empty() && !s.chars().any(char::is_whitespace);
     let parts = header
         .split(',')
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .map(|p| {
             p.split_once('=')
-                .filter(|(alg, value)| !alg.trim().is_empty() && !value.is_empty())
-                .map(|(alg, value)| (alg.trim().to_ascii_lowercase(), value.trim().to_string()))
+                .filter(|(alg, value)| token(alg) && token(value))
+                .map(|(alg, value)| (alg.to_ascii_lowercase(), value.to_string()))
                 .ok_or_else(|| format!("`{}` is not algorithm=value", truncate(p)))
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -349,6 +352,11 @@ mod tests {
         assert!(check_digest(Some("SHA-512=abc"), body).is_err());
         assert!(check_digest(None, body).is_err());
         assert!(check_digest(Some("garbage"), body).is_err());
+        // Found by fuzzing: whitespace around `=` was trimmed away and accepted.
+        let spaced = format!("SHA-256 = {}", BASE64.encode(Sha256::digest(body)));
+        assert!(check_digest(Some(&spaced), body).is_err());
+        let listed = format!("SHA-512=abc, {good}");
+        assert!(check_digest(Some(&listed), body).is_ok());
     }
 
     #[test]
