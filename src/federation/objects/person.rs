@@ -27,7 +27,9 @@ pub struct PersonJson {
     #[serde(rename = "type")]
     pub kind: PersonType,
     pub id: ObjectId<Person>,
-    pub preferred_username: String,
+    /// Optional in ActivityPub; without it the name is taken from the id (`username_of`).
+    #[serde(default)]
+    pub preferred_username: Option<String>,
     pub name: Option<String>,
     pub summary: Option<String>,
     #[serde(default, deserialize_with = "deserialize_skip_error")]
@@ -74,7 +76,7 @@ impl Object for Person {
         Ok(PersonJson {
             kind: PersonType::Person,
             id: url.clone().into(),
-            preferred_username: self.name.clone(),
+            preferred_username: Some(self.name.clone()),
             name: self.display_name.clone(),
             summary: self.summary_html.clone(),
             source: self.summary_md.clone().map(Source::markdown),
@@ -105,7 +107,10 @@ impl Object for Person {
     }
 
     async fn from_json(json: PersonJson, data: &Data<AppContext>) -> Result<Self, Error> {
-        let name = plain_line("preferredUsername", &json.preferred_username, 1, 100)?;
+        let name = match &json.preferred_username {
+            Some(username) => plain_line("preferredUsername", username, 1, 100)?,
+            None => username_of(json.id.inner()),
+        };
         let display_name = json
             .name
             .as_deref()
@@ -146,5 +151,40 @@ impl Actor for Person {
         self.shared_inbox_url
             .as_deref()
             .and_then(|u| Url::parse(u).ok())
+    }
+}
+
+/// A name for an actor that gives no `preferredUsername`: the last segment of its id's path
+/// (`https://h.example/users/ann` → `ann`), else its host, cut to 100 characters.
+fn username_of(id: &Url) -> String {
+    let segment: Option<&str> = id
+        .path_segments()
+        .and_then(|mut s| s.rfind(|p| !p.is_empty()));
+    let name = segment
+        .and_then(|p| plain_line("preferredUsername", p, 1, 100).ok())
+        .unwrap_or_else(|| id.host_str().unwrap_or("unknown").to_string());
+    name.chars().take(100).collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actors_without_a_preferred_username_are_named_from_their_id() {
+        let name = |id: &str| username_of(&Url::parse(id).expect("url"));
+        assert_eq!(name("https://h.example/users/ann"), "ann");
+        assert_eq!(name("https://h.example/users/ann/"), "ann");
+        assert_eq!(name("https://h.example/"), "h.example");
+        let json: PersonJson = serde_json::from_value(serde_json::json!({
+            "type": "Person",
+            "id": "https://h.example/frank",
+            "inbox": "https://h.example/frank/inbox",
+            "publicKey": {"id": "https://h.example/frank#main", "owner": "https://h.example/frank",
+                          "publicKeyPem": "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n"},
+        }))
+        .expect("an actor without preferredUsername parses");
+        assert_eq!(json.preferred_username, None);
     }
 }
