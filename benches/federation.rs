@@ -128,6 +128,7 @@ impl BenchDb {
             .trim_end_matches('/')
             .to_string();
         let name = format!("copse_bench_{}", uuid::Uuid::new_v4().simple());
+        copse::db::init_openssl();
         let mut conn = PgConnection::establish(&format!("{server}/postgres"))
             .unwrap_or_else(|e| panic!("connecting to {server}: {e}"));
         diesel::sql_query(format!("CREATE DATABASE {name}"))

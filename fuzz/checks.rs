@@ -62,7 +62,8 @@ pub fn digest(data: &[u8]) {
 
 /// Fuzzes what the inbox does with a body before any network access: the depth-bounded parse,
 /// the caps, and deserialisation of every inbox enum and object type. Never panics; anything
-/// past the caps is refused before it is deserialised.
+/// past the caps is refused before it is deserialised; `InboxActivity::parse` agrees with the
+/// untagged enum.
 pub fn activity(data: &[u8]) {
     let Ok(value) = limits::parse_json(data) else {
         return;
@@ -70,7 +71,17 @@ pub fn activity(data: &[u8]) {
     if limits::check_caps(&value).is_err() {
         return;
     }
-    let _ = serde_json::from_value::<InboxActivity>(value.clone());
+    // The inbox's shortcut by `type` reads every body as the untagged enum would.
+    let untagged = serde_json::from_value::<InboxActivity>(value.clone());
+    let direct = InboxActivity::parse(&value);
+    assert_eq!(untagged.is_ok(), direct.is_ok(), "{value}");
+    if let (Ok(a), Ok(b)) = (&untagged, &direct) {
+        assert_eq!(
+            std::mem::discriminant(a),
+            std::mem::discriminant(b),
+            "{value}"
+        );
+    }
     let _ = serde_json::from_value::<Announced>(value.clone());
     let _ = serde_json::from_value::<PostJson>(value.clone());
     let _ = serde_json::from_value::<PersonJson>(value.clone());

@@ -39,7 +39,8 @@ pub struct Settings {
     pub bind: String,
     /// A SQLite file path (or `sqlite://path`), or a `postgres://` / `postgresql://` URL.
     pub database_url: String,
-    /// Connections in the pool. SQLite has one writer at a time whatever this says.
+    /// Connections in the pool. On SQLite they serve reads only: writes go through one writer
+    /// thread with a connection of its own.
     pub database_pool_size: u32,
     /// How long a SQLite write waits for a lock before the request fails with 503.
     pub sqlite_busy_timeout_ms: u64,

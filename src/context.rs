@@ -22,7 +22,6 @@ struct Inner {
     outbox_wakeup: Arc<Notify>,
     delivery_wakeup: Arc<Notify>,
     metrics: Arc<crate::metrics::Metrics>,
-    delivery_answers: crate::federation::answers::DeliveryAnswers,
     /// Ids of inbound activities being applied now, each with a lock its copies wait on.
     inbound: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Instances skipped as unreachable (kept by the delivery worker): hearing from one of
@@ -32,6 +31,11 @@ struct Inner {
     stopping: std::sync::atomic::AtomicBool,
     /// Built from the settings and the administrators' entries; replaced when they change.
     instance_policy: Arc<RwLock<InstancePolicy>>,
+    /// SQLite's single writer (None on PostgreSQL, or when its connection could not be opened:
+    /// writes then take a pooled connection).
+    writer: Option<db::writer::Writer>,
+    /// Remote actors' public keys, parsed (see `federation::http_signing::PublicKeys`).
+    public_keys: crate::federation::http_signing::PublicKeys,
 }
 
 /// Per-request context of the federation library: our `AppContext` plus a budget of outgoing
@@ -45,19 +49,31 @@ impl AppContext {
         instance_keys: InstanceKeys,
         instance_policy: InstancePolicy,
     ) -> Self {
+        let writer = (settings.backend() == crate::config::Backend::Sqlite)
+            .then(|| {
+                let conn = db::ConnectionManager::new(&settings).connect_once().ok()?;
+                db::writer::Writer::start(conn, &settings.hostname).ok()
+            })
+            .flatten();
         AppContext(Arc::new(Inner {
+            writer,
             settings,
             pool,
             instance_keys,
             outbox_wakeup: Arc::new(Notify::new()),
             delivery_wakeup: Arc::new(Notify::new()),
             metrics: Arc::new(crate::metrics::Metrics::default()),
-            delivery_answers: Default::default(),
             stopping: Default::default(),
             inbound: Default::default(),
             unreachable: Default::default(),
             instance_policy: Arc::new(RwLock::new(instance_policy)),
+            public_keys: Default::default(),
         }))
+    }
+
+    /// Parsed public keys of remote actors, for verifying signatures.
+    pub fn public_keys(&self) -> &crate::federation::http_signing::PublicKeys {
+        &self.0.public_keys
     }
 
     /// Notified when events were stored (the planner waits on it).
@@ -68,11 +84,6 @@ impl AppContext {
     /// Notified when deliveries were planned (the delivery worker waits on it).
     pub fn delivery_wakeup(&self) -> Arc<Notify> {
         self.0.delivery_wakeup.clone()
-    }
-
-    /// What inboxes answered our deliveries (filled by our HTTP client, read by the worker).
-    pub fn delivery_answers(&self) -> &crate::federation::answers::DeliveryAnswers {
-        &self.0.delivery_answers
     }
 
     /// Waits until no other copy of inbound activity `id` is being applied, and holds the turn
@@ -147,12 +158,19 @@ impl AppContext {
         &self.0.pool
     }
 
-    /// Runs synchronous database work on a blocking thread.
+    /// Runs synchronous database work: on PostgreSQL on a blocking thread (a query is a network
+    /// round trip); on SQLite in place, since a read of the embedded file takes tens of
+    /// microseconds, less than handing it to another thread and back (docs/PERFORMANCE.md). The
+    /// connection is taken and returned inside the call, never held across an await.
     pub async fn db<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T> + Send + 'static,
     {
+        if self.0.writer.is_some() {
+            let mut conn = self.0.pool.get()?;
+            return f(&mut conn);
+        }
         let pool = self.0.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
@@ -167,7 +185,10 @@ impl AppContext {
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T> + Send + 'static,
     {
-        let result = self.db(move |conn| db::write_tx(conn, f)).await;
+        let result = match &self.0.writer {
+            Some(writer) => writer.write(f).await,
+            None => self.db(move |conn| db::write_tx(conn, f)).await,
+        };
         if result.is_ok() {
             // Committed: if it stored events, the planner takes them now.
             self.0.outbox_wakeup.notify_one();

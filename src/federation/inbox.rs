@@ -1,15 +1,19 @@
 //! The inboxes (`/inbox`, `/c/{name}/inbox`, `/u/{name}/inbox`): one handler. Hostile input is
 //! screened first (`screen`: body size, JSON depth and caps, instance policy, the strict
-//! signature rules of `signatures`, key owner and origins); then the library checks the Digest
-//! and the HTTP signature of the actor it fetches; each activity's `verify` then its `receive`
-//! apply it. Replays are answered 2xx with no second effect.
+//! signature rules of `signatures`, key owner and origins); then the actor is read or fetched
+//! through the library and the HTTP signature verified with its key (`http_signing`, OpenSSL);
+//! each activity's `verify` then its `receive` apply it. Replays are answered 2xx with no second
+//! effect.
 
 use super::{
     activities::{deserialize_actor, InboxActivity, RemoteActor},
-    limits, signatures, FedData,
+    http_signing, limits, signatures, FedData,
 };
 use crate::error::{Error, ErrorKind};
-use activitypub_federation::{actix_web::inbox::receive_activity, protocol::context::WithContext};
+use activitypub_federation::{
+    fetch::object_id::ObjectId,
+    traits::{Activity, Actor},
+};
 use actix_web::{web, web::Bytes, HttpRequest, HttpResponse};
 use futures::StreamExt;
 use serde::Deserialize;
@@ -38,8 +42,34 @@ async fn inbox(
         ));
     }
     let body = read_body(&request, payload).await?;
-    screen(&request, &body, &data)?;
-    receive_activity::<WithContext<InboxActivity>, RemoteActor, _>(request, body, &data).await
+    let (json, params) = screen(&request, &body, &data)?;
+    let activity = InboxActivity::parse(&json).map_err(|e| {
+        Error::new(
+            ErrorKind::BadRequest,
+            "malformed_activity",
+            format!("not an activity: {e}"),
+        )
+    })?;
+    let actor = ObjectId::<RemoteActor>::from(activity.actor().clone())
+        .dereference(&data)
+        .await
+        .map_err(|e| match e.kind {
+            ErrorKind::Internal | ErrorKind::Unavailable => e,
+            _ => Error::new(
+                ErrorKind::Unauthorized,
+                "key_unavailable",
+                format!("the actor's key could not be had: {}", e.message),
+            ),
+        })?;
+    http_signing::verify_request(
+        data.public_keys(),
+        &request,
+        &params,
+        actor.public_key_pem(),
+    )?;
+    activity.verify(&data).await?;
+    activity.receive(&data).await?;
+    Ok(HttpResponse::Ok().finish())
 }
 
 fn too_large() -> Error {
@@ -88,8 +118,12 @@ struct Envelope {
 /// Everything checked before the library sees the request: JSON depth, caps and NUL (400), the
 /// instance policy (403, before any key is read), the strict signature rules and the key's
 /// owner (401), and that the activity (and a created or updated object) is on the actor's
-/// origin (400).
-fn screen(request: &HttpRequest, body: &[u8], data: &FedData) -> Result<(), Error> {
+/// origin and not on ours (400). Answers the parsed body and signature.
+fn screen(
+    request: &HttpRequest,
+    body: &[u8],
+    data: &FedData,
+) -> Result<(serde_json::Value, signatures::SignatureParams), Error> {
     let json = limits::parse_json(body)?;
     limits::check_caps(&json)?;
     let envelope = Envelope::deserialize(&json).map_err(|e| {
@@ -99,13 +133,7 @@ fn screen(request: &HttpRequest, body: &[u8], data: &FedData) -> Result<(), Erro
             format!("not an activity: {e}"),
         )
     })?;
-    let header = |name: &str| {
-        request
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
+    let header = http_signing::header_lookup(request);
     let key_id = header("signature")
         .and_then(|s| signatures::parse_signature(&s).ok())
         .and_then(|p| Url::parse(&p.key_id).ok());
@@ -129,6 +157,12 @@ fn screen(request: &HttpRequest, body: &[u8], data: &FedData) -> Result<(), Erro
     let params = signatures::check_request(&signed, Some(body), chrono::Utc::now())?;
     signatures::check_key_owner(&params.key_id, &envelope.actor)?;
     signatures::check_same_origin("id", &envelope.id, &envelope.actor)?;
+    if signatures::origin(&envelope.actor).is_some_and(|(_, host)| host == our_host) {
+        return Err(Error::invalid_field(
+            "actor",
+            "is an actor of this instance; local activities are not accepted from outside",
+        ));
+    }
     if matches!(envelope.kind.as_str(), Some("Create" | "Update")) {
         if let Some(object_id) = envelope.object.get("id").and_then(|v| v.as_str()) {
             let object_id = Url::parse(object_id)
@@ -136,5 +170,5 @@ fn screen(request: &HttpRequest, body: &[u8], data: &FedData) -> Result<(), Erro
             signatures::check_same_origin("object.id", &object_id, &envelope.actor)?;
         }
     }
-    Ok(())
+    Ok((json, params))
 }

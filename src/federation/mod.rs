@@ -3,9 +3,9 @@
 //! types.
 
 pub mod activities;
-pub mod answers;
 pub mod authorized_fetch;
 pub mod collections;
+pub mod http_signing;
 pub mod inbox;
 pub mod limits;
 pub mod nodeinfo;
@@ -39,7 +39,33 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// private addresses; otherwise its resolver refuses them at connect time, in every build.
 pub async fn config(ctx: AppContext) -> Result<FederationConfig<AppContext>> {
     let insecure = ctx.settings().insecure_federation;
-    let client = reqwest::Client::builder()
+    let client = http_client(&ctx)?;
+    let instance_actor = InstanceActor::local(&ctx)?;
+    let policy = ctx.instance_policy();
+    let config = FederationConfig::builder()
+        .domain(ctx.settings().hostname.clone())
+        .app_data(ctx)
+        .client(reqwest_middleware::ClientBuilder::new(client).build())
+        .debug(insecure)
+        .allow_http_urls(insecure)
+        .request_timeout(REQUEST_TIMEOUT)
+        .http_fetch_limit(20)
+        .http_signature_compat(true)
+        .signed_fetch_actor(&instance_actor)
+        .url_verifier(Box::new(PolicyVerifier(policy)))
+        .build()
+        .await
+        .map_err(anyhow::Error::from)?;
+    Ok(config)
+}
+
+/// Our HTTP client for federation (the library's fetches and our deliveries): no redirects
+/// followed by reqwest (the library checks each hop), bounded time, and, unless
+/// `insecure_federation`, a resolver that refuses private, loopback and link-local addresses at
+/// connect time.
+pub fn http_client(ctx: &AppContext) -> Result<reqwest::Client> {
+    let insecure = ctx.settings().insecure_federation;
+    Ok(reqwest::Client::builder()
         .redirect(Policy::none())
         .timeout(REQUEST_TIMEOUT)
         .connect_timeout(REQUEST_TIMEOUT)
@@ -50,28 +76,7 @@ pub async fn config(ctx: AppContext) -> Result<FederationConfig<AppContext>> {
         ))
         .dns_resolver(ValidatingDnsResolver::new(vec![], !insecure))
         .build()
-        .map_err(anyhow::Error::from)?;
-    let instance_actor = InstanceActor::local(&ctx)?;
-    let policy = ctx.instance_policy();
-    let recorder = answers::Recorder(ctx.delivery_answers().clone());
-    let config = FederationConfig::builder()
-        .domain(ctx.settings().hostname.clone())
-        .app_data(ctx)
-        .client(
-            reqwest_middleware::ClientBuilder::new(client)
-                .with(recorder)
-                .build(),
-        )
-        .debug(insecure)
-        .allow_http_urls(insecure)
-        .request_timeout(REQUEST_TIMEOUT)
-        .http_fetch_limit(20)
-        .signed_fetch_actor(&instance_actor)
-        .url_verifier(Box::new(PolicyVerifier(policy)))
-        .build()
-        .await
-        .map_err(anyhow::Error::from)?;
-    Ok(config)
+        .map_err(anyhow::Error::from)?)
 }
 
 /// What the library's URL checks answer for an instance we do not federate with.

@@ -44,6 +44,7 @@ pub async fn person_signed(app: &TestApp, name: &str) -> Data<AppContext> {
         .app_data(app.context())
         .debug(true)
         .allow_http_urls(true)
+        .http_signature_compat(true)
         .signed_fetch_actor(&person)
         .build()
         .await
@@ -105,6 +106,52 @@ async fn private_circle_with_a_remote_member() -> Circle {
         bob,
         post_url,
         comment_url: comment["actor_id"].as_str().expect("url").to_string(),
+    }
+}
+
+/// Signed GETs follow the strict rules (issue 5): Mastodon's form (`(request-target) host date`,
+/// no Digest) is recognised; a signature that leaves out `host` or `(request-target)`, uses
+/// another algorithm, is stale, or is made with another key does not authorise anything.
+#[tokio::test]
+async fn signed_gets_must_sign_target_and_host() {
+    let Circle {
+        home,
+        member_side,
+        post_url,
+        ..
+    } = private_circle_with_a_remote_member().await;
+    let path = post_url.trim_start_matches(&home.base).to_string();
+    let (_, key) = crate::signing::person_key(&member_side, "bob").await;
+    let get = crate::signing::SignedPost::get(&path, &key);
+    let (status, page) = get.fetch(&home).await;
+    assert_eq!((status, &page["id"]), (StatusCode::OK, &json!(post_url)));
+
+    let (_, stranger_key) = crate::signing::person_key(&home, "owner").await;
+    let forged = crate::signing::Key {
+        id: key.id.clone(),
+        pem: stranger_key.pem,
+    };
+    let mut stale = get.clone();
+    stale.date = Some(crate::signing::http_date(-2 * 3600));
+    let mut other_algorithm = get.clone();
+    other_algorithm.algorithm = Some("rsa-sha512".into());
+    let refused = [
+        (
+            "host unsigned",
+            get.clone().signing(&["(request-target)", "date"]),
+        ),
+        ("target unsigned", get.clone().signing(&["host", "date"])),
+        ("stale date", stale),
+        ("another algorithm", other_algorithm),
+        (
+            "another key",
+            crate::signing::SignedPost::get(&path, &forged),
+        ),
+    ];
+    for (what, request) in refused {
+        let got = request.fetch(&home).await;
+        assert_error(&got, StatusCode::NOT_FOUND, "not_found", None);
+        assert!(got.1.get("name").is_none(), "{what}: {}", got.1);
     }
 }
 

@@ -126,6 +126,41 @@ async fn a_signature_by_one_actor_on_another_actors_activity_is_401() {
     assert_nothing_stored(&home, &activity).await;
 }
 
+/// The signature is checked with the actor's own key: a key that cannot be had (the actor does
+/// not exist, its instance does not answer) or a signature that does not verify with it is 401.
+#[tokio::test]
+async fn a_key_that_cannot_be_had_or_does_not_verify_is_401() {
+    let (home, remote) = scene().await;
+    let (alice, alice_key) = person_key(&remote, "alice").await;
+    let (_, mallory_key) = person_key(&remote, "mallory").await;
+
+    let activity = follow(&alice, &home);
+    let forged = Key {
+        id: alice_key.id.clone(),
+        pem: mallory_key.pem.clone(),
+    };
+    let got = SignedPost::new(&activity, &forged).send(&home).await;
+    assert_error(&got, StatusCode::UNAUTHORIZED, "signature_invalid", None);
+    assert_not_applied(&home, &activity, true).await;
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    for actor in [
+        format!("http://localhost:{port}/u/ghost"),
+        remote.url("/u/nobody"),
+    ] {
+        let activity = follow(&actor, &home);
+        let key = Key {
+            id: format!("{actor}#main-key"),
+            pem: mallory_key.pem.clone(),
+        };
+        let got = SignedPost::new(&activity, &key).send(&home).await;
+        assert_error(&got, StatusCode::UNAUTHORIZED, "key_unavailable", None);
+        assert_nothing_stored(&home, &activity).await;
+    }
+}
+
 #[tokio::test]
 async fn a_key_id_naming_someone_else_is_401_even_when_the_actors_key_signed() {
     let (home, remote) = scene().await;

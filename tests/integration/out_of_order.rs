@@ -123,7 +123,12 @@ async fn an_update_of_an_unknown_post_fetches_it_from_its_origin() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{real}");
     let post_id = real["actor_id"].as_str().unwrap().to_string();
-    // Home may or may not have it by now: make sure it has not.
+    // Wait for the Create to arrive (else it could arrive after the Update below), then forget
+    // the post, so that home no longer knows it.
+    crate::helpers::eventually("home has the post", || async {
+        stored_post(&home, &post_id).await.map(|_| ())
+    })
+    .await;
     let id = post_id.clone();
     home.context()
         .write(move |conn| {

@@ -64,6 +64,8 @@ pub fn sha256_digest(body: &[u8]) -> String {
 /// A POST to an inbox, signed as the fields say; `new` gives Mastodon's choice of headers.
 #[derive(Clone)]
 pub struct SignedPost {
+    /// `post` (the default) or `get`.
+    pub method: &'static str,
     pub path: String,
     pub body: Vec<u8>,
     /// Sent instead of `body` (the signature and Digest stay those of `body`).
@@ -80,6 +82,7 @@ impl SignedPost {
     pub fn new(activity: &Value, key: &Key) -> Self {
         let body = activity.to_string().into_bytes();
         SignedPost {
+            method: "post",
             path: "/inbox".into(),
             digest: Some(sha256_digest(&body)),
             body,
@@ -94,6 +97,40 @@ impl SignedPost {
         }
     }
 
+    /// A GET of `path`, signed as Mastodon signs its fetches: `(request-target) host date`, no
+    /// Digest.
+    pub fn get(path: &str, key: &Key) -> Self {
+        SignedPost {
+            method: "get",
+            path: path.into(),
+            body: Vec::new(),
+            sent_body: None,
+            key: key.clone(),
+            algorithm: Some("rsa-sha256".into()),
+            signed: ["(request-target)", "host", "date"]
+                .map(String::from)
+                .to_vec(),
+            date: Some(http_date(0)),
+            digest: None,
+            created: None,
+        }
+    }
+
+    /// Sends the GET to `app` asking for ActivityPub JSON; status and JSON body.
+    pub async fn fetch(&self, app: &TestApp) -> (StatusCode, Value) {
+        let mut request = reqwest::Client::new()
+            .get(app.url(&self.path))
+            .header("accept", "application/activity+json")
+            .header("signature", self.signature_header(&app.hostname));
+        if let Some(date) = &self.date {
+            request = request.header("date", date);
+        }
+        let response = request.send().await.expect("send");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
     /// Signs only these headers.
     pub fn signing(mut self, names: &[&str]) -> Self {
         self.signed = names.iter().map(|n| n.to_string()).collect();
@@ -106,7 +143,7 @@ impl SignedPost {
             .signed
             .iter()
             .map(|name| match name.as_str() {
-                "(request-target)" => format!("(request-target): post {}", self.path),
+                "(request-target)" => format!("(request-target): {} {}", self.method, self.path),
                 "(created)" => format!("(created): {}", self.created.unwrap_or_default()),
                 "host" => format!("host: {host}"),
                 "date" => format!("date: {}", self.date.clone().unwrap_or_default()),

@@ -15,10 +15,7 @@ use super::{
         following::{AnswerKind, Follow, FollowAnswer, FollowRef, UndoFollow},
         voting::{UndoVote, Vote, VoteType},
     },
-    objects::{
-        self,
-        post::{PostJson, PostOrComment},
-    },
+    objects::{self, post::PostOrComment},
     FedData,
 };
 use crate::{
@@ -107,7 +104,7 @@ pub async fn plan(event: Event, data: &Plan<'_>) -> Result<(), Error> {
             author,
             activity_id,
         } => {
-            let object = PostOrComment::Post(post).into_json(data).await?;
+            let object = PostOrComment::Post(post);
             publish(object, &community, &author, activity_id, true, data).await
         }
         Event::CommentCreated {
@@ -117,7 +114,7 @@ pub async fn plan(event: Event, data: &Plan<'_>) -> Result<(), Error> {
             activity_id,
             ..
         } => {
-            let object = PostOrComment::Comment(comment).into_json(data).await?;
+            let object = PostOrComment::Comment(comment);
             publish(object, &community, &author, activity_id, false, data).await
         }
         Event::VoteCast {
@@ -317,13 +314,22 @@ fn origin(url: &Url) -> (Option<&str>, Option<u16>) {
 /// object, which Mastodon and Pleroma show. A local author's contribution to a remote community
 /// is sent to that community as a `Create`.
 async fn publish(
-    object: PostJson,
+    object: PostOrComment,
     community: &Community,
     author: &Person,
     activity_id: Option<String>,
     bare_too: bool,
     data: &Plan<'_>,
 ) -> Result<(), Error> {
+    // A local community with no other instance to tell: nothing to render.
+    let inboxes = match community.local {
+        true => member_inboxes(community, author, data).await?,
+        false => vec![community.shared_inbox_or_inbox()],
+    };
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let object = object.into_json(data).await?;
     let id = activity_or_new(activity_id, "create", data)?;
     let create = Create {
         actor: author.ap_id.0.clone().into(),
@@ -335,17 +341,7 @@ async fn publish(
         audience: Some(community.ap_id.0.clone()),
     };
     if !community.local {
-        return send(
-            create,
-            author,
-            vec![community.shared_inbox_or_inbox()],
-            data,
-        )
-        .await;
-    }
-    let inboxes = member_inboxes(community, author, data).await?;
-    if inboxes.is_empty() {
-        return Ok(());
+        return send(create, author, inboxes, data).await;
     }
     let wrapped = announce(community, Announced::Create(Box::new(create)), data)?;
     send(wrapped, community, inboxes.clone(), data).await?;
