@@ -69,6 +69,9 @@ pub fn http_client(ctx: &AppContext) -> Result<reqwest::Client> {
         .redirect(Policy::none())
         .timeout(REQUEST_TIMEOUT)
         .connect_timeout(REQUEST_TIMEOUT)
+        // Below the 5 s keep-alive of actix (Lemmy, copse) and Node (Fedify, Misskey): a
+        // delivery sent on a connection the peer is closing fails and waits for a retry.
+        .pool_idle_timeout(Duration::from_secs(4))
         .user_agent(format!(
             "copse/{} (+{})",
             env!("CARGO_PKG_VERSION"),

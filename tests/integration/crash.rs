@@ -49,7 +49,7 @@ impl Process {
             .kill_on_drop(true)
             .spawn()
             .expect("copse binary starts");
-        let client = reqwest::Client::new();
+        let client = crate::helpers::test_client();
         let url = format!("http://localhost:{port}/.well-known/nodeinfo");
         eventually("the child instance answers", || {
             let (client, url) = (client.clone(), url.clone());
@@ -81,7 +81,7 @@ fn handle(db: TestDb, port: u16) -> TestApp {
         server: None,
         base: format!("http://localhost:{port}"),
         hostname: format!("localhost:{port}"),
-        client: reqwest::Client::new(),
+        client: crate::helpers::test_client(),
         db,
     }
 }
@@ -172,7 +172,7 @@ async fn a_killed_instance_delivers_everything_after_restart_and_a_returning_pee
             server: Some(server),
             base: format!("http://localhost:{away_port}"),
             hostname: format!("localhost:{away_port}"),
-            client: reqwest::Client::new(),
+            client: crate::helpers::test_client(),
             db: settings_db,
         }
     };

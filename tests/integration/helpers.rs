@@ -29,6 +29,7 @@ impl TestDb {
         match postgres_server() {
             Some(server) => {
                 let name = format!("copse_test_{}", uuid::Uuid::new_v4().simple());
+                copse::db::init_openssl();
                 let mut conn = PgConnection::establish(&format!("{server}/postgres"))
                     .unwrap_or_else(|e| panic!("connecting to {server}: {e}"));
                 diesel::sql_query(format!("CREATE DATABASE {name}"))
@@ -68,6 +69,16 @@ impl Drop for TestDb {
 }
 
 /// Settings for a test instance on `localhost:PORT`.
+/// The client tests talk to instances with. It drops connections idle for a second: actix
+/// closes a keep-alive connection after 5 s idle, and a request sent on one at that moment fails
+/// with `IncompleteMessage` (a test waiting ~5 s for a graceful stop hit exactly that).
+pub fn test_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_idle_timeout(std::time::Duration::from_secs(1))
+        .build()
+        .expect("client")
+}
+
 pub fn test_settings(db: &TestDb, port: u16) -> Settings {
     Settings {
         hostname: format!("localhost:{port}"),
@@ -109,7 +120,7 @@ impl TestApp {
             server: Some(server),
             base: format!("http://localhost:{port}"),
             hostname: format!("localhost:{port}"),
-            client: reqwest::Client::new(),
+            client: test_client(),
             db,
         }
     }
