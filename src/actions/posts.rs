@@ -148,6 +148,21 @@ pub async fn store_remote_post(
     author: &Person,
     community: &Community,
 ) -> Result<Post> {
+    store_remote_post_then(ctx, json, author, community, |_, _| Ok(())).await
+}
+
+/// As [`store_remote_post`], then runs `then` on the stored post in the same write (the event
+/// an inbound `Create` emits and its receipt commit with the post, one transaction).
+pub async fn store_remote_post_then<F>(
+    ctx: &AppContext,
+    json: &PostJson,
+    author: &Person,
+    community: &Community,
+    then: F,
+) -> Result<Post>
+where
+    F: FnOnce(&mut db::DbConn, &Post) -> Result<()> + Send + 'static,
+{
     let title = match &json.name {
         Some(name) if !name.trim().is_empty() => {
             content::plain_line("name", &content::html_to_text(name), 1, rules::MAX_TITLE)?
@@ -161,20 +176,24 @@ pub async fn store_remote_post(
     let published = json.published.map(|p| p.naive_utc());
     let base = ctx.url("");
     ctx.write(move |conn| {
-        if let Some(existing) = db::posts::post_by_ap_id(conn, &ap_id)? {
-            return Ok(existing);
-        }
-        refuse_tombstoned(conn, &ap_id)?;
-        let new = NewPost {
-            ap_id: Some(&ap_id),
-            community_id,
-            author_id,
-            title: &title,
-            body_md: &body_md,
-            body_html: &body_html,
-            published,
+        let post = match db::posts::post_by_ap_id(conn, &ap_id)? {
+            Some(existing) => existing,
+            None => {
+                refuse_tombstoned(conn, &ap_id)?;
+                let new = NewPost {
+                    ap_id: Some(&ap_id),
+                    community_id,
+                    author_id,
+                    title: &title,
+                    body_md: &body_md,
+                    body_html: &body_html,
+                    published,
+                };
+                db::posts::insert_post(conn, &new, &base)?
+            }
         };
-        db::posts::insert_post(conn, &new, &base)
+        then(conn, &post)?;
+        Ok(post)
     })
     .await
 }

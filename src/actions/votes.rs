@@ -77,6 +77,7 @@ pub async fn receive_vote(
     object: PostOrComment,
     score: i32,
     activity_id: String,
+    receipt: Option<db::members::Receipt>,
 ) -> Result<()> {
     let community = object.community(ctx).await?;
     let object_ap_id = object_id(&object);
@@ -100,7 +101,10 @@ pub async fn receive_vote(
                 };
                 db::outbox::emit(conn, &event)?;
             }
-            Ok(())
+            match &receipt {
+                Some(receipt) => receipt.record(conn),
+                None => Ok(()),
+            }
         }
     })
     .await

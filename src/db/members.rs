@@ -151,6 +151,25 @@ pub fn record_receipt(conn: &mut DbConn, ap_id: &str) -> Result<()> {
         })
 }
 
+/// What records an inbound activity as applied: its id, and the id of what it undoes (an Undo
+/// that arrives first makes the late original a no-op). Recorded in the same transaction as the
+/// activity's effect when the receiving code can do it in one write, else on its own after it.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub id: String,
+    pub undone: Option<String>,
+}
+
+impl Receipt {
+    pub fn record(&self, conn: &mut DbConn) -> Result<()> {
+        record_receipt(conn, &self.id)?;
+        match &self.undone {
+            Some(undone) => record_receipt(conn, undone),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Whether at least one active member of the community is a person of `instance` (canonical
 /// `host[:port]`, as `domain::names::instance_of` gives it): their id starts with
 /// `http(s)://instance/`.

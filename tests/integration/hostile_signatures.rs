@@ -113,6 +113,24 @@ async fn a_correct_signature_is_accepted_and_an_exact_replay_has_no_second_effec
     let (_, page) = home.get("/api/v1/communities/chess/posts", None).await;
     assert_eq!(page["items"].as_array().map(Vec::len), Some(1), "{page}");
     assert_eq!(home.member_handles("chess", None).await.len(), 2);
+    // The Create was recorded (with its post, in one write), and the replay emitted no second
+    // event: one Announce of the post, not two.
+    let create_id = format!("{post_id}/create");
+    let (received, events) = home
+        .context()
+        .db(move |conn| {
+            use copse::db::schema::outbox_events;
+            use diesel::prelude::*;
+            let events: i64 = outbox_events::table
+                .filter(outbox_events::event.like(format!("%{create_id}%")))
+                .count()
+                .get_result(conn)?;
+            Ok((copse::db::members::was_received(conn, &create_id)?, events))
+        })
+        .await
+        .expect("query");
+    assert!(received, "the Create is recorded as received");
+    assert_eq!(events, 1, "one event for the post");
 }
 
 #[tokio::test]

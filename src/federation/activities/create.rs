@@ -102,11 +102,38 @@ impl Activity for Create {
     }
 
     async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
-        let (_, community) = self.target(data).await?;
+        let (parent, community) = self.target(data).await?;
         let author = self.actor.dereference(data).await?;
+        let activity_id = Some(self.id.to_string());
+        if parent.is_none() {
+            // A thread: the post, the event that announces it (in a local community) and the
+            // receipt commit in one write.
+            let receipt = super::take_receipt();
+            let (announced_in, by) = (community.clone(), author.clone());
+            let local = community.local;
+            actions::store_remote_post_then(
+                data,
+                &self.object,
+                &author,
+                &community,
+                move |conn, post| {
+                    if local {
+                        let event = Event::PostCreated {
+                            post: post.clone(),
+                            community: announced_in,
+                            author: by,
+                            activity_id,
+                        };
+                        crate::db::outbox::emit(conn, &event)?;
+                    }
+                    receipt.map_or(Ok(()), |receipt| receipt.record(conn))
+                },
+            )
+            .await?;
+            return Ok(());
+        }
         let stored = PostOrComment::from_json(self.object, data).await?;
         if community.local {
-            let activity_id = Some(self.id.to_string());
             // Stored on its own: if we crash before this, the sender's retry (answered 2xx
             // only after this) finds the object stored and announces it then.
             let event = match stored {

@@ -15,12 +15,13 @@ pub mod voting;
 
 use crate::{
     context::AppContext,
-    db::{accounts::Person, communities::Community},
+    db::{accounts::Person, communities::Community, members::Receipt},
     error::{Error, ErrorKind},
 };
 use activitypub_federation::{config::Data, traits::Activity};
 use either::Either;
 use serde::Deserialize;
+use std::sync::{Arc, Mutex, PoisonError};
 use url::Url;
 
 /// Reads an actor given as a URL, as an object with an `id`, or as a list of those (Prismo
@@ -146,7 +147,11 @@ impl Activity for InboxActivity {
         }
         // An Undo that arrives before what it undoes: the undone activity is remembered as
         // received too, so when it comes late it has no effect.
-        let undone = self.undone_id().map(Url::to_string);
+        let receipt = Receipt {
+            id,
+            undone: self.undone_id().map(Url::to_string),
+        };
+        let pending = Arc::new(Mutex::new(Some(receipt)));
         let sender = crate::db::outbox::host_of(self.actor());
         let applying = async {
             each_handled!(self, a => a.receive(data).await?, a => {
@@ -156,26 +161,51 @@ impl Activity for InboxActivity {
         };
         // Bounded: a slow peer (or a long chain of fetches) cannot hold the inbox; the sender is
         // told to retry, and nothing was recorded as received.
-        tokio::time::timeout(PROCESSING_LIMIT, applying)
-            .await
-            .map_err(|_| {
-                Error::new(
-                    ErrorKind::Unavailable,
-                    "processing_timeout",
-                    "the activity took too long to process; try again later",
-                )
-            })??;
-        data.write(move |conn| {
-            crate::db::members::record_receipt(conn, &id)?;
-            match undone {
-                Some(undone) => crate::db::members::record_receipt(conn, &undone),
-                None => Ok(()),
-            }
-        })
-        .await?;
+        tokio::time::timeout(
+            PROCESSING_LIMIT,
+            PENDING_RECEIPT.scope(pending.clone(), applying),
+        )
+        .await
+        .map_err(|_| {
+            Error::new(
+                ErrorKind::Unavailable,
+                "processing_timeout",
+                "the activity took too long to process; try again later",
+            )
+        })??;
+        // Unless the activity's own write recorded it (see `take_receipt`).
+        let untaken = pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(receipt) = untaken {
+            data.write(move |conn| receipt.record(conn)).await?;
+        }
         crate::federation::outbound::worker::heard_from(data, &sender).await;
         Ok(())
     }
+}
+
+tokio::task_local! {
+    /// The receipt of the inbound activity being applied, until a `receive` takes it.
+    static PENDING_RECEIPT: Arc<Mutex<Option<Receipt>>>;
+}
+
+/// For a `receive` that applies its activity in a single write: takes the activity's receipt,
+/// which that write must record (`Receipt::record`), so that the effect and the record of it
+/// commit together, one transaction instead of two. None outside an inbox, or once taken. Code
+/// that writes more than once must not take it: a receipt committed with a first write would
+/// make a retry after a crash skip the second.
+pub fn take_receipt() -> Option<Receipt> {
+    PENDING_RECEIPT
+        .try_with(|pending| {
+            pending
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()
+        })
+        .ok()
+        .flatten()
 }
 
 /// Longest time one inbound activity may take to apply (fetches included).

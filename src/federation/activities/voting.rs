@@ -72,7 +72,10 @@ impl Activity for Vote {
     async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
         let object = self.object.dereference(data).await?;
         let voter = self.actor.dereference(data).await?;
-        actions::receive_vote(data, voter, object, self.kind.score(), self.id.to_string()).await
+        // One write: the vote, its event and the receipt commit together.
+        let receipt = super::take_receipt();
+        let (score, id) = (self.kind.score(), self.id.to_string());
+        actions::receive_vote(data, voter, object, score, id, receipt).await
     }
 }
 
