@@ -17,11 +17,11 @@ use crate::{
 use activitypub_federation::{config::FederationConfig, traits::Actor};
 use chrono::{Duration as Span, NaiveDateTime};
 use std::{
-    collections::HashMap,
+    collections::{HashMap, VecDeque},
     sync::{Arc, PoisonError},
     time::Duration,
 };
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, Notify, Semaphore};
 use url::Url;
 
 /// How long a claim lasts: longer than one try takes (signing plus the request timeout), so a
@@ -81,8 +81,15 @@ pub async fn run(config: FederationConfig<AppContext>, me: String) {
             return;
         }
     };
-    let permits = Arc::new(Semaphore::new(settings.delivery_concurrency));
-    let (tx, mut rx) = mpsc::unbounded_channel::<(Claimed, Outcome)>();
+    let concurrency = settings.delivery_concurrency;
+    let permits = Arc::new(Semaphore::new(concurrency));
+    // Claimed and not yet started, with when they were claimed.
+    let mut backlog: VecDeque<(std::time::Instant, Claimed)> = VecDeque::new();
+    let (tx, rx) = mpsc::unbounded_channel::<(Claimed, Outcome)>();
+    // A send finished (a slot is free) or outcomes were recorded (an instance's next activity
+    // about the same object may be due now).
+    let progress = Arc::new(Notify::new());
+    tokio::spawn(recorder(data.reset_request_count(), rx, progress.clone()));
     let mut signers: HashMap<String, SigningKey> = HashMap::new();
     let wake = data.delivery_wakeup();
     let mut last_purge = std::time::Instant::now();
@@ -99,26 +106,26 @@ pub async fn run(config: FederationConfig<AppContext>, me: String) {
                 tracing::warn!("purging finished deliveries: {e:?}");
             }
         }
-        let mut finished = Vec::new();
-        while let Ok(result) = rx.try_recv() {
-            finished.push(result);
-        }
-        if !finished.is_empty() {
-            record(&data, finished).await;
-        }
-        let free = permits.available_permits().min(BATCH);
-        // While deliveries are in flight, claim only when a fair number of slots are free: a
-        // claim is a write transaction, not worth making for one slot at a time.
-        let busy = free < settings.delivery_concurrency;
-        let claim_at = (settings.delivery_concurrency / 8).max(1);
-        let claimed = if free == 0 || (busy && free < claim_at) {
+        // Claimed deliveries held longer than half their lease are let go: once it runs out,
+        // another worker (or this one, later) may take them again.
+        backlog.retain(|(claimed_at, _)| claimed_at.elapsed() < LEASE / 2);
+        // Claims run ahead of the free slots by up to one more round of `delivery_concurrency`,
+        // so a claim (a write transaction scanning the due deliveries) is made for a batch of
+        // sends, not for each slot that frees up.
+        let in_flight = concurrency - permits.available_permits();
+        let room = (2 * concurrency)
+            .saturating_sub(in_flight + backlog.len())
+            .min(BATCH);
+        let claim_at = (concurrency / 8).max(1);
+        let quiet = in_flight == 0 && backlog.is_empty();
+        let claimed = if room == 0 || (!quiet && room < claim_at) {
             Vec::new()
         } else {
             let per_host = settings.delivery_per_instance as i64;
             let worker = worker.clone();
             data.write(move |conn| {
                 let lease = Span::seconds(LEASE.as_secs() as i64);
-                db::outbox::claim_due(conn, &worker, free as i64, per_host, lease)
+                db::outbox::claim_due(conn, &worker, room as i64, per_host, lease)
             })
             .await
             .unwrap_or_else(|e| {
@@ -127,9 +134,15 @@ pub async fn run(config: FederationConfig<AppContext>, me: String) {
             })
         };
         let idle = claimed.is_empty();
-        for delivery in claimed {
-            let Ok(permit) = permits.clone().acquire_owned().await else {
-                return;
+        let now = std::time::Instant::now();
+        backlog.extend(claimed.into_iter().map(|d| (now, d)));
+        // Start as many as there are free slots.
+        while !backlog.is_empty() {
+            let Ok(permit) = permits.clone().try_acquire_owned() else {
+                break;
+            };
+            let Some((_, delivery)) = backlog.pop_front() else {
+                break;
             };
             if signers.len() > 10_000 {
                 signers.clear();
@@ -142,6 +155,7 @@ pub async fn run(config: FederationConfig<AppContext>, me: String) {
                 }),
             };
             let (data, tx, client) = (data.reset_request_count(), tx.clone(), client.clone());
+            let progress = progress.clone();
             tokio::spawn(async move {
                 let outcome = match signer {
                     Ok(signer) => send(&data, &client, &delivery, signer).await,
@@ -149,21 +163,36 @@ pub async fn run(config: FederationConfig<AppContext>, me: String) {
                 };
                 let _ = tx.send((delivery, outcome));
                 drop(permit);
+                progress.notify_one();
             });
         }
-        if idle {
+        // Nothing new to claim, or every slot busy: wait for a send to finish or be recorded,
+        // new work, or a second (due retries).
+        if idle || permits.available_permits() == 0 {
             tokio::select! {
-                Some(result) = rx.recv() => {
-                    let mut finished = vec![result];
-                    while let Ok(more) = rx.try_recv() {
-                        finished.push(more);
-                    }
-                    record(&data, finished).await
-                }
+                _ = progress.notified() => {}
                 _ = wake.notified() => {}
                 _ = tokio::time::sleep(Duration::from_secs(1)) => {}
             }
         }
+    }
+}
+
+/// Records outcomes as sends finish, beside the claiming loop: whatever finished while the
+/// previous batch was being written goes in the next transaction (a group commit), and the loop
+/// never waits for it. Ends when every sender is gone (the worker stopped, its sends finished).
+async fn recorder(
+    data: FedData,
+    mut results: mpsc::UnboundedReceiver<(Claimed, Outcome)>,
+    progress: Arc<Notify>,
+) {
+    while let Some(first) = results.recv().await {
+        let mut finished = vec![first];
+        while let Ok(more) = results.try_recv() {
+            finished.push(more);
+        }
+        record(&data, finished).await;
+        progress.notify_one();
     }
 }
 
