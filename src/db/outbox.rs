@@ -170,7 +170,7 @@ pub fn claim_due(
 ) -> Result<Vec<Claimed>> {
     let at = now();
     // {now} and {limit}/{per_host} are placeholders, written per engine below.
-    const DUE: &str = "SELECT id FROM ( \
+    const DUE: &str = "SELECT t.id FROM ( \
         SELECT d.id, d.host, ROW_NUMBER() OVER (PARTITION BY d.host ORDER BY d.id) AS rn \
         FROM deliveries d \
         WHERE d.state = 'pending' AND d.next_attempt_at <= {now} \
@@ -180,9 +180,10 @@ pub fn claim_due(
           AND NOT EXISTS (SELECT 1 FROM instance_health h WHERE h.host = d.host \
               AND h.retry_at IS NOT NULL AND h.retry_at > {now}) \
         ) t \
-        WHERE t.rn + (SELECT COUNT(*) FROM deliveries c WHERE c.host = t.host \
-            AND c.state = 'pending' AND c.claimed_until IS NOT NULL \
-            AND c.claimed_until >= {now}) <= {per_host} \
+        LEFT JOIN (SELECT c.host, COUNT(*) AS n FROM deliveries c \
+            WHERE c.state = 'pending' AND c.claimed_until IS NOT NULL \
+              AND c.claimed_until >= {now} GROUP BY c.host) busy ON busy.host = t.host \
+        WHERE t.rn + COALESCE(busy.n, 0) <= {per_host} \
         ORDER BY t.id LIMIT {limit}";
     use diesel::sql_types::{BigInt, Timestamp};
     let ids: Vec<i64> = match conn {

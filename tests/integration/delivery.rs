@@ -343,3 +343,76 @@ async fn an_instance_failing_for_long_is_skipped_until_it_contacts_us() {
     })
     .await;
 }
+
+/// The claim query itself, on the real database with the background worker stopped: per
+/// instance, never an activity behind an earlier pending one about the same object, and never
+/// more than `per_host` claimed at once, counting those claimed before.
+#[tokio::test]
+async fn claims_keep_per_object_order_and_the_per_instance_cap() {
+    let app = TestApp::spawn().await;
+    app.context().stop_background();
+    let plan = |ap_id: &str, key: &str, hosts: &[&str]| db::outbox::PlannedActivity {
+        ap_id: format!("http://{}/activities/{ap_id}", app.hostname),
+        signer: format!("http://{}/actor", app.hostname),
+        object_key: key.to_string(),
+        body: "{}".into(),
+        inboxes: hosts
+            .iter()
+            .map(|h| url::Url::parse(&format!("https://{h}/inbox")).expect("inbox"))
+            .collect(),
+    };
+    // In this order: two about k1 (the second must wait for the first), then k2 and k3.
+    let planned = vec![
+        plan("x1", "k1", &["a.example", "b.example"]),
+        plan("x2", "k1", &["a.example"]),
+        plan("y", "k2", &["a.example"]),
+        plan("z", "k3", &["a.example"]),
+    ];
+    app.context()
+        .write(move |conn| db::outbox::store_plan(conn, 0, &planned))
+        .await
+        .expect("stored");
+    let claim = || async {
+        app.context()
+            .write(|conn| {
+                db::outbox::claim_due(conn, "test", 100, 2, chrono::Duration::seconds(60))
+            })
+            .await
+            .expect("claim")
+    };
+    // `activity@host`, sorted.
+    let labels = |claimed: &[db::outbox::Claimed]| {
+        let mut got: Vec<String> = claimed
+            .iter()
+            .map(|d| {
+                let name = d.activity_ap_id.rsplit('/').next().unwrap_or_default();
+                format!("{name}@{}", d.host)
+            })
+            .collect();
+        got.sort();
+        got
+    };
+    let first = claim().await;
+    let names = labels(&first);
+    // a.example: x1 and y (x2 waits for x1, z is over the cap of 2); b.example: x1.
+    assert_eq!(names, ["x1@a.example", "x1@b.example", "y@a.example"]);
+    // Everything claimed is still in flight: nothing more for either instance.
+    assert_eq!(labels(&claim().await), Vec::<String>::new());
+    // x1 reached a.example: x2 is next there (one slot; y still holds the other), not z.
+    let x1_at_a = first
+        .into_iter()
+        .find(|d| d.host == "a.example" && d.activity_ap_id.ends_with("/x1"))
+        .expect("x1 at a");
+    app.context()
+        .write(move |conn| {
+            db::outbox::record(
+                conn,
+                &[(x1_at_a, db::outbox::Outcome::Delivered)],
+                chrono::Duration::days(3),
+                chrono::Duration::days(1),
+            )
+        })
+        .await
+        .expect("recorded");
+    assert_eq!(labels(&claim().await), ["x2@a.example"]);
+}

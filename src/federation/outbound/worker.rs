@@ -116,7 +116,7 @@ pub async fn run(config: FederationConfig<AppContext>, me: String) {
         let room = (2 * concurrency)
             .saturating_sub(in_flight + backlog.len())
             .min(BATCH);
-        let claim_at = (concurrency / 8).max(1);
+        let claim_at = (concurrency / 4).max(1);
         let quiet = in_flight == 0 && backlog.is_empty();
         let claimed = if room == 0 || (!quiet && room < claim_at) {
             Vec::new()
