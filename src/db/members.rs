@@ -151,6 +151,16 @@ pub fn record_receipt(conn: &mut DbConn, ap_id: &str) -> Result<()> {
         })
 }
 
+/// Forgets the ids of activities received before `before`; answers how many. A sender retries
+/// for days at most (Mastodon about a week at the longest, copse 3 days), so after a month a
+/// replay is no longer expected.
+pub fn forget_receipts(conn: &mut DbConn, before: chrono::NaiveDateTime) -> Result<usize> {
+    Ok(diesel::delete(
+        received_activities::table.filter(received_activities::received_at.lt(before)),
+    )
+    .execute(conn)?)
+}
+
 /// What records an inbound activity as applied: its id, and the id of what it undoes (an Undo
 /// that arrives first makes the late original a no-op). Recorded in the same transaction as the
 /// activity's effect when the receiving code can do it in one write, else on its own after it.

@@ -196,3 +196,37 @@ async fn copies_arriving_together_have_one_effect_and_all_succeed() {
         .unwrap();
     assert_eq!(announced, 1, "the comment is announced once");
 }
+
+/// Received activity ids are kept for a while, then forgotten: only those received before the
+/// cut-off go.
+#[tokio::test]
+async fn old_receipts_are_forgotten_and_recent_ones_kept() {
+    use copse::db::{members, schema::received_activities};
+    use diesel::prelude::*;
+    let app = TestApp::spawn().await;
+    let old = chrono::Utc::now().naive_utc() - chrono::Duration::days(40);
+    let (forgotten, kept) = app
+        .context()
+        .write(move |conn| {
+            diesel::insert_into(received_activities::table)
+                .values((
+                    received_activities::ap_id.eq("https://old.example/a/1"),
+                    received_activities::received_at.eq(old),
+                ))
+                .execute(conn)?;
+            members::record_receipt(conn, "https://new.example/a/2")?;
+            let cutoff = chrono::Utc::now().naive_utc() - chrono::Duration::days(30);
+            let forgotten = members::forget_receipts(conn, cutoff)?;
+            Ok((
+                forgotten,
+                (
+                    members::was_received(conn, "https://old.example/a/1")?,
+                    members::was_received(conn, "https://new.example/a/2")?,
+                ),
+            ))
+        })
+        .await
+        .expect("receipts");
+    assert_eq!(forgotten, 1);
+    assert_eq!(kept, (false, true));
+}

@@ -1,7 +1,8 @@
 //! The delivery worker: claims due deliveries, signs each as the activity's actor (OpenSSL,
 //! `http_signing`) and sends it, with bounded concurrency overall and per instance; records the
 //! outcome (delivered, refused for good, or retried later with exponential backoff and jitter,
-//! honouring `Retry-After`).
+//! honouring `Retry-After`). Every ten minutes it also forgets finished deliveries and old
+//! received activity ids.
 
 use super::FedData;
 use crate::federation::http_signing::SigningKey;
@@ -32,6 +33,8 @@ const MAX_RETRY_AFTER_SECS: f64 = 24.0 * 3600.0;
 /// How often finished deliveries are forgotten, and how long they are kept (for admins).
 const PURGE_EVERY: Duration = Duration::from_secs(600);
 const KEEP_FINISHED_DAYS: i64 = 2;
+/// How long the ids of received activities are kept (replays within it have no effect).
+const KEEP_RECEIPTS_DAYS: i64 = 30;
 /// Most deliveries claimed in one query.
 const BATCH: usize = 256;
 
@@ -104,6 +107,13 @@ pub async fn run(config: FederationConfig<AppContext>, me: String) {
                 .await
             {
                 tracing::warn!("purging finished deliveries: {e:?}");
+            }
+            let before = chrono::Utc::now().naive_utc() - Span::days(KEEP_RECEIPTS_DAYS);
+            if let Err(e) = data
+                .write(move |conn| db::members::forget_receipts(conn, before))
+                .await
+            {
+                tracing::warn!("forgetting old receipts: {e:?}");
             }
         }
         // Claimed deliveries held longer than half their lease are let go: once it runs out,

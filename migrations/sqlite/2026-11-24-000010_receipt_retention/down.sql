@@ -1,0 +1,1 @@
+DROP INDEX received_activities_received_at;
