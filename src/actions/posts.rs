@@ -205,6 +205,20 @@ pub async fn store_remote_comment(
     author: &Person,
     parent: &PostOrComment,
 ) -> Result<Comment> {
+    store_remote_comment_then(ctx, json, author, parent, |_, _| Ok(())).await
+}
+
+/// As [`store_remote_comment`], then runs `then` on the stored comment in the same write.
+pub async fn store_remote_comment_then<F>(
+    ctx: &AppContext,
+    json: &PostJson,
+    author: &Person,
+    parent: &PostOrComment,
+    then: F,
+) -> Result<Comment>
+where
+    F: FnOnce(&mut db::DbConn, &Comment) -> Result<()> + Send + 'static,
+{
     let body_md = content::text_block("source", &json.markdown(), rules::MAX_COMMENT)?;
     let body_html = json.html();
     let ap_id = json.id.to_string();
@@ -216,20 +230,24 @@ pub async fn store_remote_comment(
     let published = json.published.map(|p| p.naive_utc());
     let base = ctx.url("");
     ctx.write(move |conn| {
-        if let Some(existing) = db::posts::comment_by_ap_id(conn, &ap_id)? {
-            return Ok(existing);
-        }
-        refuse_tombstoned(conn, &ap_id)?;
-        let new = NewComment {
-            ap_id: Some(&ap_id),
-            post_id,
-            parent_id,
-            author_id,
-            body_md: &body_md,
-            body_html: &body_html,
-            published,
+        let comment = match db::posts::comment_by_ap_id(conn, &ap_id)? {
+            Some(existing) => existing,
+            None => {
+                refuse_tombstoned(conn, &ap_id)?;
+                let new = NewComment {
+                    ap_id: Some(&ap_id),
+                    post_id,
+                    parent_id,
+                    author_id,
+                    body_md: &body_md,
+                    body_html: &body_html,
+                    published,
+                };
+                db::posts::insert_comment(conn, &new, &base)?
+            }
         };
-        db::posts::insert_comment(conn, &new, &base)
+        then(conn, &comment)?;
+        Ok(comment)
     })
     .await
 }

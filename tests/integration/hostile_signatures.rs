@@ -113,24 +113,51 @@ async fn a_correct_signature_is_accepted_and_an_exact_replay_has_no_second_effec
     let (_, page) = home.get("/api/v1/communities/chess/posts", None).await;
     assert_eq!(page["items"].as_array().map(Vec::len), Some(1), "{page}");
     assert_eq!(home.member_handles("chess", None).await.len(), 2);
-    // The Create was recorded (with its post, in one write), and the replay emitted no second
-    // event: one Announce of the post, not two.
-    let create_id = format!("{post_id}/create");
-    let (received, events) = home
-        .context()
-        .db(move |conn| {
-            use copse::db::schema::outbox_events;
-            use diesel::prelude::*;
-            let events: i64 = outbox_events::table
-                .filter(outbox_events::event.like(format!("%{create_id}%")))
-                .count()
-                .get_result(conn)?;
-            Ok((copse::db::members::was_received(conn, &create_id)?, events))
-        })
-        .await
-        .expect("query");
-    assert!(received, "the Create is recorded as received");
-    assert_eq!(events, 1, "one event for the post");
+    // A reply, sent twice, too.
+    let reply_id = format!(
+        "http://{}/comment/{}",
+        remote.hostname,
+        uuid::Uuid::new_v4()
+    );
+    let reply = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{reply_id}/create"),
+        "type": "Create",
+        "actor": alice,
+        "to": [format!("http://{}/c/chess", home.hostname)],
+        "object": {
+            "id": reply_id, "type": "Note", "attributedTo": alice, "content": "<p>e5</p>",
+            "inReplyTo": post_id, "to": [format!("http://{}/c/chess", home.hostname)],
+        },
+    });
+    let signed_reply = SignedPost::new(&reply, &key);
+    for attempt in 0..2 {
+        let (status, body) = signed_reply.send(&home).await;
+        assert!(
+            status.is_success(),
+            "reply attempt {attempt}: {status} {body}"
+        );
+    }
+    // Each Create was recorded (with its object and event, in one write), and its replay
+    // emitted no second event: one Announce each, not two.
+    for create_id in [format!("{post_id}/create"), format!("{reply_id}/create")] {
+        let lookup = create_id.clone();
+        let (received, events) = home
+            .context()
+            .db(move |conn| {
+                use copse::db::schema::outbox_events;
+                use diesel::prelude::*;
+                let events: i64 = outbox_events::table
+                    .filter(outbox_events::event.like(format!("%{lookup}%")))
+                    .count()
+                    .get_result(conn)?;
+                Ok((copse::db::members::was_received(conn, &lookup)?, events))
+            })
+            .await
+            .expect("query");
+        assert!(received, "{create_id} is recorded as received");
+        assert_eq!(events, 1, "one event for {create_id}");
+    }
 }
 
 #[tokio::test]

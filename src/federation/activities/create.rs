@@ -101,66 +101,71 @@ impl Activity for Create {
         Ok(())
     }
 
+    /// The object, the event that makes a local community announce it (with the original
+    /// activity id) and the activity's receipt commit in one write.
     async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
         let (parent, community) = self.target(data).await?;
         let author = self.actor.dereference(data).await?;
         let activity_id = Some(self.id.to_string());
-        if parent.is_none() {
-            // A thread: the post, the event that announces it (in a local community) and the
-            // receipt commit in one write.
-            let receipt = super::take_receipt();
-            let (announced_in, by) = (community.clone(), author.clone());
-            let local = community.local;
-            actions::store_remote_post_then(
-                data,
-                &self.object,
-                &author,
-                &community,
-                move |conn, post| {
-                    if local {
-                        let event = Event::PostCreated {
+        let receipt = super::take_receipt();
+        let local = community.local;
+        let (to_community, by) = (community.clone(), author.clone());
+        match parent {
+            None => {
+                actions::store_remote_post_then(
+                    data,
+                    &self.object,
+                    &author,
+                    &community,
+                    move |conn, post| {
+                        let event = local.then(|| Event::PostCreated {
                             post: post.clone(),
-                            community: announced_in,
+                            community: to_community,
                             author: by,
                             activity_id,
-                        };
-                        crate::db::outbox::emit(conn, &event)?;
-                    }
-                    receipt.map_or(Ok(()), |receipt| receipt.record(conn))
-                },
-            )
-            .await?;
-            return Ok(());
-        }
-        let stored = PostOrComment::from_json(self.object, data).await?;
-        if community.local {
-            // Stored on its own: if we crash before this, the sender's retry (answered 2xx
-            // only after this) finds the object stored and announces it then.
-            let event = match stored {
-                PostOrComment::Post(post) => Event::PostCreated {
-                    post,
-                    community,
-                    author,
-                    activity_id,
-                },
-                PostOrComment::Comment(comment) => {
-                    let post_id = comment.post_id;
-                    let post = data
-                        .db(move |conn| crate::db::posts::post(conn, post_id))
-                        .await?
-                        .ok_or_else(|| Error::not_found("post"))?;
-                    Event::CommentCreated {
-                        comment,
-                        post,
-                        community,
-                        author,
-                        activity_id,
-                    }
-                }
-            };
-            data.write(move |conn| crate::db::outbox::emit(conn, &event))
+                        });
+                        finish(conn, event, receipt)
+                    },
+                )
                 .await?;
+            }
+            Some(parent) => {
+                actions::store_remote_comment_then(
+                    data,
+                    &self.object,
+                    &author,
+                    &parent,
+                    move |conn, comment| {
+                        let event = match local {
+                            true => Some(Event::CommentCreated {
+                                comment: comment.clone(),
+                                post: crate::db::posts::post(conn, comment.post_id)?
+                                    .ok_or_else(|| Error::not_found("post"))?,
+                                community: to_community,
+                                author: by,
+                                activity_id,
+                            }),
+                            false => None,
+                        };
+                        finish(conn, event, receipt)
+                    },
+                )
+                .await?;
+            }
         }
         Ok(())
     }
+}
+
+/// The end of a received object's write: the event that makes a local community announce it,
+/// and the activity's receipt.
+fn finish(
+    conn: &mut crate::db::DbConn,
+    event: Option<Event>,
+    receipt: Option<crate::db::members::Receipt>,
+) -> Result<(), Error> {
+    if let Some(event) = event {
+        crate::db::outbox::emit(conn, &event)?;
+    }
+    receipt.map_or(Ok(()), |receipt| receipt.record(conn))
 }
