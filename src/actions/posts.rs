@@ -11,7 +11,7 @@ use crate::{
     },
     domain::{content, events::Event, posts as rules},
     error::{Error, Result},
-    federation::objects::post::{PostJson, PostOrComment},
+    federation::objects::post::PostOrComment,
 };
 
 /// A local member opens a thread in a community (local, or remote: then it is sent there).
@@ -144,18 +144,18 @@ pub async fn check_remote_author(
 /// Stores a remote post (or returns the one stored under its id).
 pub async fn store_remote_post(
     ctx: &AppContext,
-    json: &PostJson,
+    received: &rules::Received,
     author: &Person,
     community: &Community,
 ) -> Result<Post> {
-    store_remote_post_then(ctx, json, author, community, |_, _| Ok(())).await
+    store_remote_post_then(ctx, received, author, community, |_, _| Ok(())).await
 }
 
 /// As [`store_remote_post`], then runs `then` on the stored post in the same write (the event
 /// an inbound `Create` emits and its receipt commit with the post, one transaction).
 pub async fn store_remote_post_then<F>(
     ctx: &AppContext,
-    json: &PostJson,
+    received: &rules::Received,
     author: &Person,
     community: &Community,
     then: F,
@@ -163,17 +163,11 @@ pub async fn store_remote_post_then<F>(
 where
     F: FnOnce(&mut db::DbConn, &Post) -> Result<()> + Send + 'static,
 {
-    let title = match &json.name {
-        Some(name) if !name.trim().is_empty() => {
-            content::plain_line("name", &content::html_to_text(name), 1, rules::MAX_TITLE)?
-        }
-        _ => rules::title_from_note(json.content.as_deref().unwrap_or(""), &json.mention_names()),
-    };
-    let body_md = content::text_block("source", &json.markdown(), rules::MAX_BODY)?;
-    let body_html = json.html();
-    let ap_id = json.id.to_string();
+    let title = received.title()?;
+    let body_md = content::text_block("source", &received.markdown, rules::MAX_BODY)?;
+    let (body_html, ap_id) = (received.html.clone(), received.ap_id.clone());
     let (community_id, author_id) = (community.id, author.id);
-    let published = json.published.map(|p| p.naive_utc());
+    let published = received.published;
     let base = ctx.url("");
     ctx.write(move |conn| {
         let post = match db::posts::post_by_ap_id(conn, &ap_id)? {
@@ -201,17 +195,17 @@ where
 /// Stores a remote comment under its parent (or returns the one stored under its id).
 pub async fn store_remote_comment(
     ctx: &AppContext,
-    json: &PostJson,
+    received: &rules::Received,
     author: &Person,
     parent: &PostOrComment,
 ) -> Result<Comment> {
-    store_remote_comment_then(ctx, json, author, parent, |_, _| Ok(())).await
+    store_remote_comment_then(ctx, received, author, parent, |_, _| Ok(())).await
 }
 
 /// As [`store_remote_comment`], then runs `then` on the stored comment in the same write.
 pub async fn store_remote_comment_then<F>(
     ctx: &AppContext,
-    json: &PostJson,
+    received: &rules::Received,
     author: &Person,
     parent: &PostOrComment,
     then: F,
@@ -219,15 +213,14 @@ pub async fn store_remote_comment_then<F>(
 where
     F: FnOnce(&mut db::DbConn, &Comment) -> Result<()> + Send + 'static,
 {
-    let body_md = content::text_block("source", &json.markdown(), rules::MAX_COMMENT)?;
-    let body_html = json.html();
-    let ap_id = json.id.to_string();
+    let body_md = content::text_block("source", &received.markdown, rules::MAX_COMMENT)?;
+    let (body_html, ap_id) = (received.html.clone(), received.ap_id.clone());
     let (post_id, parent_id) = match parent {
         PostOrComment::Post(p) => (p.id, None),
         PostOrComment::Comment(c) => (c.post_id, Some(c.id)),
     };
     let author_id = author.id;
-    let published = json.published.map(|p| p.naive_utc());
+    let published = received.published;
     let base = ctx.url("");
     ctx.write(move |conn| {
         let comment = match db::posts::comment_by_ap_id(conn, &ap_id)? {

@@ -16,6 +16,37 @@ pub const MAX_COMMENT: usize = 20_000;
 /// Mastodon shows a Page as title + summary + link: the summary is this long at most.
 pub const TEASER_LEN: usize = 500;
 
+/// A post or comment received from another instance, as `federation/` read it from the wire:
+/// what `actions::posts` stores.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub ap_id: String,
+    /// `name` as sent (a title; may carry HTML entities). A Note has none.
+    pub name: Option<String>,
+    /// `content` as sent (HTML), to derive a title from when there is no name.
+    pub content: String,
+    /// Names of the mentioned accounts, left out of a derived title.
+    pub mentions: Vec<String>,
+    /// The source as markdown (given, or derived from the HTML).
+    pub markdown: String,
+    /// The content, sanitised.
+    pub html: String,
+    pub published: Option<chrono::NaiveDateTime>,
+}
+
+impl Received {
+    /// A post's title: its name as plain text, else one derived from the content (a Note that
+    /// opens a thread).
+    pub fn title(&self) -> Result<String> {
+        match &self.name {
+            Some(name) if !name.trim().is_empty() => {
+                content::plain_line("name", &content::html_to_text(name), 1, MAX_TITLE)
+            }
+            _ => Ok(title_from_note(&self.content, &self.mentions)),
+        }
+    }
+}
+
 /// A validated post: plain-text title, markdown body.
 pub fn parse_post(title: &str, body: &str) -> Result<(String, String)> {
     Ok((

@@ -110,11 +110,12 @@ impl Activity for Create {
         let receipt = super::take_receipt();
         let local = community.local;
         let (to_community, by) = (community.clone(), author.clone());
+        let received = self.object.received();
         match parent {
             None => {
                 actions::store_remote_post_then(
                     data,
-                    &self.object,
+                    &received,
                     &author,
                     &community,
                     move |conn, post| {
@@ -132,7 +133,7 @@ impl Activity for Create {
             Some(parent) => {
                 actions::store_remote_comment_then(
                     data,
-                    &self.object,
+                    &received,
                     &author,
                     &parent,
                     move |conn, comment| {

@@ -118,6 +118,19 @@ impl PostJson {
     }
 
     /// Markdown body: the `source` when it is markdown, else the text of the HTML.
+    /// What `actions::posts` stores of it.
+    pub fn received(&self) -> crate::domain::posts::Received {
+        crate::domain::posts::Received {
+            ap_id: self.id.to_string(),
+            name: self.name.clone(),
+            content: self.content.clone().unwrap_or_default(),
+            mentions: self.mention_names(),
+            markdown: self.markdown(),
+            html: self.html(),
+            published: self.published.map(|p| p.naive_utc()),
+        }
+    }
+
     pub fn markdown(&self) -> String {
         match &self.source {
             Some(s) if s.media_type == "text/markdown" => s.content.clone(),
@@ -312,12 +325,14 @@ impl Object for PostOrComment {
                 let parent = ObjectId::<PostOrComment>::from(parent)
                     .dereference(data)
                     .await?;
-                let comment = actions::store_remote_comment(data, &json, &author, &parent).await?;
+                let comment =
+                    actions::store_remote_comment(data, &json.received(), &author, &parent).await?;
                 Ok(PostOrComment::Comment(comment))
             }
             None => {
                 let community = find_community(&json, data).await?;
-                let post = actions::store_remote_post(data, &json, &author, &community).await?;
+                let post =
+                    actions::store_remote_post(data, &json.received(), &author, &community).await?;
                 Ok(PostOrComment::Post(post))
             }
         }
