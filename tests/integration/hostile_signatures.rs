@@ -90,24 +90,13 @@ async fn a_correct_signature_is_accepted_and_an_exact_replay_has_no_second_effec
     assert!(status.is_success(), "{status} {body}");
     assert_eq!(home.member_handles("chess", None).await.len(), 2);
 
+    let chess = format!("http://{}/c/chess", home.hostname);
     let post_id = format!("http://{}/post/{}", remote.hostname, uuid::Uuid::new_v4());
-    let create = json!({
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": format!("{post_id}/create"),
-        "type": "Create",
-        "actor": alice,
-        "to": [format!("http://{}/c/chess", home.hostname)],
-        "object": {
-            "id": post_id, "type": "Page", "attributedTo": alice, "name": "Opening",
-            "content": "<p>e4</p>", "to": [format!("http://{}/c/chess", home.hostname)],
-            "audience": format!("http://{}/c/chess", home.hostname),
-        },
+    let page = json!({
+        "id": post_id, "type": "Page", "attributedTo": alice, "name": "Opening",
+        "content": "<p>e4</p>", "to": [chess], "audience": chess,
     });
-    let signed_create = SignedPost::new(&create, &key);
-    for attempt in 0..2 {
-        let (status, body) = signed_create.send(&home).await;
-        assert!(status.is_success(), "attempt {attempt}: {status} {body}");
-    }
+    create_twice(&home, &key, &alice, page).await;
     let (status, again) = signed.send(&home).await;
     assert!(status.is_success(), "{again}");
     let (_, page) = home.get("/api/v1/communities/chess/posts", None).await;
@@ -119,25 +108,11 @@ async fn a_correct_signature_is_accepted_and_an_exact_replay_has_no_second_effec
         remote.hostname,
         uuid::Uuid::new_v4()
     );
-    let reply = json!({
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": format!("{reply_id}/create"),
-        "type": "Create",
-        "actor": alice,
-        "to": [format!("http://{}/c/chess", home.hostname)],
-        "object": {
-            "id": reply_id, "type": "Note", "attributedTo": alice, "content": "<p>e5</p>",
-            "inReplyTo": post_id, "to": [format!("http://{}/c/chess", home.hostname)],
-        },
+    let note = json!({
+        "id": reply_id, "type": "Note", "attributedTo": alice, "content": "<p>e5</p>",
+        "inReplyTo": post_id, "to": [chess],
     });
-    let signed_reply = SignedPost::new(&reply, &key);
-    for attempt in 0..2 {
-        let (status, body) = signed_reply.send(&home).await;
-        assert!(
-            status.is_success(),
-            "reply attempt {attempt}: {status} {body}"
-        );
-    }
+    create_twice(&home, &key, &alice, note).await;
     // Each Create was recorded (with its object and event, in one write), and its replay
     // emitted no second event: one Announce each, not two.
     for create_id in [format!("{post_id}/create"), format!("{reply_id}/create")] {
@@ -157,6 +132,24 @@ async fn a_correct_signature_is_accepted_and_an_exact_replay_has_no_second_effec
             .expect("query");
         assert!(received, "{create_id} is recorded as received");
         assert_eq!(events, 1, "one event for {create_id}");
+    }
+}
+
+/// Sends `actor`'s `Create` of `object` (id: the object's id + `/create`) to home's chess
+/// twice, an exact replay; both are answered 2xx.
+async fn create_twice(home: &TestApp, key: &Key, actor: &str, object: Value) {
+    let create = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/create", object["id"].as_str().unwrap_or_default()),
+        "type": "Create",
+        "actor": actor,
+        "to": [format!("http://{}/c/chess", home.hostname)],
+        "object": object,
+    });
+    let signed = SignedPost::new(&create, key);
+    for attempt in 0..2 {
+        let (status, body) = signed.send(home).await;
+        assert!(status.is_success(), "attempt {attempt}: {status} {body}");
     }
 }
 

@@ -137,16 +137,17 @@ impl Activity for Create {
                     &author,
                     &parent,
                     move |conn, comment| {
-                        let event = match local {
-                            true => Some(Event::CommentCreated {
+                        let event = if local {
+                            Some(Event::CommentCreated {
                                 comment: comment.clone(),
                                 post: crate::db::posts::post(conn, comment.post_id)?
                                     .ok_or_else(|| Error::not_found("post"))?,
                                 community: to_community,
                                 author: by,
                                 activity_id,
-                            }),
-                            false => None,
+                            })
+                        } else {
+                            None
                         };
                         finish(conn, event, receipt)
                     },
