@@ -344,13 +344,12 @@ async fn an_instance_failing_for_long_is_skipped_until_it_contacts_us() {
     .await;
 }
 
-/// The claim query itself, on the real database with the background worker stopped: per
-/// instance, never an activity behind an earlier pending one about the same object, and never
-/// more than `per_host` claimed at once, counting those claimed before.
+/// The claim query itself, on the real database of an instance that runs no delivery worker:
+/// per instance, never an activity behind an earlier pending one about the same object, and
+/// never more than `per_host` claimed at once, counting those claimed before.
 #[tokio::test]
 async fn claims_keep_per_object_order_and_the_per_instance_cap() {
-    let app = TestApp::spawn().await;
-    app.context().stop_background();
+    let app = TestApp::spawn_with(|s| s.delivery_in_serve = false).await;
     let plan = |ap_id: &str, key: &str, hosts: &[&str]| db::outbox::PlannedActivity {
         ap_id: format!("http://{}/activities/{ap_id}", app.hostname),
         signer: format!("http://{}/actor", app.hostname),
