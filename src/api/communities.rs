@@ -109,7 +109,7 @@ pub(crate) async fn view(
         .await?;
     let fields = community.fields();
     Ok(CommunityView {
-        handle: format!("{}@{}", community.name, ctx.settings().hostname),
+        handle: super::handle(ctx, &community.name, &community.ap_id),
         name: community.name,
         actor_id: community.ap_id.to_string(),
         title: fields.title,
