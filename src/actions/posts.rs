@@ -10,7 +10,7 @@ use crate::{
         posts::{Comment, NewComment, NewPost, Post},
     },
     domain::{content, events::Event, posts as rules},
-    error::{Error, Result},
+    error::{Error, ErrorKind, Result},
     federation::objects::post::PostOrComment,
 };
 
@@ -111,34 +111,52 @@ pub async fn create_comment(
     Ok(comment)
 }
 
-/// Whether a remote author may put this post or comment in a local community.
-pub async fn check_remote_author(
-    ctx: &AppContext,
+/// Whether a received post or comment may be **stored** in `community`: the one rule for every
+/// path that brings one (a `Create`, an `Announce`, an `Update` or vote of something unseen, a
+/// reply's parent, `/resolve`). Fetching an object proves who wrote it, not that it may be kept.
+/// - Nobody banned from the community is stored in it.
+/// - A local community: its author must pass the rules a local member's post or reply passes
+///   (membership of a private community, `postingRestrictedToMods`, a locked thread).
+/// - A remote community: the content must be vouched for by that community (it arrived in the
+///   community's own `Announce`), or be served by the community's own server.
+/// - Vouched for by a community, it must be inside that community: a Group vouches for nothing
+///   else.
+///
+/// `thread_locked` is the thread's lock for a reply, None for a new thread. Runs inside the
+/// write that stores, so the check and the insert cannot be split by a concurrent ban or lock.
+pub fn admit(
+    conn: &mut db::DbConn,
     community: &Community,
-    author: &Person,
-    reply_to: Option<&PostOrComment>,
+    author_id: i64,
+    thread_locked: Option<bool>,
+    ap_id: &str,
+    vouched_by: Option<i64>,
 ) -> Result<()> {
-    let (community, author_id) = (community.clone(), author.id);
-    let locked = match reply_to {
-        Some(PostOrComment::Post(p)) => Some(p.locked),
-        Some(PostOrComment::Comment(c)) => {
-            let post_id = c.post_id;
-            Some(
-                ctx.db(move |conn| Ok(db::posts::post(conn, post_id)?.is_some_and(|p| p.locked)))
-                    .await?,
-            )
-        }
-        None => None,
-    };
-    ctx.db(move |conn| {
-        db::members::ensure_not_banned(conn, community.id, author_id)?;
+    if vouched_by.is_some_and(|by| by != community.id) {
+        return Err(Error::new(
+            ErrorKind::Forbidden,
+            crate::federation::objects::post::OUTSIDE_COMMUNITY,
+            "a community vouches only for content inside it",
+        ));
+    }
+    db::members::ensure_not_banned(conn, community.id, author_id)?;
+    if community.local {
         let role = db::communities::role_of(conn, community.id, author_id)?;
-        match locked {
-            Some(locked) => rules::may_comment(&community, role, locked),
-            None => rules::may_post(&community, role),
-        }
-    })
-    .await
+        return match thread_locked {
+            Some(locked) => rules::may_comment(community, role, locked),
+            None => rules::may_post(community, role),
+        };
+    }
+    let served_by_community = url::Url::parse(ap_id)
+        .is_ok_and(|id| crate::domain::names::same_origin(&id, &community.ap_id.0));
+    if vouched_by == Some(community.id) || served_by_community {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::Forbidden,
+        "not_announced",
+        "content for a remote community is stored only when that community announces it",
+    ))
 }
 
 /// Stores a remote post (or returns the one stored under its id).
@@ -147,17 +165,20 @@ pub async fn store_remote_post(
     received: &rules::Received,
     author: &Person,
     community: &Community,
+    vouched_by: Option<i64>,
 ) -> Result<Post> {
-    store_remote_post_then(ctx, received, author, community, |_, _| Ok(())).await
+    store_remote_post_then(ctx, received, author, community, vouched_by, |_, _| Ok(())).await
 }
 
 /// As [`store_remote_post`], then runs `then` on the stored post in the same write (the event
-/// an inbound `Create` emits and its receipt commit with the post, one transaction).
+/// an inbound `Create` emits and its receipt commit with the post, one transaction). A post not
+/// yet stored must pass [`admit`]; `vouched_by` is the community whose `Announce` brought it.
 pub async fn store_remote_post_then<F>(
     ctx: &AppContext,
     received: &rules::Received,
     author: &Person,
     community: &Community,
+    vouched_by: Option<i64>,
     then: F,
 ) -> Result<Post>
 where
@@ -166,7 +187,8 @@ where
     let title = received.title()?;
     let body_md = content::text_block("source", &received.markdown, rules::MAX_BODY)?;
     let (body_html, ap_id) = (received.html.clone(), received.ap_id.clone());
-    let (community_id, author_id) = (community.id, author.id);
+    let (community, author_id) = (community.clone(), author.id);
+    let community_id = community.id;
     let published = received.published;
     let base = ctx.url("");
     ctx.write(move |conn| {
@@ -174,6 +196,7 @@ where
             Some(existing) => existing,
             None => {
                 refuse_tombstoned(conn, &ap_id)?;
+                admit(conn, &community, author_id, None, &ap_id, vouched_by)?;
                 let new = NewPost {
                     ap_id: Some(&ap_id),
                     community_id,
@@ -198,16 +221,19 @@ pub async fn store_remote_comment(
     received: &rules::Received,
     author: &Person,
     parent: &PostOrComment,
+    vouched_by: Option<i64>,
 ) -> Result<Comment> {
-    store_remote_comment_then(ctx, received, author, parent, |_, _| Ok(())).await
+    store_remote_comment_then(ctx, received, author, parent, vouched_by, |_, _| Ok(())).await
 }
 
-/// As [`store_remote_comment`], then runs `then` on the stored comment in the same write.
+/// As [`store_remote_comment`], then runs `then` on the stored comment in the same write. A
+/// comment not yet stored must pass [`admit`] in its thread's community.
 pub async fn store_remote_comment_then<F>(
     ctx: &AppContext,
     received: &rules::Received,
     author: &Person,
     parent: &PostOrComment,
+    vouched_by: Option<i64>,
     then: F,
 ) -> Result<Comment>
 where
@@ -227,6 +253,19 @@ where
             Some(existing) => existing,
             None => {
                 refuse_tombstoned(conn, &ap_id)?;
+                let post = db::posts::post(conn, post_id)?
+                    .filter(|p| !p.deleted)
+                    .ok_or_else(|| Error::not_found("the replied-to post"))?;
+                let community = db::communities::by_id(conn, post.community_id)?
+                    .ok_or_else(|| Error::not_found("community"))?;
+                admit(
+                    conn,
+                    &community,
+                    author_id,
+                    Some(post.locked),
+                    &ap_id,
+                    vouched_by,
+                )?;
                 let new = NewComment {
                     ap_id: Some(&ap_id),
                     post_id,

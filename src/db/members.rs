@@ -214,6 +214,19 @@ pub fn instance_has_active_member(
     Ok(found > 0)
 }
 
+/// Whether a local person follows the community (an active membership, or a Follow awaiting the
+/// community's answer): only then do we take what the community announces.
+pub fn has_local_follower(conn: &mut DbConn, community_id: i64) -> Result<bool> {
+    let found: i64 = community_members::table
+        .inner_join(persons::table)
+        .filter(community_members::community_id.eq(community_id))
+        .filter(community_members::state.eq_any([ACTIVE, PENDING]))
+        .filter(persons::local.eq(true))
+        .count()
+        .get_result(conn)?;
+    Ok(found > 0)
+}
+
 /// The distinct inboxes (shared where advertised) of a community's active remote members.
 pub fn remote_member_inboxes(conn: &mut DbConn, community_id: i64) -> Result<Vec<String>> {
     let rows: Vec<(String, Option<String>)> = community_members::table

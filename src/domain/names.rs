@@ -126,6 +126,12 @@ pub fn instance_of(url: &url::Url) -> Option<String> {
     })
 }
 
+/// Whether two URLs share an origin: scheme, canonical host and port. The one comparison behind
+/// "this object is on its actor's (or its community's) server".
+pub fn same_origin(a: &url::Url, b: &url::Url) -> bool {
+    a.scheme() == b.scheme() && instance_of(a).is_some() && instance_of(a) == instance_of(b)
+}
+
 /// Which of the two instance lists an entry is on.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,

@@ -6,7 +6,7 @@
 //! effect.
 
 use super::{
-    activities::{deserialize_actor, InboxActivity, RemoteActor},
+    activities::{deserialize_actor, InboxActivity, Outcome, RemoteActor},
     http_signing, limits, signatures, FedData,
 };
 use crate::error::{Error, ErrorKind};
@@ -68,8 +68,12 @@ async fn inbox(
         actor.public_key_pem(),
     )?;
     activity.verify(&data).await?;
-    activity.receive(&data).await?;
-    Ok(HttpResponse::Ok().finish())
+    Ok(match activity.apply(&data).await? {
+        Outcome::Applied => HttpResponse::Ok().finish(),
+        Outcome::Ignored(reason) => {
+            HttpResponse::Accepted().json(serde_json::json!({ "ignored": reason }))
+        }
+    })
 }
 
 fn too_large() -> Error {
@@ -148,8 +152,7 @@ fn screen(
             ));
         }
     }
-    let our_host = crate::domain::names::parse_hostname(&data.settings().hostname)
-        .unwrap_or_else(|_| data.settings().hostname.clone());
+    let our_host = super::our_instance(data);
     let signed = signatures::SignedRequest {
         our_host: &our_host,
         header: &header,

@@ -31,6 +31,17 @@ use std::time::Duration;
 /// The library's request data carrying our context.
 pub type FedData = activitypub_federation::config::Data<AppContext>;
 
+/// This instance's canonical `host[:port]`, as `domain::names::instance_of` gives it for a URL.
+pub fn our_instance(ctx: &AppContext) -> String {
+    let hostname = &ctx.settings().hostname;
+    crate::domain::names::parse_hostname(hostname).unwrap_or_else(|_| hostname.clone())
+}
+
+/// Whether a URL is on this instance (canonical host and port).
+pub fn is_local_url(ctx: &AppContext, url: &url::Url) -> bool {
+    crate::domain::names::instance_of(url).is_some_and(|host| host == our_instance(ctx))
+}
+
 /// Maximum time of one outgoing federation request.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 

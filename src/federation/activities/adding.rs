@@ -61,7 +61,7 @@ pub type Add = Collected<AddType>;
 pub type Remove = Collected<RemoveType>;
 
 /// The community URL and collection name of a target such as `https://h/c/name/moderators`.
-fn split_target(target: &Url) -> Option<(String, &str)> {
+pub fn split_target(target: &Url) -> Option<(String, &str)> {
     let (base, last) = target.as_str().trim_end_matches('/').rsplit_once('/')?;
     Some((base.to_string(), last))
 }

@@ -1,9 +1,12 @@
-//! `Announce` from a remote community we follow: the community forwarding a member's `Create`
-//! (forum software) or the bare object (Mastodon's form). An embedded object from another host
-//! than the announcing community is not trusted as given: it is fetched from its origin.
+//! `Announce` from a remote community: the community forwarding what happened inside it (forum
+//! software wraps the activity; Mastodon's form is the bare object). A community vouches only
+//! for its own community (FEP-1b12): the announced activity is applied only when it comes from a
+//! community a member here follows, is not one of our own users' activities, and acts on
+//! something inside the announcing community; anything else is acknowledged (202) and ignored.
+//! An embedded object from another host than the community is fetched from its origin.
 
 use super::{
-    adding::{Add, Remove},
+    adding::{split_target, Add, Remove, FEATURED},
     blocking::{Block, UndoBlock},
     create::Create,
     editing::{Delete, UndoDelete, Update},
@@ -13,8 +16,9 @@ use super::{
 use crate::{
     context::AppContext,
     db::communities::Community,
+    domain::names::same_origin,
     error::{Error, ErrorKind},
-    federation::objects::post::{PostJson, PostOrComment},
+    federation::objects::post::{self, PostJson, PostOrComment},
 };
 use activitypub_federation::{
     config::Data,
@@ -62,14 +66,141 @@ pub struct Announce {
     pub cc: Vec<Url>,
 }
 
-impl Announce {
+/// Why an announced activity was not applied (the `reason` of the 202 answer).
+const OUR_OWN: &str = "an activity of this instance is never taken from another server";
+const OUTSIDE: &str = "a community vouches only for what happens inside it";
+const UNHANDLED: &str = "not an activity copse applies from an announce";
+
+impl Announced {
+    /// The inner activity's actor and id (None for a bare object or an unhandled kind).
+    fn actor_and_id(&self) -> Option<(&Url, &Url)> {
+        Some(match self {
+            Announced::Create(a) => (a.actor.inner(), &a.id),
+            Announced::Update(a) => (a.actor.inner(), &a.id),
+            Announced::Delete(a) => (a.actor.inner(), &a.id),
+            Announced::UndoVote(a) => (a.actor.inner(), &a.id),
+            Announced::Vote(a) => (a.actor.inner(), &a.id),
+            Announced::UndoLock(a) => (a.actor.inner(), &a.id),
+            Announced::Lock(a) => (a.actor.inner(), &a.id),
+            Announced::UndoBlock(a) => (a.actor.inner(), &a.id),
+            Announced::UndoDelete(a) => (a.actor.inner(), &a.id),
+            Announced::Block(a) => (a.actor.inner(), &a.id),
+            Announced::Add(a) => (a.actor.inner(), &a.id),
+            Announced::Remove(a) => (a.actor.inner(), &a.id),
+            Announced::Object(_) | Announced::Other(_) => return None,
+        })
+    }
+
+    /// The announced post or comment (of a `Create`, or the bare object).
     fn object_json(&self) -> Option<&PostJson> {
-        match &self.object {
+        match self {
             Announced::Create(create) => Some(&create.object),
             Announced::Object(object) => Some(object),
             _ => None,
         }
     }
+}
+
+/// The id of the community a post or comment is in: the stored one, or (with `fetch_vouched`)
+/// fetched from its origin and stored under that community's vouch. None when unknown or not
+/// to be had.
+async fn community_of(
+    object: &Url,
+    data: &Data<AppContext>,
+    fetch_vouched: Option<i64>,
+) -> Result<Option<i64>, Error> {
+    let found = match fetch_vouched {
+        Some(group) => post::dereference(object, data, Some(group)).await.ok(),
+        None => PostOrComment::read_from_id(object.clone(), data).await?,
+    };
+    Ok(match found {
+        Some(object) => Some(object.community(data).await?.id),
+        None => None,
+    })
+}
+
+impl Announce {
+    /// Whether the inner activity acts inside `group`'s community: on a post or comment of it,
+    /// on its collections, or on its bans. An unseen post a vote or edit names is fetched from
+    /// its origin under the community's vouch (and kept only if it is inside the community).
+    async fn inside(&self, group: &Community, data: &Data<AppContext>) -> Result<bool, Error> {
+        let vouch = Some(group.id);
+        let is_group = |url: &Url| *url == group.ap_id.0;
+        let community = match &self.object {
+            Announced::Vote(vote) => community_of(vote.object.inner(), data, vouch).await?,
+            Announced::Update(update) => community_of(&update.object.id, data, vouch).await?,
+            Announced::UndoVote(undo) => {
+                community_of(undo.object.object.inner(), data, None).await?
+            }
+            Announced::Delete(delete) => community_of(delete.object.id(), data, None).await?,
+            Announced::UndoDelete(undo) => {
+                community_of(undo.object.object.id(), data, None).await?
+            }
+            Announced::Lock(lock) => community_of(lock.object.inner(), data, None).await?,
+            Announced::UndoLock(undo) => {
+                community_of(undo.object.object.inner(), data, None).await?
+            }
+            Announced::Block(block) => return Ok(is_group(block.target.inner())),
+            Announced::UndoBlock(undo) => return Ok(is_group(undo.object.target.inner())),
+            Announced::Add(add) => {
+                return collected_inside(&add.target, &add.object, group, data).await
+            }
+            Announced::Remove(remove) => {
+                return collected_inside(&remove.target, &remove.object, group, data).await
+            }
+            Announced::Create(_) | Announced::Object(_) | Announced::Other(_) => None,
+        };
+        Ok(community == Some(group.id))
+    }
+
+    /// Stores the announced post or comment when it is inside `group`'s community: as embedded
+    /// when it is on the community's own server, else as its origin serves it.
+    async fn store(
+        &self,
+        object: &PostJson,
+        group: &Community,
+        data: &Data<AppContext>,
+    ) -> Result<bool, Error> {
+        let vouch = Some(group.id);
+        let inside = match &object.in_reply_to {
+            Some(parent) => community_of(parent, data, vouch).await? == vouch,
+            None => object.community_candidates().contains(&group.ap_id.0),
+        };
+        if !inside {
+            return Ok(false);
+        }
+        let stored = if same_origin(&object.id, &group.ap_id.0) {
+            PostOrComment::verify(object, &object.id, data).await?;
+            post::store(object.clone(), data, vouch).await
+        } else {
+            post::dereference(&object.id, data, vouch).await
+        };
+        match stored {
+            // What the origin serves is addressed elsewhere than the embedded copy said.
+            Err(e) if e.code == post::OUTSIDE_COMMUNITY => Ok(false),
+            other => other.map(|_| true),
+        }
+    }
+}
+
+/// An `Add`/`Remove` is inside the community when its target is one of the community's
+/// collections and, for a pin, the post is the community's.
+async fn collected_inside(
+    target: &Url,
+    object: &Url,
+    group: &Community,
+    data: &Data<AppContext>,
+) -> Result<bool, Error> {
+    let Some((community, collection)) = split_target(target) else {
+        return Ok(false);
+    };
+    if community != group.ap_id.0.as_str().trim_end_matches('/') {
+        return Ok(false);
+    }
+    if collection == FEATURED {
+        return Ok(community_of(object, data, None).await? == Some(group.id));
+    }
+    Ok(true)
 }
 
 #[async_trait::async_trait]
@@ -85,84 +216,87 @@ impl Activity for Announce {
         self.actor.inner()
     }
 
-    /// Only a remote community we already know announces to us; an embedded Create must be by
-    /// the object's author, on the author's host.
+    /// Only a remote community that a member here follows announces to us; the announced
+    /// activity is on its actor's host.
     async fn verify(&self, data: &Data<AppContext>) -> Result<(), Error> {
-        let community = self.actor.dereference_local(data).await.map_err(|_| {
+        let not_followed = || {
             Error::new(
                 ErrorKind::Forbidden,
                 "not_followed",
-                "announces are accepted from followed communities only",
+                "announces are accepted only from communities a member here follows",
             )
-        })?;
+        };
+        let community = self
+            .actor
+            .dereference_local(data)
+            .await
+            .map_err(|_| not_followed())?;
         if community.local {
             return Err(Error::forbidden(
                 "a local community cannot be announced from outside",
             ));
         }
+        let id = community.id;
+        let followed = data
+            .db(move |conn| crate::db::members::has_local_follower(conn, id))
+            .await?;
+        if !followed {
+            return Err(not_followed());
+        }
+        if let Some((actor, id)) = self.object.actor_and_id() {
+            verify_domains_match(actor, id)?;
+        }
         match &self.object {
-            Announced::Create(create) => {
-                verify_domains_match(create.actor.inner(), &create.object.id)?
-            }
-            Announced::Vote(vote) => verify_domains_match(vote.actor.inner(), &vote.id)?,
-            Announced::Update(update) => {
-                verify_domains_match(update.actor.inner(), &update.id)?;
-                update.verify(data).await?;
-            }
-            Announced::Delete(delete) => verify_domains_match(delete.actor.inner(), &delete.id)?,
-            Announced::Lock(lock) => verify_domains_match(lock.actor.inner(), &lock.id)?,
-            Announced::UndoLock(undo) => verify_domains_match(undo.actor.inner(), &undo.id)?,
-            Announced::Block(block) => verify_domains_match(block.actor.inner(), &block.id)?,
-            Announced::UndoBlock(undo) => verify_domains_match(undo.actor.inner(), &undo.id)?,
-            Announced::UndoDelete(undo) => verify_domains_match(undo.actor.inner(), &undo.id)?,
-            Announced::Add(add) => verify_domains_match(add.actor.inner(), &add.id)?,
-            Announced::Remove(remove) => verify_domains_match(remove.actor.inner(), &remove.id)?,
-            Announced::UndoVote(undo) => {
-                verify_domains_match(undo.actor.inner(), &undo.id)?;
-                undo.verify(data).await?;
-            }
+            Announced::Create(create) => create.verify(data).await?,
+            Announced::Update(update) => update.verify(data).await?,
+            Announced::UndoVote(undo) => undo.verify(data).await?,
             _ => {}
         }
         Ok(())
     }
 
     async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
-        // Moderation is vouched for by the announcing community.
-        let by = Some(self.actor.dereference_local(data).await?.id);
+        let group = self.actor.dereference_local(data).await?;
+        if let Some((actor, id)) = self.object.actor_and_id() {
+            if crate::federation::is_local_url(data, actor)
+                || crate::federation::is_local_url(data, id)
+            {
+                return super::ignore(OUR_OWN);
+            }
+        }
+        if let Some(object) = self.object.object_json() {
+            return match self.store(object, &group, data).await? {
+                true => Ok(()),
+                false => super::ignore(OUTSIDE),
+            };
+        }
+        if matches!(self.object, Announced::Other(_)) {
+            return super::ignore(UNHANDLED);
+        }
+        if !self.inside(&group, data).await? {
+            return super::ignore(OUTSIDE);
+        }
+        // Moderation inside the community is vouched for by it.
+        let by = Some(group.id);
         match self.object {
-            Announced::Vote(vote) => return vote.receive(data).await,
-            Announced::UndoVote(undo) => return undo.receive(data).await,
-            Announced::Update(update) => return update.receive(data).await,
-            Announced::Delete(delete) => return delete.apply(data, by).await,
+            Announced::Vote(vote) => vote.receive(data).await,
+            Announced::UndoVote(undo) => undo.receive(data).await,
+            Announced::Update(update) => update.receive(data).await,
+            Announced::Delete(delete) => delete.apply(data, by).await,
             Announced::Lock(lock) => {
                 let id = lock.id.to_string();
-                return lock.apply(data, true, id, by).await;
+                lock.apply(data, true, id, by).await
             }
             Announced::Block(block) => {
                 let id = block.id.to_string();
-                return block.apply(data, true, id, by).await;
+                block.apply(data, true, id, by).await
             }
-            Announced::UndoLock(undo) => return undo.apply(data, by).await,
-            Announced::UndoBlock(undo) => return undo.apply(data, by).await,
-            Announced::UndoDelete(undo) => return undo.apply(data, by).await,
-            Announced::Add(add) => return add.apply(data, by).await,
-            Announced::Remove(remove) => return remove.apply(data, by).await,
-            Announced::Create(_) | Announced::Object(_) | Announced::Other(_) => {}
+            Announced::UndoLock(undo) => undo.apply(data, by).await,
+            Announced::UndoBlock(undo) => undo.apply(data, by).await,
+            Announced::UndoDelete(undo) => undo.apply(data, by).await,
+            Announced::Add(add) => add.apply(data, by).await,
+            Announced::Remove(remove) => remove.apply(data, by).await,
+            Announced::Create(_) | Announced::Object(_) | Announced::Other(_) => Ok(()),
         }
-        let Some(object) = self.object_json().cloned() else {
-            return Ok(());
-        };
-        let same_origin = object.id.host_str() == self.actor.inner().host_str()
-            && object.id.port() == self.actor.inner().port();
-        if same_origin {
-            PostOrComment::verify(&object, &object.id, data).await?;
-            PostOrComment::from_json(object, data).await?;
-        } else {
-            // Fetched from its origin; stored copies are kept.
-            ObjectId::<PostOrComment>::from(object.id)
-                .dereference(data)
-                .await?;
-        }
-        Ok(())
     }
 }

@@ -80,8 +80,8 @@ impl Activity for Create {
         self.actor.inner()
     }
 
-    /// The object is the actor's own, on the actor's host; members-only rules of a local
-    /// community hold for its author.
+    /// The object is the actor's own, on the actor's host. Whether it may be stored where it is
+    /// addressed is `actions::posts::admit`'s call, when it is stored.
     async fn verify(&self, data: &Data<AppContext>) -> Result<(), Error> {
         verify_domains_match(self.actor.inner(), &self.object.id)?;
         let author = self.object.author().ok_or_else(|| {
@@ -92,13 +92,7 @@ impl Activity for Create {
             )
         })?;
         verify_urls_match(self.actor.inner(), &author)?;
-        PostOrComment::verify(&self.object, self.actor.inner(), data).await?;
-        let (parent, community) = self.target(data).await?;
-        if community.local {
-            let author = self.actor.dereference(data).await?;
-            actions::check_remote_author(data, &community, &author, parent.as_ref()).await?;
-        }
-        Ok(())
+        PostOrComment::verify(&self.object, self.actor.inner(), data).await
     }
 
     /// The object, the event that makes a local community announce it (with the original
@@ -118,6 +112,7 @@ impl Activity for Create {
                     &received,
                     &author,
                     &community,
+                    None,
                     move |conn, post| {
                         let event = local.then(|| Event::PostCreated {
                             post: post.clone(),
@@ -136,6 +131,7 @@ impl Activity for Create {
                     &received,
                     &author,
                     &parent,
+                    None,
                     move |conn, comment| {
                         let event = if local {
                             Some(Event::CommentCreated {

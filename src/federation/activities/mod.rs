@@ -131,9 +131,49 @@ impl Activity for InboxActivity {
         each_handled!(self, a => a.verify(data).await, _a => Ok(()))
     }
 
-    /// A replay of an applied activity has no second effect. The id is recorded only once the
-    /// activity was applied, so a sender retrying after a refusal or a failure is heard again.
     async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
+        self.apply(data).await.map(|_| ())
+    }
+}
+
+/// What became of an inbound activity that was not refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Applied (or a replay of one applied before).
+    Applied,
+    /// Acknowledged and deliberately not applied, for this reason.
+    Ignored(&'static str),
+}
+
+/// The inbound activity being applied: its receipt, until a `receive` takes it, and whether a
+/// `receive` chose to ignore it.
+struct Pending {
+    receipt: Option<Receipt>,
+    ignored: Option<&'static str>,
+}
+
+tokio::task_local! {
+    static PENDING: Arc<Mutex<Pending>>;
+}
+
+/// For a `receive` that acknowledges its activity without applying it (an announce that a
+/// community may not vouch for, for example): the inbox answers 202 with the reason.
+pub fn ignore(reason: &'static str) -> Result<(), Error> {
+    tracing::debug!("inbound activity ignored: {reason}");
+    let _ = PENDING.try_with(|pending| {
+        pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .ignored = Some(reason);
+    });
+    Ok(())
+}
+
+impl InboxActivity {
+    /// Applies the activity once. A replay of an applied activity has no second effect. The id
+    /// is recorded only once the activity was applied (or ignored), so a sender retrying after
+    /// a refusal or a failure is heard again.
+    pub async fn apply(self, data: &Data<AppContext>) -> Result<Outcome, Error> {
         let id = self.id().to_string();
         // Two copies of one activity at once: the second waits for the first, then finds it
         // applied.
@@ -143,16 +183,24 @@ impl Activity for InboxActivity {
             .db(move |conn| crate::db::members::was_received(conn, &lookup))
             .await?
         {
-            return Ok(());
+            return Ok(Outcome::Applied);
         }
         // An Undo that arrives before what it undoes: the undone activity is remembered as
-        // received too, so when it comes late it has no effect.
+        // received too, so when it comes late it has no effect. Only ids on the Undo's own
+        // origin: nobody pre-empts another server's activities.
+        let actor = self.actor().clone();
         let receipt = Receipt {
             id,
-            undone: self.undone_id().map(Url::to_string),
+            undone: self
+                .undone_id()
+                .filter(|undone| crate::domain::names::same_origin(undone, &actor))
+                .map(Url::to_string),
         };
-        let pending = Arc::new(Mutex::new(Some(receipt)));
-        let sender = crate::db::outbox::host_of(self.actor());
+        let pending = Arc::new(Mutex::new(Pending {
+            receipt: Some(receipt),
+            ignored: None,
+        }));
+        let sender = crate::db::outbox::host_of(&actor);
         let applying = async {
             each_handled!(self, a => a.receive(data).await?, a => {
                 tracing::debug!("ignoring unsupported activity {} of type {}", a.id, a.kind);
@@ -161,34 +209,26 @@ impl Activity for InboxActivity {
         };
         // Bounded: a slow peer (or a long chain of fetches) cannot hold the inbox; the sender is
         // told to retry, and nothing was recorded as received.
-        tokio::time::timeout(
-            PROCESSING_LIMIT,
-            PENDING_RECEIPT.scope(pending.clone(), applying),
-        )
-        .await
-        .map_err(|_| {
-            Error::new(
-                ErrorKind::Unavailable,
-                "processing_timeout",
-                "the activity took too long to process; try again later",
-            )
-        })??;
+        tokio::time::timeout(PROCESSING_LIMIT, PENDING.scope(pending.clone(), applying))
+            .await
+            .map_err(|_| {
+                Error::new(
+                    ErrorKind::Unavailable,
+                    "processing_timeout",
+                    "the activity took too long to process; try again later",
+                )
+            })??;
         // Unless the activity's own write recorded it (see `take_receipt`).
-        let untaken = pending
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
+        let (untaken, ignored) = {
+            let mut pending = pending.lock().unwrap_or_else(PoisonError::into_inner);
+            (pending.receipt.take(), pending.ignored)
+        };
         if let Some(receipt) = untaken {
             data.write(move |conn| receipt.record(conn)).await?;
         }
         crate::federation::outbound::worker::heard_from(data, &sender).await;
-        Ok(())
+        Ok(ignored.map_or(Outcome::Applied, Outcome::Ignored))
     }
-}
-
-tokio::task_local! {
-    /// The receipt of the inbound activity being applied, until a `receive` takes it.
-    static PENDING_RECEIPT: Arc<Mutex<Option<Receipt>>>;
 }
 
 /// For a `receive` that applies its activity in a single write: takes the activity's receipt,
@@ -197,11 +237,12 @@ tokio::task_local! {
 /// that writes more than once must not take it: a receipt committed with a first write would
 /// make a retry after a crash skip the second.
 pub fn take_receipt() -> Option<Receipt> {
-    PENDING_RECEIPT
+    PENDING
         .try_with(|pending| {
             pending
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
+                .receipt
                 .take()
         })
         .ok()

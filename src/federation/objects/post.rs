@@ -313,30 +313,124 @@ impl Object for PostOrComment {
         Ok(())
     }
 
-    /// Stores a remote post or comment (or returns the stored one). Permission checks belong to
-    /// the activity that brings it (`Create`), not to fetching.
+    /// Stores a remote post or comment (or returns the stored one) that the library fetched from
+    /// its origin, vouched for by nobody: what may be kept is decided by `actions::posts::admit`.
     async fn from_json(json: PostJson, data: &Data<AppContext>) -> Result<Self, Error> {
-        let author_url = json.author().ok_or_else(|| Error::not_found("author"))?;
-        let author = ObjectId::<db::accounts::Person>::from(author_url)
-            .dereference(data)
-            .await?;
-        match json.in_reply_to.clone() {
-            Some(parent) => {
-                let parent = ObjectId::<PostOrComment>::from(parent)
-                    .dereference(data)
-                    .await?;
-                let comment =
-                    actions::store_remote_comment(data, &json.received(), &author, &parent).await?;
-                Ok(PostOrComment::Comment(comment))
-            }
-            None => {
-                let community = find_community(&json, data).await?;
-                let post =
-                    actions::store_remote_post(data, &json.received(), &author, &community).await?;
-                Ok(PostOrComment::Post(post))
-            }
-        }
+        store(json, data, None).await
     }
+}
+
+/// Stores a received post or comment, verified as its author's, unless it is stored already.
+/// `vouched_by` is the community whose `Announce` brought it. Unseen ancestors of a reply are
+/// fetched from their origins first, in a loop rather than by recursion (a hostile chain is
+/// bounded by the fetch budget, never by the stack), then stored from the top down under the
+/// same vouch. Whether each may be kept is `actions::posts::admit`'s call.
+pub async fn store(
+    json: PostJson,
+    data: &Data<AppContext>,
+    vouched_by: Option<i64>,
+) -> Result<PostOrComment, Error> {
+    if let Some(known) = PostOrComment::read_from_id(json.id.clone(), data).await? {
+        return Ok(known);
+    }
+    let mut chain = vec![json];
+    let mut anchor = None;
+    while let Some(parent) = chain.last().and_then(|j| j.in_reply_to.clone()) {
+        if let Some(known) = PostOrComment::read_from_id(parent.clone(), data).await? {
+            anchor = Some(known);
+            break;
+        }
+        if chain.iter().any(|j| j.id == parent) {
+            return Err(Error::new(
+                ErrorKind::BadRequest,
+                "reply_cycle",
+                "the replies form a cycle",
+            ));
+        }
+        chain.push(fetch(&parent, data).await?);
+    }
+    let mut stored = anchor;
+    for json in chain.into_iter().rev() {
+        stored = Some(store_one(json, stored, data, vouched_by).await?);
+    }
+    stored.ok_or_else(|| Error::not_found("object"))
+}
+
+/// Fetches a post or comment from its origin and verifies it is its author's (not stored).
+async fn fetch(id: &Url, data: &Data<AppContext>) -> Result<PostJson, Error> {
+    if crate::federation::is_local_url(data, id) {
+        return Err(Error::not_found("object"));
+    }
+    let fetched = activitypub_federation::fetch::fetch_object_http::<_, PostJson>(id, data).await?;
+    PostOrComment::verify(&fetched.object, &fetched.url, data).await?;
+    Ok(fetched.object)
+}
+
+/// Stores one post (no `inReplyTo`), or one reply under its stored `parent`.
+async fn store_one(
+    json: PostJson,
+    parent: Option<PostOrComment>,
+    data: &Data<AppContext>,
+    vouched_by: Option<i64>,
+) -> Result<PostOrComment, Error> {
+    let author_url = json.author().ok_or_else(|| Error::not_found("author"))?;
+    let author = ObjectId::<db::accounts::Person>::from(author_url)
+        .dereference(data)
+        .await?;
+    let received = json.received();
+    if let Some(parent) = parent {
+        let comment =
+            actions::store_remote_comment(data, &received, &author, &parent, vouched_by).await?;
+        return Ok(PostOrComment::Comment(comment));
+    }
+    let community = match vouched_by {
+        Some(id) => vouching_community(&json, id, data).await?,
+        None => find_community(&json, data).await?,
+    };
+    let post = actions::store_remote_post(data, &received, &author, &community, vouched_by).await?;
+    Ok(PostOrComment::Post(post))
+}
+
+/// A post or comment by id: the stored one, or fetched from its origin and stored under
+/// `vouched_by` (as [`store`] decides).
+pub async fn dereference(
+    id: &Url,
+    data: &Data<AppContext>,
+    vouched_by: Option<i64>,
+) -> Result<PostOrComment, Error> {
+    if vouched_by.is_none() {
+        return ObjectId::<PostOrComment>::from(id.clone())
+            .dereference(data)
+            .await;
+    }
+    if let Some(known) = PostOrComment::read_from_id(id.clone(), data).await? {
+        return Ok(known);
+    }
+    store(fetch(id, data).await?, data, vouched_by).await
+}
+
+/// The error code of content that a community vouches for but that is not inside it.
+pub const OUTSIDE_COMMUNITY: &str = "outside_community";
+
+/// The vouching community, when the post is addressed to it; a community vouches for nothing
+/// else.
+async fn vouching_community(
+    json: &PostJson,
+    community_id: i64,
+    data: &Data<AppContext>,
+) -> Result<Community, Error> {
+    let community = data
+        .db(move |conn| db::communities::by_id(conn, community_id))
+        .await?
+        .ok_or_else(|| Error::not_found("community"))?;
+    if json.community_candidates().contains(&community.ap_id.0) {
+        return Ok(community);
+    }
+    Err(Error::new(
+        ErrorKind::Forbidden,
+        OUTSIDE_COMMUNITY,
+        "a community vouches only for content addressed to it",
+    ))
 }
 
 #[cfg(test)]
