@@ -35,6 +35,15 @@ pub async fn community(data: &FedData, reference: &str) -> Result<Community, Err
         })
 }
 
+/// What a search for `query` answers when it finds nothing (404).
+pub fn nothing_found(query: &str) -> Error {
+    Error::new(
+        ErrorKind::NotFound,
+        "not_found",
+        format!("nothing found for `{}`", query.trim()),
+    )
+}
+
 /// What a search for a handle or URL found (stored locally by then).
 pub enum Resolved {
     Community(Box<Community>),
@@ -48,14 +57,8 @@ pub enum Resolved {
 pub async fn anything(data: &FedData, query: &str) -> Result<Resolved, Error> {
     use crate::federation::objects::post::PostOrComment;
     use activitypub_federation::fetch::object_id::ObjectId;
+    let not_found = || nothing_found(query);
     let query = query.trim();
-    let not_found = || {
-        Error::new(
-            ErrorKind::NotFound,
-            "not_found",
-            format!("nothing found for `{query}`"),
-        )
-    };
     if query.starts_with("https://") || query.starts_with("http://") {
         let url = url::Url::parse(query).map_err(|_| Error::invalid_field("q", "not a URL"))?;
         if let Ok(c) = ObjectId::<Community>::from(url.clone())
