@@ -58,12 +58,12 @@ pub enum Target {
 }
 
 impl Target {
-    /// What a missing target answers (404 `not_found`, "post 7 not found"); hidden content
-    /// answers exactly the same.
+    /// What a missing target answers: 404 `not_found`, "post not found". Hidden content
+    /// answers exactly the same, byte for byte (so the message does not repeat the id).
     pub fn missing(self) -> Error {
         match self {
-            Target::Post(id) => Error::not_found(format_args!("post {id}")),
-            Target::Comment(id) => Error::not_found(format_args!("comment {id}")),
+            Target::Post(_) => Error::not_found("post"),
+            Target::Comment(_) => Error::not_found("comment"),
         }
     }
 }

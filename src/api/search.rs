@@ -57,7 +57,7 @@ pub async fn resolve(
     let viewer = super::viewer(account.as_ref());
     // Content the viewer may not read is answered exactly as if nothing were found.
     let hidden = |e: Error| match e.kind {
-        ErrorKind::NotFound => resolve::nothing_found(&query.q),
+        ErrorKind::NotFound => resolve::nothing_found(),
         _ => e,
     };
     let result = match resolve::anything(&data, &query.q).await? {

@@ -24,6 +24,7 @@ mod moderation;
 mod out_of_order;
 mod post_sorting;
 mod posts;
+mod private_oracles;
 mod private_reads;
 mod schema;
 mod search;
