@@ -148,7 +148,7 @@ fn path_of(template: &str, post: i64, comment: i64, removed: i64) -> String {
 }
 
 #[tokio::test]
-async fn outsiders_get_the_same_404_for_private_content_as_for_missing_content() {
+async fn outsiders_get_the_404_of_missing_content_and_members_the_real_answers() {
     let h = hidden_community().await;
     for token in [Some(h.otto.as_str()), None] {
         for (method, template, body) in routes() {
@@ -200,11 +200,8 @@ async fn outsiders_get_the_same_404_for_private_content_as_for_missing_content()
         (&post["score"], &post["comment_count"]),
         (&json!(0), &json!(1))
     );
-}
 
-#[tokio::test]
-async fn members_still_get_the_real_answers() {
-    let h = hidden_community().await;
+    // Members still get the real answers.
     let (home, mia) = (&h.home, Some(h.mia.as_str()));
     let at = |template: &str| path_of(template, h.post, h.comment, h.removed);
     let lock = json!({"locked": true});
