@@ -5,7 +5,7 @@ use crate::{
     context::AppContext,
     db::{self, accounts::Person, communities::Community},
     domain::{
-        communities::Role,
+        communities::{Role, Viewer},
         content,
         events::Event,
         moderation::{ModActionKind, MAX_MOD_REASON},
@@ -14,12 +14,8 @@ use crate::{
     error::{Error, ErrorKind, Result},
 };
 
-/// A post or comment by local id.
-#[derive(Debug, Clone, Copy)]
-pub enum Target {
-    Post(i64),
-    Comment(i64),
-}
+use super::access::{self, State};
+pub use super::access::{Reader, Target};
 
 /// Who wrote it, its id and its community.
 struct Found {
@@ -29,40 +25,30 @@ struct Found {
     is_post: bool,
 }
 
-/// Finds visible content, or, with `removed`, content a moderator removed.
-fn find_in(conn: &mut db::DbConn, target: Target, removed: bool) -> Result<Found> {
-    let (ap_id, author_id, post_id) = match target {
-        Target::Post(id) => {
-            let p = db::posts::post(conn, id)?
-                .filter(|p| if removed { p.removed } else { !p.deleted })
-                .ok_or_else(|| Error::not_found(format_args!("post {id}")))?;
-            (p.ap_id.to_string(), p.author_id, p.id)
-        }
-        Target::Comment(id) => {
-            let c = db::posts::comment(conn, id)?
-                .filter(|c| if removed { c.removed } else { !c.deleted })
-                .ok_or_else(|| Error::not_found(format_args!("comment {id}")))?;
-            (c.ap_id.to_string(), c.author_id, c.post_id)
-        }
-    };
-    let post = db::posts::post(conn, post_id)?.ok_or_else(|| Error::not_found("post"))?;
-    let community = db::communities::by_id(conn, post.community_id)?
-        .ok_or_else(|| Error::not_found("community"))?;
+/// Finds content in `state` through the one content lookup (`access::content`): 404 for
+/// what is missing, and for what `reader` may not read.
+fn find_in(conn: &mut db::DbConn, target: Target, state: State, reader: Reader) -> Result<Found> {
+    let content = access::content(conn, target, state, reader)?;
     Ok(Found {
-        ap_id,
-        author_id,
-        community,
-        is_post: matches!(target, Target::Post(_)),
+        ap_id: content.ap_id(),
+        author_id: content.author_id(),
+        is_post: content.comment.is_none(),
+        community: content.community,
     })
 }
 
-fn find(conn: &mut db::DbConn, target: Target) -> Result<Found> {
-    find_in(conn, target, false)
+fn find(conn: &mut db::DbConn, target: Target, reader: Reader) -> Result<Found> {
+    find_in(conn, target, State::Visible, reader)
 }
 
-/// The id and community of a post or comment that is not deleted (404 otherwise).
-pub fn visible(conn: &mut db::DbConn, target: Target) -> Result<(String, Community)> {
-    find(conn, target).map(|f| (f.ap_id, f.community))
+/// The id and community of a post or comment that is not deleted and that `reader` may read
+/// (404 otherwise).
+pub fn visible(
+    conn: &mut db::DbConn,
+    target: Target,
+    reader: Reader,
+) -> Result<(String, Community)> {
+    find(conn, target, reader).map(|f| (f.ap_id, f.community))
 }
 
 /// Where a target lives, by activity id.
@@ -123,8 +109,9 @@ pub async fn edit(
 ) -> Result<()> {
     let author = author.clone();
     let author_id = author.id;
+    let reader = Reader::Local(Viewer::person(author_id, false));
     ctx.write(move |conn| {
-        let found = find(conn, target)?;
+        let found = find(conn, target, reader)?;
         if found.author_id != author_id {
             return Err(not_author());
         }
@@ -180,8 +167,9 @@ pub async fn delete(
         .filter(|r| !r.is_empty());
     let actor = actor.clone();
     let actor_id = actor.id;
+    let reader = Reader::Local(Viewer::person(actor_id, is_admin));
     ctx.write(move |conn| {
-        let found = find(conn, target)?;
+        let found = find(conn, target, reader)?;
         let is_author = found.author_id == actor_id;
         if !is_author {
             let role = db::communities::role_of(conn, found.community.id, actor_id)?;
@@ -318,7 +306,7 @@ pub async fn receive_delete(
                     }
                     return Ok(None);
                 };
-                let found = match find(conn, target) {
+                let found = match find(conn, target, Reader::Inbound) {
                     Ok(f) => f,
                     Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
                     Err(e) => return Err(e),
@@ -380,7 +368,8 @@ pub async fn restore(
     let moderator_id = moderator.id;
     ctx.write({
         move |conn| {
-            let found = find_in(conn, target, true)?;
+            let reader = Reader::Local(Viewer::person(moderator_id, is_admin));
+            let found = find_in(conn, target, State::Removed, reader)?;
             super::moderators::ensure_moderator(conn, &found.community, moderator_id, is_admin)?;
             moderate(conn, &found, moderator_id, false, reason.as_deref())?;
             let event = Event::ContentRestored {
@@ -416,7 +405,7 @@ pub async fn receive_restore(
                 let Some(target) = target_of(conn, &object_ap_id)? else {
                     return Ok(None);
                 };
-                let found = match find_in(conn, target, true) {
+                let found = match find_in(conn, target, State::Removed, Reader::Inbound) {
                     Ok(f) => f,
                     Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
                     Err(e) => return Err(e),

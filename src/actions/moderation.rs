@@ -1,12 +1,13 @@
 //! Moderation of threads: locking and unlocking. Moderators of the community (and instance
 //! admins, for local communities) may; a remote community vouches for its own moderators.
 
+use super::access::{self, Reader, State, Target};
 use crate::{
     context::AppContext,
     db::moderation::NewModAction,
     db::{self, accounts::Person},
     domain::{
-        communities::Role,
+        communities::{Role, Viewer},
         content,
         events::Event,
         moderation::{ModActionKind, MAX_MOD_REASON},
@@ -81,19 +82,18 @@ pub async fn lock(
 }
 
 /// Sets a thread flag if the moderator moderates the post's community (or is an admin and the
-/// community is local).
+/// community is local). A post the moderator may not read is missing to them (404).
 async fn set_flag(
     ctx: &AppContext,
     is_admin: bool,
     post_id: i64,
     change: FlagChange,
 ) -> Result<()> {
+    let reader = Reader::Local(Viewer::person(change.moderator.id, is_admin));
     ctx.write(move |conn| {
-        let post = db::posts::post(conn, post_id)?
-            .filter(|p| !p.deleted)
-            .ok_or_else(|| Error::not_found(format_args!("post {post_id}")))?;
-        let community = db::communities::by_id(conn, post.community_id)?
-            .ok_or_else(|| Error::not_found("community"))?;
+        let access::Content {
+            post, community, ..
+        } = access::content(conn, Target::Post(post_id), State::Visible, reader)?;
         super::moderators::ensure_moderator(conn, &community, change.moderator.id, is_admin)?;
         apply_flag(conn, community, post.ap_id.to_string(), change)
     })

@@ -2,11 +2,11 @@
 //! who list and resolve them. A report about a community on another instance is sent there as a
 //! `Flag`; a `Flag` received from another instance is stored like a local report.
 
-use super::editing::Target;
+use super::editing::{Reader, Target};
 use crate::{
     context::AppContext,
     db::{self, accounts::Person, communities::Community, moderation::Report},
-    domain::{communities::may_read, content, events::Event, moderation::MAX_REPORT_REASON},
+    domain::{communities::Viewer, content, events::Event, moderation::MAX_REPORT_REASON},
     error::{Error, Result},
 };
 
@@ -14,10 +14,11 @@ fn parse_reason(reason: &str) -> Result<String> {
     content::plain_line("reason", reason, 1, MAX_REPORT_REASON)
 }
 
-/// A local person reports a post or comment they can read.
+/// A local person reports a post or comment they can read (404 otherwise, as if missing).
 pub async fn file(
     ctx: &AppContext,
     reporter: &Person,
+    is_admin: bool,
     target: Target,
     reason: &str,
 ) -> Result<Report> {
@@ -25,10 +26,9 @@ pub async fn file(
     let ap_id = ctx.new_activity_id("flag");
     let reporter = reporter.clone();
     let reporter_id = reporter.id;
+    let reader = Reader::Local(Viewer::person(reporter_id, is_admin));
     ctx.write(move |conn| {
-        let (object, community) = super::editing::visible(conn, target)?;
-        let role = db::communities::role_of(conn, community.id, reporter_id)?;
-        may_read(&community, role).map_err(|_| Error::not_found("the reported content"))?;
+        let (object, community) = super::editing::visible(conn, target, reader)?;
         let (report, _) = db::moderation::insert_report(
             conn,
             &ap_id,
@@ -74,7 +74,7 @@ pub async fn receive(
                 None => return Err(Error::not_found("the reported object")),
             },
         };
-        let (object, community) = super::editing::visible(conn, target)?;
+        let (object, community) = super::editing::visible(conn, target, Reader::Inbound)?;
         db::members::ensure_not_banned(conn, community.id, reporter_id)?;
         db::moderation::insert_report(
             conn,

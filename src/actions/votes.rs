@@ -3,11 +3,15 @@
 use crate::{
     context::AppContext,
     db::{self, accounts::Account, accounts::Person},
-    domain::{communities::may_read, events::Event},
+    domain::{
+        communities::{may_read, Viewer},
+        events::Event,
+    },
     error::{Error, Result},
     federation::objects::post::PostOrComment,
 };
 
+use super::editing::Reader;
 /// What is voted on: a post or a comment, by local id.
 pub use super::editing::Target;
 
@@ -26,13 +30,12 @@ pub async fn vote(ctx: &AppContext, account: &Account, target: Target, score: i3
     let voter = account.person.clone();
     let activity_id = ctx.new_activity_id(if score < 0 { "dislike" } else { "like" });
     let undo_id = ctx.new_activity_id("undo");
+    let reader = Reader::Local(Viewer::person(voter.id, account.user.is_admin));
     ctx.write({
         let voter_id = voter.id;
         move |conn| {
-            let (ap_id, community) = super::editing::visible(conn, target)?;
+            let (ap_id, community) = super::editing::visible(conn, target, reader)?;
             db::members::ensure_not_banned(conn, community.id, voter_id)?;
-            let role = db::communities::role_of(conn, community.id, voter_id)?;
-            may_read(&community, role).map_err(|_| Error::not_found("object"))?;
             let previous = db::votes::set(
                 conn,
                 voter_id,
@@ -88,7 +91,7 @@ pub async fn receive_vote(
             if community.local {
                 db::members::ensure_not_banned(conn, community.id, voter_id)?;
                 let role = db::communities::role_of(conn, community.id, voter_id)?;
-                may_read(&community, role)?;
+                may_read(&community, role, false)?;
             }
             db::votes::set(conn, voter_id, &ap_id, score, Some(&activity_id))?;
             if community.local {

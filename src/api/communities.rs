@@ -6,8 +6,8 @@ use crate::{
     context::AppContext,
     db::{self, communities::Community},
     domain::communities::{
-        Charter, CharterChanges, CommunityChanges, CommunityFields, MembershipPolicy, Role,
-        Visibility,
+        can_read, Charter, CharterChanges, CommunityChanges, CommunityFields, MembershipPolicy,
+        Role, Viewer, Visibility,
     },
     error::{Error, ErrorBody},
 };
@@ -69,7 +69,10 @@ pub struct CommunityView {
     pub visibility: Visibility,
     pub posting_restricted_to_mods: bool,
     pub questions: Vec<String>,
-    pub member_count: i64,
+    /// Active members. Absent for a private community unless the caller is a member (or an
+    /// admin of this instance, for its own communities).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_count: Option<i64>,
     /// The caller's role, if a member.
     pub your_role: Option<Role>,
     pub published: DateTime<Utc>,
@@ -94,16 +97,18 @@ pub struct DirectoryQuery {
 pub(crate) async fn view(
     ctx: &AppContext,
     community: Community,
-    viewer: Option<i64>,
+    viewer: Viewer,
 ) -> Result<CommunityView, Error> {
-    let id = community.id;
+    let shown = community.clone();
     let (member_count, your_role) = ctx
         .db(move |conn| {
-            let count = db::communities::count_members(conn, id)?;
-            let role = match viewer {
-                Some(person) => db::communities::role_of(conn, id, person)?,
+            let role = match viewer.person_id {
+                Some(person) => db::communities::role_of(conn, shown.id, person)?,
                 None => None,
             };
+            let count = can_read(&shown, role, viewer.is_admin)
+                .then(|| db::communities::count_members(conn, shown.id))
+                .transpose()?;
             Ok((count, role))
         })
         .await?;
@@ -149,7 +154,7 @@ pub async fn create(
         questions: body.questions,
     };
     let community = actions::communities::create(&ctx, &account, body.name, fields).await?;
-    let view = view(&ctx, community, Some(account.person.id)).await?;
+    let view = view(&ctx, community, super::viewer(Some(&account))).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -166,9 +171,10 @@ pub async fn list(
         return Err(Error::invalid_field("limit", "must be between 1 and 100"));
     }
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
-    let viewer = account.map(|a| a.person.id);
+    let viewer = super::viewer(account.as_ref());
+    let person = viewer.person_id;
     let mut rows = ctx
-        .db(move |conn| db::communities::directory_page(conn, after.as_deref(), limit + 1, viewer))
+        .db(move |conn| db::communities::directory_page(conn, after.as_deref(), limit + 1, person))
         .await?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
@@ -194,7 +200,7 @@ pub async fn get(
 ) -> Result<HttpResponse, Error> {
     let name = name.into_inner();
     let community = find(&ctx, name).await?;
-    let view = view(&ctx, community, account.map(|a| a.person.id)).await?;
+    let view = view(&ctx, community, super::viewer(account.as_ref())).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -222,7 +228,7 @@ pub async fn update(
     };
     let community =
         actions::communities::update(&ctx, &account, name.into_inner(), changes).await?;
-    let view = view(&ctx, community, Some(account.person.id)).await?;
+    let view = view(&ctx, community, super::viewer(Some(&account))).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 

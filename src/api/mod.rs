@@ -175,6 +175,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// Who is asking: the signed-in person (and whether an instance admin), or nobody.
+pub fn viewer(
+    account: Option<&crate::db::accounts::Account>,
+) -> crate::domain::communities::Viewer {
+    match account {
+        Some(a) => crate::domain::communities::Viewer::person(a.person.id, a.user.is_admin),
+        None => crate::domain::communities::Viewer::anonymous(),
+    }
+}
+
 /// `name@host` of an actor: the host (and port) of its id, so local and remote read alike.
 pub fn handle(ctx: &crate::context::AppContext, name: &str, ap_id: &url::Url) -> String {
     let host = match (ap_id.host_str(), ap_id.port()) {

@@ -158,7 +158,8 @@ async fn report(
     target: Target,
     reason: &str,
 ) -> Result<HttpResponse, Error> {
-    let report = actions::reports::file(data, &account.person, target, reason).await?;
+    let (person, admin) = (&account.person, account.user.is_admin);
+    let report = actions::reports::file(data, person, admin, target, reason).await?;
     Ok(HttpResponse::Created().json(report_view(data, report, &account.person)))
 }
 
@@ -430,14 +431,15 @@ pub async fn modlog(
 ) -> Result<HttpResponse, Error> {
     let community = actions::communities::find(&data, &reference).await?;
     let (limit, before) = page_params(query.limit, query.cursor.as_deref())?;
-    let viewer = account.map(|a| a.person.id);
+    let viewer = super::viewer(account.as_ref());
     let mut rows = data
         .db(move |conn| {
-            let role = match viewer {
+            let role = match viewer.person_id {
                 Some(v) => db::communities::role_of(conn, community.id, v)?,
                 None => None,
             };
-            may_read(&community, role).map_err(|_| Error::not_found("community"))?;
+            may_read(&community, role, viewer.is_admin)
+                .map_err(|_| Error::not_found("community"))?;
             let rows = db::moderation::modlog(conn, community.id, before, limit + 1)?;
             // The people acted upon, by id.
             let mut out = Vec::with_capacity(rows.len());

@@ -6,14 +6,17 @@ use super::{
     handle,
 };
 use crate::{
-    actions,
+    actions::{
+        self,
+        access::{self, Reader, State, Target},
+    },
     context::{AppContext, RequestData},
     db::{
         self,
         accounts::Person,
         posts::{Comment, Post, PostOrder},
     },
-    domain::communities::may_read,
+    domain::communities::{may_read, Viewer},
     error::{Error, ErrorBody},
 };
 use actix_web::{web, HttpResponse};
@@ -148,24 +151,16 @@ fn comment_view(ctx: &AppContext, c: Comment, author: &Person) -> CommentView {
     }
 }
 
-/// Loads a post the viewer may read (404 for a private community's post to outsiders).
+/// Loads a post the viewer may read: 404 `post {id} not found` when it is missing, deleted, or
+/// in a private community the viewer may not read (`actions::access::content`).
 pub(crate) async fn readable_post(
     ctx: &AppContext,
     id: i64,
-    viewer: Option<i64>,
+    viewer: Viewer,
 ) -> Result<Post, Error> {
     ctx.db(move |conn| {
-        let post = db::posts::post(conn, id)?
-            .filter(|p| !p.deleted)
-            .ok_or_else(|| Error::not_found(format_args!("post {id}")))?;
-        let community = db::communities::by_id(conn, post.community_id)?
-            .ok_or_else(|| Error::not_found("community"))?;
-        let role = match viewer {
-            Some(v) => db::communities::role_of(conn, community.id, v)?,
-            None => None,
-        };
-        may_read(&community, role).map_err(|_| Error::not_found(format_args!("post {id}")))?;
-        Ok(post)
+        let reader = Reader::Local(viewer);
+        Ok(access::content(conn, Target::Post(id), State::Visible, reader)?.post)
     })
     .await
 }
@@ -217,14 +212,14 @@ pub async fn list(
     }
     let after = query.cursor.as_deref().map(parse_cursor).transpose()?;
     let community = actions::communities::find(&data, &reference).await?;
-    let viewer = account.map(|a| a.person.id);
+    let viewer = super::viewer(account.as_ref());
     let mut rows = data
         .db(move |conn| {
-            let role = match viewer {
+            let role = match viewer.person_id {
                 Some(v) => db::communities::role_of(conn, community.id, v)?,
                 None => None,
             };
-            may_read(&community, role)?;
+            may_read(&community, role, viewer.is_admin)?;
             db::posts::community_posts(conn, community.id, order, after, limit + 1)
         })
         .await?;
@@ -261,7 +256,7 @@ pub async fn get(
     MaybeAuth(account): MaybeAuth,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, Error> {
-    let post = readable_post(&data, id.into_inner(), account.map(|a| a.person.id)).await?;
+    let post = readable_post(&data, id.into_inner(), super::viewer(account.as_ref())).await?;
     Ok(HttpResponse::Ok().json(post_view(&data, post).await?))
 }
 
@@ -278,7 +273,7 @@ pub async fn comment(
     id: web::Path<i64>,
     ApiJson(body): ApiJson<NewCommentRequest>,
 ) -> Result<HttpResponse, Error> {
-    let post = readable_post(&data, id.into_inner(), Some(account.person.id)).await?;
+    let post = readable_post(&data, id.into_inner(), super::viewer(Some(&account))).await?;
     let comment =
         actions::posts::create_comment(&data, &account, post.id, body.parent_id, &body.body)
             .await?;
@@ -294,7 +289,7 @@ pub async fn comments(
     MaybeAuth(account): MaybeAuth,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, Error> {
-    let post = readable_post(&data, id.into_inner(), account.map(|a| a.person.id)).await?;
+    let post = readable_post(&data, id.into_inner(), super::viewer(account.as_ref())).await?;
     let post_id = post.id;
     let rows = data
         .db(move |conn| db::posts::post_comments(conn, post_id))
@@ -344,7 +339,7 @@ pub async fn vote_post(
     id: web::Path<i64>,
     ApiJson(body): ApiJson<VoteRequest>,
 ) -> Result<HttpResponse, Error> {
-    let target = actions::votes::Target::Post(id.into_inner());
+    let target = Target::Post(id.into_inner());
     let score = actions::votes::vote(&data, &account, target, body.score).await?;
     Ok(HttpResponse::Ok().json(VoteResponse { score }))
 }
@@ -361,7 +356,7 @@ pub async fn vote_comment(
     id: web::Path<i64>,
     ApiJson(body): ApiJson<VoteRequest>,
 ) -> Result<HttpResponse, Error> {
-    let target = actions::votes::Target::Comment(id.into_inner());
+    let target = Target::Comment(id.into_inner());
     let score = actions::votes::vote(&data, &account, target, body.score).await?;
     Ok(HttpResponse::Ok().json(VoteResponse { score }))
 }
@@ -396,9 +391,9 @@ pub async fn edit_post(
     ApiJson(body): ApiJson<EditRequest>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    let target = actions::editing::Target::Post(id);
+    let target = Target::Post(id);
     actions::editing::edit(&data, &account.person, target, body.title, body.body).await?;
-    let post = readable_post(&data, id, Some(account.person.id)).await?;
+    let post = readable_post(&data, id, super::viewer(Some(&account))).await?;
     Ok(HttpResponse::Ok().json(post_view(&data, post).await?))
 }
 
@@ -414,7 +409,7 @@ pub async fn delete_post(
     id: web::Path<i64>,
     OptionalJson(body): OptionalJson<DeleteRequest>,
 ) -> Result<HttpResponse, Error> {
-    let target = actions::editing::Target::Post(id.into_inner());
+    let target = Target::Post(id.into_inner());
     actions::editing::delete(
         &data,
         &account.person,
@@ -438,7 +433,7 @@ pub async fn edit_comment(
     id: web::Path<i64>,
     ApiJson(body): ApiJson<EditRequest>,
 ) -> Result<HttpResponse, Error> {
-    let target = actions::editing::Target::Comment(id.into_inner());
+    let target = Target::Comment(id.into_inner());
     actions::editing::edit(&data, &account.person, target, body.title, body.body).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -455,7 +450,7 @@ pub async fn delete_comment(
     id: web::Path<i64>,
     OptionalJson(body): OptionalJson<DeleteRequest>,
 ) -> Result<HttpResponse, Error> {
-    let target = actions::editing::Target::Comment(id.into_inner());
+    let target = Target::Comment(id.into_inner());
     actions::editing::delete(
         &data,
         &account.person,

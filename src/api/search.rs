@@ -4,7 +4,7 @@
 use super::{communities, extract::MaybeAuth, handle, posts};
 use crate::{
     context::RequestData,
-    error::{Error, ErrorBody},
+    error::{Error, ErrorBody, ErrorKind},
     federation::resolve::{self, Resolved},
 };
 use actix_web::{web, HttpResponse};
@@ -44,7 +44,8 @@ pub enum ResolveResult {
 }
 
 /// Look up a handle or URL. Posts and comments of private communities are found only by their
-/// members (404 for everyone else).
+/// members (for everyone else, the same 404 as when nothing is found); a private community's
+/// `member_count` only its members see.
 #[utoipa::path(get, path = "/api/v1/resolve", tag = "search", params(ResolveQuery),
     responses((status = 200, body = ResolveResult), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
@@ -53,7 +54,12 @@ pub async fn resolve(
     MaybeAuth(account): MaybeAuth,
     query: web::Query<ResolveQuery>,
 ) -> Result<HttpResponse, Error> {
-    let viewer = account.map(|a| a.person.id);
+    let viewer = super::viewer(account.as_ref());
+    // Content the viewer may not read is answered exactly as if nothing were found.
+    let hidden = |e: Error| match e.kind {
+        ErrorKind::NotFound => resolve::nothing_found(),
+        _ => e,
+    };
     let result = match resolve::anything(&data, &query.q).await? {
         Resolved::Community(c) => {
             ResolveResult::Community(communities::view(&data, *c, viewer).await?)
@@ -65,11 +71,15 @@ pub async fn resolve(
             display_name: p.display_name,
         }),
         Resolved::Post(p) => {
-            let post = posts::readable_post(&data, p.id, viewer).await?;
+            let post = posts::readable_post(&data, p.id, viewer)
+                .await
+                .map_err(hidden)?;
             ResolveResult::Post(posts::post_view(&data, post).await?)
         }
         Resolved::Comment(c) => {
-            posts::readable_post(&data, c.post_id, viewer).await?;
+            posts::readable_post(&data, c.post_id, viewer)
+                .await
+                .map_err(hidden)?;
             ResolveResult::Comment(CommentRef {
                 id: c.id,
                 post_id: c.post_id,

@@ -225,17 +225,54 @@ pub fn may_edit(role: Option<Role>, is_admin: bool) -> Result<()> {
     }
 }
 
-/// The one gate for reading a community's content: public communities are open to all, private
-/// ones to their members.
-pub fn may_read(community: &crate::db::communities::Community, role: Option<Role>) -> Result<()> {
-    if community.visibility() == Visibility::Private && role.is_none() {
-        return Err(Error::new(
-            ErrorKind::Forbidden,
-            "members_only",
-            "this community's content is visible to members only",
-        ));
+/// Who looks at a community through the client API or the pages: a local person (or nobody),
+/// and whether they administer this instance.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Viewer {
+    pub person_id: Option<i64>,
+    pub is_admin: bool,
+}
+
+impl Viewer {
+    pub fn anonymous() -> Self {
+        Viewer::default()
     }
-    Ok(())
+
+    pub fn person(person_id: i64, is_admin: bool) -> Self {
+        Viewer {
+            person_id: Some(person_id),
+            is_admin,
+        }
+    }
+}
+
+/// The one rule for reading a community's content (and its member count): public communities'
+/// is open to all; private ones' to their members, and to this instance's admins for its own
+/// communities (which they moderate anyway). `role` is the reader's role in the community.
+pub fn can_read(
+    community: &crate::db::communities::Community,
+    role: Option<Role>,
+    is_admin: bool,
+) -> bool {
+    community.visibility() == Visibility::Public || role.is_some() || (is_admin && community.local)
+}
+
+/// `can_read` for a community already known to the reader (it is listed, or named in the
+/// request): 403 `members_only`. Content reached by id instead answers exactly what a missing
+/// object does (`actions::access::content`), so that its existence does not leak.
+pub fn may_read(
+    community: &crate::db::communities::Community,
+    role: Option<Role>,
+    is_admin: bool,
+) -> Result<()> {
+    if can_read(community, role, is_admin) {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::Forbidden,
+        "members_only",
+        "this community's content is visible to members only",
+    ))
 }
 
 #[cfg(test)]

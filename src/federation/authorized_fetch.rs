@@ -1,5 +1,6 @@
 //! Who signed a GET (authorized fetch): the request must follow the strict rules of
-//! `signatures` (`(request-target)` and `host` signed, an accepted algorithm, a fresh date), the
+//! `signatures` (`(request-target)`, `host` and `date` or `(created)` signed, an accepted
+//! algorithm, the signed time within an hour of ours, as for inbox POSTs), the
 //! signer's key is read or fetched through the library, must belong to the signer, and the
 //! signature is verified with it (`http_signing`), so that private content can be served to
 //! members' instances (`actions::access::authorize_fetch` decides).

@@ -35,6 +35,12 @@ pub async fn community(data: &FedData, reference: &str) -> Result<Community, Err
         })
 }
 
+/// What a search answers when it finds nothing, or only what the asker may not read (404). The
+/// message does not repeat the query, so that both read the same byte for byte.
+pub fn nothing_found() -> Error {
+    Error::new(ErrorKind::NotFound, "not_found", "nothing found")
+}
+
 /// What a search for a handle or URL found (stored locally by then).
 pub enum Resolved {
     Community(Box<Community>),
@@ -48,14 +54,8 @@ pub enum Resolved {
 pub async fn anything(data: &FedData, query: &str) -> Result<Resolved, Error> {
     use crate::federation::objects::post::PostOrComment;
     use activitypub_federation::fetch::object_id::ObjectId;
+    let not_found = nothing_found;
     let query = query.trim();
-    let not_found = || {
-        Error::new(
-            ErrorKind::NotFound,
-            "not_found",
-            format!("nothing found for `{query}`"),
-        )
-    };
     if query.starts_with("https://") || query.starts_with("http://") {
         let url = url::Url::parse(query).map_err(|_| Error::invalid_field("q", "not a URL"))?;
         if let Ok(c) = ObjectId::<Community>::from(url.clone())

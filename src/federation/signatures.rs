@@ -157,9 +157,8 @@ pub struct SignedRequest<'a> {
     pub header: &'a dyn Fn(&str) -> Option<String>,
 }
 
-/// Checks a signed request against the rules: a POST signs `(request-target)`, `host`, `date`
-/// or `(created)`, and `digest` (which must match `body`); a GET signs `(request-target)` and
-/// `host`. Algorithms `rsa-sha256`/`hs2019`; `Date`/`(created)` within an hour of `now`; the
+/// Checks a signed request against the rules: every request signs `(request-target)`, `host`
+/// and `date` or `(created)`; a POST also signs `digest` (which must match `body`). Algorithms `rsa-sha256`/`hs2019`; `Date`/`(created)` within an hour of `now`; the
 /// `Host` is ours. Answers the parsed parameters; every refusal is 401 naming what is wrong.
 pub fn check_request(
     request: &SignedRequest<'_>,
@@ -186,13 +185,12 @@ pub fn check_request(
         .into_iter()
         .filter(|h| !signed(h))
         .collect();
-    if body.is_some() {
-        if !signed("date") && !signed("(created)") {
-            missing.push("date");
-        }
-        if !signed("digest") {
-            missing.push("digest");
-        }
+    // Without a signed time a signature could be replayed forever: GETs too.
+    if !signed("date") && !signed("(created)") {
+        missing.push("date");
+    }
+    if body.is_some() && !signed("digest") {
+        missing.push("digest");
     }
     if !missing.is_empty() {
         return Err(refused(
@@ -357,6 +355,40 @@ mod tests {
         assert!(check_digest(Some(&spaced), body).is_err());
         let listed = format!("SHA-512=abc, {good}");
         assert!(check_digest(Some(&listed), body).is_ok());
+    }
+
+    #[test]
+    fn a_get_must_sign_a_fresh_time() {
+        let now = Utc::now();
+        let check = |signed: &str, date: String, created: Option<i64>| {
+            let created = created.map(|c| format!(",created={c}")).unwrap_or_default();
+            let signature = format!(r#"keyId="k",headers="{signed}",signature="c2ln"{created}"#);
+            let header = move |name: &str| match name {
+                "signature" => Some(signature.clone()),
+                "host" => Some("b.example".to_string()),
+                "date" => Some(date.clone()),
+                _ => None,
+            };
+            let request = SignedRequest {
+                our_host: "b.example",
+                header: &header,
+            };
+            check_request(&request, None, now).map_err(|e| e.code)
+        };
+        let fresh = httpdate::fmt_http_date(now.into());
+        let old = httpdate::fmt_http_date((now - chrono::Duration::days(2)).into());
+        assert!(check("(request-target) host date", fresh.clone(), None).is_ok());
+        let created = Some(now.timestamp());
+        assert!(check("(request-target) host (created)", fresh.clone(), created).is_ok());
+        for date in [fresh, old.clone()] {
+            let got = check("(request-target) host", date, None);
+            assert_eq!(got.err(), Some("signature_headers_missing"));
+        }
+        let got = check("(request-target) host date", old.clone(), None);
+        assert_eq!(got.err(), Some("date_out_of_window"));
+        let stale = Some(now.timestamp() - 2 * 86_400);
+        let got = check("(request-target) host (created)", old, stale);
+        assert_eq!(got.err(), Some("date_out_of_window"));
     }
 
     #[test]

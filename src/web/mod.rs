@@ -3,10 +3,11 @@
 //! every page carries a strict Content-Security-Policy.
 
 use crate::{
+    actions::access::{self, Reader, State, Target},
     context::AppContext,
     db::{self, accounts::Person, communities::Community, posts::Post},
-    domain::communities::Visibility,
-    error::Error,
+    domain::communities::{Viewer, Visibility},
+    error::{Error, ErrorKind},
 };
 use actix_web::{http::header, web, HttpResponse};
 use askama::Template;
@@ -248,10 +249,26 @@ async fn post(ctx: web::Data<AppContext>, id: web::Path<i64>) -> Result<HttpResp
     html(actix_web::http::StatusCode::OK, &page)
 }
 
-/// A comment's page is its place in the thread.
+/// A comment's page is its place in the thread. A comment in a private community (whose
+/// thread is not shown here) is answered like a missing one, not redirected to its post.
 async fn comment(ctx: web::Data<AppContext>, id: web::Path<i64>) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    let Some(c) = ctx.db(move |conn| db::posts::comment(conn, id)).await? else {
+    let target = Target::Comment(id);
+    let found = ctx
+        .db(move |conn| {
+            match access::content(
+                conn,
+                target,
+                State::Visible,
+                Reader::Local(Viewer::anonymous()),
+            ) {
+                Ok(content) => Ok(content.comment),
+                Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
+        .await?;
+    let Some(c) = found else {
         return not_found(&ctx, format!("The comment {id}"));
     };
     Ok(HttpResponse::SeeOther()

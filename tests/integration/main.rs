@@ -25,6 +25,7 @@ mod origin;
 mod out_of_order;
 mod post_sorting;
 mod posts;
+mod private_oracles;
 mod private_reads;
 mod schema;
 mod search;
