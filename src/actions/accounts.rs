@@ -33,14 +33,15 @@ pub async fn create(ctx: &AppContext, input: NewAccount, origin: Origin) -> Resu
             }
         },
     };
-    // Hashing and key generation are CPU work: on a blocking thread, within the bound on
-    // password hashes at once (argon2 takes 19 MiB each).
+    // Hashing and key generation are CPU work: on blocking threads, the hash within the bound
+    // on password hashes at once (argon2 takes 19 MiB each).
     let password = input.password.clone();
-    let (hash, (public_key, private_key)) = ctx
+    let hash = ctx
         .login()
         .hashing()
-        .run(move || Ok::<_, Error>((rules::hash_password(&password)?, keys::generate()?)))
+        .run(move || rules::hash_password(&password))
         .await??;
+    let (public_key, private_key) = tokio::task::spawn_blocking(keys::generate).await??;
     let ap_id = ctx.person_url(&input.username);
     let inbox = format!("{ap_id}/inbox");
     let shared_inbox = ctx.url("/inbox");
