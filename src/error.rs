@@ -4,7 +4,8 @@
 //! Policy: handlers and `domain/` return `Error` with the kind that tells the client what to do;
 //! internal failures (I/O, database, crypto) become `ErrorKind::Internal` through `From`, keep
 //! their cause for the log, and answer a generic 500. The database being busy answers 503 with
-//! `Retry-After`, so clients retry instead of giving up.
+//! `Retry-After`, so clients retry instead of giving up; too many failed log-ins answer 429 with
+//! the `Retry-After` the error carries.
 
 use actix_web::{http::StatusCode, HttpResponse, ResponseError};
 use serde::Serialize;
