@@ -53,6 +53,23 @@ pub struct Settings {
     pub community_creation: CommunityCreation,
     /// Days a login token stays valid.
     pub session_ttl_days: u32,
+    /// After this many failed log-ins of one account within `login_failure_window_secs`, its
+    /// log-in is locked (429, even with the right password) for `login_lockout_secs`, doubling
+    /// with each further lockout.
+    pub login_failures_per_account: u32,
+    /// The same per client address (IPv6: per /64), over all accounts: after this many
+    /// failures within the window the address is locked out like an account.
+    pub login_failures_per_address: u32,
+    /// The window, in seconds, in which failed log-ins are counted.
+    pub login_failure_window_secs: u64,
+    /// The first lockout, in seconds; each further lockout of the same account or address
+    /// doubles it, up to a day.
+    pub login_lockout_secs: u64,
+    /// True only when copse is reached through a reverse proxy of yours that sets
+    /// `X-Forwarded-For`: the client address is then the header's last entry (the address the
+    /// proxy saw). False: the TCP peer address, and the header is ignored (a client could forge
+    /// it).
+    pub trusted_proxy: bool,
     /// Largest JSON body the client API accepts, in bytes (413 above it).
     pub api_body_limit_bytes: usize,
     /// HTTP worker threads (0: one per core).
@@ -117,6 +134,11 @@ impl Default for Settings {
             registration_mode: RegistrationMode::Open,
             community_creation: CommunityCreation::Anyone,
             session_ttl_days: 30,
+            login_failures_per_account: 5,
+            login_failures_per_address: 30,
+            login_failure_window_secs: 15 * 60,
+            login_lockout_secs: 15 * 60,
+            trusted_proxy: false,
             api_body_limit_bytes: 256 * 1024,
             http_workers: 0,
             log: "info".into(),
@@ -220,6 +242,16 @@ impl Settings {
             return Err("setting `api_body_limit_bytes`: must be at least 1024".into());
         }
         for (key, value) in [
+            (
+                "login_failures_per_account",
+                u64::from(self.login_failures_per_account),
+            ),
+            (
+                "login_failures_per_address",
+                u64::from(self.login_failures_per_address),
+            ),
+            ("login_failure_window_secs", self.login_failure_window_secs),
+            ("login_lockout_secs", self.login_lockout_secs),
             ("delivery_concurrency", self.delivery_concurrency as u64),
             ("delivery_per_instance", self.delivery_per_instance as u64),
             ("delivery_retry_base_secs", self.delivery_retry_base_secs),

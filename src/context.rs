@@ -36,6 +36,9 @@ struct Inner {
     writer: Option<db::writer::Writer>,
     /// Remote actors' public keys, parsed (see `federation::http_signing::PublicKeys`).
     public_keys: crate::federation::http_signing::PublicKeys,
+    /// Failed log-in throttles, the bound on password hashes, the dummy hash
+    /// (`actions::login`).
+    login: crate::actions::login::LoginGuards,
 }
 
 /// Per-request context of the federation library: our `AppContext` plus a budget of outgoing
@@ -55,8 +58,10 @@ impl AppContext {
                 db::writer::Writer::start(conn, &settings.hostname).ok()
             })
             .flatten();
+        let login = crate::actions::login::LoginGuards::new(&settings);
         AppContext(Arc::new(Inner {
             writer,
+            login,
             settings,
             pool,
             instance_keys,
@@ -69,6 +74,11 @@ impl AppContext {
             instance_policy: Arc::new(RwLock::new(instance_policy)),
             public_keys: Default::default(),
         }))
+    }
+
+    /// Log-in throttles and the bound on password hashes.
+    pub fn login(&self) -> &crate::actions::login::LoginGuards {
+        &self.0.login
     }
 
     /// Parsed public keys of remote actors, for verifying signatures.

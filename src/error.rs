@@ -4,7 +4,8 @@
 //! Policy: handlers and `domain/` return `Error` with the kind that tells the client what to do;
 //! internal failures (I/O, database, crypto) become `ErrorKind::Internal` through `From`, keep
 //! their cause for the log, and answer a generic 500. The database being busy answers 503 with
-//! `Retry-After`, so clients retry instead of giving up.
+//! `Retry-After`, so clients retry instead of giving up; too many failed log-ins answer 429 with
+//! the `Retry-After` the error carries.
 
 use actix_web::{http::StatusCode, HttpResponse, ResponseError};
 use serde::Serialize;
@@ -31,6 +32,8 @@ pub enum ErrorKind {
     UnsupportedMediaType,
     /// 422: well-formed but against a rule (reserved name, policy).
     Unprocessable,
+    /// 429: too many attempts (failed log-ins); `Retry-After` says when to try again.
+    TooManyRequests,
     /// 503: try again shortly (database busy, shutting down).
     Unavailable,
     /// 500: our fault; details only in the log.
@@ -49,6 +52,7 @@ impl ErrorKind {
             ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -64,6 +68,8 @@ pub struct Error {
     pub message: String,
     /// The request field at fault, when there is one.
     pub field: Option<String>,
+    /// Seconds for `Retry-After` (429 and 503; a 503 without one says 5).
+    pub retry_after: Option<u64>,
     cause: Option<anyhow::Error>,
 }
 
@@ -76,6 +82,7 @@ impl Error {
             code,
             message: message.into(),
             field: None,
+            retry_after: None,
             cause: None,
         }
     }
@@ -114,6 +121,7 @@ impl Error {
             code: "internal",
             message: "internal server error".into(),
             field: None,
+            retry_after: None,
             cause: Some(cause.into()),
         }
     }
@@ -126,6 +134,17 @@ impl Error {
         );
         e.cause = Some(cause.into());
         e
+    }
+
+    /// 429 `too_many_attempts`, to be retried after `secs` seconds.
+    pub fn too_many(message: impl Into<String>, secs: u64) -> Self {
+        Error::new(ErrorKind::TooManyRequests, "too_many_attempts", message).with_retry_after(secs)
+    }
+
+    /// Sets the `Retry-After` seconds of a 429 or 503.
+    pub fn with_retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs.max(1));
+        self
     }
 
     /// Adds an internal cause without changing what the client sees.
@@ -181,8 +200,14 @@ impl ResponseError for Error {
             _ => tracing::debug!("{self:?}"),
         }
         let mut response = HttpResponse::build(self.status_code());
-        if self.kind == ErrorKind::Unavailable {
-            response.insert_header(("Retry-After", "5"));
+        match (self.kind, self.retry_after) {
+            (ErrorKind::Unavailable | ErrorKind::TooManyRequests, Some(secs)) => {
+                response.insert_header(("Retry-After", secs.to_string()));
+            }
+            (ErrorKind::Unavailable, None) => {
+                response.insert_header(("Retry-After", "5"));
+            }
+            _ => {}
         }
         response.json(ErrorBody {
             error: self.code.to_string(),

@@ -1,4 +1,4 @@
-//! Signing up, logging in and out.
+//! Signing up, checking sessions and logging out (logging in: `actions::login`).
 
 use crate::{
     config::RegistrationMode,
@@ -33,12 +33,15 @@ pub async fn create(ctx: &AppContext, input: NewAccount, origin: Origin) -> Resu
             }
         },
     };
-    // Hashing and key generation are CPU work: keep them off the async threads.
+    // Hashing and key generation are CPU work: on blocking threads, the hash within the bound
+    // on password hashes at once (argon2 takes 19 MiB each).
     let password = input.password.clone();
-    let (hash, (public_key, private_key)) = tokio::task::spawn_blocking(move || {
-        Ok::<_, Error>((rules::hash_password(&password)?, keys::generate()?))
-    })
-    .await??;
+    let hash = ctx
+        .login()
+        .hashing()
+        .run(move || rules::hash_password(&password))
+        .await??;
+    let (public_key, private_key) = tokio::task::spawn_blocking(keys::generate).await??;
     let ap_id = ctx.person_url(&input.username);
     let inbox = format!("{ap_id}/inbox");
     let shared_inbox = ctx.url("/inbox");
@@ -62,41 +65,6 @@ pub async fn create(ctx: &AppContext, input: NewAccount, origin: Origin) -> Resu
         db::accounts::insert_account(conn, &person, &input.email, &hash, is_admin, approved)
     })
     .await
-}
-
-/// Checks a username and password and opens a session; returns the bearer token.
-pub async fn log_in(ctx: &AppContext, username: String, password: String) -> Result<String> {
-    let account = ctx
-        .db(move |conn| db::accounts::account_by_name(conn, &username))
-        .await?;
-    let bad = || {
-        Error::new(
-            ErrorKind::Unauthorized,
-            "bad_credentials",
-            "wrong username or password",
-        )
-    };
-    let Some(account) = account else {
-        return Err(bad());
-    };
-    let hash = account.user.password_hash.clone();
-    let ok = tokio::task::spawn_blocking(move || rules::verify_password(&password, &hash)).await?;
-    if !ok {
-        return Err(bad());
-    }
-    if !account.user.approved {
-        return Err(Error::new(
-            ErrorKind::Forbidden,
-            "account_pending",
-            "this account is waiting for approval by an administrator",
-        ));
-    }
-    let (token, token_hash) = rules::new_token();
-    let expires = db::now() + chrono::Duration::days(i64::from(ctx.settings().session_ttl_days));
-    let user_id = account.user.id;
-    ctx.write(move |conn| db::accounts::insert_session(conn, &token_hash, user_id, expires))
-        .await?;
-    Ok(token)
 }
 
 /// The account of a bearer token, if it is live.

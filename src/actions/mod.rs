@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod editing;
 pub mod instances;
 pub mod invitations;
+pub mod login;
 pub mod membership;
 pub mod moderation;
 pub mod moderators;

@@ -1,6 +1,6 @@
 //! `/accounts`, `/sessions` and `/me`.
 
-use super::extract::{bearer_token, ApiJson, Auth};
+use super::extract::{bearer_token, client_address, ApiJson, Auth};
 use crate::{
     actions::{self, accounts::Origin},
     context::AppContext,
@@ -19,7 +19,8 @@ pub struct RegisterRequest {
     /// Lowercase letters, digits and `_`, 1–30 characters.
     pub username: String,
     pub email: String,
-    /// At least 10 characters.
+    /// 10 to 1024 characters; not the username or containing it, not a character or short
+    /// pattern repeated, not one of the commonest passwords or close to one.
     pub password: String,
 }
 
@@ -79,15 +80,21 @@ pub async fn register(
     Ok(HttpResponse::Created().json(AccountView::new(&ctx, account)))
 }
 
-/// Log in: returns a bearer token.
+/// Log in: returns a bearer token. Failed log-ins are throttled per account and per client
+/// address: past the limit every attempt, the right password included, answers 429 with
+/// `Retry-After` (seconds). 503 with `Retry-After` when too many log-ins are being checked at
+/// once.
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "accounts", request_body = LoginRequest,
     responses((status = 201, body = TokenResponse), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 429, body = ErrorBody),
+        (status = 503, body = ErrorBody)))]
 pub async fn log_in(
     ctx: web::Data<AppContext>,
+    req: HttpRequest,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<HttpResponse, Error> {
-    let token = actions::accounts::log_in(&ctx, body.username, body.password).await?;
+    let client = client_address(&req, ctx.settings().trusted_proxy);
+    let token = actions::login::log_in(&ctx, body.username, body.password, client).await?;
     Ok(HttpResponse::Created().json(TokenResponse { token }))
 }
 

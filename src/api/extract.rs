@@ -1,5 +1,5 @@
 //! Request extractors of the client API: `ApiJson<T>` (size-limited JSON whose errors name the
-//! field at fault), and `Auth` / `MaybeAuth` (bearer-token sessions).
+//! field at fault), `Auth` / `MaybeAuth` (bearer-token sessions), and the client's address.
 
 use crate::{
     actions,
@@ -10,6 +10,30 @@ use crate::{
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use futures::{future::LocalBoxFuture, StreamExt};
 use serde::de::DeserializeOwned;
+use std::net::{IpAddr, SocketAddr};
+
+/// The address a request came from: the TCP peer; behind a trusted proxy (`trusted_proxy`), the
+/// last entry of `X-Forwarded-For`, the one that proxy added (earlier entries are the client's
+/// to write). Falls back to the peer when the header is missing or unreadable.
+pub fn client_address(req: &HttpRequest, trusted_proxy: bool) -> Option<IpAddr> {
+    let peer = req.peer_addr().map(|a| a.ip());
+    if !trusted_proxy {
+        return peer;
+    }
+    let last_hop = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .last()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .map(str::trim)
+        .and_then(|hop| {
+            hop.parse::<IpAddr>()
+                .ok()
+                .or_else(|| hop.parse::<SocketAddr>().ok().map(|a| a.ip()))
+        });
+    last_hop.or(peer)
+}
 
 /// A JSON body, read up to `api_body_limit_bytes` (413 beyond, before buffering more) and
 /// deserialised with the path of any failing field in the 400 message.

@@ -9,3 +9,4 @@ pub mod keys;
 pub mod moderation;
 pub mod names;
 pub mod posts;
+pub mod throttle;

@@ -19,6 +19,7 @@ mod hostile_fetch;
 mod hostile_limits;
 mod hostile_signatures;
 mod instance_policy;
+mod login_security;
 mod membership;
 mod moderation;
 mod origin;

@@ -1,0 +1,356 @@
+//! Logging in, hardened against guessing: failed log-ins throttled per account and per client
+//! address, a bound on the password hashes running at once, and the same work for usernames
+//! that do not exist.
+//!
+//! The numbers (defaults of the `login_*` settings):
+//! - **Per account**: the 5th failed log-in within 15 minutes locks that account's log-in for
+//!   15 minutes, the next lockout 30, doubling up to a day (lockouts are remembered for a day
+//!   after the last failure). While locked, every attempt, the right password included, answers
+//!   429 `too_many_attempts` with `Retry-After`, without hashing anything. A successful log-in
+//!   clears the count of that account only. Unknown usernames are counted the same way, so a 429
+//!   tells nothing about whether an account exists.
+//! - **Per address** (the TCP peer; with `trusted_proxy`, the last entry of `X-Forwarded-For`;
+//!   IPv6 per /64): 30 failures within 15 minutes, over all accounts, lock the address the same
+//!   way. A success does not clear it: logging in to one's own account does not buy more guesses
+//!   at others.
+//! - Attempts in flight count against what is left of a budget, so concurrent guesses cannot
+//!   overshoot it (they get 429 with `Retry-After: 1`).
+//! - **Hashing** (log-in and sign-up): at most max(2, cores) argon2 hashes at once (each takes
+//!   19 MiB), on blocking threads; a request waits at most 2 s for its turn, then answers 503
+//!   with `Retry-After`. The blocking task holds the permit itself, so a request dropped while
+//!   its hash runs does not free the slot early: memory does not grow with concurrency.
+//! - **Unknown usernames** are verified against a dummy hash made once per context with the same
+//!   parameters (`domain::accounts::verify_login`), so they cost what a known one does.
+//!
+//! The state is kept in memory, in the `AppContext` (one per instance), not in the database: a
+//! wrong guess then costs no write (guesses must not become writes, and SQLite has one writer).
+//! It is lost on restart, and several `serve` processes sharing a database each count alone (N
+//! processes allow N times the budget).
+
+use crate::{
+    config::Settings,
+    context::AppContext,
+    db,
+    domain::{
+        accounts as rules,
+        throttle::{Policy, Throttle},
+    },
+    error::{Error, ErrorKind, Result},
+};
+use std::{
+    net::IpAddr,
+    sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError},
+    time::{Duration, Instant},
+};
+use tokio::sync::Semaphore;
+
+/// How long a request waits for a turn at hashing before it answers 503.
+pub const HASH_WAIT: Duration = Duration::from_secs(2);
+/// Longest lockout.
+const MAX_LOCKOUT: Duration = Duration::from_secs(24 * 3600);
+/// Keys each throttle holds before it drops the idle ones (see `Throttle`).
+const THROTTLE_CAPACITY: usize = 100_000;
+/// Usernames longer than names can be are cut to this for their throttle key.
+const MAX_KEY_CHARS: usize = 64;
+
+/// Hashes at once on a machine with `cores` cores.
+pub fn hash_permits(cores: usize) -> usize {
+    cores.max(2)
+}
+
+/// A bound on the password hashes running at once.
+pub struct HashGate {
+    permits: Arc<Semaphore>,
+    size: usize,
+    wait: Duration,
+}
+
+impl HashGate {
+    pub fn new(size: usize, wait: Duration) -> Self {
+        let size = size.max(1);
+        HashGate {
+            permits: Arc::new(Semaphore::new(size)),
+            size,
+            wait,
+        }
+    }
+
+    /// Sized from this machine's cores.
+    pub fn for_this_machine() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        HashGate::new(hash_permits(cores), HASH_WAIT)
+    }
+
+    /// Hashes allowed at once.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Hashes free now.
+    pub fn available(&self) -> usize {
+        self.permits.available_permits()
+    }
+
+    /// Runs `work` on a blocking thread once a turn is free; 503 when none is within the wait.
+    pub async fn run<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let permit = tokio::time::timeout(self.wait, self.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| busy())?
+            .map_err(Error::internal)?;
+        let out = tokio::task::spawn_blocking(move || {
+            let _turn = permit;
+            work()
+        })
+        .await?;
+        Ok(out)
+    }
+}
+
+fn busy() -> Error {
+    Error::new(
+        ErrorKind::Unavailable,
+        "busy",
+        "too many log-ins at once, try again shortly",
+    )
+    .with_retry_after(2)
+}
+
+/// What an `AppContext` keeps for log-ins: the two throttles, the hash gate, the dummy hash.
+pub struct LoginGuards {
+    accounts: Mutex<Throttle>,
+    addresses: Mutex<Throttle>,
+    hashing: HashGate,
+    dummy: OnceLock<String>,
+}
+
+impl LoginGuards {
+    pub fn new(settings: &Settings) -> Self {
+        let policy = |limit| Policy {
+            limit,
+            window: Duration::from_secs(settings.login_failure_window_secs),
+            lockout: Duration::from_secs(settings.login_lockout_secs),
+            max_lockout: MAX_LOCKOUT.max(Duration::from_secs(settings.login_lockout_secs)),
+        };
+        LoginGuards {
+            accounts: Mutex::new(Throttle::new(
+                policy(settings.login_failures_per_account),
+                THROTTLE_CAPACITY,
+            )),
+            addresses: Mutex::new(Throttle::new(
+                policy(settings.login_failures_per_address),
+                THROTTLE_CAPACITY,
+            )),
+            hashing: HashGate::for_this_machine(),
+            dummy: OnceLock::new(),
+        }
+    }
+
+    /// The bound on password hashes (sign-up uses it too).
+    pub fn hashing(&self) -> &HashGate {
+        &self.hashing
+    }
+
+    /// The hash unknown usernames are verified against, made on first use (on a blocking
+    /// thread: call it from one). Every log-in calls it first, so the one that makes it costs
+    /// the same whether its username exists or not.
+    fn dummy_hash(&self) -> &str {
+        self.dummy
+            .get_or_init(|| rules::dummy_hash().unwrap_or_default())
+    }
+
+    fn accounts(&self) -> MutexGuard<'_, Throttle> {
+        self.accounts.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn addresses(&self) -> MutexGuard<'_, Throttle> {
+        self.addresses
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// One log-in attempt admitted by both throttles; ends as failed, succeeded, or (dropped)
+/// released.
+struct Attempt {
+    ctx: AppContext,
+    account: String,
+    address: String,
+    ended: bool,
+}
+
+impl Attempt {
+    fn begin(ctx: &AppContext, username: &str, client: Option<IpAddr>) -> Result<Attempt> {
+        let guards = ctx.login();
+        let account = account_key(username);
+        let address = address_key(client);
+        let now = Instant::now();
+        guards.addresses().begin(&address, now).map_err(throttled)?;
+        if let Err(wait) = guards.accounts().begin(&account, now) {
+            guards.addresses().released(&address);
+            return Err(throttled(wait));
+        }
+        Ok(Attempt {
+            ctx: ctx.clone(),
+            account,
+            address,
+            ended: false,
+        })
+    }
+
+    fn failed(mut self) {
+        let guards = self.ctx.login();
+        let now = Instant::now();
+        guards.accounts().failed(&self.account, now);
+        guards.addresses().failed(&self.address, now);
+        self.ended = true;
+    }
+
+    fn succeeded(mut self) {
+        let guards = self.ctx.login();
+        guards.accounts().succeeded(&self.account);
+        guards.addresses().released(&self.address);
+        self.ended = true;
+    }
+}
+
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        if !self.ended {
+            let guards = self.ctx.login();
+            guards.accounts().released(&self.account);
+            guards.addresses().released(&self.address);
+        }
+    }
+}
+
+fn throttled(wait: Duration) -> Error {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    Error::too_many("too many failed log-ins; try again later", secs)
+}
+
+/// Usernames are lowercase; the key is bounded whatever was sent.
+fn account_key(username: &str) -> String {
+    username
+        .chars()
+        .take(MAX_KEY_CHARS)
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// IPv4 addresses as they are; IPv6 by their /64 (what one host or site usually holds).
+pub fn address_key(client: Option<IpAddr>) -> String {
+    match client.map(|ip| ip.to_canonical()) {
+        Some(IpAddr::V4(v4)) => v4.to_string(),
+        Some(IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        None => "unknown".to_string(),
+    }
+}
+
+/// Checks a username and password and opens a session; returns the bearer token. `client` is
+/// the address the request came from (see `api::extract::client_address`).
+pub async fn log_in(
+    ctx: &AppContext,
+    username: String,
+    password: String,
+    client: Option<IpAddr>,
+) -> Result<String> {
+    let attempt = Attempt::begin(ctx, &username, client)?;
+    let account = ctx
+        .db(move |conn| db::accounts::account_by_name(conn, &username))
+        .await?;
+    let stored = account.as_ref().map(|a| a.user.password_hash.clone());
+    let verifier = ctx.clone();
+    let ok = ctx
+        .login()
+        .hashing()
+        .run(move || {
+            let dummy = verifier.login().dummy_hash();
+            rules::verify_login(stored.as_deref(), dummy, &password)
+        })
+        .await?;
+    let Some(account) = account.filter(|_| ok) else {
+        attempt.failed();
+        return Err(Error::new(
+            ErrorKind::Unauthorized,
+            "bad_credentials",
+            "wrong username or password",
+        ));
+    };
+    attempt.succeeded();
+    if !account.user.approved {
+        return Err(Error::new(
+            ErrorKind::Forbidden,
+            "account_pending",
+            "this account is waiting for approval by an administrator",
+        ));
+    }
+    let (token, token_hash) = rules::new_token();
+    let expires = db::now() + chrono::Duration::days(i64::from(ctx.settings().session_ttl_days));
+    let user_id = account.user.id;
+    ctx.write(move |conn| db::accounts::insert_session(conn, &token_hash, user_id, expires))
+        .await?;
+    Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_at_once_follow_the_cores_with_a_floor_of_two() {
+        assert_eq!(hash_permits(1), 2);
+        assert_eq!(hash_permits(2), 2);
+        assert_eq!(hash_permits(16), 16);
+        let gate = HashGate::for_this_machine();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(gate.size(), cores.max(2));
+    }
+
+    #[tokio::test]
+    async fn the_gate_runs_no_more_than_its_size_and_refuses_after_the_wait() {
+        let gate = Arc::new(HashGate::new(2, Duration::from_millis(50)));
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let hold = Arc::new(Mutex::new(hold));
+        let mut running = Vec::new();
+        for _ in 0..2 {
+            let (gate, hold) = (gate.clone(), hold.clone());
+            running.push(tokio::spawn(async move {
+                gate.run(move || {
+                    let _ = hold.lock().map(|h| h.recv());
+                })
+                .await
+            }));
+        }
+        while gate.available() > 0 {
+            tokio::task::yield_now().await;
+        }
+        let third = gate.run(|| ()).await;
+        let refused = third.err().map(|e| (e.kind, e.retry_after));
+        assert_eq!(refused, Some((ErrorKind::Unavailable, Some(2))));
+        for _ in 0..2 {
+            let _ = release.send(());
+        }
+        for task in running {
+            assert!(matches!(task.await, Ok(Ok(()))));
+        }
+        assert_eq!(gate.available(), 2);
+        assert!(gate.run(|| ()).await.is_ok(), "free again");
+    }
+
+    #[test]
+    fn addresses_are_keyed_per_host_and_per_ipv6_64() {
+        let key = |s: &str| address_key(s.parse().ok());
+        assert_eq!(key("192.0.2.7"), "192.0.2.7");
+        assert_eq!(key("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(key("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+        assert_eq!(key("2001:db8:1:2:ffff::1"), "2001:db8:1:2::/64");
+        assert_eq!(address_key(None), "unknown");
+    }
+}
