@@ -21,6 +21,7 @@ mod hostile_signatures;
 mod instance_policy;
 mod membership;
 mod moderation;
+mod openapi;
 mod out_of_order;
 mod post_sorting;
 mod posts;
