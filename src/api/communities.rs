@@ -87,6 +87,7 @@ pub struct CommunityPage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DirectoryQuery {
     /// 1–100, default 20.
@@ -135,6 +136,7 @@ pub(crate) async fn view(
 
 /// Create a community; the caller becomes its owner.
 #[utoipa::path(post, path = "/api/v1/communities", tag = "communities",
+    operation_id = "create_community",
     request_body = CreateCommunity, security(("bearer" = [])),
     responses((status = 201, body = CommunityView), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -160,6 +162,7 @@ pub async fn create(
 
 /// The directory of local communities, by name. Private ones are listed only to members.
 #[utoipa::path(get, path = "/api/v1/communities", tag = "communities", params(DirectoryQuery),
+    operation_id = "list_communities", security((), ("bearer" = [])),
     responses((status = 200, body = CommunityPage), (status = 400, body = ErrorBody)))]
 pub async fn list(
     ctx: web::Data<AppContext>,
@@ -191,6 +194,7 @@ pub async fn list(
 
 /// One local community.
 #[utoipa::path(get, path = "/api/v1/communities/{name}", tag = "communities",
+    operation_id = "get_community", security((), ("bearer" = [])),
     params(("name" = String, Path, description = "community name")),
     responses((status = 200, body = CommunityView), (status = 404, body = ErrorBody)))]
 pub async fn get(

@@ -1,6 +1,7 @@
 //! Request extractors of the client API: `ApiJson<T>` (size-limited JSON whose errors name the
 //! field at fault), `Auth` / `MaybeAuth` (bearer-token sessions), and the client's address.
 
+use super::strict_json::Strict;
 use crate::{
     actions,
     context::AppContext,
@@ -129,7 +130,8 @@ fn too_large(limit: usize) -> Error {
     )
 }
 
-/// Deserialises JSON; a syntax error says where, a type error names the field.
+/// Deserialises JSON; a syntax error says where, a type error names the field. Structs are read
+/// from JSON objects only ([`Strict`]): `[]` is not an empty request.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     if body.is_empty() {
         return Err(Error::new(
@@ -138,17 +140,17 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
             "request body is empty; expected a JSON object",
         ));
     }
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        Error::new(
+            ErrorKind::BadRequest,
+            "invalid_json",
+            format!("malformed JSON: {e}"),
+        )
+    })?;
+    serde_path_to_error::deserialize(Strict(value)).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            Error::new(
-                ErrorKind::BadRequest,
-                "invalid_json",
-                format!("malformed JSON: {inner}"),
-            )
-        } else if path == "." || path.is_empty() {
+        if path == "." || path.is_empty() {
             Error::new(ErrorKind::BadRequest, "invalid_json", format!("{inner}"))
         } else {
             Error::invalid_field(&path, inner)

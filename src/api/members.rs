@@ -51,6 +51,7 @@ pub struct MemberPage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MemberQuery {
     /// 1–100, default 50.
@@ -115,6 +116,7 @@ pub async fn leave(
 
 /// Active members, by local id. Members of a private community are listed only to members.
 #[utoipa::path(get, path = "/api/v1/communities/{ref}/members", tag = "membership",
+    operation_id = "list_members", security((), ("bearer" = [])),
     params(("ref" = String, Path, description = "local name or name@host"), MemberQuery),
     responses((status = 200, body = MemberPage), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)))]

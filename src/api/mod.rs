@@ -8,54 +8,14 @@ pub mod communities;
 pub mod extract;
 pub mod members;
 pub mod moderation;
+pub mod openapi;
 pub mod posts;
 pub mod queue;
 pub mod search;
+mod strict_json;
 
-use crate::error::{Error, ErrorBody, ErrorKind};
+use crate::error::{Error, ErrorKind};
 use actix_web::{web, HttpResponse};
-use utoipa::{
-    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
-    Modify, OpenApi,
-};
-
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "copse client API", description = "JSON API of a copse instance. Errors are \
-        `{\"error\": code, \"message\": text, \"field\"?: name}` with the HTTP status saying what \
-        kind of failure it is."),
-    paths(
-        accounts::register, accounts::log_in, accounts::log_out, accounts::me,
-        admin::instances, admin::add_instance, admin::remove_instance, queue::queue,
-        communities::create, communities::list, communities::get, communities::update,
-        members::join, members::leave, members::list, members::applications, members::approve,
-        members::reject,
-        posts::create, posts::list, posts::get, posts::comment, posts::comments,
-        posts::vote_post, posts::vote_comment, posts::edit_post, posts::delete_post,
-        posts::edit_comment, posts::delete_comment, search::resolve, posts::lock,
-        members::ban, members::unban, posts::pin,
-        moderation::appoint, moderation::dismiss, moderation::restore_post,
-        moderation::restore_comment, moderation::report_post, moderation::report_comment,
-        moderation::reports, moderation::resolve_report, moderation::invite,
-        moderation::invitations, moderation::withdraw_invitation, moderation::modlog,
-    ),
-    components(schemas(ErrorBody)),
-    modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "communities"), (name = "membership"), (name = "posts"), (name = "search"), (name = "moderation"), (name = "admin")),
-)]
-pub struct ApiDoc;
-
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
 
 /// Mounts the API.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -67,7 +27,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .app_data(web::PathConfig::default().error_handler(|e, _| {
                 Error::new(ErrorKind::BadRequest, "invalid_path", e.to_string()).into()
             }))
-            .route("/openapi.json", web::get().to(openapi))
+            .route("/openapi.json", web::get().to(openapi::document))
             .route("/accounts", web::post().to(accounts::register))
             .route("/sessions", web::post().to(accounts::log_in))
             .route("/sessions", web::delete().to(accounts::log_out))
@@ -193,10 +153,6 @@ pub fn handle(ctx: &crate::context::AppContext, name: &str, ap_id: &url::Url) ->
         (None, _) => ctx.settings().hostname.clone(),
     };
     format!("{name}@{host}")
-}
-
-async fn openapi() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
 }
 
 /// Reads `limit` (1–100, default 50) and a numeric `cursor` of a paged list.

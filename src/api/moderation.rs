@@ -200,6 +200,7 @@ pub async fn report_comment(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReportQuery {
     /// Include resolved reports (default: open ones only).
@@ -382,6 +383,7 @@ pub async fn withdraw_invitation(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ModlogQuery {
     /// 1–100, default 50.
@@ -420,6 +422,7 @@ pub struct ModlogPage {
 /// A community's modlog, newest first: public for a public community, members-only for a private
 /// one.
 #[utoipa::path(get, path = "/api/v1/communities/{ref}/modlog", tag = "moderation",
+    security((), ("bearer" = [])),
     params(("ref" = String, Path, description = "local name or name@host"), ModlogQuery),
     responses((status = 200, body = ModlogPage), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody)))]

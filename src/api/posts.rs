@@ -95,6 +95,7 @@ pub struct CommentTree {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PostQuery {
     /// `new` (the default; newest first), `top` (highest score first) or `active` (latest
@@ -167,6 +168,7 @@ pub(crate) async fn readable_post(
 
 /// Open a thread. In a community on another instance the post is sent there.
 #[utoipa::path(post, path = "/api/v1/communities/{ref}/posts", tag = "posts",
+    operation_id = "create_post",
     params(("ref" = String, Path, description = "local name or name@host")),
     request_body = NewPostRequest, security(("bearer" = [])),
     responses((status = 201, body = PostView), (status = 400, body = ErrorBody),
@@ -186,6 +188,7 @@ pub async fn create(
 
 /// A community's posts, newest, best or most recently active first.
 #[utoipa::path(get, path = "/api/v1/communities/{ref}/posts", tag = "posts",
+    operation_id = "list_posts", security((), ("bearer" = [])),
     params(("ref" = String, Path, description = "local name or name@host"), PostQuery),
     responses((status = 200, body = PostPage), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
@@ -249,6 +252,7 @@ fn parse_cursor(cursor: &str) -> Result<(i64, i64), Error> {
 
 /// One post.
 #[utoipa::path(get, path = "/api/v1/posts/{id}", tag = "posts",
+    operation_id = "get_post", security((), ("bearer" = [])),
     params(("id" = i64, Path, description = "post id")),
     responses((status = 200, body = PostView), (status = 404, body = ErrorBody)))]
 pub async fn get(
@@ -282,6 +286,7 @@ pub async fn comment(
 
 /// A post's comments as a tree.
 #[utoipa::path(get, path = "/api/v1/posts/{id}/comments", tag = "posts",
+    security((), ("bearer" = [])),
     params(("id" = i64, Path, description = "post id")),
     responses((status = 200, body = CommentTree), (status = 404, body = ErrorBody)))]
 pub async fn comments(

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveQuery {
     /// `name@host`, `!community@host`, `@person@host`, or a URL.
@@ -47,6 +48,7 @@ pub enum ResolveResult {
 /// members (for everyone else, the same 404 as when nothing is found); a private community's
 /// `member_count` only its members see.
 #[utoipa::path(get, path = "/api/v1/resolve", tag = "search", params(ResolveQuery),
+    security((), ("bearer" = [])),
     responses((status = 200, body = ResolveResult), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 pub async fn resolve(

@@ -22,6 +22,7 @@ mod instance_policy;
 mod login_security;
 mod membership;
 mod moderation;
+mod openapi;
 mod origin;
 mod out_of_order;
 mod post_sorting;
