@@ -75,6 +75,11 @@ pub async fn receive(
             },
         };
         let (object, community) = super::editing::visible(conn, target, Reader::Inbound)?;
+        // Nobody reports what they may not read: to them it is as missing as anything unknown.
+        let role = db::communities::role_of(conn, community.id, reporter_id)?;
+        if !crate::domain::communities::can_read(&community, role, false) {
+            return Err(Error::not_found("the reported object"));
+        }
         db::members::ensure_not_banned(conn, community.id, reporter_id)?;
         db::moderation::insert_report(
             conn,

@@ -368,3 +368,32 @@ async fn unvetted_content_is_not_stored() {
     assert_eq!(body["error"], "not_announced");
     assert_eq!(scene.fingerprint().await, before, "something was stored");
 }
+
+/// A report is a way in too: someone who may not read a private community's post cannot flag
+/// it (to them it is as unknown as a missing one), while a public post can be flagged.
+#[tokio::test]
+async fn outsiders_cannot_report_private_content() {
+    let scene = Scene::new().await;
+    let ned = scene.origin.person("ned");
+    let private = scene.alice_post("secret", "Members only").await;
+    let public = scene.alice_post("lab", "Open to all").await;
+    let flag = |object: &str| {
+        json!({"id": id_on(&ned.id, "flag"), "type": "Flag", "actor": ned.id,
+            "object": object, "summary": "spam"})
+    };
+    let before = scene.fingerprint().await;
+    let (status, body) = scene.send(&flag(&private), &ned.key).await;
+    assert!(status.is_success(), "{body}");
+    assert_eq!(
+        scene.fingerprint().await,
+        before,
+        "a report of private content was stored"
+    );
+    let (status, body) = scene.send(&flag(&public), &ned.key).await;
+    assert!(status.is_success(), "{body}");
+    assert_ne!(
+        scene.fingerprint().await,
+        before,
+        "the public post's report was not stored"
+    );
+}
