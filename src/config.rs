@@ -101,6 +101,9 @@ pub struct Settings {
     /// After failing this many seconds, an instance is skipped until its backoff expires or it
     /// contacts us.
     pub instance_unreachable_after_secs: u64,
+    /// On SIGTERM or Ctrl-C, how many seconds running requests and deliveries get to finish
+    /// before the process exits anyway.
+    pub shutdown_grace_secs: u64,
 }
 
 /// A list from TOML, or a comma-separated string from the environment.
@@ -151,6 +154,7 @@ impl Default for Settings {
             delivery_retry_max_secs: 24 * 3600,
             delivery_give_up_after_secs: 3 * 24 * 3600,
             instance_unreachable_after_secs: 24 * 3600,
+            shutdown_grace_secs: 30,
         }
     }
 }

@@ -27,8 +27,9 @@ struct Inner {
     /// Instances skipped as unreachable (kept by the delivery worker): hearing from one of
     /// them ends the skipping.
     unreachable: std::sync::Mutex<std::collections::HashSet<String>>,
-    /// Set when the instance stops: background loops (planner, delivery) end.
-    stopping: std::sync::atomic::AtomicBool,
+    /// The one shutdown signal: fired when the instance stops, every background job
+    /// (`jobs::Jobs`) winds down.
+    shutdown: tokio_util::sync::CancellationToken,
     /// Built from the settings and the administrators' entries; replaced when they change.
     instance_policy: Arc<RwLock<InstancePolicy>>,
     /// SQLite's single writer (None on PostgreSQL, or when its connection could not be opened:
@@ -52,12 +53,7 @@ impl AppContext {
         instance_keys: InstanceKeys,
         instance_policy: InstancePolicy,
     ) -> Self {
-        let writer = (settings.backend() == crate::config::Backend::Sqlite)
-            .then(|| {
-                let conn = db::ConnectionManager::new(&settings).connect_once().ok()?;
-                db::writer::Writer::start(conn, &settings.hostname).ok()
-            })
-            .flatten();
+        let writer = db::writer::Writer::for_settings(&settings);
         let login = crate::actions::login::LoginGuards::new(&settings);
         AppContext(Arc::new(Inner {
             writer,
@@ -68,7 +64,7 @@ impl AppContext {
             outbox_wakeup: Arc::new(Notify::new()),
             delivery_wakeup: Arc::new(Notify::new()),
             metrics: Arc::new(crate::metrics::Metrics::default()),
-            stopping: Default::default(),
+            shutdown: Default::default(),
             inbound: Default::default(),
             unreachable: Default::default(),
             instance_policy: Arc::new(RwLock::new(instance_policy)),
@@ -125,17 +121,15 @@ impl AppContext {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Asks the background loops to end (they notice within a second).
-    pub fn stop_background(&self) {
-        self.0
-            .stopping
-            .store(true, std::sync::atomic::Ordering::Relaxed);
-        self.0.outbox_wakeup.notify_waiters();
-        self.0.delivery_wakeup.notify_waiters();
+    /// The shutdown signal every background job watches (`jobs::Jobs::shutdown` fires it).
+    pub fn shutdown(&self) -> &tokio_util::sync::CancellationToken {
+        &self.0.shutdown
     }
 
-    pub fn is_stopping(&self) -> bool {
-        self.0.stopping.load(std::sync::atomic::Ordering::Relaxed)
+    /// Fires the shutdown signal without waiting: the background jobs finish what they hold and
+    /// end.
+    pub fn stop_background(&self) {
+        self.0.shutdown.cancel();
     }
 
     /// Counters exported at `/metrics`.

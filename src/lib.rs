@@ -5,6 +5,7 @@
 //! - `domain`: rules without I/O; `db`: every query
 //! - `api`: JSON client API; `web`: HTML pages
 //! - `federation`: ActivityPub actors, WebFinger, NodeInfo, signatures, durable delivery
+//! - `jobs`: background work (planner, delivery, housekeeping) under one shutdown and scheduler
 //! - `metrics`: Prometheus counters and queue figures at `/metrics`
 
 pub mod actions;
@@ -15,6 +16,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod federation;
+pub mod jobs;
 pub mod metrics;
 pub mod server;
 pub mod web;

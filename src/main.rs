@@ -105,15 +105,10 @@ fn main() -> ExitCode {
 async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
         Command::Serve => {
-            let server = server::start(settings, None).await?;
-            let handle = server.handle();
-            tokio::spawn(async move {
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    tracing::info!("shutting down");
-                    handle.stop(true).await;
-                }
-            });
-            server.wait().await
+            server::start(settings, None)
+                .await?
+                .run_until_signalled()
+                .await
         }
         Command::Migrate => {
             let applied = tokio::task::spawn_blocking(move || {

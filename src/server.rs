@@ -1,6 +1,7 @@
 //! Builds a running instance: opens the database (running migrations), loads or creates the
-//! instance actor's keys and the instance policy, configures federation, and serves HTTP on a
-//! bound listener (port 0 in tests, so several instances run in one process).
+//! instance actor's keys and the instance policy, configures federation, serves HTTP on a
+//! bound listener (port 0 in tests, so several instances run in one process) and starts its
+//! background jobs; stops it all gracefully within `shutdown_grace_secs`.
 
 use crate::{
     actions, api,
@@ -9,11 +10,11 @@ use crate::{
     db,
     domain::keys,
     error::{Error, ErrorKind},
-    federation, web,
+    federation, jobs, web,
 };
 use activitypub_federation::config::FederationMiddleware;
 use actix_web::{dev::ServerHandle, App, HttpResponse, HttpServer};
-use std::net::TcpListener;
+use std::{net::TcpListener, time::Duration};
 use tokio::task::JoinHandle;
 
 /// A running instance.
@@ -23,25 +24,45 @@ pub struct Server {
     pub context: AppContext,
     handle: ServerHandle,
     task: JoinHandle<std::io::Result<()>>,
+    jobs: jobs::Jobs,
 }
 
 impl Server {
-    /// Stops accepting requests, lets running ones finish, and waits.
+    /// Stops accepting requests, lets running requests and deliveries finish (for up to
+    /// `shutdown_grace_secs`), and waits.
     pub async fn stop(self) {
-        self.handle.stop(true).await;
-        let _ = self.task.await;
+        let grace = grace(&self.context);
+        let http = async {
+            // Requests still running after the grace period are cut off (`shutdown_timeout`).
+            self.handle.stop(true).await;
+            let _ = self.task.await;
+        };
+        tokio::join!(http, self.jobs.shutdown(grace));
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then stops gracefully (see [`Server::stop`]).
+    pub async fn run_until_signalled(mut self) -> anyhow::Result<()> {
+        tokio::select! {
+            served = &mut self.task => {
+                // The HTTP server ended on its own (an error): the jobs stop too.
+                self.jobs.shutdown(grace(&self.context)).await;
+                served??;
+                return Ok(());
+            }
+            signal = jobs::shutdown_requested() => signal?,
+        }
+        self.stop().await;
+        Ok(())
     }
 
     /// A handle that can stop the server from elsewhere (signal handlers).
     pub fn handle(&self) -> ServerHandle {
         self.handle.clone()
     }
+}
 
-    /// Runs until the server stops.
-    pub async fn wait(self) -> anyhow::Result<()> {
-        self.task.await??;
-        Ok(())
-    }
+fn grace(ctx: &AppContext) -> Duration {
+    Duration::from_secs(ctx.settings().shutdown_grace_secs)
 }
 
 /// Opens the database and returns the instance's context.
@@ -96,17 +117,19 @@ pub async fn start(settings: Settings, listener: Option<TcpListener>) -> anyhow:
             .default_service(actix_web::web::to(not_found))
     })
     .workers(workers)
+    // Signals are ours (`jobs::shutdown_requested`): one shutdown for HTTP and the jobs.
     .disable_signals()
-    .shutdown_timeout(5)
+    .shutdown_timeout(ctx.settings().shutdown_grace_secs)
     .listen(listener)?
     .run();
     let handle = server.handle();
     let task = tokio::spawn(server);
+    let jobs = jobs::Jobs::new(ctx.clone());
     if ctx.settings().delivery_in_serve {
         // Named by its listen address: after a crash, the restarted server takes back at once
         // the deliveries it had claimed.
         let me = format!("serve@{}", ctx.settings().bind);
-        spawn_delivery(federation_worker, me);
+        jobs::start_outbound(&jobs, federation_worker, me);
     }
     tracing::info!("copse listening on port {port} as {}", ctx.url("/"));
     Ok(Server {
@@ -114,6 +137,7 @@ pub async fn start(settings: Settings, listener: Option<TcpListener>) -> anyhow:
         context: ctx,
         handle,
         task,
+        jobs,
     })
 }
 
@@ -121,25 +145,19 @@ async fn not_found() -> Result<HttpResponse, Error> {
     Err(Error::new(ErrorKind::NotFound, "not_found", "no such page"))
 }
 
-/// Starts the planner and the delivery worker (in `copse serve`, or alone in `copse worker`).
-pub fn spawn_delivery(
-    config: activitypub_federation::config::FederationConfig<AppContext>,
-    worker: String,
-) {
-    tokio::spawn(federation::outbound::queue::run(config.clone()));
-    tokio::spawn(federation::outbound::worker::run(config, worker));
-}
-
-/// `copse worker`: plans and delivers, without serving HTTP, until interrupted.
+/// `copse worker`: plans and delivers, without serving HTTP, until SIGTERM or Ctrl-C; then
+/// finishes the deliveries in flight (for up to `shutdown_grace_secs`).
 pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
     let ctx = context(settings).await?;
-    let config = federation::config(ctx)
+    let config = federation::config(ctx.clone())
         .await
         .map_err(|e| anyhow::anyhow!("federation setup: {e}"))?;
     // Several workers may share a PostgreSQL database: each has a name of its own, and claims
     // of one that died run out with their lease.
     let me = format!("worker/{:016x}", rand::random::<u64>());
-    spawn_delivery(config, me);
-    tokio::signal::ctrl_c().await?;
+    let jobs = jobs::Jobs::new(ctx.clone());
+    jobs::start_outbound(&jobs, config, me);
+    jobs::shutdown_requested().await?;
+    jobs.shutdown(grace(&ctx)).await;
     Ok(())
 }

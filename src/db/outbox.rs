@@ -253,13 +253,13 @@ pub fn claim_due(
         .load(conn)?)
 }
 
-/// Forgets claims at a worker's start: all of them on SQLite (it runs one worker), else those of
-/// `worker` (the same worker before a crash or restart; other workers' claims run out with their
-/// lease).
-pub fn release_claims(conn: &mut DbConn, worker: &str, all: bool) -> Result<()> {
+/// Forgets claims, at a worker's start and when it stops: all of them on SQLite (it runs one
+/// worker), else those of `worker` (the same worker before a crash or restart; other workers'
+/// claims run out with their lease).
+pub fn release_claims(conn: &mut DbConn, worker: &str) -> Result<()> {
     let claimed = deliveries::table.filter(deliveries::claimed_until.is_not_null());
     let none = deliveries::claimed_until.eq(None::<NaiveDateTime>);
-    if all {
+    if matches!(conn, DbConn::Sqlite(_)) {
         diesel::update(claimed).set(none).execute(conn)?;
     } else {
         diesel::update(claimed.filter(deliveries::claimed_by.eq(worker)))

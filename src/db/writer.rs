@@ -34,6 +34,18 @@ struct Group {
 pub struct Writer(mpsc::Sender<Job>);
 
 impl Writer {
+    /// On SQLite, starts the single writer on a connection of its own; on PostgreSQL (or when
+    /// that connection cannot be opened: writes then take a pooled connection), none.
+    pub fn for_settings(settings: &crate::config::Settings) -> Option<Writer> {
+        if settings.backend() != crate::config::Backend::Sqlite {
+            return None;
+        }
+        let conn = super::ConnectionManager::new(settings)
+            .connect_once()
+            .ok()?;
+        Writer::start(conn, &settings.hostname).ok()
+    }
+
     /// Starts the writer thread on `conn` (a SQLite connection with its pragmas set).
     pub fn start(conn: DbConn, name: &str) -> std::io::Result<Writer> {
         let (sender, receiver) = mpsc::channel::<Job>();

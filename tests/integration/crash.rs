@@ -12,13 +12,13 @@ use std::{process::Stdio, time::Duration};
 use tokio::process::{Child, Command};
 
 /// A copse instance running as a child process.
-struct Process {
-    child: Child,
+pub(crate) struct Process {
+    pub(crate) child: Child,
     port: u16,
     db_url: String,
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .expect("bind")
         .local_addr()
@@ -27,7 +27,7 @@ fn free_port() -> u16 {
 }
 
 impl Process {
-    async fn start(db_url: &str, port: u16) -> Process {
+    pub(crate) async fn start(db_url: &str, port: u16) -> Process {
         Process::start_with(db_url, port, &[]).await
     }
 
@@ -64,19 +64,19 @@ impl Process {
     }
 
     /// SIGKILL: no shutdown, no flushing, whatever was in flight is cut off.
-    async fn kill(&mut self) {
+    pub(crate) async fn kill(&mut self) {
         self.child.start_kill().expect("kill");
         self.child.wait().await.expect("reaped");
     }
 
-    async fn restart(&mut self) {
+    pub(crate) async fn restart(&mut self) {
         let again = Process::start(&self.db_url, self.port).await;
         *self = again;
     }
 }
 
 /// A `TestApp` handle on the child (HTTP only: it has no in-process context).
-fn handle(db: TestDb, port: u16) -> TestApp {
+pub(crate) fn handle(db: TestDb, port: u16) -> TestApp {
     TestApp {
         server: None,
         base: format!("http://localhost:{port}"),

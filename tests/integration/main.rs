@@ -31,6 +31,7 @@ mod private_oracles;
 mod private_reads;
 mod schema;
 mod search;
+mod shutdown;
 mod signing;
 mod sink;
 mod trust_findings;

@@ -4,12 +4,10 @@
 
 use super::FedData;
 use crate::{
-    context::AppContext,
     db::{self, outbox::PlannedActivity},
     domain::events::Event,
     error::{Error, Result},
 };
-use activitypub_federation::config::FederationConfig;
 use serde::Serialize;
 use serde_json::Value;
 use std::{
@@ -19,7 +17,6 @@ use std::{
         atomic::{AtomicU32, Ordering},
         Mutex,
     },
-    time::Duration,
 };
 use url::Url;
 
@@ -121,29 +118,6 @@ pub fn object_key(activity: &Value) -> String {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string()
-}
-
-/// Plans stored events until the context is dropped, waking on new events (and every second,
-/// for events stored by other processes).
-pub async fn run(config: FederationConfig<AppContext>) {
-    let mut failures: HashMap<i64, u32> = HashMap::new();
-    loop {
-        let data = config.to_request_data();
-        if data.is_stopping() {
-            return;
-        }
-        match plan_pending(&data, &mut failures).await {
-            Ok(0) => {
-                let wake = data.outbox_wakeup();
-                let _ = tokio::time::timeout(Duration::from_secs(1), wake.notified()).await;
-            }
-            Ok(_) => data.delivery_wakeup().notify_one(),
-            Err(e) => {
-                tracing::warn!("planning deliveries: {e:?}");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-        }
-    }
 }
 
 /// A planning error repeated this often is a bug, not an outage: the event is set aside (logged)

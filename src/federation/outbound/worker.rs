@@ -1,8 +1,9 @@
 //! The delivery worker: claims due deliveries, signs each as the activity's actor (OpenSSL,
 //! `http_signing`) and sends it, with bounded concurrency overall and per instance; records the
 //! outcome (delivered, refused for good, or retried later with exponential backoff and jitter,
-//! honouring `Retry-After`). Every ten minutes it also forgets finished deliveries and old
-//! received activity ids.
+//! honouring `Retry-After`). Started and stopped as a job (`jobs::start_outbound`): at shutdown it
+//! claims nothing more, lets the sends in flight finish and records them, and lets go of the
+//! rest.
 
 use super::FedData;
 use crate::federation::http_signing::SigningKey;
@@ -30,11 +31,6 @@ use url::Url;
 const LEASE: Duration = Duration::from_secs(20);
 /// The longest `Retry-After` we honour, in seconds.
 const MAX_RETRY_AFTER_SECS: f64 = 24.0 * 3600.0;
-/// How often finished deliveries are forgotten, and how long they are kept (for admins).
-const PURGE_EVERY: Duration = Duration::from_secs(600);
-const KEEP_FINISHED_DAYS: i64 = 2;
-/// How long the ids of received activities are kept (replays within it have no effect).
-const KEEP_RECEIPTS_DAYS: i64 = 30;
 /// Most deliveries claimed in one query.
 const BATCH: usize = 256;
 
@@ -63,19 +59,13 @@ fn key_of(actor: &Url, pem: Option<String>) -> Result<SigningKey> {
     SigningKey::from_pem(actor, &pem)
 }
 
-/// Runs the delivery loop until the instance stops. `me` names this worker in its claims: the
-/// same name after a restart lets it take its own claims back at once.
+/// Runs the delivery loop until the shutdown signal, then finishes the sends in flight. `me`
+/// names this worker in its claims: the same name after a restart lets it take its own claims
+/// back at once.
 pub async fn run(config: FederationConfig<AppContext>, me: String) {
     let data = config.to_request_data();
     let settings = data.settings().clone();
-    let sqlite = settings.backend() == crate::config::Backend::Sqlite;
-    let (releasing, worker) = (me.clone(), me.clone());
-    if let Err(e) = data
-        .write(move |conn| db::outbox::release_claims(conn, &releasing, sqlite))
-        .await
-    {
-        tracing::warn!("releasing old claims: {e:?}");
-    }
+    release_claims(&data, &me).await;
     refresh_unreachable(&data).await;
     let client = match crate::federation::http_client(&data) {
         Ok(client) => client,
@@ -92,30 +82,12 @@ pub async fn run(config: FederationConfig<AppContext>, me: String) {
     // A send finished (a slot is free) or outcomes were recorded (an instance's next activity
     // about the same object may be due now).
     let progress = Arc::new(Notify::new());
-    tokio::spawn(recorder(data.reset_request_count(), rx, progress.clone()));
+    let recording = tokio::spawn(recorder(data.reset_request_count(), rx, progress.clone()));
     let mut signers: HashMap<String, SigningKey> = HashMap::new();
     let wake = data.delivery_wakeup();
-    let mut last_purge = std::time::Instant::now();
-    loop {
-        if data.is_stopping() {
-            return;
-        }
-        if last_purge.elapsed() >= PURGE_EVERY {
-            last_purge = std::time::Instant::now();
-            if let Err(e) = data
-                .write(|conn| db::outbox::purge_finished(conn, Span::days(KEEP_FINISHED_DAYS)))
-                .await
-            {
-                tracing::warn!("purging finished deliveries: {e:?}");
-            }
-            let before = chrono::Utc::now().naive_utc() - Span::days(KEEP_RECEIPTS_DAYS);
-            if let Err(e) = data
-                .write(move |conn| db::members::forget_receipts(conn, before))
-                .await
-            {
-                tracing::warn!("forgetting old receipts: {e:?}");
-            }
-        }
+    let shutdown = data.shutdown().clone();
+    let worker = me.clone();
+    while !shutdown.is_cancelled() {
         // Claimed deliveries held longer than half their lease are let go: once it runs out,
         // another worker (or this one, later) may take them again.
         backlog.retain(|(claimed_at, _)| claimed_at.elapsed() < LEASE / 2);
@@ -183,8 +155,27 @@ pub async fn run(config: FederationConfig<AppContext>, me: String) {
                 _ = progress.notified() => {}
                 _ = wake.notified() => {}
                 _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = shutdown.cancelled() => {}
             }
         }
+    }
+    // Stopping: wait for every send in flight (each gives its slot back once its outcome is
+    // handed to the recorder), let the recorder write the last outcomes, then let go of the
+    // claims not started, so that the next worker takes them at once.
+    let _ = permits.acquire_many(concurrency as u32).await;
+    drop(tx);
+    let _ = recording.await;
+    release_claims(&data, &me).await;
+}
+
+/// Lets go of this worker's claims (on SQLite, of every claim: it runs one worker).
+async fn release_claims(data: &FedData, me: &str) {
+    let me = me.to_string();
+    if let Err(e) = data
+        .write(move |conn| db::outbox::release_claims(conn, &me))
+        .await
+    {
+        tracing::warn!("releasing claims: {e:?}");
     }
 }
 

@@ -1,0 +1,30 @@
+//! Housekeeping: forgets finished deliveries (kept two days for administrators) and the ids of
+//! received activities (kept thirty days: a replay within them has no effect).
+
+use crate::{context::AppContext, db};
+use chrono::Duration as Span;
+use std::time::Duration;
+
+/// How often housekeeping runs.
+pub const EVERY: Duration = Duration::from_secs(600);
+/// How long finished deliveries are kept (for admins).
+const KEEP_FINISHED_DAYS: i64 = 2;
+/// How long the ids of received activities are kept.
+const KEEP_RECEIPTS_DAYS: i64 = 30;
+
+/// One round of housekeeping; failures are logged and tried again next round.
+pub async fn run(ctx: AppContext) {
+    if let Err(e) = ctx
+        .write(|conn| db::outbox::purge_finished(conn, Span::days(KEEP_FINISHED_DAYS)))
+        .await
+    {
+        tracing::warn!("purging finished deliveries: {e:?}");
+    }
+    let before = chrono::Utc::now().naive_utc() - Span::days(KEEP_RECEIPTS_DAYS);
+    if let Err(e) = ctx
+        .write(move |conn| db::members::forget_receipts(conn, before))
+        .await
+    {
+        tracing::warn!("forgetting old receipts: {e:?}");
+    }
+}

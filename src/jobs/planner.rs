@@ -1,0 +1,33 @@
+//! The planner job: turns stored outbox events into deliveries (`federation::outbound::queue`),
+//! woken when events are stored, and every second for events stored by other processes.
+
+use crate::{context::AppContext, federation::outbound::queue::plan_pending};
+use activitypub_federation::config::FederationConfig;
+use std::{collections::HashMap, time::Duration};
+
+/// Plans until shutdown; a batch being planned is finished first.
+pub async fn run(config: FederationConfig<AppContext>) {
+    let mut failures: HashMap<i64, u32> = HashMap::new();
+    let shutdown = config.to_request_data().shutdown().clone();
+    while !shutdown.is_cancelled() {
+        let data = config.to_request_data();
+        match plan_pending(&data, &mut failures).await {
+            Ok(0) => {
+                let wake = data.outbox_wakeup();
+                tokio::select! {
+                    _ = wake.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = shutdown.cancelled() => {}
+                }
+            }
+            Ok(_) => data.delivery_wakeup().notify_one(),
+            Err(e) => {
+                tracing::warn!("planning deliveries: {e:?}");
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = shutdown.cancelled() => {}
+                }
+            }
+        }
+    }
+}
