@@ -1,7 +1,7 @@
 //! Graceful shutdown with a real process: `copse serve` runs as a child, a delivery is held in
-//! flight by a peer that answers only when the test lets it, and SIGTERM arrives meanwhile. The
-//! process stops accepting connections, finishes the delivery, records it and exits 0; started
-//! again, it does not send it twice.
+//! flight by a peer that answers only when the test lets it, and SIGTERM (or Ctrl-C) arrives
+//! meanwhile. The process stops accepting connections, finishes the delivery, records it and
+//! exits 0; started again, it does not send it twice.
 
 use crate::crash::{free_port, handle, Process};
 use crate::helpers::{eventually, eventually_for, test_settings, TestApp};
@@ -85,6 +85,15 @@ async fn post(home: &TestApp, token: &str, title: &str) -> String {
 
 #[tokio::test]
 async fn sigterm_finishes_the_delivery_in_flight_then_exits_0_and_a_restart_does_not_resend_it() {
+    stops_gracefully_on(libc::SIGTERM).await;
+}
+
+#[tokio::test]
+async fn ctrl_c_stops_as_gracefully_as_sigterm() {
+    stops_gracefully_on(libc::SIGINT).await;
+}
+
+async fn stops_gracefully_on(signal: libc::c_int) {
     let gate = Gate::start().await;
     let db = crate::helpers::TestDb::new();
     let port = free_port();
@@ -127,7 +136,7 @@ async fn sigterm_finishes_the_delivery_in_flight_then_exits_0_and_a_restart_does
 
     let pid = process.child.id().expect("running") as i32;
     // SAFETY: sends a signal to our own child process.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
     // It stops accepting connections (a fresh connection each try)...
     let probe = format!("http://localhost:{port}/.well-known/nodeinfo");
     eventually("the process stops accepting connections", || async {
@@ -145,7 +154,10 @@ async fn sigterm_finishes_the_delivery_in_flight_then_exits_0_and_a_restart_does
         .await
         .expect("exits within the grace period")
         .expect("reaped");
-    assert!(status.success(), "exit status after SIGTERM: {status:?}");
+    assert!(
+        status.success(),
+        "exit status after signal {signal}: {status:?}"
+    );
     // What was in flight is recorded as delivered; what was still waiting (activities queued
     // behind it about the same post) is pending and let go, for the next start.
     let in_flight = gate.received().len();
