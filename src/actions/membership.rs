@@ -10,15 +10,13 @@ use crate::{
         members::{self, Membership, ACTIVE, PENDING},
     },
     domain::{
+        applications::{self, application_text},
         communities::{MembershipPolicy, Role},
         content,
         events::Event,
     },
     error::{Error, ErrorKind, Result},
 };
-
-/// Longest answer to one joining question.
-pub const MAX_ANSWER: usize = 2_000;
 
 /// Where a membership stands after a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,27 +32,6 @@ impl Standing {
             Standing::Pending => PENDING,
         }
     }
-}
-
-/// Formats answers to the community's questions as one text (what a moderator reads, and what a
-/// remote community receives as the Follow's `content`).
-fn application_text(questions: &[String], answers: &[String]) -> Result<Option<String>> {
-    if answers.len() > questions.len().max(1) {
-        return Err(Error::invalid_field(
-            "answers",
-            format_args!("the community asks {} question(s)", questions.len()),
-        ));
-    }
-    let mut text = String::new();
-    for (i, answer) in answers.iter().enumerate() {
-        let answer = content::text_block(&format!("answers[{i}]"), answer, MAX_ANSWER)?;
-        match questions.get(i) {
-            Some(q) => text.push_str(&format!("{q}\n{answer}\n\n")),
-            None => text.push_str(&format!("{answer}\n\n")),
-        }
-    }
-    let text = text.trim().to_string();
-    Ok((!text.is_empty()).then_some(text))
 }
 
 /// A local person asks to join a community (local or already resolved remote).
@@ -205,15 +182,52 @@ pub async fn receive_follow(
     follow_id: String,
     message: Option<String>,
 ) -> Result<()> {
-    let message = message
-        .map(|m| content::text_block("message", &content::html_to_text(&m), MAX_ANSWER))
-        .transpose()?;
+    let message = match message {
+        Some(m) => applications::gather(&community.questions(), None, &content::html_to_text(&m))
+            .map(Some)?,
+        None => None,
+    };
     ctx.write(move |conn| {
         let outcome = follow_outcome(conn, &person, &community, &follow_id, message)?;
         if let Some(accepted) = outcome {
             db::outbox::emit(conn, &answer(accepted, community, person, follow_id))?;
         }
         Ok(())
+    })
+    .await
+}
+
+/// Whether a remote person's application to a local community waits for a moderator: what they
+/// address to the community meanwhile (a `Note`) adds to their application.
+pub async fn is_applying(ctx: &AppContext, community: &Community, person: &Person) -> Result<bool> {
+    if !community.local || person.local {
+        return Ok(false);
+    }
+    let (community_id, person_id) = (community.id, person.id);
+    let m = ctx
+        .db(move |conn| members::get(conn, community_id, person_id))
+        .await?;
+    Ok(m.is_some_and(|m| !m.is_active()))
+}
+
+/// A remote applicant's further message (answers to the joining questions, as a `Note` addressed
+/// to the community): added to the application moderators read. `receipt` is the activity's,
+/// recorded in the same write.
+pub async fn receive_application_message(
+    ctx: &AppContext,
+    community: Community,
+    person: Person,
+    message_html: &str,
+    receipt: Option<members::Receipt>,
+) -> Result<()> {
+    let message = content::html_to_text(message_html);
+    ctx.write(move |conn| {
+        if let Some(m) = members::get(conn, community.id, person.id)?.filter(|m| !m.is_active()) {
+            let text =
+                applications::gather(&community.questions(), m.answers.as_deref(), &message)?;
+            members::set_answers(conn, community.id, person.id, &text)?;
+        }
+        receipt.map_or(Ok(()), |r| r.record(conn))
     })
     .await
 }

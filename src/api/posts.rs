@@ -18,11 +18,11 @@ use crate::{
     },
     domain::communities::{may_read, Viewer},
     error::{Error, ErrorBody},
+    views::threads::{self, Shown},
 };
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Deserialize, ToSchema)]
@@ -83,6 +83,11 @@ pub struct CommentView {
     pub score: i64,
     pub published: DateTime<Utc>,
     pub updated: Option<DateTime<Utc>>,
+    /// Deleted by its author or removed by a moderator: kept in the tree only as the place of
+    /// the replies beneath it, with an empty body.
+    pub deleted: bool,
+    /// Removed by a moderator (`deleted` is true too).
+    pub removed: bool,
     /// Replies, oldest first.
     #[schema(no_recursion)]
     pub replies: Vec<CommentView>,
@@ -148,6 +153,8 @@ fn comment_view(ctx: &AppContext, c: Comment, author: &Person) -> CommentView {
         score: c.score,
         published: c.published.and_utc(),
         updated: c.updated.map(|u| u.and_utc()),
+        deleted: false,
+        removed: false,
         replies: Vec::new(),
     }
 }
@@ -299,23 +306,16 @@ pub async fn comments(
     let rows = data
         .db(move |conn| db::posts::post_comments(conn, post_id))
         .await?;
-    let mut children: HashMap<Option<i64>, Vec<CommentView>> = HashMap::new();
-    for (c, author) in rows.into_iter().filter(|(c, _)| !c.deleted) {
-        children
-            .entry(c.parent_id)
-            .or_default()
-            .push(comment_view(&data, c, &author));
-    }
-    // Ids only grow, so attaching replies from the newest parent down builds the whole tree.
-    let mut parents: Vec<i64> = children.keys().flatten().copied().collect();
-    parents.sort_unstable_by(|a, b| b.cmp(a));
-    for parent in parents {
-        let replies = children.remove(&Some(parent)).unwrap_or_default();
-        if let Some(node) = children.values_mut().flatten().find(|c| c.id == parent) {
-            node.replies = replies;
-        }
-    }
-    let items = children.remove(&None).unwrap_or_default();
+    let ordered = threads::thread(rows)
+        .into_iter()
+        .map(|e| {
+            let mut view = comment_view(&data, e.comment, &e.author);
+            view.deleted = e.shown != Shown::Visible;
+            view.removed = e.shown == Shown::Removed;
+            (e.depth, view)
+        })
+        .collect();
+    let items = threads::nest(ordered, |c, replies| c.replies = replies);
     Ok(HttpResponse::Ok().json(CommentTree { items }))
 }
 

@@ -291,6 +291,8 @@ pub struct RemoteCommunity {
     pub followers_url: Option<String>,
     pub public_key: String,
     pub published: Option<NaiveDateTime>,
+    /// The joining questions the Group publishes (copse's `joiningQuestions`).
+    pub questions: Vec<String>,
 }
 
 /// Inserts or refreshes a remote community by id. Never touches local communities.
@@ -313,6 +315,7 @@ pub fn upsert_remote(conn: &mut DbConn, c: &RemoteCommunity) -> Result<Community
         communities::domain.eq(&c.charter.domain),
         communities::practice.eq(&c.charter.practice),
         communities::meeting_cadence.eq(&c.charter.meeting_cadence),
+        communities::questions.eq(serde_json::to_string(&c.questions)?),
     );
     match by_ap_id(conn, &c.ap_id)? {
         Some(existing) if existing.local => {
@@ -334,7 +337,6 @@ pub fn upsert_remote(conn: &mut DbConn, c: &RemoteCommunity) -> Result<Community
                     communities::ap_id.eq(&c.ap_id),
                     communities::code_of_conduct_md.eq(""),
                     communities::code_of_conduct_html.eq(""),
-                    communities::questions.eq("[]"),
                     communities::local.eq(false),
                     communities::published.eq(c.published.unwrap_or(ts)),
                 ))

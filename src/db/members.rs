@@ -87,6 +87,19 @@ pub fn put(
     get(conn, community_id, person_id)?.ok_or_else(|| crate::error::Error::not_found("membership"))
 }
 
+/// Replaces an application's text (answers gathered from later messages).
+pub fn set_answers(
+    conn: &mut DbConn,
+    community_id: i64,
+    person_id: i64,
+    answers: &str,
+) -> Result<()> {
+    diesel::update(community_members::table.find((community_id, person_id)))
+        .set(community_members::answers.eq(answers))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn set_state(conn: &mut DbConn, community_id: i64, person_id: i64, state: &str) -> Result<()> {
     diesel::update(community_members::table.find((community_id, person_id)))
         .set(community_members::state.eq(state))

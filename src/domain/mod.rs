@@ -2,6 +2,7 @@
 //! what. `api/`, `web/` and `federation/` all decide through these functions.
 
 pub mod accounts;
+pub mod applications;
 pub mod communities;
 pub mod content;
 pub mod events;

@@ -1,11 +1,12 @@
 //! Actor collections: a community's outbox, followers (a count), moderators and featured (pinned)
-//! posts; a person's and the instance's outbox. Outboxes hold no items yet (see
+//! posts; a person's and the instance's outbox. A public community's outbox holds its latest
+//! posts as `Announce(Create(Page))`, as Lemmy serves them; other outboxes hold no items (see
 //! docs/FEDERATION.md).
 
 use super::{authorized_fetch::signer, objects, objects::post::PostOrComment, FedData};
 use crate::{
     actions::access::authorize_fetch,
-    db::{self, communities::Community},
+    db::{self, communities::Community, posts::PostOrder},
     domain::communities::Visibility,
     error::Error,
 };
@@ -29,9 +30,53 @@ fn empty_ordered(id: String) -> Value {
     json!({ "type": "OrderedCollection", "id": id, "totalItems": 0, "orderedItems": [] })
 }
 
+/// How many posts a community's outbox lists.
+const OUTBOX_POSTS: i64 = 20;
+
+/// A public community's latest posts, newest first, each as the community's `Announce` of its
+/// author's `Create` (what Lemmy reads when it first sees a community). The activities are
+/// rebuilt, so their ids are fragments of the post's and the outbox's. A private community's
+/// outbox is empty to everyone: its posts reach members' instances only as they are delivered.
 pub async fn group_outbox(name: web::Path<String>, data: FedData) -> Result<HttpResponse, Error> {
     let community = local_community(&data, name.into_inner()).await?;
-    respond(empty_ordered(format!("{}/outbox", community.ap_id)))
+    let id = format!("{}/outbox", community.ap_id);
+    if community.visibility() == Visibility::Private {
+        return respond(empty_ordered(id));
+    }
+    let community_id = community.id;
+    let posts = data
+        .db(move |conn| {
+            db::posts::community_posts(conn, community_id, PostOrder::New, None, OUTBOX_POSTS)
+        })
+        .await?;
+    let public = activitypub_federation::kinds::public().to_string();
+    let mut items = Vec::with_capacity(posts.len());
+    for (post, author) in posts {
+        let post_id = post.id;
+        let page = PostOrComment::Post(post).into_json(&data).await?;
+        items.push(json!({
+            "type": "Announce",
+            "id": format!("{id}#announce-{post_id}"),
+            "actor": community.ap_id.to_string(),
+            "to": [public],
+            "cc": [format!("{}/followers", community.ap_id)],
+            "object": {
+                "type": "Create",
+                "id": format!("{}#create", page.id),
+                "actor": author.ap_id.to_string(),
+                "to": [public],
+                "cc": [community.ap_id.to_string()],
+                "audience": community.ap_id.to_string(),
+                "object": page,
+            },
+        }));
+    }
+    respond(json!({
+        "type": "OrderedCollection",
+        "id": id,
+        "totalItems": items.len(),
+        "orderedItems": items,
+    }))
 }
 
 /// Pinned posts as full objects, as Lemmy and Mastodon serve them. A private community's are

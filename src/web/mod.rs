@@ -8,6 +8,7 @@ use crate::{
     db::{self, accounts::Person, communities::Community, posts::Post},
     domain::communities::{Viewer, Visibility},
     error::{Error, ErrorKind},
+    views::threads,
 };
 use actix_web::{http::header, web, HttpResponse};
 use askama::Template;
@@ -59,6 +60,8 @@ struct ThreadComment {
     author_url: String,
     published: String,
     body_html: String,
+    /// `[deleted]` or `[removed]` in place of a withdrawn comment that still has replies.
+    placeholder: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -71,6 +74,8 @@ struct PostPage<'a> {
     author: Person,
     author_handle: String,
     comments: Vec<ThreadComment>,
+    /// Comments shown with their content (placeholders not counted).
+    shown: usize,
 }
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -182,37 +187,20 @@ fn handle(name: &str, url: &url::Url) -> String {
     }
 }
 
-/// Orders comments depth-first (each reply under its parent), oldest first at each level.
-/// Iterative, so a reply chain of any depth cannot exhaust the stack.
+/// The thread's comments for the page (the order and placeholders come from `views::threads`).
 fn thread(rows: Vec<(db::posts::Comment, Person)>) -> Vec<ThreadComment> {
-    use std::collections::HashMap;
-    let mut children: HashMap<Option<i64>, Vec<(db::posts::Comment, Person)>> = HashMap::new();
-    for row in rows.into_iter().filter(|(c, _)| !c.deleted) {
-        children.entry(row.0.parent_id).or_default().push(row);
-    }
-    // Rows come oldest first; the stack pops from the end, so push each level reversed.
-    let mut stack: Vec<(usize, (db::posts::Comment, Person))> = children
-        .remove(&None)
-        .unwrap_or_default()
+    threads::thread(rows)
         .into_iter()
-        .rev()
-        .map(|row| (0, row))
-        .collect();
-    let mut out = Vec::new();
-    while let Some((depth, (c, author))) = stack.pop() {
-        if let Some(replies) = children.remove(&Some(c.id)) {
-            stack.extend(replies.into_iter().rev().map(|row| (depth + 1, row)));
-        }
-        out.push(ThreadComment {
-            id: c.id,
-            depth: depth.min(5),
-            author: handle(&author.name, &author.ap_id),
-            author_url: author.ap_id.to_string(),
-            published: c.published.format("%Y-%m-%d %H:%M UTC").to_string(),
-            body_html: c.body_html,
-        });
-    }
-    out
+        .map(|e| ThreadComment {
+            id: e.comment.id,
+            depth: e.depth.min(5),
+            author: handle(&e.author.name, &e.author.ap_id),
+            author_url: e.author.ap_id.to_string(),
+            published: e.comment.published.format("%Y-%m-%d %H:%M UTC").to_string(),
+            body_html: e.comment.body_html,
+            placeholder: e.shown.placeholder(),
+        })
+        .collect()
 }
 
 /// A thread: the post and its comments. Private communities' threads are not shown here.
@@ -237,11 +225,13 @@ async fn post(ctx: web::Data<AppContext>, id: web::Path<i64>) -> Result<HttpResp
     let Some((post, community, author, comments)) = found else {
         return not_found(&ctx, format!("The post {id}"));
     };
+    let comments = thread(comments);
     let page = PostPage {
         hostname: &ctx.settings().hostname,
         version: VERSION,
         author_handle: handle(&author.name, &author.ap_id),
-        comments: thread(comments),
+        shown: comments.iter().filter(|c| c.placeholder.is_none()).count(),
+        comments,
         post,
         community,
         author,

@@ -311,3 +311,59 @@ async fn another_instance_fetches_the_group_by_url_and_by_webfinger() {
     let (_, page) = home.get("/api/v1/communities", None).await;
     assert_eq!(page["items"].as_array().map(Vec::len), Some(1));
 }
+
+#[tokio::test]
+async fn group_outbox_lists_the_latest_posts_as_announces_for_public_communities() {
+    let app = TestApp::spawn().await;
+    let token = app.user("wren").await;
+    app.community(&token, "chess", json!({})).await;
+    app.community(&token, "hidden", json!({"visibility": "private"}))
+        .await;
+    for (community, n) in [("chess", 22), ("hidden", 1)] {
+        for i in 1..=n {
+            let (status, body) = app
+                .post(
+                    &format!("/api/v1/communities/{community}/posts"),
+                    Some(&token),
+                    json!({"title": format!("{community} post {i}")}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+        }
+    }
+    let group = format!("http://{}/c/chess", app.hostname);
+    let outbox = app.activity_json("/c/chess/outbox").await;
+    assert_eq!(outbox["type"], "OrderedCollection");
+    assert_eq!(outbox["id"], format!("{group}/outbox"));
+    assert_eq!(outbox["totalItems"], 20);
+    let items = outbox["orderedItems"].as_array().expect("items");
+    let titles: Vec<&str> = items
+        .iter()
+        .filter_map(|a| a["object"]["object"]["name"].as_str())
+        .collect();
+    let newest: Vec<String> = (3..=22).rev().map(|i| format!("chess post {i}")).collect();
+    assert_eq!(titles, newest);
+    for announce in items {
+        assert_eq!(announce["type"], "Announce", "{announce}");
+        assert_eq!(announce["actor"], json!(group));
+        assert_eq!(
+            announce["to"],
+            json!(["https://www.w3.org/ns/activitystreams#Public"])
+        );
+        assert_eq!(announce["cc"], json!([format!("{group}/followers")]));
+        let create = &announce["object"];
+        assert_eq!(create["type"], "Create", "{create}");
+        let page = &create["object"];
+        assert_eq!(page["type"], "Page", "{page}");
+        assert_eq!(create["actor"], page["attributedTo"]);
+        assert!(create["cc"].as_array().expect("cc").contains(&json!(group)));
+        let id = |v: &Value| v.as_str().unwrap_or_default().to_string();
+        assert!(id(&announce["id"]).starts_with(&group), "{announce}");
+        assert!(id(&create["id"]).starts_with(&id(&page["id"])), "{create}");
+    }
+
+    // A private community's outbox is empty to anonymous and unsigned fetchers.
+    let hidden = app.activity_json("/c/hidden/outbox").await;
+    assert_eq!(hidden["totalItems"], 0, "{hidden}");
+    assert_eq!(hidden["orderedItems"], json!([]));
+}

@@ -3,6 +3,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod accounts;
+mod applications;
 mod authorized_fetch;
 mod cli;
 mod communities;
@@ -34,6 +35,7 @@ mod search;
 mod shutdown;
 mod signing;
 mod sink;
+mod threads;
 mod trust_findings;
 mod trust_matrix;
 mod trust_scene;

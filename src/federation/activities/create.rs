@@ -2,7 +2,7 @@
 //! sent by us for local authors.
 
 use crate::{
-    actions::posts as actions,
+    actions::{membership, posts as actions},
     context::AppContext,
     db::accounts::Person,
     domain::events::Event,
@@ -97,11 +97,20 @@ impl Activity for Create {
 
     /// The object, the event that makes a local community announce it (with the original
     /// activity id) and the activity's receipt commit in one write.
+    /// A top-level object from someone whose application to the (local) community waits for a
+    /// moderator is not a post: it adds to their application (answers to the joining questions).
     async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
         let (parent, community) = self.target(data).await?;
         let author = self.actor.dereference(data).await?;
         let activity_id = Some(self.id.to_string());
         let receipt = super::take_receipt();
+        if parent.is_none() && membership::is_applying(data, &community, &author).await? {
+            let content = self.object.received().content;
+            return membership::receive_application_message(
+                data, community, author, &content, receipt,
+            )
+            .await;
+        }
         let local = community.local;
         let (to_community, by) = (community.clone(), author.clone());
         let received = self.object.received();

@@ -6,7 +6,7 @@ use crate::{
     context::AppContext,
     db::{self, communities::Community},
     domain::{
-        communities::{Charter, MAX_CADENCE, MAX_CHARTER_LINE},
+        communities::{Charter, MAX_CADENCE, MAX_CHARTER_LINE, MAX_QUESTION, MAX_QUESTIONS},
         communities::{MembershipPolicy, Visibility},
         content::{escape_html, html_to_text, plain_line, sanitize_html, text_block},
     },
@@ -64,6 +64,9 @@ pub struct GroupJson {
     pub discoverable: Option<bool>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachment: Vec<serde_json::Value>,
+    /// copse's joining questions (`copse:joiningQuestions`), sent when the policy is `approval`.
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub joining_questions: Option<Vec<String>>,
     #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub published: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "deserialize_skip_error")]
@@ -89,6 +92,44 @@ fn attachments(c: &Community) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// Opens the readable list of joining questions appended to the `summary`, for software that
+/// ignores `joiningQuestions`; a copse receiver cuts the summary there.
+const QUESTIONS_HEADING: &str = "<p><strong>Joining questions</strong>";
+
+/// The joining questions an applicant is asked: only an `approval` community's.
+fn joining_questions(c: &Community) -> Vec<String> {
+    match c.policy() {
+        MembershipPolicy::Approval => c.questions(),
+        _ => Vec::new(),
+    }
+}
+
+/// The summary with the joining questions listed after it.
+fn summary_with_questions(c: &Community, questions: &[String]) -> String {
+    if questions.is_empty() {
+        return c.summary_html.clone();
+    }
+    let items: String = questions
+        .iter()
+        .map(|q| format!("<li>{}</li>", escape_html(q)))
+        .collect();
+    format!(
+        "{}{QUESTIONS_HEADING} (answer them in your request to join, one line each):</p><ol>{items}</ol>",
+        c.summary_html
+    )
+}
+
+/// Joining questions a received Group publishes (each a plain line; at most as many as a local
+/// community may ask, the others ignored).
+fn received_questions(json: &GroupJson) -> Vec<String> {
+    json.joining_questions
+        .iter()
+        .flatten()
+        .filter_map(|q| plain_line("joiningQuestions", q, 1, MAX_QUESTION).ok())
+        .take(MAX_QUESTIONS)
+        .collect()
+}
+
 #[async_trait::async_trait]
 impl Object for Community {
     type DataType = AppContext;
@@ -111,11 +152,13 @@ impl Object for Community {
     async fn into_json(self, data: &Data<AppContext>) -> Result<GroupJson, Error> {
         let id = self.ap_id.0.clone();
         let sub = |path: &str| Url::parse(&format!("{id}/{path}"));
+        let questions = joining_questions(&self);
         Ok(GroupJson {
             kind: GroupType::Group,
             preferred_username: self.name.clone(),
             name: Some(self.title.clone()),
-            summary: Some(self.summary_html.clone()),
+            summary: Some(summary_with_questions(&self, &questions)),
+            joining_questions: (!questions.is_empty()).then_some(questions),
             source: Some(Source::markdown(self.summary_md.clone())),
             inbox: Url::parse(&self.inbox_url)?,
             outbox: Some(sub("outbox")?),
@@ -184,6 +227,7 @@ impl Object for Community {
             )?,
             code_of_conduct: String::new(),
         };
+        let questions = received_questions(&json);
         let remote = db::communities::RemoteCommunity {
             charter,
             ap_id: json.id.inner().to_string(),
@@ -193,8 +237,15 @@ impl Object for Community {
             summary_html: json
                 .summary
                 .as_deref()
+                .map(
+                    |s| match (&json.joining_questions, s.rfind(QUESTIONS_HEADING)) {
+                        (Some(_), Some(at)) => &s[..at],
+                        _ => s,
+                    },
+                )
                 .map(sanitize_html)
                 .unwrap_or_default(),
+            questions,
             membership_policy: if json.manually_approves_followers.unwrap_or(false) {
                 MembershipPolicy::Approval
             } else {

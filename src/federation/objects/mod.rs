@@ -27,6 +27,8 @@ pub fn context() -> Value {
             "discoverable": "toot:discoverable",
             "featured": { "@id": "toot:featured", "@type": "@id" },
             "sensitive": "as:sensitive",
+            "copse": "https://w3id.org/copse#",
+            "joiningQuestions": { "@id": "copse:joiningQuestions", "@container": "@list" },
         }
     ])
 }

@@ -1,0 +1,3 @@
+//! The read side shared by `api/`, `web/` and feeds: what a page shows, built once.
+
+pub mod threads;
