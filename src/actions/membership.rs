@@ -10,9 +10,9 @@ use crate::{
         members::{self, Membership, ACTIVE, PENDING},
     },
     domain::{
+        changes::Change,
         communities::{MembershipPolicy, Role},
         content,
-        events::Event,
     },
     error::{Error, ErrorKind, Result},
 };
@@ -116,9 +116,9 @@ pub async fn join(
             text.as_deref(),
             Some(&follow_id),
         )?;
-        let event = Event::FollowRequested {
-            person,
-            community,
+        let event = Change::FollowRequested {
+            person_id: person.id,
+            community_id: community.id,
             follow_id,
             message: text,
         };
@@ -151,9 +151,9 @@ pub async fn leave(ctx: &AppContext, account: &Account, community: Community) ->
         }
         members::remove(conn, community.id, person.id)?;
         if let (false, Some(follow_id)) = (community.local, m.follow_id) {
-            let event = Event::FollowWithdrawn {
-                person,
-                community,
+            let event = Change::FollowWithdrawn {
+                person_id: person.id,
+                community_id: community.id,
                 follow_id,
             };
             db::outbox::emit(conn, &event)?;
@@ -219,17 +219,17 @@ pub async fn receive_follow(
 }
 
 /// The community's answer to a follower: `Accept` or `Reject`.
-fn answer(accepted: bool, community: Community, person: Person, follow_id: String) -> Event {
+fn answer(accepted: bool, community: Community, person: Person, follow_id: String) -> Change {
     if accepted {
-        Event::FollowAccepted {
-            community,
-            person,
+        Change::FollowAccepted {
+            community_id: community.id,
+            person_id: person.id,
             follow_id,
         }
     } else {
-        Event::FollowRejected {
-            community,
-            person,
+        Change::FollowRejected {
+            community_id: community.id,
+            person_id: person.id,
             follow_id,
         }
     }

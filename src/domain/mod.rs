@@ -2,9 +2,9 @@
 //! what. `api/`, `web/` and `federation/` all decide through these functions.
 
 pub mod accounts;
+pub mod changes;
 pub mod communities;
 pub mod content;
-pub mod events;
 pub mod keys;
 pub mod moderation;
 pub mod names;

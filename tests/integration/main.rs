@@ -4,6 +4,7 @@
 
 mod accounts;
 mod authorized_fetch;
+mod changes;
 mod cli;
 mod communities;
 mod config;
