@@ -178,6 +178,7 @@ impl Change {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used)]
 mod tests {
     use super::Change;
     use serde_json::{json, Value};

@@ -113,7 +113,7 @@ impl Activity for Create {
                     &community,
                     None,
                     move |conn, post| {
-                        let event = local.then(|| Change::PostCreated {
+                        let event = local.then_some(Change::PostCreated {
                             post_id: post.id,
                             activity_id,
                         });

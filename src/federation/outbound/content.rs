@@ -80,11 +80,13 @@ pub(super) async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
             else {
                 return Ok(());
             };
-            let object = PostOrComment::read_from_id(Url::parse(&object_ap_id)?, data)
-                .await?
-                .ok_or_else(|| Error::not_found("edited object"))?
-                .into_json(data)
-                .await?;
+            let Some(object) =
+                PostOrComment::read_from_id(Url::parse(&object_ap_id)?, data).await?
+            else {
+                tracing::info!("outbox: edited {object_ap_id} is gone; its Update is not sent");
+                return Ok(());
+            };
+            let object = object.into_json(data).await?;
             let update = Update {
                 actor: author.ap_id.0.clone().into(),
                 object,
