@@ -26,6 +26,7 @@ pub struct Metrics {
 /// The text exposition of every metric.
 pub async fn render(ctx: &AppContext) -> Result<String> {
     let (depth, oldest) = ctx.db(db::outbox::depth).await?;
+    let set_aside = ctx.db(db::outbox::set_aside_count).await?;
     let m = ctx.metrics();
     let mut registry = Registry::with_prefix("copse");
     registry.register(
@@ -63,6 +64,13 @@ pub async fn render(ctx: &AppContext) -> Result<String> {
         "delivery_oldest_age_seconds",
         "Age of the oldest waiting delivery",
         age,
+    );
+    let aside: Gauge = Gauge::default();
+    aside.set(set_aside);
+    registry.register(
+        "outbox_changes_set_aside",
+        "Stored changes set aside, never planned: unreadable or failing to plan (kept)",
+        aside,
     );
     let mut out = String::new();
     encode(&mut out, &registry).map_err(anyhow::Error::from)?;

@@ -4,8 +4,8 @@ use crate::{
     context::AppContext,
     db::{self, accounts::Account, communities::Community, communities::NewLocalCommunity},
     domain::{
+        changes::Change,
         communities::{self as rules, CommunityChanges, CommunityFields},
-        events::Event,
         keys,
     },
     error::{Error, Result},
@@ -59,8 +59,8 @@ pub async fn update(
             rules::may_edit(role, is_admin)?;
             let fields = community.fields().apply(changes)?;
             let community = db::communities::update_fields(conn, community.id, &fields)?;
-            let event = Event::CommunityUpdated {
-                community: community.clone(),
+            let event = Change::CommunityUpdated {
+                community_id: community.id,
             };
             db::outbox::emit(conn, &event)?;
             Ok(community)

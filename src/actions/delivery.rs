@@ -14,6 +14,8 @@ pub struct QueueReport {
     pub hosts: Vec<HostQueue>,
     /// Instances failing for long, with when they will be tried again.
     pub unreachable: Vec<(String, NaiveDateTime)>,
+    /// Stored changes set aside: unreadable by this version, or failing to plan (kept).
+    pub set_aside: i64,
 }
 
 pub async fn queue_report(ctx: &AppContext) -> Result<QueueReport> {
@@ -21,6 +23,7 @@ pub async fn queue_report(ctx: &AppContext) -> Result<QueueReport> {
         Ok(QueueReport {
             hosts: db::outbox::queue_by_host(conn)?,
             unreachable: db::outbox::unreachable(conn)?,
+            set_aside: db::outbox::set_aside_count(conn)?,
         })
     })
     .await
@@ -48,6 +51,13 @@ impl QueueReport {
         }
         for (host, at) in &self.unreachable {
             let _ = writeln!(out, "unreachable: {host} (next try {at} UTC)");
+        }
+        if self.set_aside > 0 {
+            let _ = writeln!(
+                out,
+                "changes set aside (unreadable or failing to plan; kept in outbox_events) {}",
+                self.set_aside
+            );
         }
         out
     }

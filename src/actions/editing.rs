@@ -5,9 +5,9 @@ use crate::{
     context::AppContext,
     db::{self, accounts::Person, communities::Community},
     domain::{
+        changes::Change,
         communities::{Role, Viewer},
         content,
-        events::Event,
         moderation::{ModActionKind, MAX_MOD_REASON},
         posts as rules,
     },
@@ -142,10 +142,10 @@ pub async fn edit(
                 db::posts::edit_comment(conn, id, &body, &content::markdown_to_html(&body), now)?;
             }
         }
-        let event = Event::ContentEdited {
+        let event = Change::ContentEdited {
             object_ap_id: found.ap_id,
-            community: found.community,
-            author,
+            community_id: found.community.id,
+            author_id: author.id,
             activity_id: None,
         };
         db::outbox::emit(conn, &event)
@@ -190,10 +190,10 @@ pub async fn delete(
             moderate(conn, &found, actor_id, true, reason.as_deref())?;
             reason
         };
-        let event = Event::ContentDeleted {
+        let event = Change::ContentDeleted {
             object_ap_id: found.ap_id,
-            community: found.community,
-            actor,
+            community_id: found.community.id,
+            actor_id: actor.id,
             reason,
             activity_id: None,
         };
@@ -257,10 +257,10 @@ pub async fn receive_edit(ctx: &AppContext, author: &Person, edit: RemoteEdit) -
                 db::communities::by_id(conn, post.community_id)
             }
         }()?;
-        emit_if_local(conn, applied, |community| Event::ContentEdited {
+        emit_if_local(conn, applied, |community| Change::ContentEdited {
             object_ap_id,
-            community,
-            author,
+            community_id: community.id,
+            author_id: author.id,
             activity_id: Some(activity_id),
         })
     })
@@ -271,7 +271,7 @@ pub async fn receive_edit(ctx: &AppContext, author: &Person, edit: RemoteEdit) -
 fn emit_if_local(
     conn: &mut db::DbConn,
     community: Option<Community>,
-    event: impl FnOnce(Community) -> Event,
+    event: impl FnOnce(Community) -> Change,
 ) -> Result<()> {
     match community.filter(|c| c.local) {
         Some(community) => db::outbox::emit(conn, &event(community)),
@@ -320,10 +320,10 @@ pub async fn receive_delete(
                 Ok(Some(found.community))
             }
         }()?;
-        emit_if_local(conn, applied, |community| Event::ContentDeleted {
+        emit_if_local(conn, applied, |community| Change::ContentDeleted {
             object_ap_id,
-            community,
-            actor,
+            community_id: community.id,
+            actor_id: actor.id,
             reason,
             activity_id: Some(activity_id),
         })
@@ -372,10 +372,10 @@ pub async fn restore(
             let found = find_in(conn, target, State::Removed, reader)?;
             super::moderators::ensure_moderator(conn, &found.community, moderator_id, is_admin)?;
             moderate(conn, &found, moderator_id, false, reason.as_deref())?;
-            let event = Event::ContentRestored {
+            let event = Change::ContentRestored {
                 object_ap_id: found.ap_id,
-                community: found.community,
-                moderator,
+                community_id: found.community.id,
+                moderator_id: moderator.id,
                 reason,
                 activity_id: None,
             };
@@ -415,10 +415,10 @@ pub async fn receive_restore(
                 Ok(Some(found.community))
             }
         }()?;
-        emit_if_local(conn, applied, |community| Event::ContentRestored {
+        emit_if_local(conn, applied, |community| Change::ContentRestored {
             object_ap_id,
-            community,
-            moderator,
+            community_id: community.id,
+            moderator_id: moderator.id,
             reason,
             activity_id: Some(activity_id),
         })

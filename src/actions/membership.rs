@@ -11,9 +11,9 @@ use crate::{
     },
     domain::{
         applications::{self, application_text},
+        changes::Change,
         communities::{MembershipPolicy, Role},
         content,
-        events::Event,
     },
     error::{Error, ErrorKind, Result},
 };
@@ -93,9 +93,9 @@ pub async fn join(
             text.as_deref(),
             Some(&follow_id),
         )?;
-        let event = Event::FollowRequested {
-            person,
-            community,
+        let event = Change::FollowRequested {
+            person_id: person.id,
+            community_id: community.id,
             follow_id,
             message: text,
         };
@@ -128,9 +128,9 @@ pub async fn leave(ctx: &AppContext, account: &Account, community: Community) ->
         }
         members::remove(conn, community.id, person.id)?;
         if let (false, Some(follow_id)) = (community.local, m.follow_id) {
-            let event = Event::FollowWithdrawn {
-                person,
-                community,
+            let event = Change::FollowWithdrawn {
+                person_id: person.id,
+                community_id: community.id,
                 follow_id,
             };
             db::outbox::emit(conn, &event)?;
@@ -233,17 +233,17 @@ pub async fn receive_application_message(
 }
 
 /// The community's answer to a follower: `Accept` or `Reject`.
-fn answer(accepted: bool, community: Community, person: Person, follow_id: String) -> Event {
+fn answer(accepted: bool, community: Community, person: Person, follow_id: String) -> Change {
     if accepted {
-        Event::FollowAccepted {
-            community,
-            person,
+        Change::FollowAccepted {
+            community_id: community.id,
+            person_id: person.id,
             follow_id,
         }
     } else {
-        Event::FollowRejected {
-            community,
-            person,
+        Change::FollowRejected {
+            community_id: community.id,
+            person_id: person.id,
             follow_id,
         }
     }

@@ -7,9 +7,9 @@ use crate::{
     db::moderation::NewModAction,
     db::{self, accounts::Person},
     domain::{
+        changes::Change,
         communities::{Role, Viewer},
         content,
-        events::Event,
         moderation::{ModActionKind, MAX_MOD_REASON},
     },
     error::{Error, ErrorKind, Result},
@@ -142,18 +142,18 @@ fn apply_flag(
         return Ok(());
     }
     let event = match flag {
-        ThreadFlag::Locked => Event::ThreadLocked {
+        ThreadFlag::Locked => Change::ThreadLocked {
             post_ap_id,
-            community,
-            moderator,
+            community_id: community.id,
+            moderator_id: moderator.id,
             locked: value,
             reason,
             activity_id,
         },
-        ThreadFlag::Pinned => Event::PostPinned {
+        ThreadFlag::Pinned => Change::PostPinned {
             post_ap_id,
-            community,
-            moderator,
+            community_id: community.id,
+            moderator_id: moderator.id,
             pinned: value,
             activity_id,
         },
@@ -281,10 +281,10 @@ pub async fn ban(
                 ban.expires_at,
                 &reason,
             )?;
-            let event = Event::PersonBanned {
-                community,
-                moderator,
-                person,
+            let event = Change::PersonBanned {
+                community_id: community.id,
+                moderator_id: moderator.id,
+                person_id: person.id,
                 banned: ban.banned,
                 reason,
                 expires_at: ban.expires_at,
@@ -341,10 +341,10 @@ pub async fn receive_ban(
             if !community.local {
                 return Ok(());
             }
-            let event = Event::PersonBanned {
-                community,
-                moderator,
-                person,
+            let event = Change::PersonBanned {
+                community_id: community.id,
+                moderator_id: moderator.id,
+                person_id: person.id,
                 banned: ban.banned,
                 reason,
                 expires_at: ban.expires_at,

@@ -4,7 +4,7 @@
 use crate::{
     context::AppContext,
     db::{self, accounts::Person, communities::Community, moderation::NewModAction},
-    domain::{communities::Role, events::Event, moderation::ModActionKind},
+    domain::{changes::Change, communities::Role, moderation::ModActionKind},
     error::{Error, ErrorKind, Result},
 };
 
@@ -82,10 +82,10 @@ pub async fn set_moderator(
                 _ => {}
             }
             change_role(conn, &community, actor_id, person_id, appoint)?;
-            let event = Event::ModeratorChanged {
-                community,
-                actor,
-                person,
+            let event = Change::ModeratorChanged {
+                community_id: community.id,
+                actor_id: actor.id,
+                person_id: person.id,
                 appointed: appoint,
                 activity_id: None,
             };
@@ -185,10 +185,10 @@ pub async fn receive_moderator(
             if !community.local {
                 return Ok(());
             }
-            let event = Event::ModeratorChanged {
-                community,
-                actor,
-                person,
+            let event = Change::ModeratorChanged {
+                community_id: community.id,
+                actor_id: actor.id,
+                person_id: person.id,
                 appointed: appoint,
                 activity_id: Some(activity_id),
             };

@@ -9,7 +9,7 @@ use crate::{
         communities::Community,
         posts::{Comment, NewComment, NewPost, Post},
     },
-    domain::{content, events::Event, posts as rules},
+    domain::{changes::Change, content, posts as rules},
     error::{Error, ErrorKind, Result},
     federation::objects::post::PostOrComment,
 };
@@ -42,10 +42,8 @@ pub async fn create_post(
                     published: None,
                 };
                 let post = db::posts::insert_post(conn, &new, &base)?;
-                let event = Event::PostCreated {
-                    post: post.clone(),
-                    community,
-                    author,
+                let event = Change::PostCreated {
+                    post_id: post.id,
                     activity_id: None,
                 };
                 db::outbox::emit(conn, &event)?;
@@ -96,11 +94,8 @@ pub async fn create_comment(
                     published: None,
                 };
                 let comment = db::posts::insert_comment(conn, &new, &base)?;
-                let event = Event::CommentCreated {
-                    comment: comment.clone(),
-                    post,
-                    community,
-                    author,
+                let event = Change::CommentCreated {
+                    comment_id: comment.id,
                     activity_id: None,
                 };
                 db::outbox::emit(conn, &event)?;

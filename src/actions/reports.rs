@@ -6,7 +6,7 @@ use super::editing::{Reader, Target};
 use crate::{
     context::AppContext,
     db::{self, accounts::Person, communities::Community, moderation::Report},
-    domain::{communities::Viewer, content, events::Event, moderation::MAX_REPORT_REASON},
+    domain::{changes::Change, communities::Viewer, content, moderation::MAX_REPORT_REASON},
     error::{Error, Result},
 };
 
@@ -38,10 +38,10 @@ pub async fn file(
             &reason,
         )?;
         if !community.local {
-            let event = Event::ReportFiled {
-                report: report.clone(),
-                reporter,
-                community,
+            let event = Change::ReportFiled {
+                report_id: report.id,
+                reporter_id: reporter.id,
+                community_id: community.id,
             };
             db::outbox::emit(conn, &event)?;
         }

@@ -4,8 +4,8 @@ use crate::{
     context::AppContext,
     db::{self, accounts::Account, accounts::Person},
     domain::{
+        changes::Change,
         communities::{may_read, Viewer},
-        events::Event,
     },
     error::{Error, Result},
     federation::objects::post::PostOrComment,
@@ -47,18 +47,18 @@ pub async fn vote(ctx: &AppContext, account: &Account, target: Target, score: i3
             let previous_vote = previous.and_then(|p| p.activity_id.map(|id| (id, p.score)));
             let event = match (score, previous_vote) {
                 (0, None) => None,
-                (0, Some((vote_activity_id, previous_score))) => Some(Event::VoteWithdrawn {
-                    voter,
+                (0, Some((vote_activity_id, previous_score))) => Some(Change::VoteWithdrawn {
+                    voter_id: voter.id,
                     object_ap_id: ap_id,
-                    community,
+                    community_id: community.id,
                     score: previous_score,
                     vote_activity_id,
                     activity_id: undo_id,
                 }),
-                _ => Some(Event::VoteCast {
-                    voter,
+                _ => Some(Change::VoteCast {
+                    voter_id: voter.id,
                     object_ap_id: ap_id,
-                    community,
+                    community_id: community.id,
                     score,
                     activity_id,
                 }),
@@ -95,10 +95,10 @@ pub async fn receive_vote(
             }
             db::votes::set(conn, voter_id, &ap_id, score, Some(&activity_id))?;
             if community.local {
-                let event = Event::VoteCast {
-                    voter,
+                let event = Change::VoteCast {
+                    voter_id: voter.id,
                     object_ap_id: ap_id,
-                    community,
+                    community_id: community.id,
                     score,
                     activity_id,
                 };
@@ -143,10 +143,10 @@ pub async fn receive_undo_vote(
                 },
             };
             if let Some(community) = community.filter(|c| c.local) {
-                let event = Event::VoteWithdrawn {
-                    voter,
+                let event = Change::VoteWithdrawn {
+                    voter_id: voter.id,
                     object_ap_id: vote.object_ap_id,
-                    community,
+                    community_id: community.id,
                     score: vote.score,
                     vote_activity_id,
                     activity_id: undo_id,

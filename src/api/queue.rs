@@ -27,6 +27,9 @@ pub struct QueueView {
     pub instances: Vec<HostQueue>,
     /// Instances failing for long, skipped for now.
     pub unreachable: Vec<Unreachable>,
+    /// Stored changes set aside, never planned: unreadable by this version, or failing to plan
+    /// again and again. They are kept in the outbox for an administrator.
+    pub set_aside_changes: i64,
 }
 
 /// The outgoing delivery queue (administrators).
@@ -49,5 +52,6 @@ pub async fn queue(
                 retry_at: at.and_utc(),
             })
             .collect(),
+        set_aside_changes: report.set_aside,
     }))
 }

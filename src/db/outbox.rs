@@ -1,4 +1,4 @@
-//! The durable outbox: domain events stored with the change that caused them
+//! The durable outbox: changes stored with the write that caused them
 //! (`outbox_events`), the activities planned from them (`outbox_activities`), one delivery per
 //! activity and inbox (`deliveries`), and which instances keep failing (`instance_health`).
 
@@ -7,7 +7,7 @@ use super::{
     schema::{deliveries, instance_health, outbox_activities, outbox_events},
     DbConn,
 };
-use crate::{domain::events::Event, error::Result};
+use crate::{domain::changes::Change, error::Result};
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -20,10 +20,10 @@ pub const REFUSED: &str = "refused";
 /// Retried for too long; shown to admins.
 pub const DEAD: &str = "dead";
 
-/// Stores a domain event for federation in the current transaction: it commits (and is then
-/// delivered, whatever crashes later) or rolls back with the change that caused it.
-pub fn emit(conn: &mut DbConn, event: &Event) -> Result<()> {
-    let json = serde_json::to_string(event).map_err(anyhow::Error::from)?;
+/// Stores a change for federation in the current transaction: it commits (and is then
+/// delivered, whatever crashes later) or rolls back with the write that caused it.
+pub fn emit(conn: &mut DbConn, change: &Change) -> Result<()> {
+    let json = change.encode().map_err(anyhow::Error::from)?;
     diesel::insert_into(outbox_events::table)
         .values((
             outbox_events::event.eq(json),
@@ -33,14 +33,36 @@ pub fn emit(conn: &mut DbConn, event: &Event) -> Result<()> {
     Ok(())
 }
 
-/// The oldest events not planned yet, in order.
+/// The oldest changes neither planned nor set aside, in order.
 pub fn unplanned_events(conn: &mut DbConn, limit: i64) -> Result<Vec<(i64, String)>> {
     Ok(outbox_events::table
         .filter(outbox_events::planned_at.is_null())
+        .filter(outbox_events::set_aside_at.is_null())
         .order(outbox_events::id.asc())
         .limit(limit)
         .select((outbox_events::id, outbox_events::event))
         .load(conn)?)
+}
+
+/// Sets a stored change aside, with why: one that cannot be read, or that failed to plan again
+/// and again. It is kept (never purged), out of the planner's way, and counted by
+/// [`set_aside_count`].
+pub fn set_aside(conn: &mut DbConn, event_id: i64, reason: &str) -> Result<()> {
+    diesel::update(outbox_events::table.find(event_id))
+        .set((
+            outbox_events::set_aside_at.eq(now()),
+            outbox_events::set_aside_reason.eq(reason),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// How many stored changes are set aside.
+pub fn set_aside_count(conn: &mut DbConn) -> Result<i64> {
+    Ok(outbox_events::table
+        .filter(outbox_events::set_aside_at.is_not_null())
+        .count()
+        .get_result(conn)?)
 }
 
 /// One activity planned from an event, with its distinct recipients.

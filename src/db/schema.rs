@@ -217,6 +217,8 @@ diesel::table! {
         event -> Text,
         created_at -> Timestamp,
         planned_at -> Nullable<Timestamp>,
+        set_aside_at -> Nullable<Timestamp>,
+        set_aside_reason -> Nullable<Text>,
     }
 }
 

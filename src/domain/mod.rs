@@ -3,9 +3,9 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod changes;
 pub mod communities;
 pub mod content;
-pub mod events;
 pub mod keys;
 pub mod moderation;
 pub mod names;

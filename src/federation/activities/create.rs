@@ -5,7 +5,7 @@ use crate::{
     actions::{membership, posts as actions},
     context::AppContext,
     db::accounts::Person,
-    domain::events::Event,
+    domain::changes::Change,
     error::{Error, ErrorKind},
     federation::objects::post::{find_community, PostJson, PostOrComment},
 };
@@ -112,7 +112,6 @@ impl Activity for Create {
             .await;
         }
         let local = community.local;
-        let (to_community, by) = (community.clone(), author.clone());
         let received = self.object.received();
         match parent {
             None => {
@@ -123,10 +122,8 @@ impl Activity for Create {
                     &community,
                     None,
                     move |conn, post| {
-                        let event = local.then(|| Event::PostCreated {
-                            post: post.clone(),
-                            community: to_community,
-                            author: by,
+                        let event = local.then_some(Change::PostCreated {
+                            post_id: post.id,
                             activity_id,
                         });
                         finish(conn, event, receipt)
@@ -143,12 +140,8 @@ impl Activity for Create {
                     None,
                     move |conn, comment| {
                         let event = if local {
-                            Some(Event::CommentCreated {
-                                comment: comment.clone(),
-                                post: crate::db::posts::post(conn, comment.post_id)?
-                                    .ok_or_else(|| Error::not_found("post"))?,
-                                community: to_community,
-                                author: by,
+                            Some(Change::CommentCreated {
+                                comment_id: comment.id,
                                 activity_id,
                             })
                         } else {
@@ -168,7 +161,7 @@ impl Activity for Create {
 /// and the activity's receipt.
 fn finish(
     conn: &mut crate::db::DbConn,
-    event: Option<Event>,
+    event: Option<Change>,
     receipt: Option<crate::db::members::Receipt>,
 ) -> Result<(), Error> {
     if let Some(event) = event {

@@ -3,10 +3,12 @@
 //! instances or sent to a remote community; and reports, sent to the reported content's
 //! community as a `Flag`.
 
-use super::{activity_or_new, announce, forward, member_inboxes, send, Plan};
+use super::{
+    activity_or_new, announce, community_and, forward, member_inboxes, person, send, Plan,
+};
 use crate::{
     db::{accounts::Person, communities::Community},
-    domain::events::Event,
+    domain::changes::Change,
     error::Error,
     federation::activities::{
         adding::{Collected, FEATURED, MODERATORS},
@@ -60,16 +62,21 @@ fn collected<K>(
     })
 }
 
-pub async fn plan(event: Event, data: &Plan<'_>) -> Result<(), Error> {
-    match event {
-        Event::ThreadLocked {
+pub(super) async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
+    match change {
+        Change::ThreadLocked {
             post_ap_id,
-            community,
-            moderator,
+            community_id,
+            moderator_id,
             locked,
             reason,
             activity_id,
         } => {
+            let Some((community, moderator)) =
+                community_and(data, community_id, moderator_id).await?
+            else {
+                return Ok(());
+            };
             let lock = |id: Url, summary: Option<String>| -> Result<Lock, Error> {
                 Ok(Lock {
                     actor: moderator.ap_id.0.clone().into(),
@@ -92,15 +99,23 @@ pub async fn plan(event: Event, data: &Plan<'_>) -> Result<(), Error> {
                 forward(activity, Announced::UndoLock, &community, &moderator, data).await
             }
         }
-        Event::PersonBanned {
-            community,
-            moderator,
-            person,
+        Change::PersonBanned {
+            community_id,
+            moderator_id,
+            person_id,
             banned,
             reason,
             expires_at,
             activity_id,
         } => {
+            let Some((community, moderator)) =
+                community_and(data, community_id, moderator_id).await?
+            else {
+                return Ok(());
+            };
+            let Some(person) = person(data, person_id).await? else {
+                return Ok(());
+            };
             let block = |id: Url| -> Block {
                 Block {
                     actor: moderator.ap_id.0.clone().into(),
@@ -141,13 +156,18 @@ pub async fn plan(event: Event, data: &Plan<'_>) -> Result<(), Error> {
             )
             .await
         }
-        Event::PostPinned {
+        Change::PostPinned {
             post_ap_id,
-            community,
-            moderator,
+            community_id,
+            moderator_id,
             pinned,
             activity_id,
         } => {
+            let Some((community, moderator)) =
+                community_and(data, community_id, moderator_id).await?
+            else {
+                return Ok(());
+            };
             let id = activity_or_new(activity_id, if pinned { "add" } else { "remove" }, data)?;
             let object = (Url::parse(&post_ap_id)?, FEATURED);
             if pinned {
@@ -158,13 +178,20 @@ pub async fn plan(event: Event, data: &Plan<'_>) -> Result<(), Error> {
                 forward(remove, Announced::Remove, &community, &moderator, data).await
             }
         }
-        Event::ModeratorChanged {
-            community,
-            actor,
-            person,
+        Change::ModeratorChanged {
+            community_id,
+            actor_id,
+            person_id,
             appointed,
             activity_id,
         } => {
+            let Some((community, actor)) = community_and(data, community_id, actor_id).await?
+            else {
+                return Ok(());
+            };
+            let Some(person) = person(data, person_id).await? else {
+                return Ok(());
+            };
             let id = activity_or_new(activity_id, if appointed { "add" } else { "remove" }, data)?;
             let object = (person.ap_id.0.clone(), MODERATORS);
             if appointed {
@@ -175,13 +202,18 @@ pub async fn plan(event: Event, data: &Plan<'_>) -> Result<(), Error> {
                 forward(remove, Announced::Remove, &community, &actor, data).await
             }
         }
-        Event::ContentRestored {
+        Change::ContentRestored {
             object_ap_id,
-            community,
-            moderator,
+            community_id,
+            moderator_id,
             reason,
             activity_id,
         } => {
+            let Some((community, moderator)) =
+                community_and(data, community_id, moderator_id).await?
+            else {
+                return Ok(());
+            };
             let removal = Delete {
                 actor: moderator.ap_id.0.clone().into(),
                 object: DeletedRef::Id(Url::parse(&object_ap_id)?),
@@ -203,11 +235,23 @@ pub async fn plan(event: Event, data: &Plan<'_>) -> Result<(), Error> {
             )
             .await
         }
-        Event::ReportFiled {
-            report,
-            reporter,
-            community,
+        Change::ReportFiled {
+            report_id,
+            reporter_id,
+            community_id,
         } => {
+            let Some((community, reporter)) =
+                community_and(data, community_id, reporter_id).await?
+            else {
+                return Ok(());
+            };
+            let Some(report) = data
+                .db(move |conn| crate::db::moderation::report(conn, report_id))
+                .await?
+            else {
+                super::gone::<()>("report", report_id);
+                return Ok(());
+            };
             let flag = Flag {
                 actor: reporter.ap_id.0.clone(),
                 object: vec![Url::parse(&report.object_ap_id)?],

@@ -1,11 +1,12 @@
-//! The planner: takes the domain events stored with the changes that caused them, in order,
-//! and turns each into activities and per-inbox deliveries in one transaction. Activity ids
-//! derive from the event, so planning an event twice (a crash before the commit) adds nothing.
+//! The planner: takes the changes stored with the writes that caused them, in order, and turns
+//! each into activities and per-inbox deliveries in one transaction. Activity ids derive from
+//! the stored change, so planning it twice (a crash before the commit) adds nothing. A change
+//! that cannot be read, or fails to plan again and again, is set aside: kept and counted.
 
 use super::FedData;
 use crate::{
     db::{self, outbox::PlannedActivity},
-    domain::events::Event,
+    domain::changes::Change,
     error::{Error, Result},
 };
 use serde::Serialize;
@@ -120,8 +121,8 @@ pub fn object_key(activity: &Value) -> String {
         .to_string()
 }
 
-/// A planning error repeated this often is a bug, not an outage: the event is set aside (logged)
-/// so that the events after it are not held up for ever.
+/// A planning error repeated this often is a bug, not an outage: the change is set aside (kept,
+/// logged once, counted) so that the changes after it are not held up for ever.
 const MAX_PLAN_FAILURES: u32 = 5;
 
 /// Plans a batch of stored events, in order; returns how many were planned.
@@ -131,27 +132,36 @@ pub async fn plan_pending(data: &FedData, failures: &mut HashMap<i64, u32>) -> R
         .await?;
     let count = events.len();
     for (id, json) in events {
-        let event: Event = match serde_json::from_str(&json) {
-            Ok(e) => e,
+        let change = match Change::decode(&json) {
+            Ok(c) => c,
             Err(e) => {
-                tracing::error!("outbox event {id} cannot be read, set aside: {e}");
-                data.write(move |conn| db::outbox::store_plan(conn, id, &[]))
+                tracing::error!(
+                    "outbox change {id} cannot be read, set aside (kept; `copse admin queue`): {e}"
+                );
+                let reason = format!("unreadable: {e}");
+                data.write(move |conn| db::outbox::set_aside(conn, id, &reason))
                     .await?;
                 continue;
             }
         };
         let plan = Plan::new(data, format!("e{id}x{}", seed_of(&json)));
-        let activities = match super::plan(event, &plan).await {
+        let activities = match super::plan(change, &plan).await {
             Ok(()) => plan.into_activities(),
             Err(e) => {
                 let n = failures.entry(id).or_insert(0);
                 *n += 1;
                 if *n < MAX_PLAN_FAILURES {
-                    // Keep the order: try this event again before any later one.
+                    // Keep the order: try this change again before any later one.
                     return Err(e);
                 }
-                tracing::error!("outbox event {id} failed to plan {n} times, set aside: {e:?}");
-                Vec::new()
+                tracing::error!(
+                    "outbox change {id} failed to plan {n} times, set aside (kept): {e:?}"
+                );
+                let reason = format!("failed to plan {n} times: {e}");
+                failures.remove(&id);
+                data.write(move |conn| db::outbox::set_aside(conn, id, &reason))
+                    .await?;
+                continue;
             }
         };
         failures.remove(&id);

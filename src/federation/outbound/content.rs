@@ -1,0 +1,193 @@
+//! Content: a new post or comment (`Create`, announced by a local community), an edit
+//! (`Update`), a deletion or removal (`Delete`), and a local community's new charter
+//! (`Update(Group)`).
+
+use super::{
+    activity_or_new, announce, community, community_and, forward, gone, member_inboxes, send, Plan,
+};
+use crate::{
+    db::{self, accounts::Person, communities::Community},
+    domain::changes::Change,
+    error::Error,
+    federation::{
+        activities::{
+            announce::Announced,
+            create::Create,
+            editing::{Delete, DeletedRef, Update, UpdateGroup},
+        },
+        objects::post::PostOrComment,
+    },
+};
+use activitypub_federation::{
+    kinds::{
+        activity::{CreateType, DeleteType, UpdateType},
+        public,
+    },
+    traits::{Actor, Object},
+};
+use url::Url;
+
+pub(super) async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
+    match change {
+        Change::PostCreated {
+            post_id,
+            activity_id,
+        } => {
+            let Some(post) = data.db(move |conn| db::posts::post(conn, post_id)).await? else {
+                gone::<()>("post", post_id);
+                return Ok(());
+            };
+            let Some((community, author)) =
+                community_and(data, post.community_id, post.author_id).await?
+            else {
+                return Ok(());
+            };
+            let object = PostOrComment::Post(post);
+            publish(object, &community, &author, activity_id, true, data).await
+        }
+        Change::CommentCreated {
+            comment_id,
+            activity_id,
+        } => {
+            let found = data
+                .db(move |conn| {
+                    let Some(comment) = db::posts::comment(conn, comment_id)? else {
+                        return Ok(None);
+                    };
+                    let post = db::posts::post(conn, comment.post_id)?;
+                    Ok(post.map(|p| (comment, p.community_id)))
+                })
+                .await?;
+            let Some((comment, community_id)) = found else {
+                gone::<()>("comment", comment_id);
+                return Ok(());
+            };
+            let Some((community, author)) =
+                community_and(data, community_id, comment.author_id).await?
+            else {
+                return Ok(());
+            };
+            let object = PostOrComment::Comment(comment);
+            publish(object, &community, &author, activity_id, false, data).await
+        }
+        Change::ContentEdited {
+            object_ap_id,
+            community_id,
+            author_id,
+            activity_id,
+        } => {
+            let Some((community, author)) = community_and(data, community_id, author_id).await?
+            else {
+                return Ok(());
+            };
+            let Some(object) =
+                PostOrComment::read_from_id(Url::parse(&object_ap_id)?, data).await?
+            else {
+                tracing::info!("outbox: edited {object_ap_id} is gone; its Update is not sent");
+                return Ok(());
+            };
+            let object = object.into_json(data).await?;
+            let update = Update {
+                actor: author.ap_id.0.clone().into(),
+                object,
+                kind: UpdateType::Update,
+                id: activity_or_new(activity_id, "update", data)?,
+                to: vec![public()],
+                cc: vec![community.ap_id.0.clone()],
+                audience: Some(community.ap_id.0.clone()),
+            };
+            forward(update, Announced::Update, &community, &author, data).await
+        }
+        Change::ContentDeleted {
+            object_ap_id,
+            community_id,
+            actor_id,
+            reason,
+            activity_id,
+        } => {
+            // The object's row may be gone: its ap_id is all a Delete needs.
+            let Some((community, actor)) = community_and(data, community_id, actor_id).await?
+            else {
+                return Ok(());
+            };
+            let delete = Delete {
+                actor: actor.ap_id.0.clone().into(),
+                object: DeletedRef::Id(Url::parse(&object_ap_id)?),
+                kind: DeleteType::Delete,
+                id: activity_or_new(activity_id, "delete", data)?,
+                summary: reason,
+                to: vec![public()],
+                cc: vec![community.ap_id.0.clone()],
+                audience: Some(community.ap_id.0.clone()),
+            };
+            forward(delete, Announced::Delete, &community, &actor, data).await
+        }
+        Change::CommunityUpdated { community_id } => {
+            let Some(community) = community(data, community_id).await? else {
+                return Ok(());
+            };
+            let inboxes: Vec<Url> = data
+                .db(move |conn| db::members::remote_member_inboxes(conn, community_id))
+                .await?
+                .iter()
+                .filter_map(|i| Url::parse(i).ok())
+                .collect();
+            if inboxes.is_empty() {
+                return Ok(());
+            }
+            let update = UpdateGroup {
+                actor: community.ap_id.0.clone().into(),
+                object: community.clone().into_json(data).await?,
+                kind: UpdateType::Update,
+                id: Url::parse(&data.new_activity_id("update"))?,
+                to: vec![public()],
+                cc: vec![Url::parse(&format!("{}/followers", community.ap_id))?],
+            };
+            send(update, &community, inboxes, data).await
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Delivers a new post or comment. In a local community the community announces the author's
+/// `Create` to its members' instances (not back to the author's own), and for posts also the bare
+/// object, which Mastodon and Pleroma show. A local author's contribution to a remote community
+/// is sent to that community as a `Create`.
+async fn publish(
+    object: PostOrComment,
+    community: &Community,
+    author: &Person,
+    activity_id: Option<String>,
+    bare_too: bool,
+    data: &Plan<'_>,
+) -> Result<(), Error> {
+    // A local community with no other instance to tell: nothing to render.
+    let inboxes = match community.local {
+        true => member_inboxes(community, author, data).await?,
+        false => vec![community.shared_inbox_or_inbox()],
+    };
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let object = object.into_json(data).await?;
+    let id = activity_or_new(activity_id, "create", data)?;
+    let create = Create {
+        actor: author.ap_id.0.clone().into(),
+        object: object.clone(),
+        kind: CreateType::Create,
+        id,
+        to: vec![public()],
+        cc: vec![community.ap_id.0.clone()],
+        audience: Some(community.ap_id.0.clone()),
+    };
+    if !community.local {
+        return send(create, author, inboxes, data).await;
+    }
+    let wrapped = announce(community, Announced::Create(Box::new(create)), data)?;
+    send(wrapped, community, inboxes.clone(), data).await?;
+    if bare_too {
+        let bare = announce(community, Announced::Object(Box::new(object)), data)?;
+        send(bare, community, inboxes, data).await?;
+    }
+    Ok(())
+}

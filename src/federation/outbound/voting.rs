@@ -1,0 +1,72 @@
+//! Votes: `Like` / `Dislike` and their `Undo`, sent to a remote community or announced by a local
+//! one to its members' instances.
+
+use super::{community_and, forward, Plan};
+use crate::{
+    db::{accounts::Person, communities::Community},
+    domain::changes::Change,
+    error::Error,
+    federation::activities::{
+        announce::Announced,
+        voting::{UndoVote, Vote, VoteType},
+    },
+};
+use activitypub_federation::kinds::activity::UndoType;
+use url::Url;
+
+pub(super) async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
+    match change {
+        Change::VoteCast {
+            voter_id,
+            object_ap_id,
+            community_id,
+            score,
+            activity_id,
+        } => {
+            let Some((community, voter)) = community_and(data, community_id, voter_id).await?
+            else {
+                return Ok(());
+            };
+            let vote = vote_of(&voter, &object_ap_id, &community, score, &activity_id)?;
+            forward(vote, Announced::Vote, &community, &voter, data).await
+        }
+        Change::VoteWithdrawn {
+            voter_id,
+            object_ap_id,
+            community_id,
+            score,
+            vote_activity_id,
+            activity_id,
+        } => {
+            let Some((community, voter)) = community_and(data, community_id, voter_id).await?
+            else {
+                return Ok(());
+            };
+            let undo = UndoVote {
+                actor: voter.ap_id.0.clone().into(),
+                object: vote_of(&voter, &object_ap_id, &community, score, &vote_activity_id)?,
+                kind: UndoType::Undo,
+                id: Url::parse(&activity_id)?,
+                audience: Some(community.ap_id.0.clone()),
+            };
+            forward(undo, Announced::UndoVote, &community, &voter, data).await
+        }
+        _ => Ok(()),
+    }
+}
+
+fn vote_of(
+    voter: &Person,
+    object_ap_id: &str,
+    community: &Community,
+    score: i32,
+    id: &str,
+) -> Result<Vote, Error> {
+    Ok(Vote {
+        actor: voter.ap_id.0.clone().into(),
+        object: Url::parse(object_ap_id)?.into(),
+        kind: VoteType::of(score),
+        id: Url::parse(id)?,
+        audience: Some(community.ap_id.0.clone()),
+    })
+}
