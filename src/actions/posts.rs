@@ -130,7 +130,7 @@ pub fn admit(
     if vouched_by.is_some_and(|by| by != community.id) {
         return Err(Error::new(
             ErrorKind::Forbidden,
-            crate::federation::objects::post::OUTSIDE_COMMUNITY,
+            rules::OUTSIDE_COMMUNITY,
             "a community vouches only for content inside it",
         ));
     }

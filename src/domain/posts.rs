@@ -15,6 +15,8 @@ pub const MAX_BODY: usize = 50_000;
 pub const MAX_COMMENT: usize = 20_000;
 /// Mastodon shows a Page as title + summary + link: the summary is this long at most.
 pub const TEASER_LEN: usize = 500;
+/// The error code of content that a community vouches for but that is not inside it.
+pub const OUTSIDE_COMMUNITY: &str = "outside_community";
 
 /// A post or comment received from another instance, as `federation/` read it from the wire:
 /// what `actions::posts` stores.

@@ -16,7 +16,7 @@ use super::{
 use crate::{
     context::AppContext,
     db::communities::Community,
-    domain::names::same_origin,
+    domain::{names::same_origin, posts::OUTSIDE_COMMUNITY},
     error::{Error, ErrorKind},
     federation::objects::post::{self, PostJson, PostOrComment},
 };
@@ -102,15 +102,19 @@ impl Announced {
 }
 
 /// The id of the community a post or comment is in: the stored one, or (with `fetch_vouched`)
-/// fetched from its origin and stored under that community's vouch. None when unknown or not
-/// to be had.
+/// fetched from its origin and stored under that community's vouch. None when unknown, or when
+/// what the origin serves is outside that community; any other failure is the sender's to hear
+/// (nothing is recorded, so a retry is applied).
 async fn community_of(
     object: &Url,
     data: &Data<AppContext>,
     fetch_vouched: Option<i64>,
 ) -> Result<Option<i64>, Error> {
     let found = match fetch_vouched {
-        Some(group) => post::dereference(object, data, Some(group)).await.ok(),
+        Some(group) => match post::dereference(object, data, Some(group)).await {
+            Err(e) if e.code == OUTSIDE_COMMUNITY => None,
+            other => Some(other?),
+        },
         None => PostOrComment::read_from_id(object.clone(), data).await?,
     };
     Ok(match found {
@@ -177,7 +181,7 @@ impl Announce {
         };
         match stored {
             // What the origin serves is addressed elsewhere than the embedded copy said.
-            Err(e) if e.code == post::OUTSIDE_COMMUNITY => Ok(false),
+            Err(e) if e.code == OUTSIDE_COMMUNITY => Ok(false),
             other => other.map(|_| true),
         }
     }

@@ -409,9 +409,6 @@ pub async fn dereference(
     store(fetch(id, data).await?, data, vouched_by).await
 }
 
-/// The error code of content that a community vouches for but that is not inside it.
-pub const OUTSIDE_COMMUNITY: &str = "outside_community";
-
 /// The vouching community, when the post is addressed to it; a community vouches for nothing
 /// else.
 async fn vouching_community(
@@ -428,7 +425,7 @@ async fn vouching_community(
     }
     Err(Error::new(
         ErrorKind::Forbidden,
-        OUTSIDE_COMMUNITY,
+        rules::OUTSIDE_COMMUNITY,
         "a community vouches only for content addressed to it",
     ))
 }
