@@ -40,6 +40,8 @@ struct Inner {
     /// Failed log-in throttles, the bound on password hashes, the dummy hash
     /// (`actions::login`).
     login: crate::actions::login::LoginGuards,
+    /// The one read gate (`views::gate`), with its counters.
+    gate: crate::views::gate::Gate,
 }
 
 /// Per-request context of the federation library: our `AppContext` plus a budget of outgoing
@@ -69,7 +71,13 @@ impl AppContext {
             unreachable: Default::default(),
             instance_policy: Arc::new(RwLock::new(instance_policy)),
             public_keys: Default::default(),
+            gate: Default::default(),
         }))
+    }
+
+    /// The one read gate: who may see what of a community (`views::gate`).
+    pub fn gate(&self) -> &crate::views::gate::Gate {
+        &self.0.gate
     }
 
     /// Log-in throttles and the bound on password hashes.

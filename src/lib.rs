@@ -3,11 +3,30 @@
 //! - `config`: settings; `error`: the one error type; `context`: `AppContext`, passed everywhere
 //! - `server`: builds and runs an instance on a bound listener
 //! - `domain`: rules without I/O; `db`: every query
-//! - `actions`: write use cases; `views`: the read side shared by `api` and `web` (thread trees)
+//! - `actions`: write use cases; `views`: the read side (the one read gate, thread trees)
 //! - `api`: JSON client API; `web`: HTML pages
 //! - `federation`: ActivityPub actors, WebFinger, NodeInfo, signatures, durable delivery
 //! - `jobs`: background work (planner, delivery, housekeeping) under one shutdown and scheduler
 //! - `metrics`: Prometheus counters and queue figures at `/metrics`
+
+/// Declares GET routes as one table: `$paths` lists every path (so that tests can enumerate the
+/// routes an instance serves: tests/integration/read_gate.rs) and `$register` mounts them, each
+/// behind `$guard` (a `fn(&GuardContext) -> bool`; a request it refuses falls through to routes
+/// mounted later, as an ActivityPub GET and a page share a URL).
+macro_rules! get_routes {
+    ($paths:ident, $register:ident, $guard:expr, { $($path:literal => $handler:expr),* $(,)? }) => {
+        pub const $paths: &[&str] = &[$($path),*];
+
+        fn $register(cfg: &mut actix_web::web::ServiceConfig) {
+            $(cfg.service(
+                actix_web::web::resource($path)
+                    .guard(actix_web::guard::Get())
+                    .guard(actix_web::guard::fn_guard($guard))
+                    .to($handler),
+            );)*
+        }
+    };
+}
 
 pub mod actions;
 pub mod api;

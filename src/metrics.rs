@@ -72,6 +72,17 @@ pub async fn render(ctx: &AppContext) -> Result<String> {
         "Stored changes set aside, never planned: unreadable or failing to plan (kept)",
         aside,
     );
+    let (allowed, refused) = ctx.gate().counters();
+    registry.register(
+        "read_checks_allowed",
+        "Reads the read gate let through (a community's content shown)",
+        allowed,
+    );
+    registry.register(
+        "read_checks_refused",
+        "Reads the read gate refused (content hidden: 403, 404 or an empty collection)",
+        refused,
+    );
     let mut out = String::new();
     encode(&mut out, &registry).map_err(anyhow::Error::from)?;
     Ok(out)

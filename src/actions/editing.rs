@@ -6,7 +6,7 @@ use crate::{
     db::{self, accounts::Person, communities::Community},
     domain::{
         changes::Change,
-        communities::{Role, Viewer},
+        communities::Role,
         content,
         moderation::{ModActionKind, MAX_MOD_REASON},
         posts as rules,
@@ -14,8 +14,8 @@ use crate::{
     error::{Error, ErrorKind, Result},
 };
 
-use super::access::{self, State};
-pub use super::access::{Reader, Target};
+pub use crate::views::gate::Target;
+use crate::views::gate::{self, Reader, State, Viewer};
 
 /// Who wrote it, its id and its community.
 struct Found {
@@ -25,10 +25,10 @@ struct Found {
     is_post: bool,
 }
 
-/// Finds content in `state` through the one content lookup (`access::content`): 404 for
+/// Finds content in `state` through the one content lookup (`views::gate::content`): 404 for
 /// what is missing, and for what `reader` may not read.
-fn find_in(conn: &mut db::DbConn, target: Target, state: State, reader: Reader) -> Result<Found> {
-    let content = access::content(conn, target, state, reader)?;
+fn find_in(conn: &mut db::DbConn, target: Target, state: State, reader: &Reader) -> Result<Found> {
+    let content = gate::content(conn, target, state, reader)?;
     Ok(Found {
         ap_id: content.ap_id(),
         author_id: content.author_id(),
@@ -37,7 +37,7 @@ fn find_in(conn: &mut db::DbConn, target: Target, state: State, reader: Reader) 
     })
 }
 
-fn find(conn: &mut db::DbConn, target: Target, reader: Reader) -> Result<Found> {
+fn find(conn: &mut db::DbConn, target: Target, reader: &Reader) -> Result<Found> {
     find_in(conn, target, State::Visible, reader)
 }
 
@@ -46,7 +46,7 @@ fn find(conn: &mut db::DbConn, target: Target, reader: Reader) -> Result<Found> 
 pub fn visible(
     conn: &mut db::DbConn,
     target: Target,
-    reader: Reader,
+    reader: &Reader,
 ) -> Result<(String, Community)> {
     find(conn, target, reader).map(|f| (f.ap_id, f.community))
 }
@@ -109,9 +109,9 @@ pub async fn edit(
 ) -> Result<()> {
     let author = author.clone();
     let author_id = author.id;
-    let reader = Reader::Local(Viewer::person(author_id, false));
+    let reader = ctx.gate().reader(Viewer::person(author_id, false));
     ctx.write(move |conn| {
-        let found = find(conn, target, reader)?;
+        let found = find(conn, target, &reader)?;
         if found.author_id != author_id {
             return Err(not_author());
         }
@@ -167,9 +167,9 @@ pub async fn delete(
         .filter(|r| !r.is_empty());
     let actor = actor.clone();
     let actor_id = actor.id;
-    let reader = Reader::Local(Viewer::person(actor_id, is_admin));
+    let reader = ctx.gate().reader(Viewer::person(actor_id, is_admin));
     ctx.write(move |conn| {
-        let found = find(conn, target, reader)?;
+        let found = find(conn, target, &reader)?;
         let is_author = found.author_id == actor_id;
         if !is_author {
             let role = db::communities::role_of(conn, found.community.id, actor_id)?;
@@ -306,7 +306,7 @@ pub async fn receive_delete(
                     }
                     return Ok(None);
                 };
-                let found = match find(conn, target, Reader::Inbound) {
+                let found = match find(conn, target, &Reader::Inbound) {
                     Ok(f) => f,
                     Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
                     Err(e) => return Err(e),
@@ -366,10 +366,10 @@ pub async fn restore(
         .filter(|r| !r.is_empty());
     let moderator = moderator.clone();
     let moderator_id = moderator.id;
+    let reader = ctx.gate().reader(Viewer::person(moderator_id, is_admin));
     ctx.write({
         move |conn| {
-            let reader = Reader::Local(Viewer::person(moderator_id, is_admin));
-            let found = find_in(conn, target, State::Removed, reader)?;
+            let found = find_in(conn, target, State::Removed, &reader)?;
             super::moderators::ensure_moderator(conn, &found.community, moderator_id, is_admin)?;
             moderate(conn, &found, moderator_id, false, reason.as_deref())?;
             let event = Change::ContentRestored {
@@ -405,7 +405,7 @@ pub async fn receive_restore(
                 let Some(target) = target_of(conn, &object_ap_id)? else {
                     return Ok(None);
                 };
-                let found = match find_in(conn, target, State::Removed, Reader::Inbound) {
+                let found = match find_in(conn, target, State::Removed, &Reader::Inbound) {
                     Ok(f) => f,
                     Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
                     Err(e) => return Err(e),

@@ -67,18 +67,3 @@ pub async fn withdraw(
     })
     .await
 }
-
-/// Open invitations (moderators).
-pub async fn list(
-    data: &RequestData,
-    moderator: &Person,
-    is_admin: bool,
-    community: Community,
-) -> Result<Vec<(chrono::NaiveDateTime, Person)>> {
-    let moderator_id = moderator.id;
-    data.db(move |conn| {
-        super::moderators::ensure_moderator(conn, &community, moderator_id, is_admin)?;
-        db::moderation::invitations(conn, community.id)
-    })
-    .await
-}

@@ -2,7 +2,6 @@
 //! `domain/`, writes through `db/` in one transaction, and returns what was stored. Handlers stay
 //! thin by calling these.
 
-pub mod access;
 pub mod accounts;
 pub mod communities;
 pub mod delivery;

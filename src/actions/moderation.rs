@@ -1,14 +1,14 @@
 //! Moderation of threads: locking and unlocking. Moderators of the community (and instance
 //! admins, for local communities) may; a remote community vouches for its own moderators.
 
-use super::access::{self, Reader, State, Target};
+use crate::views::gate::{self, State, Target, Viewer};
 use crate::{
     context::AppContext,
     db::moderation::NewModAction,
     db::{self, accounts::Person},
     domain::{
         changes::Change,
-        communities::{Role, Viewer},
+        communities::Role,
         content,
         moderation::{ModActionKind, MAX_MOD_REASON},
     },
@@ -89,11 +89,13 @@ async fn set_flag(
     post_id: i64,
     change: FlagChange,
 ) -> Result<()> {
-    let reader = Reader::Local(Viewer::person(change.moderator.id, is_admin));
+    let reader = ctx
+        .gate()
+        .reader(Viewer::person(change.moderator.id, is_admin));
     ctx.write(move |conn| {
-        let access::Content {
+        let gate::Content {
             post, community, ..
-        } = access::content(conn, Target::Post(post_id), State::Visible, reader)?;
+        } = gate::content(conn, Target::Post(post_id), State::Visible, &reader)?;
         super::moderators::ensure_moderator(conn, &community, change.moderator.id, is_admin)?;
         apply_flag(conn, community, post.ap_id.to_string(), change)
     })

@@ -17,14 +17,7 @@ pub fn ensure_moderator(
     is_admin: bool,
 ) -> Result<()> {
     let role = db::communities::role_of(conn, community.id, person_id)?;
-    if role.is_some_and(Role::moderates) || (is_admin && community.local) {
-        return Ok(());
-    }
-    Err(Error::new(
-        ErrorKind::Forbidden,
-        "not_a_moderator",
-        "only the community's moderators may do this",
-    ))
+    crate::domain::communities::may_moderate(community, role, is_admin)
 }
 
 /// A local community's owner or moderator (or an instance admin) appoints an active member as a

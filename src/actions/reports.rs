@@ -2,11 +2,12 @@
 //! who list and resolve them. A report about a community on another instance is sent there as a
 //! `Flag`; a `Flag` received from another instance is stored like a local report.
 
-use super::editing::{Reader, Target};
+use super::editing::Target;
+use crate::views::gate::{Reader, Viewer};
 use crate::{
     context::AppContext,
-    db::{self, accounts::Person, communities::Community, moderation::Report},
-    domain::{changes::Change, communities::Viewer, content, moderation::MAX_REPORT_REASON},
+    db::{self, accounts::Person, moderation::Report},
+    domain::{changes::Change, content, moderation::MAX_REPORT_REASON},
     error::{Error, Result},
 };
 
@@ -26,9 +27,9 @@ pub async fn file(
     let ap_id = ctx.new_activity_id("flag");
     let reporter = reporter.clone();
     let reporter_id = reporter.id;
-    let reader = Reader::Local(Viewer::person(reporter_id, is_admin));
+    let reader = ctx.gate().reader(Viewer::person(reporter_id, is_admin));
     ctx.write(move |conn| {
-        let (object, community) = super::editing::visible(conn, target, reader)?;
+        let (object, community) = super::editing::visible(conn, target, &reader)?;
         let (report, _) = db::moderation::insert_report(
             conn,
             &ap_id,
@@ -74,7 +75,7 @@ pub async fn receive(
                 None => return Err(Error::not_found("the reported object")),
             },
         };
-        let (object, community) = super::editing::visible(conn, target, Reader::Inbound)?;
+        let (object, community) = super::editing::visible(conn, target, &Reader::Inbound)?;
         // Nobody reports what they may not read: to them it is as missing as anything unknown.
         let role = db::communities::role_of(conn, community.id, reporter_id)?;
         if !crate::domain::communities::can_read(&community, role, false) {
@@ -90,24 +91,6 @@ pub async fn receive(
             &reason,
         )?;
         Ok(())
-    })
-    .await
-}
-
-/// A community's reports for its moderators, newest first; open ones unless `all`.
-pub async fn list(
-    ctx: &AppContext,
-    moderator: &Person,
-    is_admin: bool,
-    community: Community,
-    all: bool,
-    before_id: Option<i64>,
-    limit: i64,
-) -> Result<Vec<(Report, Person)>> {
-    let moderator_id = moderator.id;
-    ctx.db(move |conn| {
-        super::moderators::ensure_moderator(conn, &community, moderator_id, is_admin)?;
-        db::moderation::reports(conn, community.id, all, before_id, limit)
     })
     .await
 }

@@ -3,17 +3,14 @@
 use crate::{
     context::AppContext,
     db::{self, accounts::Account, accounts::Person},
-    domain::{
-        changes::Change,
-        communities::{may_read, Viewer},
-    },
+    domain::{changes::Change, communities::may_read},
     error::{Error, Result},
     federation::objects::post::PostOrComment,
 };
 
-use super::editing::Reader;
 /// What is voted on: a post or a comment, by local id.
 pub use super::editing::Target;
+use crate::views::gate::Viewer;
 
 fn current_score(conn: &mut db::DbConn, target: Target) -> Result<i64> {
     Ok(match target {
@@ -30,11 +27,13 @@ pub async fn vote(ctx: &AppContext, account: &Account, target: Target, score: i3
     let voter = account.person.clone();
     let activity_id = ctx.new_activity_id(if score < 0 { "dislike" } else { "like" });
     let undo_id = ctx.new_activity_id("undo");
-    let reader = Reader::Local(Viewer::person(voter.id, account.user.is_admin));
+    let reader = ctx
+        .gate()
+        .reader(Viewer::person(voter.id, account.user.is_admin));
     ctx.write({
         let voter_id = voter.id;
         move |conn| {
-            let (ap_id, community) = super::editing::visible(conn, target, reader)?;
+            let (ap_id, community) = super::editing::visible(conn, target, &reader)?;
             db::members::ensure_not_banned(conn, community.id, voter_id)?;
             let previous = db::votes::set(
                 conn,

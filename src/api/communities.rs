@@ -6,10 +6,11 @@ use crate::{
     context::AppContext,
     db::{self, communities::Community},
     domain::communities::{
-        can_read, Charter, CharterChanges, CommunityChanges, CommunityFields, MembershipPolicy,
-        Role, Viewer, Visibility,
+        Charter, CharterChanges, CommunityChanges, CommunityFields, MembershipPolicy, Role,
+        Visibility,
     },
     error::{Error, ErrorBody},
+    views::gate::Viewer,
 };
 use actix_web::{web, HttpResponse};
 use base64::Engine;
@@ -101,16 +102,15 @@ pub(crate) async fn view(
     viewer: Viewer,
 ) -> Result<CommunityView, Error> {
     let shown = community.clone();
+    let gate = ctx.gate().clone();
     let (member_count, your_role) = ctx
         .db(move |conn| {
-            let role = match viewer.person_id {
-                Some(person) => db::communities::role_of(conn, shown.id, person)?,
-                None => None,
-            };
-            let count = can_read(&shown, role, viewer.is_admin)
+            let sight = gate.sight(conn, &viewer, &shown)?;
+            let count = sight
+                .content
                 .then(|| db::communities::count_members(conn, shown.id))
                 .transpose()?;
-            Ok((count, role))
+            Ok((count, sight.role))
         })
         .await?;
     let fields = community.fields();
@@ -175,9 +175,9 @@ pub async fn list(
     }
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
     let viewer = super::viewer(account.as_ref());
-    let person = viewer.person_id;
+    let scope = ctx.gate().scope(&viewer);
     let mut rows = ctx
-        .db(move |conn| db::communities::directory_page(conn, after.as_deref(), limit + 1, person))
+        .db(move |conn| db::communities::directory_page(conn, after.as_deref(), limit + 1, scope))
         .await?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
@@ -187,7 +187,7 @@ pub async fn list(
     };
     let mut items = Vec::with_capacity(rows.len());
     for community in rows {
-        items.push(view(&ctx, community, viewer).await?);
+        items.push(view(&ctx, community, viewer.clone()).await?);
     }
     Ok(HttpResponse::Ok().json(CommunityPage { items, next_cursor }))
 }

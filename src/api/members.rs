@@ -7,7 +7,7 @@ use crate::{
     actions::{self, membership::Standing},
     context::{AppContext, RequestData},
     db::{self, communities::Community, members},
-    domain::communities::{Role, Visibility},
+    domain::communities::Role,
     error::{Error, ErrorBody},
 };
 use actix_web::{web, HttpResponse};
@@ -138,23 +138,12 @@ pub async fn list(
         ),
         None => None,
     };
-    let viewer = account.map(|a| a.person.id);
-    let community_id = community.id;
-    let private = community.visibility() == Visibility::Private;
+    let viewer = super::viewer(account.as_ref());
+    let gate = data.gate().clone();
     let rows = data
         .db(move |conn| {
-            if private {
-                let role = match viewer {
-                    Some(v) => db::communities::role_of(conn, community_id, v)?,
-                    None => None,
-                };
-                if role.is_none() {
-                    return Err(Error::forbidden(
-                        "members of a private community are visible to members only",
-                    ));
-                }
-            }
-            members::list(conn, community_id, members::ACTIVE, after, limit + 1)
+            gate.sight(conn, &viewer, &community)?.require()?;
+            members::list(conn, community.id, members::ACTIVE, after, limit + 1)
         })
         .await?;
     Ok(HttpResponse::Ok().json(page(&data, rows, limit, false)))
@@ -200,14 +189,9 @@ pub async fn applications(
     let community = local(&data, &name).await?;
     let limit = query.limit.unwrap_or(50).clamp(1, 100);
     let after = query.cursor.as_deref().and_then(|c| c.parse::<i64>().ok());
-    let (person_id, is_admin) = (account.person.id, account.user.is_admin);
-    let rows = data
-        .db(move |conn| {
-            let role = db::communities::role_of(conn, community.id, person_id)?;
-            crate::domain::communities::may_edit(role, is_admin)?;
-            members::list(conn, community.id, members::PENDING, after, limit + 1)
-        })
-        .await?;
+    let viewer = super::viewer(Some(&account));
+    let rows =
+        crate::views::moderation::applications(&data, viewer, community, after, limit + 1).await?;
     Ok(HttpResponse::Ok().json(page(&data, rows, limit, true)))
 }
 

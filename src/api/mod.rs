@@ -136,12 +136,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Who is asking: the signed-in person (and whether an instance admin), or nobody.
-pub fn viewer(
-    account: Option<&crate::db::accounts::Account>,
-) -> crate::domain::communities::Viewer {
+pub fn viewer(account: Option<&crate::db::accounts::Account>) -> crate::views::gate::Viewer {
+    use crate::views::gate::Viewer;
     match account {
-        Some(a) => crate::domain::communities::Viewer::person(a.person.id, a.user.is_admin),
-        None => crate::domain::communities::Viewer::anonymous(),
+        Some(a) => Viewer::person(a.person.id, a.user.is_admin),
+        None => Viewer::Anonymous,
     }
 }
 

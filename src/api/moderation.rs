@@ -9,8 +9,8 @@ use crate::{
     actions::{self, editing::Target},
     context::{AppContext, RequestData},
     db::{self, moderation::Report},
-    domain::communities::may_read,
     error::{Error, ErrorBody},
+    views,
 };
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -231,10 +231,10 @@ pub async fn reports(
 ) -> Result<HttpResponse, Error> {
     let community = actions::communities::find(&data, &reference).await?;
     let (limit, before) = page_params(query.limit, query.cursor.as_deref())?;
-    let (person, admin) = (&account.person, account.user.is_admin);
+    let viewer = super::viewer(Some(&account));
     let all = query.all.unwrap_or(false);
     let mut rows =
-        actions::reports::list(&data, person, admin, community, all, before, limit + 1).await?;
+        views::moderation::reports(&data, viewer, community, all, before, limit + 1).await?;
     let next_cursor = next_cursor(&mut rows, limit, |(r, _)| r.id);
     let items = rows
         .into_iter()
@@ -355,8 +355,8 @@ pub async fn invitations(
     name: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let community = local(&data, &name).await?;
-    let (person, admin) = (&account.person, account.user.is_admin);
-    let rows = actions::invitations::list(&data, person, admin, community).await?;
+    let viewer = super::viewer(Some(&account));
+    let rows = views::moderation::invitations(&data, viewer, community).await?;
     let items: Vec<InvitationView> = rows
         .into_iter()
         .map(|(at, p)| invitation_view(&data, at, p))
@@ -435,14 +435,11 @@ pub async fn modlog(
     let community = actions::communities::find(&data, &reference).await?;
     let (limit, before) = page_params(query.limit, query.cursor.as_deref())?;
     let viewer = super::viewer(account.as_ref());
+    let gate = data.gate().clone();
     let mut rows = data
         .db(move |conn| {
-            let role = match viewer.person_id {
-                Some(v) => db::communities::role_of(conn, community.id, v)?,
-                None => None,
-            };
-            may_read(&community, role, viewer.is_admin)
-                .map_err(|_| Error::not_found("community"))?;
+            gate.sight(conn, &viewer, &community)?
+                .or_else(|| Error::not_found("community"))?;
             let rows = db::moderation::modlog(conn, community.id, before, limit + 1)?;
             // The people acted upon, by id.
             let mut out = Vec::with_capacity(rows.len());

@@ -6,19 +6,18 @@ use super::{
     handle,
 };
 use crate::{
-    actions::{
-        self,
-        access::{self, Reader, State, Target},
-    },
+    actions::{self, editing::Target},
     context::{AppContext, RequestData},
     db::{
         self,
         accounts::Person,
         posts::{Comment, Post, PostOrder},
     },
-    domain::communities::{may_read, Viewer},
     error::{Error, ErrorBody},
-    views::threads::{self, Shown},
+    views::{
+        gate::{State, Viewer},
+        threads::{self, Shown},
+    },
 };
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -160,15 +159,17 @@ fn comment_view(ctx: &AppContext, c: Comment, author: &Person) -> CommentView {
 }
 
 /// Loads a post the viewer may read: 404 `post {id} not found` when it is missing, deleted, or
-/// in a private community the viewer may not read (`actions::access::content`).
+/// in a private community the viewer may not read (the read gate, `views::gate`).
 pub(crate) async fn readable_post(
     ctx: &AppContext,
     id: i64,
     viewer: Viewer,
 ) -> Result<Post, Error> {
+    let gate = ctx.gate().clone();
     ctx.db(move |conn| {
-        let reader = Reader::Local(viewer);
-        Ok(access::content(conn, Target::Post(id), State::Visible, reader)?.post)
+        Ok(gate
+            .content(conn, Target::Post(id), State::Visible, &viewer)?
+            .post)
     })
     .await
 }
@@ -223,13 +224,10 @@ pub async fn list(
     let after = query.cursor.as_deref().map(parse_cursor).transpose()?;
     let community = actions::communities::find(&data, &reference).await?;
     let viewer = super::viewer(account.as_ref());
+    let gate = data.gate().clone();
     let mut rows = data
         .db(move |conn| {
-            let role = match viewer.person_id {
-                Some(v) => db::communities::role_of(conn, community.id, v)?,
-                None => None,
-            };
-            may_read(&community, role, viewer.is_admin)?;
+            gate.sight(conn, &viewer, &community)?.require()?;
             db::posts::community_posts(conn, community.id, order, after, limit + 1)
         })
         .await?;

@@ -198,11 +198,47 @@ pub fn local_by_name(conn: &mut DbConn, name: &str) -> Result<Option<Community>>
 
 /// A page of the local directory ordered by name, after `after` (exclusive). Private
 /// communities appear only to their members (`viewer`).
+/// Which communities a listing or a count covers; the read gate decides it for each viewer
+/// (`views::gate::Gate::scope`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Public communities only.
+    Public,
+    /// Public ones and those this person is an active member of.
+    PublicAndMemberOf(i64),
+    /// Every community.
+    All,
+}
+
+/// Narrows a boxed query whose FROM includes `communities` to the communities in `scope`.
+macro_rules! in_scope {
+    ($query:expr, $scope:expr) => {{
+        let query = $query;
+        match $scope {
+            Scope::All => query,
+            Scope::Public => query.filter(communities::visibility.eq(Visibility::Public.as_str())),
+            Scope::PublicAndMemberOf(person) => {
+                let member_of = community_members::table
+                    .filter(community_members::person_id.eq(person))
+                    .filter(community_members::state.eq("active"))
+                    .select(community_members::community_id);
+                query.filter(
+                    communities::visibility
+                        .eq(Visibility::Public.as_str())
+                        .or(communities::id.eq_any(member_of)),
+                )
+            }
+        }
+    }};
+}
+pub(crate) use in_scope;
+
+/// A page of local communities by name, within `scope`.
 pub fn directory_page(
     conn: &mut DbConn,
     after: Option<&str>,
     limit: i64,
-    viewer: Option<i64>,
+    scope: Scope,
 ) -> Result<Vec<Community>> {
     let mut query = communities::table
         .filter(communities::local.eq(true))
@@ -213,16 +249,7 @@ pub fn directory_page(
     if let Some(after) = after {
         query = query.filter(communities::name.gt(after.to_string()));
     }
-    let member_of = community_members::table
-        .filter(community_members::person_id.eq(viewer.unwrap_or(-1)))
-        .filter(community_members::state.eq("active"))
-        .select(community_members::community_id);
-    query = query.filter(
-        communities::visibility
-            .eq(Visibility::Public.as_str())
-            .or(communities::id.eq_any(member_of)),
-    );
-    Ok(query.load(conn)?)
+    Ok(in_scope!(query, scope).load(conn)?)
 }
 
 /// The person's active role in the community, if any.
@@ -263,12 +290,13 @@ pub fn count_members(conn: &mut DbConn, community_id: i64) -> Result<i64> {
         .get_result(conn)?)
 }
 
-pub fn count_local_public(conn: &mut DbConn) -> Result<i64> {
-    Ok(communities::table
+/// Local communities within `scope`.
+pub fn count_local(conn: &mut DbConn, scope: Scope) -> Result<i64> {
+    let query = communities::table
         .filter(communities::local.eq(true))
-        .filter(communities::visibility.eq(Visibility::Public.as_str()))
         .count()
-        .get_result(conn)?)
+        .into_boxed();
+    Ok(in_scope!(query, scope).get_result(conn)?)
 }
 
 /// What we keep of a remote community from its Group document (already sanitised).

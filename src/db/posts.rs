@@ -2,8 +2,9 @@
 
 use super::{
     accounts::Person,
+    communities::{in_scope, Scope},
     now,
-    schema::{comments, communities, persons, posts},
+    schema::{comments, communities, community_members, persons, posts},
     DbConn, DbUrl,
 };
 use crate::{
@@ -273,25 +274,25 @@ pub fn count_comments(conn: &mut DbConn, post_id: i64) -> Result<i64> {
 }
 
 /// Local posts in public communities (NodeInfo never counts private ones).
-pub fn count_local_posts(conn: &mut DbConn) -> Result<i64> {
-    Ok(posts::table
+pub fn count_local_posts(conn: &mut DbConn, scope: Scope) -> Result<i64> {
+    let query = posts::table
         .inner_join(communities::table)
         .filter(posts::local.eq(true))
         .filter(posts::deleted.eq(false))
-        .filter(communities::visibility.eq(Visibility::Public.as_str()))
         .count()
-        .get_result(conn)?)
+        .into_boxed();
+    Ok(in_scope!(query, scope).get_result(conn)?)
 }
 
 /// Local comments in public communities.
-pub fn count_local_comments(conn: &mut DbConn) -> Result<i64> {
-    Ok(comments::table
+pub fn count_local_comments(conn: &mut DbConn, scope: Scope) -> Result<i64> {
+    let query = comments::table
         .inner_join(posts::table.inner_join(communities::table))
         .filter(comments::local.eq(true))
         .filter(comments::deleted.eq(false))
-        .filter(communities::visibility.eq(Visibility::Public.as_str()))
         .count()
-        .get_result(conn)?)
+        .into_boxed();
+    Ok(in_scope!(query, scope).get_result(conn)?)
 }
 
 /// Replaces a post's title and body and stamps `updated`.

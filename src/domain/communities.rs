@@ -225,27 +225,6 @@ pub fn may_edit(role: Option<Role>, is_admin: bool) -> Result<()> {
     }
 }
 
-/// Who looks at a community through the client API or the pages: a local person (or nobody),
-/// and whether they administer this instance.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Viewer {
-    pub person_id: Option<i64>,
-    pub is_admin: bool,
-}
-
-impl Viewer {
-    pub fn anonymous() -> Self {
-        Viewer::default()
-    }
-
-    pub fn person(person_id: i64, is_admin: bool) -> Self {
-        Viewer {
-            person_id: Some(person_id),
-            is_admin,
-        }
-    }
-}
-
 /// The one rule for reading a community's content (and its member count): public communities'
 /// is open to all; private ones' to their members, and to this instance's admins for its own
 /// communities (which they moderate anyway). `role` is the reader's role in the community.
@@ -257,9 +236,8 @@ pub fn can_read(
     community.visibility() == Visibility::Public || role.is_some() || (is_admin && community.local)
 }
 
-/// `can_read` for a community already known to the reader (it is listed, or named in the
-/// request): 403 `members_only`. Content reached by id instead answers exactly what a missing
-/// object does (`actions::access::content`), so that its existence does not leak.
+/// `can_read` for a write that needs it (a vote): 403 `members_only`. Reads ask the read gate
+/// (`views::gate`), which applies the same rule.
 pub fn may_read(
     community: &crate::db::communities::Community,
     role: Option<Role>,
@@ -268,11 +246,34 @@ pub fn may_read(
     if can_read(community, role, is_admin) {
         return Ok(());
     }
+    Err(members_only())
+}
+
+/// Whether one with `role` in `community` may moderate it: its owner and moderators, and this
+/// instance's admins for its own communities. 403 `not_a_moderator` otherwise.
+pub fn may_moderate(
+    community: &crate::db::communities::Community,
+    role: Option<Role>,
+    is_admin: bool,
+) -> Result<()> {
+    if role.is_some_and(Role::moderates) || (is_admin && community.local) {
+        return Ok(());
+    }
     Err(Error::new(
+        ErrorKind::Forbidden,
+        "not_a_moderator",
+        "only the community's moderators may do this",
+    ))
+}
+
+/// 403 `members_only`: what a reader who may not read a community's content is told, when the
+/// community itself is known to them.
+pub fn members_only() -> Error {
+    Error::new(
         ErrorKind::Forbidden,
         "members_only",
         "this community's content is visible to members only",
-    ))
+    )
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! algorithm, the signed time within an hour of ours, as for inbox POSTs), the
 //! signer's key is read or fetched through the library, must belong to the signer, and the
 //! signature is verified with it (`http_signing`), so that private content can be served to
-//! members' instances (`actions::access::authorize_fetch` decides).
+//! members' instances (the read gate, `views::gate`, decides).
 
 use super::{http_signing, objects::instance::InstanceActor, signatures, FedData};
 use crate::{

@@ -5,14 +5,32 @@
 
 use super::{authorized_fetch::signer, objects, objects::post::PostOrComment, FedData};
 use crate::{
-    actions::access::authorize_fetch,
     db::{self, communities::Community, posts::PostOrder},
-    domain::communities::Visibility,
     error::Error,
+    views::gate::{Sight, Viewer},
 };
 use activitypub_federation::{actix_web::response::create_http_response, traits::Object};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
+
+/// What anyone may see of a community (public collections answer the same to everyone, signed
+/// or not).
+async fn anonymous_sight(data: &FedData, community: &Community) -> Result<Sight, Error> {
+    let (gate, community) = (data.gate().clone(), community.clone());
+    data.db(move |conn| gate.sight(conn, &Viewer::Anonymous, &community))
+        .await
+}
+
+/// What the signer of this fetch may see of a community (private ones: members' instances).
+async fn signed_sight(
+    data: &FedData,
+    request: &HttpRequest,
+    community: &Community,
+) -> Result<Sight, Error> {
+    data.gate()
+        .sight_signed(data, community, signer(request, data))
+        .await
+}
 
 pub async fn local_community(data: &FedData, name: String) -> Result<Community, Error> {
     data.db(move |conn| {
@@ -40,7 +58,7 @@ const OUTBOX_POSTS: i64 = 20;
 pub async fn group_outbox(name: web::Path<String>, data: FedData) -> Result<HttpResponse, Error> {
     let community = local_community(&data, name.into_inner()).await?;
     let id = format!("{}/outbox", community.ap_id);
-    if community.visibility() == Visibility::Private {
+    if !anonymous_sight(&data, &community).await?.content {
         return respond(empty_ordered(id));
     }
     let community_id = community.id;
@@ -80,7 +98,7 @@ pub async fn group_outbox(name: web::Path<String>, data: FedData) -> Result<Http
 }
 
 /// Pinned posts as full objects, as Lemmy and Mastodon serve them. A private community's are
-/// listed only to its members' instances (`authorize_fetch`); others see an empty collection.
+/// listed only to its members' instances (the read gate); others see an empty collection.
 pub async fn group_featured(
     name: web::Path<String>,
     request: HttpRequest,
@@ -88,10 +106,7 @@ pub async fn group_featured(
 ) -> Result<HttpResponse, Error> {
     let community = local_community(&data, name.into_inner()).await?;
     let id = format!("{}/featured", community.ap_id);
-    if authorize_fetch(&data, &community, signer(&request, &data))
-        .await
-        .is_err()
-    {
+    if !signed_sight(&data, &request, &community).await?.content {
         return respond(empty_ordered(id));
     }
     let community_id = community.id;
@@ -118,7 +133,7 @@ pub async fn group_followers(
 ) -> Result<HttpResponse, Error> {
     let community = local_community(&data, name.into_inner()).await?;
     let id = format!("{}/followers", community.ap_id);
-    if community.visibility() == Visibility::Private {
+    if !anonymous_sight(&data, &community).await?.content {
         return respond(json!({ "type": "Collection", "id": id, "items": [] }));
     }
     let community_id = community.id;
@@ -136,10 +151,7 @@ pub async fn group_moderators(
     data: FedData,
 ) -> Result<HttpResponse, Error> {
     let community = local_community(&data, name.into_inner()).await?;
-    if authorize_fetch(&data, &community, signer(&request, &data))
-        .await
-        .is_err()
-    {
+    if !signed_sight(&data, &request, &community).await?.content {
         return respond(empty_ordered(format!("{}/moderators", community.ap_id)));
     }
     let community_id = community.id;

@@ -2,7 +2,7 @@
 //! Private communities are not counted.
 
 use super::FedData;
-use crate::{config::RegistrationMode, db, error::Error};
+use crate::{config::RegistrationMode, db, error::Error, views::gate::Viewer};
 use actix_web::HttpResponse;
 use serde_json::json;
 
@@ -19,13 +19,15 @@ pub async fn links(data: FedData) -> HttpResponse {
 }
 
 pub async fn get(data: FedData) -> Result<HttpResponse, Error> {
+    // The counts cover what the read gate lets anyone see.
+    let scope = data.gate().scope(&Viewer::Anonymous);
     let (users, communities, posts, comments) = data
-        .db(|conn| {
+        .db(move |conn| {
             Ok((
                 db::accounts::count_local_users(conn)?,
-                db::communities::count_local_public(conn)?,
-                db::posts::count_local_posts(conn)?,
-                db::posts::count_local_comments(conn)?,
+                db::communities::count_local(conn, scope)?,
+                db::posts::count_local_posts(conn, scope)?,
+                db::posts::count_local_comments(conn, scope)?,
             ))
         })
         .await?;

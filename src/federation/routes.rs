@@ -4,65 +4,42 @@
 use super::{
     authorized_fetch::signer, collections, nodeinfo, objects, wants_activitypub, webfinger, FedData,
 };
-use crate::{actions::access::authorize_fetch, db, error::Error};
+use crate::{db, error::Error, views::gate::Viewer};
 use activitypub_federation::{
     actix_web::response::create_http_response, protocol::tombstone::Tombstone, traits::Object,
 };
-use actix_web::{guard, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use objects::{instance::InstanceActor, post::PostOrComment};
+
+get_routes!(PATHS, documents, |_| true, {
+    "/.well-known/webfinger" => webfinger::get,
+    "/.well-known/nodeinfo" => nodeinfo::links,
+    "/nodeinfo/2.1" => nodeinfo::get,
+    "/actor" => instance_actor,
+    "/actor/outbox" => collections::instance_outbox,
+    "/c/{name}/outbox" => collections::group_outbox,
+    "/c/{name}/followers" => collections::group_followers,
+    "/c/{name}/moderators" => collections::group_moderators,
+    "/c/{name}/featured" => collections::group_featured,
+    "/u/{name}/outbox" => collections::person_outbox,
+});
+
+// The URLs other servers link to: ActivityPub JSON when asked for it, else the page (`web/`).
+get_routes!(ACTOR_PATHS, actors, wants_activitypub, {
+    "/c/{name}" => group,
+    "/u/{name}" => person,
+    "/post/{id}" => post,
+    "/comment/{id}" => comment,
+});
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     super::inbox::routes(cfg);
-    cfg.route("/.well-known/webfinger", web::get().to(webfinger::get))
-        .route("/.well-known/nodeinfo", web::get().to(nodeinfo::links))
-        .route("/nodeinfo/2.1", web::get().to(nodeinfo::get))
-        .route("/actor", web::get().to(instance_actor))
-        .route("/actor/outbox", web::get().to(collections::instance_outbox))
-        .service(
-            web::resource("/c/{name}")
-                .guard(guard::Get())
-                .guard(guard::fn_guard(wants_activitypub))
-                .to(group),
-        )
-        .route("/c/{name}/outbox", web::get().to(collections::group_outbox))
-        .route(
-            "/c/{name}/followers",
-            web::get().to(collections::group_followers),
-        )
-        .route(
-            "/c/{name}/moderators",
-            web::get().to(collections::group_moderators),
-        )
-        .route(
-            "/c/{name}/featured",
-            web::get().to(collections::group_featured),
-        )
-        .service(
-            web::resource("/u/{name}")
-                .guard(guard::Get())
-                .guard(guard::fn_guard(wants_activitypub))
-                .to(person),
-        )
-        .route(
-            "/u/{name}/outbox",
-            web::get().to(collections::person_outbox),
-        )
-        .service(
-            web::resource("/post/{id}")
-                .guard(guard::Get())
-                .guard(guard::fn_guard(wants_activitypub))
-                .to(post),
-        )
-        .service(
-            web::resource("/comment/{id}")
-                .guard(guard::Get())
-                .guard(guard::fn_guard(wants_activitypub))
-                .to(comment),
-        );
+    documents(cfg);
+    actors(cfg);
 }
 
 /// A local post or comment. Content of private communities is served only to signed fetches
-/// from members' instances (`authorize_fetch`; everyone else gets 404, so its existence does not
+/// from members' instances (the read gate, `views::gate`; everyone else gets 404, so its existence does not
 /// leak either). Deleted content answers 410 with a Tombstone.
 async fn content(
     item: Option<PostOrComment>,
@@ -76,7 +53,10 @@ async fn content(
         return Err(Error::not_found("object"));
     };
     let community = item.community(data).await?;
-    authorize_fetch(data, &community, signer(request, data)).await?;
+    data.gate()
+        .sight_signed(data, &community, signer(request, data))
+        .await?
+        .or_else(|| Error::not_found("object"))?;
     if item.is_deleted() {
         let tombstone = Tombstone::new(item.id().clone());
         let mut res = create_http_response(tombstone, &objects::context())?;
@@ -113,6 +93,9 @@ async fn comment(
 
 async fn group(name: web::Path<String>, data: FedData) -> Result<HttpResponse, Error> {
     let community = collections::local_community(&data, name.into_inner()).await?;
+    if !data.gate().charter(&Viewer::Anonymous, &community) {
+        return Err(Error::not_found("community"));
+    }
     let json = community.into_json(&data).await?;
     Ok(create_http_response(json, &objects::context())?)
 }

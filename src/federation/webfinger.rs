@@ -5,6 +5,7 @@ use super::FedData;
 use crate::{
     db,
     error::{Error, ErrorKind},
+    views::gate::Viewer,
 };
 use activitypub_federation::fetch::webfinger::{
     build_webfinger_response_with_type, extract_webfinger_name,
@@ -33,7 +34,16 @@ pub async fn get(query: web::Query<Query>, data: FedData) -> Result<HttpResponse
         .await?
         .ok_or_else(|| Error::not_found(format_args!("account `{name}`")))?;
     let (url, type_name) = match kind.as_str() {
-        "community" => (data.community_url(&name), "Group"),
+        "community" => {
+            let lookup = name.clone();
+            let community = data
+                .db(move |conn| db::communities::local_by_name(conn, &lookup))
+                .await?;
+            if !community.is_some_and(|c| data.gate().charter(&Viewer::Anonymous, &c)) {
+                return Err(Error::not_found(format_args!("account `{name}`")));
+            }
+            (data.community_url(&name), "Group")
+        }
         _ => (data.person_url(&name), "Person"),
     };
     let body = build_webfinger_response_with_type(

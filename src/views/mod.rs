@@ -1,3 +1,5 @@
 //! The read side shared by `api/`, `web/` and feeds: what a page shows, built once.
 
+pub mod gate;
+pub mod moderation;
 pub mod threads;

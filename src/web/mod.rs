@@ -3,12 +3,13 @@
 //! every page carries a strict Content-Security-Policy.
 
 use crate::{
-    actions::access::{self, Reader, State, Target},
     context::AppContext,
     db::{self, accounts::Person, communities::Community, posts::Post},
-    domain::communities::{Viewer, Visibility},
     error::{Error, ErrorKind},
-    views::threads,
+    views::{
+        gate::{State, Target, Viewer},
+        threads,
+    },
 };
 use actix_web::{http::header, web, HttpResponse};
 use askama::Template;
@@ -80,13 +81,17 @@ struct PostPage<'a> {
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+get_routes!(PATHS, pages, |_| true, {
+    "/" => home,
+    "/static/copse.css" => css,
+    "/c/{name}" => community,
+    "/u/{name}" => person,
+    "/post/{id}" => post,
+    "/comment/{id}" => comment,
+});
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home))
-        .route("/static/copse.css", web::get().to(css))
-        .route("/c/{name}", web::get().to(community))
-        .route("/u/{name}", web::get().to(person))
-        .route("/post/{id}", web::get().to(post))
-        .route("/comment/{id}", web::get().to(comment));
+    pages(cfg);
 }
 
 fn html(status: actix_web::http::StatusCode, page: &impl Template) -> Result<HttpResponse, Error> {
@@ -116,8 +121,9 @@ async fn css() -> HttpResponse {
 }
 
 async fn home(ctx: web::Data<AppContext>) -> Result<HttpResponse, Error> {
+    let scope = ctx.gate().scope(&Viewer::Anonymous);
     let communities = ctx
-        .db(|conn| db::communities::directory_page(conn, None, 100, None))
+        .db(move |conn| db::communities::directory_page(conn, None, 100, scope))
         .await?;
     let page = HomePage {
         hostname: &ctx.settings().hostname,
@@ -133,12 +139,13 @@ async fn community(
 ) -> Result<HttpResponse, Error> {
     let name = name.into_inner();
     let lookup = name.clone();
+    let gate = ctx.gate().clone();
     let found = ctx
         .db(move |conn| {
             let Some(c) = db::communities::local_by_name(conn, &lookup)? else {
                 return Ok(None);
             };
-            if c.visibility() == crate::domain::communities::Visibility::Private {
+            if !gate.sight(conn, &Viewer::Anonymous, &c)?.content {
                 return Ok(Some((c, None, Vec::new())));
             }
             let members = db::communities::count_members(conn, c.id)?;
@@ -206,17 +213,15 @@ fn thread(rows: Vec<(db::posts::Comment, Person)>) -> Vec<ThreadComment> {
 /// A thread: the post and its comments. Private communities' threads are not shown here.
 async fn post(ctx: web::Data<AppContext>, id: web::Path<i64>) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
+    let gate = ctx.gate().clone();
     let found = ctx
         .db(move |conn| {
-            let Some(post) = db::posts::post(conn, id)?.filter(|p| !p.deleted) else {
-                return Ok(None);
+            let found = gate.content(conn, Target::Post(id), State::Visible, &Viewer::Anonymous);
+            let (post, community) = match found {
+                Ok(content) => (content.post, content.community),
+                Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(e),
             };
-            let Some(community) = db::communities::by_id(conn, post.community_id)? else {
-                return Ok(None);
-            };
-            if community.visibility() == Visibility::Private {
-                return Ok(None);
-            }
             let author = db::accounts::person_by_id(conn, post.author_id)?;
             let comments = db::posts::post_comments(conn, post.id)?;
             Ok(author.map(|a| (post, community, a, comments)))
@@ -244,19 +249,15 @@ async fn post(ctx: web::Data<AppContext>, id: web::Path<i64>) -> Result<HttpResp
 async fn comment(ctx: web::Data<AppContext>, id: web::Path<i64>) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
     let target = Target::Comment(id);
+    let gate = ctx.gate().clone();
     let found = ctx
-        .db(move |conn| {
-            match access::content(
-                conn,
-                target,
-                State::Visible,
-                Reader::Local(Viewer::anonymous()),
-            ) {
+        .db(
+            move |conn| match gate.content(conn, target, State::Visible, &Viewer::Anonymous) {
                 Ok(content) => Ok(content.comment),
                 Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
                 Err(e) => Err(e),
-            }
-        })
+            },
+        )
         .await?;
     let Some(c) = found else {
         return not_found(&ctx, format!("The comment {id}"));

@@ -9,21 +9,30 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 /// A GET of `url` signed as `data`'s signed-fetch actor; status and JSON body.
-async fn signed_get(data: &Data<AppContext>, url: &str) -> (StatusCode, Value) {
-    let builder = reqwest_middleware::ClientWithMiddleware::from(reqwest::Client::new())
+pub(crate) async fn signed_get(data: &Data<AppContext>, url: &str) -> (StatusCode, Value) {
+    signed_get_with(&crate::helpers::test_client(), data, url).await
+}
+
+/// `signed_get` through `client` (a client is costly to build: reuse one for many GETs).
+pub(crate) async fn signed_get_with(
+    client: &reqwest::Client,
+    data: &Data<AppContext>,
+    url: &str,
+) -> (StatusCode, Value) {
+    let builder = reqwest_middleware::ClientWithMiddleware::from(client.clone())
         .get(url)
         .header("accept", "application/activity+json");
     let request = data
         .sign_request(builder, Vec::new().into())
         .await
         .expect("sign");
-    let response = reqwest::Client::new().execute(request).await.expect("send");
+    let response = client.execute(request).await.expect("send");
     let status = response.status();
     (status, response.json().await.unwrap_or_default())
 }
 
 /// Request data of `app` whose fetches its instance actor signs, as all of copse's do.
-async fn instance_signed(app: &TestApp) -> Data<AppContext> {
+pub(crate) async fn instance_signed(app: &TestApp) -> Data<AppContext> {
     copse::federation::config(app.context())
         .await
         .expect("config")

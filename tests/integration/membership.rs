@@ -219,9 +219,9 @@ async fn private_member_lists_are_for_members() {
     let got = app
         .get("/api/v1/communities/quiet/members", Some(&outsider))
         .await;
-    assert_error(&got, StatusCode::FORBIDDEN, "forbidden", None);
+    assert_error(&got, StatusCode::FORBIDDEN, "members_only", None);
     let got = app.get("/api/v1/communities/quiet/members", None).await;
-    assert_error(&got, StatusCode::FORBIDDEN, "forbidden", None);
+    assert_error(&got, StatusCode::FORBIDDEN, "members_only", None);
     assert_eq!(app.member_handles("quiet", Some(&owner)).await.len(), 1);
 }
 
