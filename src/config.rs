@@ -167,6 +167,14 @@ pub enum Backend {
 }
 
 impl Settings {
+    /// These settings with secrets masked, for printing (`copse config show`): the password in
+    /// a database URL is replaced by `***`.
+    pub fn redacted(&self) -> Settings {
+        let mut shown = self.clone();
+        shown.database_url = redact_url(&self.database_url);
+        shown
+    }
+
     /// Defaults, then the TOML file (if any), then `COPSE_*` variables from `env`.
     pub fn load(
         file: Option<&Path>,
@@ -298,4 +306,15 @@ impl Settings {
 fn parse_env_value(raw: &str) -> figment::value::Value {
     raw.parse::<figment::value::Value>()
         .unwrap_or_else(|_| figment::value::Value::from(raw.to_string()))
+}
+
+/// `url` with its password (if it is a URL with one) replaced by `***`.
+fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
 }

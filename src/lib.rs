@@ -7,7 +7,7 @@
 //! - `api`: JSON client API; `web`: HTML pages
 //! - `federation`: ActivityPub actors, WebFinger, NodeInfo, signatures, durable delivery
 //! - `jobs`: background work (planner, delivery, housekeeping) under one shutdown and scheduler
-//! - `metrics`: Prometheus counters and queue figures at `/metrics`
+//! - `metrics`: Prometheus counters and queue figures at `/metrics`; `health`: `/healthz`, `/readyz`
 
 /// Declares GET routes as one table: `$paths` lists every path (so that tests can enumerate the
 /// routes an instance serves: tests/integration/read_gate.rs) and `$register` mounts them, each
@@ -36,6 +36,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod federation;
+pub mod health;
 pub mod jobs;
 pub mod metrics;
 pub mod server;

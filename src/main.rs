@@ -40,6 +40,13 @@ enum Command {
     /// Settings.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Ask a running instance whether it is ready (exit 0) or not (exit 1): for container and
+    /// service-manager health checks.
+    Health {
+        /// Default: `/readyz` on the `bind` address (127.0.0.1 when it binds every address).
+        #[arg(long)]
+        url: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -159,7 +166,22 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Config(ConfigCommand::Show) => {
-            print!("{}", toml::to_string(&settings)?);
+            print!("{}", toml::to_string(&settings.redacted())?);
+            Ok(())
+        }
+        Command::Health { url } => {
+            let url = url.unwrap_or_else(|| {
+                let bind = settings.bind.replace("0.0.0.0", "127.0.0.1");
+                format!("http://{}/readyz", bind.replace("[::]", "[::1]"))
+            });
+            let client = reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(5))
+                .build()?;
+            let response = client.get(&url).send().await?;
+            let status = response.status();
+            let body = response.text().await.unwrap_or_default();
+            anyhow::ensure!(status.is_success(), "{url}: {status} {body}");
+            println!("{url}: {status} {body}");
             Ok(())
         }
         Command::Config(ConfigCommand::Defaults) => Ok(()),

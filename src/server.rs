@@ -111,6 +111,7 @@ pub async fn start(settings: Settings, listener: Option<TcpListener>) -> anyhow:
             .wrap(FederationMiddleware::new(federation.clone()))
             .app_data(actix_web::web::Data::new(app_ctx.clone()))
             .route("/metrics", actix_web::web::get().to(crate::metrics::get))
+            .configure(crate::health::routes)
             .configure(api::routes)
             .configure(federation::routes::routes)
             .configure(web::routes)

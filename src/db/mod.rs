@@ -157,6 +157,15 @@ pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
     Ok(applied.iter().map(ToString::to_string).collect())
 }
 
+/// How many migrations of the connection's engine are not applied yet (for `/readyz`).
+pub fn pending_migrations(conn: &mut DbConn) -> Result<usize> {
+    let pending = match conn {
+        DbConn::Sqlite(c) => c.pending_migrations(SQLITE_MIGRATIONS).map(|p| p.len()),
+        DbConn::Pg(c) => c.pending_migrations(POSTGRES_MIGRATIONS).map(|p| p.len()),
+    };
+    pending.map_err(|e| Error::from(anyhow::anyhow!("reading the applied migrations: {e}")))
+}
+
 /// Runs `f` in a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so the write lock is
 /// taken (waiting up to busy_timeout) before anything is read, and a transaction never fails
 /// half-way because another writer got in between its read and its write.

@@ -16,6 +16,7 @@ mod federation_read;
 mod fedify;
 mod fixtures;
 mod fuzz_smoke;
+mod health;
 mod helpers;
 mod hostile_fetch;
 mod hostile_limits;
