@@ -64,6 +64,17 @@ enum Admin {
     ApproveUser { name: String },
     /// Outgoing deliveries per instance: pending, retrying, dead; and instances skipped.
     Queue,
+    /// Write a consistent copy of the SQLite database to FILE while the instance serves, and
+    /// check it. (PostgreSQL: use pg_dump.)
+    Backup { file: PathBuf },
+    /// Put the backup FILE in place of the SQLite database. Stop copse first; the database it
+    /// replaces is kept as `<file>.before-restore`.
+    Restore {
+        file: PathBuf,
+        /// Replace an existing database.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -165,6 +176,28 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             println!("approved {name}");
             Ok(())
         }
+        Command::Admin(Admin::Backup { file }) => {
+            let checked =
+                tokio::task::spawn_blocking(move || db::backup::backup(&settings, &file)).await??;
+            println!("backup written and checked: {}", describe(&checked));
+            Ok(())
+        }
+        Command::Admin(Admin::Restore { file, force }) => {
+            let target = db::backup::database_file(&settings)?;
+            anyhow::ensure!(
+                force || !target.exists(),
+                "{} exists: stop copse, then run again with --force to replace it",
+                target.display()
+            );
+            let (checked, kept) =
+                tokio::task::spawn_blocking(move || db::backup::restore(&settings, &file))
+                    .await??;
+            println!("restored into {}: {}", target.display(), describe(&checked));
+            if let Some(kept) = kept {
+                println!("the database it replaced is kept as {}", kept.display());
+            }
+            Ok(())
+        }
         Command::Config(ConfigCommand::Show) => {
             print!("{}", toml::to_string(&settings.redacted())?);
             Ok(())
@@ -186,6 +219,14 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Config(ConfigCommand::Defaults) => Ok(()),
     }
+}
+
+/// What a checked backup holds, in one line.
+fn describe(c: &db::backup::Checked) -> String {
+    format!(
+        "{} bytes, {} migrations, {} accounts, {} communities, {} posts",
+        c.bytes, c.migrations, c.accounts, c.communities, c.posts
+    )
 }
 
 /// One line from standard input when it is not a terminal; otherwise a hidden prompt.

@@ -3,6 +3,7 @@
 //! places where the engines differ branch on it with a plain `match`, in this folder only.
 
 pub mod accounts;
+pub mod backup;
 pub mod communities;
 pub mod instance;
 pub mod members;
@@ -57,7 +58,7 @@ impl ConnectionManager {
     }
 
     /// The file path of a SQLite URL (`path`, `sqlite://path` or `file:path`).
-    fn sqlite_path(&self) -> &str {
+    pub(crate) fn sqlite_path(&self) -> &str {
         self.url
             .strip_prefix("sqlite://")
             .or_else(|| self.url.strip_prefix("sqlite:"))
@@ -155,6 +156,30 @@ pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
     }
     .map_err(|e| anyhow::anyhow!("running migrations: {e}"))?;
     Ok(applied.iter().map(ToString::to_string).collect())
+}
+
+/// The versions of the migrations applied to this database.
+pub fn applied_migrations(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
+    let applied = match conn {
+        DbConn::Sqlite(c) => MigrationHarness::applied_migrations(c),
+        DbConn::Pg(c) => MigrationHarness::applied_migrations(c),
+    }
+    .map_err(|e| anyhow::anyhow!("reading the applied migrations: {e}"))?;
+    Ok(applied.iter().map(ToString::to_string).collect())
+}
+
+/// The versions of the migrations this build knows for the connection's engine.
+pub fn known_migrations(conn: &DbConn) -> Vec<String> {
+    use diesel::migration::MigrationSource;
+    let versions = match conn {
+        DbConn::Sqlite(_) => {
+            MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+                .map(|all| all.iter().map(|m| m.name().version().to_string()).collect())
+        }
+        DbConn::Pg(_) => MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)
+            .map(|all| all.iter().map(|m| m.name().version().to_string()).collect()),
+    };
+    versions.unwrap_or_default()
 }
 
 /// How many migrations of the connection's engine are not applied yet (for `/readyz`).
