@@ -3,10 +3,14 @@
 //! posts as `Announce(Create(Page))`, as Lemmy serves them; other outboxes hold no items (see
 //! docs/FEDERATION.md).
 
-use super::{authorized_fetch::signer, objects, objects::post::PostOrComment, FedData};
+use super::{authorized_fetch::signer, objects, FedData};
 use crate::{
     actions::access::authorize_fetch,
-    db::{self, communities::Community, posts::PostOrder},
+    db::{
+        self,
+        communities::Community,
+        posts::{PostOrComment, PostOrder},
+    },
     domain::communities::Visibility,
     error::Error,
 };

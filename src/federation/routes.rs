@@ -4,12 +4,16 @@
 use super::{
     authorized_fetch::signer, collections, nodeinfo, objects, wants_activitypub, webfinger, FedData,
 };
-use crate::{actions::access::authorize_fetch, db, error::Error};
+use crate::{
+    actions::access::authorize_fetch,
+    db::{self, posts::PostOrComment},
+    error::Error,
+};
 use activitypub_federation::{
     actix_web::response::create_http_response, protocol::tombstone::Tombstone, traits::Object,
 };
 use actix_web::{guard, web, HttpRequest, HttpResponse};
-use objects::{instance::InstanceActor, post::PostOrComment};
+use objects::{instance::InstanceActor, post};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     super::inbox::routes(cfg);
@@ -75,7 +79,7 @@ async fn content(
     }) else {
         return Err(Error::not_found("object"));
     };
-    let community = item.community(data).await?;
+    let community = post::community(&item, data).await?;
     authorize_fetch(data, &community, signer(request, data)).await?;
     if item.is_deleted() {
         let tombstone = Tombstone::new(item.id().clone());
