@@ -7,11 +7,11 @@ use crate::{
         self,
         accounts::{Account, Person},
         communities::Community,
-        posts::{Comment, NewComment, NewPost, Post},
+        members::Receipt,
+        posts::{Comment, NewComment, NewPost, Post, PostOrComment},
     },
     domain::{changes::Change, content, posts as rules},
     error::{Error, ErrorKind, Result},
-    federation::objects::post::PostOrComment,
 };
 
 /// A local member opens a thread in a community (local, or remote: then it is sent there).
@@ -154,7 +154,15 @@ pub fn admit(
     ))
 }
 
-/// Stores a remote post (or returns the one stored under its id).
+/// The inbound `Create` that brought a post or comment: its id (under which a local community
+/// announces it to its members) and its receipt, both written with the object.
+pub struct Created {
+    pub activity_id: String,
+    pub receipt: Option<Receipt>,
+}
+
+/// Stores a remote post fetched from its origin or announced by `vouched_by` (or returns the
+/// one stored under its id). A post not yet stored must pass [`admit`].
 pub async fn store_remote_post(
     ctx: &AppContext,
     received: &rules::Received,
@@ -162,28 +170,34 @@ pub async fn store_remote_post(
     community: &Community,
     vouched_by: Option<i64>,
 ) -> Result<Post> {
-    store_remote_post_then(ctx, received, author, community, vouched_by, |_, _| Ok(())).await
+    write_remote_post(ctx, received, author, community, vouched_by, None).await
 }
 
-/// As [`store_remote_post`], then runs `then` on the stored post in the same write (the event
-/// an inbound `Create` emits and its receipt commit with the post, one transaction). A post not
-/// yet stored must pass [`admit`]; `vouched_by` is the community whose `Announce` brought it.
-pub async fn store_remote_post_then<F>(
+/// A remote member's `Create` of a post: stored as [`store_remote_post`] stores (vouched for by
+/// nobody), with, in the same write, the `PostCreated` change in a local community and the
+/// activity's receipt (also when the post was stored before, fetched as some reply's parent).
+pub async fn receive_post(
+    ctx: &AppContext,
+    received: &rules::Received,
+    author: &Person,
+    community: &Community,
+    created: Created,
+) -> Result<Post> {
+    write_remote_post(ctx, received, author, community, None, Some(created)).await
+}
+
+async fn write_remote_post(
     ctx: &AppContext,
     received: &rules::Received,
     author: &Person,
     community: &Community,
     vouched_by: Option<i64>,
-    then: F,
-) -> Result<Post>
-where
-    F: FnOnce(&mut db::DbConn, &Post) -> Result<()> + Send + 'static,
-{
+    created: Option<Created>,
+) -> Result<Post> {
     let title = received.title()?;
     let body_md = content::text_block("source", &received.markdown, rules::MAX_BODY)?;
     let (body_html, ap_id) = (received.html.clone(), received.ap_id.clone());
     let (community, author_id) = (community.clone(), author.id);
-    let community_id = community.id;
     let published = received.published;
     let base = ctx.url("");
     ctx.write(move |conn| {
@@ -194,7 +208,7 @@ where
                 admit(conn, &community, author_id, None, &ap_id, vouched_by)?;
                 let new = NewPost {
                     ap_id: Some(&ap_id),
-                    community_id,
+                    community_id: community.id,
                     author_id,
                     title: &title,
                     body_md: &body_md,
@@ -204,13 +218,30 @@ where
                 db::posts::insert_post(conn, &new, &base)?
             }
         };
-        then(conn, &post)?;
+        if let Some(Created {
+            activity_id,
+            receipt,
+        }) = created
+        {
+            if community.local {
+                let change = Change::PostCreated {
+                    post_id: post.id,
+                    activity_id: Some(activity_id),
+                };
+                db::outbox::emit(conn, &change)?;
+            }
+            if let Some(receipt) = receipt {
+                receipt.record(conn)?;
+            }
+        }
         Ok(post)
     })
     .await
 }
 
-/// Stores a remote comment under its parent (or returns the one stored under its id).
+/// Stores a remote comment under its parent, fetched from its origin or announced by
+/// `vouched_by` (or returns the one stored under its id). A comment not yet stored must pass
+/// [`admit`] in its thread's community.
 pub async fn store_remote_comment(
     ctx: &AppContext,
     received: &rules::Received,
@@ -218,22 +249,29 @@ pub async fn store_remote_comment(
     parent: &PostOrComment,
     vouched_by: Option<i64>,
 ) -> Result<Comment> {
-    store_remote_comment_then(ctx, received, author, parent, vouched_by, |_, _| Ok(())).await
+    write_remote_comment(ctx, received, author, parent, vouched_by, None).await
 }
 
-/// As [`store_remote_comment`], then runs `then` on the stored comment in the same write. A
-/// comment not yet stored must pass [`admit`] in its thread's community.
-pub async fn store_remote_comment_then<F>(
+/// A remote member's `Create` of a reply: stored as [`store_remote_comment`] stores, with, in
+/// the same write, the `CommentCreated` change in a local community and the activity's receipt.
+pub async fn receive_comment(
+    ctx: &AppContext,
+    received: &rules::Received,
+    author: &Person,
+    parent: &PostOrComment,
+    created: Created,
+) -> Result<Comment> {
+    write_remote_comment(ctx, received, author, parent, None, Some(created)).await
+}
+
+async fn write_remote_comment(
     ctx: &AppContext,
     received: &rules::Received,
     author: &Person,
     parent: &PostOrComment,
     vouched_by: Option<i64>,
-    then: F,
-) -> Result<Comment>
-where
-    F: FnOnce(&mut db::DbConn, &Comment) -> Result<()> + Send + 'static,
-{
+    created: Option<Created>,
+) -> Result<Comment> {
     let body_md = content::text_block("source", &received.markdown, rules::MAX_COMMENT)?;
     let (body_html, ap_id) = (received.html.clone(), received.ap_id.clone());
     let (post_id, parent_id) = match parent {
@@ -244,8 +282,9 @@ where
     let published = received.published;
     let base = ctx.url("");
     ctx.write(move |conn| {
-        let comment = match db::posts::comment_by_ap_id(conn, &ap_id)? {
-            Some(existing) => existing,
+        // The thread's community, when this write read it.
+        let (comment, community) = match db::posts::comment_by_ap_id(conn, &ap_id)? {
+            Some(existing) => (existing, None),
             None => {
                 refuse_tombstoned(conn, &ap_id)?;
                 let post = db::posts::post(conn, post_id)?
@@ -270,10 +309,32 @@ where
                     body_html: &body_html,
                     published,
                 };
-                db::posts::insert_comment(conn, &new, &base)?
+                (
+                    db::posts::insert_comment(conn, &new, &base)?,
+                    Some(community),
+                )
             }
         };
-        then(conn, &comment)?;
+        if let Some(Created {
+            activity_id,
+            receipt,
+        }) = created
+        {
+            let local = match community {
+                Some(community) => community.local,
+                None => db::posts::thread_community(conn, comment.post_id)?.local,
+            };
+            if local {
+                let change = Change::CommentCreated {
+                    comment_id: comment.id,
+                    activity_id: Some(activity_id),
+                };
+                db::outbox::emit(conn, &change)?;
+            }
+            if let Some(receipt) = receipt {
+                receipt.record(conn)?;
+            }
+        }
         Ok(comment)
     })
     .await

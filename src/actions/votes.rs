@@ -2,10 +2,13 @@
 
 use crate::{
     context::AppContext,
-    db::{self, accounts::Account, accounts::Person},
+    db::{
+        self,
+        accounts::{Account, Person},
+        posts::PostOrComment,
+    },
     domain::{changes::Change, communities::may_read},
     error::{Error, Result},
-    federation::objects::post::PostOrComment,
 };
 
 /// What is voted on: a post or a comment, by local id.
@@ -72,7 +75,8 @@ pub async fn vote(ctx: &AppContext, account: &Account, target: Target, score: i3
 }
 
 /// A remote person's vote. In a local community, private content only takes members' votes, and
-/// the community forwards the vote to its members' instances.
+/// the community forwards the vote to its members' instances. `receipt` is the activity's,
+/// recorded in the same write.
 pub async fn receive_vote(
     ctx: &AppContext,
     voter: Person,
@@ -81,32 +85,29 @@ pub async fn receive_vote(
     activity_id: String,
     receipt: Option<db::members::Receipt>,
 ) -> Result<()> {
-    let community = object.community(ctx).await?;
-    let object_ap_id = object_id(&object);
-    ctx.write({
-        let voter_id = voter.id;
-        let ap_id = object_ap_id;
-        move |conn| {
-            if community.local {
-                db::members::ensure_not_banned(conn, community.id, voter_id)?;
-                let role = db::communities::role_of(conn, community.id, voter_id)?;
-                may_read(&community, role, false)?;
-            }
-            db::votes::set(conn, voter_id, &ap_id, score, Some(&activity_id))?;
-            if community.local {
-                let event = Change::VoteCast {
-                    voter_id: voter.id,
-                    object_ap_id: ap_id,
-                    community_id: community.id,
-                    score,
-                    activity_id,
-                };
-                db::outbox::emit(conn, &event)?;
-            }
-            match &receipt {
-                Some(receipt) => receipt.record(conn),
-                None => Ok(()),
-            }
+    let voter_id = voter.id;
+    let (ap_id, post_id) = (object.ap_id().to_string(), object.post_id());
+    ctx.write(move |conn| {
+        let community = db::posts::thread_community(conn, post_id)?;
+        if community.local {
+            db::members::ensure_not_banned(conn, community.id, voter_id)?;
+            let role = db::communities::role_of(conn, community.id, voter_id)?;
+            may_read(&community, role, false)?;
+        }
+        db::votes::set(conn, voter_id, &ap_id, score, Some(&activity_id))?;
+        if community.local {
+            let event = Change::VoteCast {
+                voter_id,
+                object_ap_id: ap_id,
+                community_id: community.id,
+                score,
+                activity_id,
+            };
+            db::outbox::emit(conn, &event)?;
+        }
+        match &receipt {
+            Some(receipt) => receipt.record(conn),
+            None => Ok(()),
         }
     })
     .await
@@ -131,15 +132,9 @@ pub async fn receive_undo_vote(
                 return Ok(());
             };
             db::votes::set(conn, voter_id, &vote.object_ap_id, 0, None)?;
-            let community = match db::posts::post_by_ap_id(conn, &vote.object_ap_id)? {
-                Some(p) => db::communities::by_id(conn, p.community_id)?,
-                None => match db::posts::comment_by_ap_id(conn, &vote.object_ap_id)? {
-                    Some(c) => match db::posts::post(conn, c.post_id)? {
-                        Some(p) => db::communities::by_id(conn, p.community_id)?,
-                        None => None,
-                    },
-                    None => None,
-                },
+            let community = match db::posts::post_or_comment(conn, &vote.object_ap_id)? {
+                Some(object) => Some(db::posts::thread_community(conn, object.post_id())?),
+                None => None,
             };
             if let Some(community) = community.filter(|c| c.local) {
                 let event = Change::VoteWithdrawn {
@@ -156,11 +151,4 @@ pub async fn receive_undo_vote(
         }
     })
     .await
-}
-
-fn object_id(object: &PostOrComment) -> String {
-    match object {
-        PostOrComment::Post(p) => p.ap_id.to_string(),
-        PostOrComment::Comment(c) => c.ap_id.to_string(),
-    }
 }

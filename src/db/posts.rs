@@ -2,7 +2,7 @@
 
 use super::{
     accounts::Person,
-    communities::{in_scope, Scope},
+    communities::{in_scope, Community, Scope},
     now,
     schema::{comments, communities, community_members, persons, posts},
     DbConn, DbUrl,
@@ -189,6 +189,46 @@ pub fn comment_by_ap_id(conn: &mut DbConn, ap_id: &str) -> Result<Option<Comment
         .select(Comment::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// A post or a comment: what an ActivityPub id names where either may come (a reply's parent, a
+/// vote's object). `federation::objects::post` makes it the library's `Object`, as
+/// `federation::objects::group` does for `Community`.
+#[derive(Debug, Clone)]
+pub enum PostOrComment {
+    Post(Post),
+    Comment(Comment),
+}
+
+impl PostOrComment {
+    pub fn ap_id(&self) -> &DbUrl {
+        match self {
+            PostOrComment::Post(p) => &p.ap_id,
+            PostOrComment::Comment(c) => &c.ap_id,
+        }
+    }
+
+    /// The post whose thread it is in (itself, for a post).
+    pub fn post_id(&self) -> i64 {
+        match self {
+            PostOrComment::Post(p) => p.id,
+            PostOrComment::Comment(c) => c.post_id,
+        }
+    }
+}
+
+/// The stored post, or else comment, with this ActivityPub id.
+pub fn post_or_comment(conn: &mut DbConn, ap_id: &str) -> Result<Option<PostOrComment>> {
+    if let Some(post) = post_by_ap_id(conn, ap_id)? {
+        return Ok(Some(PostOrComment::Post(post)));
+    }
+    Ok(comment_by_ap_id(conn, ap_id)?.map(PostOrComment::Comment))
+}
+
+/// The community a thread (a post, by local id) belongs to.
+pub fn thread_community(conn: &mut DbConn, post_id: i64) -> Result<Community> {
+    let post = post(conn, post_id)?.ok_or_else(|| Error::not_found("post"))?;
+    super::communities::by_id(conn, post.community_id)?.ok_or_else(|| Error::not_found("community"))
 }
 
 /// How a community's posts are ordered.

@@ -3,9 +3,13 @@
 //! posts as `Announce(Create(Page))`, as Lemmy serves them; other outboxes hold no items (see
 //! docs/FEDERATION.md).
 
-use super::{authorized_fetch::signer, objects, objects::post::PostOrComment, FedData};
+use super::{authorized_fetch::signer, objects, FedData};
 use crate::{
-    db::{self, communities::Community, posts::PostOrder},
+    db::{
+        self,
+        communities::Community,
+        posts::{PostOrComment, PostOrder},
+    },
     error::Error,
     views::gate::{Sight, Viewer},
 };

@@ -52,7 +52,7 @@ pub enum Resolved {
 /// Resolves `name@host`, `!name@host` (a community), `@name@host` (a person), or the URL of an
 /// actor, post or comment. Local names and URLs are answered from the database.
 pub async fn anything(data: &FedData, query: &str) -> Result<Resolved, Error> {
-    use crate::federation::objects::post::PostOrComment;
+    use crate::db::posts::PostOrComment;
     use activitypub_federation::fetch::object_id::ObjectId;
     let not_found = nothing_found;
     let query = query.trim();

@@ -4,12 +4,16 @@
 use super::{
     authorized_fetch::signer, collections, nodeinfo, objects, wants_activitypub, webfinger, FedData,
 };
-use crate::{db, error::Error, views::gate::Viewer};
+use crate::{
+    db::{self, posts::PostOrComment},
+    error::Error,
+    views::gate::Viewer,
+};
 use activitypub_federation::{
     actix_web::response::create_http_response, protocol::tombstone::Tombstone, traits::Object,
 };
 use actix_web::{web, HttpRequest, HttpResponse};
-use objects::{instance::InstanceActor, post::PostOrComment};
+use objects::{instance::InstanceActor, post};
 
 get_routes!(PATHS, documents, |_| true, {
     "/.well-known/webfinger" => webfinger::get,
@@ -52,7 +56,7 @@ async fn content(
     }) else {
         return Err(Error::not_found("object"));
     };
-    let community = item.community(data).await?;
+    let community = post::community(&item, data).await?;
     data.gate()
         .sight_signed(data, &community, signer(request, data))
         .await?

@@ -8,7 +8,7 @@ use crate::{
     signing::{community_key, Key, SignedPost},
 };
 use activitypub_federation::fetch::object_id::ObjectId;
-use copse::{db::accounts::Person, federation::objects::post::PostOrComment};
+use copse::db::{accounts::Person, posts::PostOrComment};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::sync::{

@@ -15,10 +15,10 @@ use super::{
 };
 use crate::{
     context::AppContext,
-    db::communities::Community,
+    db::{communities::Community, posts::PostOrComment},
     domain::{names::same_origin, posts::OUTSIDE_COMMUNITY},
     error::{Error, ErrorKind},
-    federation::objects::post::{self, PostJson, PostOrComment},
+    federation::objects::post::{self, PostJson},
 };
 use activitypub_federation::{
     config::Data,
@@ -118,7 +118,7 @@ async fn community_of(
         None => PostOrComment::read_from_id(object.clone(), data).await?,
     };
     Ok(match found {
-        Some(object) => Some(object.community(data).await?.id),
+        Some(object) => Some(post::community(&object, data).await?.id),
         None => None,
     })
 }
@@ -260,30 +260,44 @@ impl Activity for Announce {
     }
 
     async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
+        self.receive_inbound(data, &mut super::Inbound::default())
+            .await
+    }
+}
+
+impl Announce {
+    /// Applies the announced activity, or acknowledges it without applying it
+    /// (`Inbound::ignore`, with the reason). A vote it carries records the Announce's receipt
+    /// in its own write.
+    pub async fn receive_inbound(
+        self,
+        data: &Data<AppContext>,
+        inbound: &mut super::Inbound,
+    ) -> Result<(), Error> {
         let group = self.actor.dereference_local(data).await?;
         if let Some((actor, id)) = self.object.actor_and_id() {
             if crate::federation::is_local_url(data, actor)
                 || crate::federation::is_local_url(data, id)
             {
-                return super::ignore(OUR_OWN);
+                return inbound.ignore(OUR_OWN);
             }
         }
         if let Some(object) = self.object.object_json() {
             return match self.store(object, &group, data).await? {
                 true => Ok(()),
-                false => super::ignore(OUTSIDE),
+                false => inbound.ignore(OUTSIDE),
             };
         }
         if matches!(self.object, Announced::Other(_)) {
-            return super::ignore(UNHANDLED);
+            return inbound.ignore(UNHANDLED);
         }
         if !self.inside(&group, data).await? {
-            return super::ignore(OUTSIDE);
+            return inbound.ignore(OUTSIDE);
         }
         // Moderation inside the community is vouched for by it.
         let by = Some(group.id);
         match self.object {
-            Announced::Vote(vote) => vote.receive(data).await,
+            Announced::Vote(vote) => vote.receive_inbound(data, inbound).await,
             Announced::UndoVote(undo) => undo.receive(data).await,
             Announced::Update(update) => update.receive(data).await,
             Announced::Delete(delete) => delete.apply(data, by).await,

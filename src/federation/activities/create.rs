@@ -4,10 +4,9 @@
 use crate::{
     actions::{membership, posts as actions},
     context::AppContext,
-    db::accounts::Person,
-    domain::changes::Change,
+    db::{accounts::Person, posts::PostOrComment},
     error::{Error, ErrorKind},
-    federation::objects::post::{find_community, PostJson, PostOrComment},
+    federation::objects::post::{self, find_community, PostJson},
 };
 use activitypub_federation::{
     config::Data,
@@ -59,7 +58,7 @@ impl Create {
                         )
                         .with_cause(anyhow::anyhow!("{e:?}"))
                     })?;
-                let community = parent.community(data).await?;
+                let community = post::community(&parent, data).await?;
                 Ok((Some(parent), community))
             }
             None => Ok((None, find_community(&self.object, data).await?)),
@@ -95,15 +94,26 @@ impl Activity for Create {
         PostOrComment::verify(&self.object, self.actor.inner(), data).await
     }
 
-    /// The object, the event that makes a local community announce it (with the original
-    /// activity id) and the activity's receipt commit in one write.
+    async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
+        self.receive_inbound(data, &mut super::Inbound::default())
+            .await
+    }
+}
+
+impl Create {
+    /// The object, the change that makes a local community announce it (with this activity's
+    /// id) and the activity's receipt commit in one write (`actions::posts::receive_post`,
+    /// `receive_comment`).
     /// A top-level object from someone whose application to the (local) community waits for a
     /// moderator is not a post: it adds to their application (answers to the joining questions).
-    async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
+    pub async fn receive_inbound(
+        self,
+        data: &Data<AppContext>,
+        inbound: &mut super::Inbound,
+    ) -> Result<(), Error> {
         let (parent, community) = self.target(data).await?;
         let author = self.actor.dereference(data).await?;
-        let activity_id = Some(self.id.to_string());
-        let receipt = super::take_receipt();
+        let receipt = inbound.take_receipt();
         if parent.is_none() && membership::is_applying(data, &community, &author).await? {
             let content = self.object.received().content;
             return membership::receive_application_message(
@@ -111,61 +121,19 @@ impl Activity for Create {
             )
             .await;
         }
-        let local = community.local;
         let received = self.object.received();
+        let created = actions::Created {
+            activity_id: self.id.to_string(),
+            receipt,
+        };
         match parent {
             None => {
-                actions::store_remote_post_then(
-                    data,
-                    &received,
-                    &author,
-                    &community,
-                    None,
-                    move |conn, post| {
-                        let event = local.then_some(Change::PostCreated {
-                            post_id: post.id,
-                            activity_id,
-                        });
-                        finish(conn, event, receipt)
-                    },
-                )
-                .await?;
+                actions::receive_post(data, &received, &author, &community, created).await?;
             }
             Some(parent) => {
-                actions::store_remote_comment_then(
-                    data,
-                    &received,
-                    &author,
-                    &parent,
-                    None,
-                    move |conn, comment| {
-                        let event = if local {
-                            Some(Change::CommentCreated {
-                                comment_id: comment.id,
-                                activity_id,
-                            })
-                        } else {
-                            None
-                        };
-                        finish(conn, event, receipt)
-                    },
-                )
-                .await?;
+                actions::receive_comment(data, &received, &author, &parent, created).await?;
             }
         }
         Ok(())
     }
-}
-
-/// The end of a received object's write: the event that makes a local community announce it,
-/// and the activity's receipt.
-fn finish(
-    conn: &mut crate::db::DbConn,
-    event: Option<Change>,
-    receipt: Option<crate::db::members::Receipt>,
-) -> Result<(), Error> {
-    if let Some(event) = event {
-        crate::db::outbox::emit(conn, &event)?;
-    }
-    receipt.map_or(Ok(()), |receipt| receipt.record(conn))
 }

@@ -6,8 +6,9 @@ use crate::{
     actions::editing as actions,
     context::AppContext,
     db::accounts::Person,
+    db::posts::PostOrComment,
     error::{Error, ErrorKind},
-    federation::objects::post::{PostJson, PostOrComment},
+    federation::objects::post::PostJson,
 };
 use activitypub_federation::{
     config::Data,

@@ -3,8 +3,10 @@
 
 use super::undo::{Undo, Undoable};
 use crate::{
-    actions::moderation as actions, context::AppContext, db::accounts::Person, error::Error,
-    federation::objects::post::PostOrComment,
+    actions::moderation as actions,
+    context::AppContext,
+    db::{accounts::Person, posts::PostOrComment},
+    error::Error,
 };
 use activitypub_federation::{
     config::Data,

@@ -21,7 +21,6 @@ use crate::{
 use activitypub_federation::{config::Data, traits::Activity};
 use either::Either;
 use serde::Deserialize;
-use std::sync::{Arc, Mutex, PoisonError};
 use url::Url;
 
 /// Reads an actor given as a URL, as an object with an `id`, or as a list of those (Prismo
@@ -145,28 +144,32 @@ pub enum Outcome {
     Ignored(&'static str),
 }
 
-/// The inbound activity being applied: its receipt, until a `receive` takes it, and whether a
-/// `receive` chose to ignore it.
-struct Pending {
+/// The inbound activity being applied, handed by `&mut` to the `receive` that applies it: the
+/// activity's receipt until a write takes it, and whether it was deliberately not applied.
+/// Outside an inbox (`Inbound::default()`) there is nothing to record.
+#[derive(Debug, Default)]
+pub struct Inbound {
     receipt: Option<Receipt>,
     ignored: Option<&'static str>,
 }
 
-tokio::task_local! {
-    static PENDING: Arc<Mutex<Pending>>;
-}
+impl Inbound {
+    /// For a `receive` that applies its activity in a single write: takes the receipt, which
+    /// that write must record (`Receipt::record`), so that the effect and the record of it
+    /// commit together, one transaction instead of two. None outside an inbox, or once taken.
+    /// Code that writes more than once must not take it: a receipt committed with a first write
+    /// would make a retry after a crash skip the second.
+    pub fn take_receipt(&mut self) -> Option<Receipt> {
+        self.receipt.take()
+    }
 
-/// For a `receive` that acknowledges its activity without applying it (an announce that a
-/// community may not vouch for, for example): the inbox answers 202 with the reason.
-pub fn ignore(reason: &'static str) -> Result<(), Error> {
-    tracing::debug!("inbound activity ignored: {reason}");
-    let _ = PENDING.try_with(|pending| {
-        pending
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .ignored = Some(reason);
-    });
-    Ok(())
+    /// For a `receive` that acknowledges its activity without applying it (an announce that a
+    /// community may not vouch for, for example): the inbox answers 202 with the reason.
+    pub fn ignore(&mut self, reason: &'static str) -> Result<(), Error> {
+        tracing::debug!("inbound activity ignored: {reason}");
+        self.ignored = Some(reason);
+        Ok(())
+    }
 }
 
 impl InboxActivity {
@@ -189,27 +192,20 @@ impl InboxActivity {
         // received too, so when it comes late it has no effect. Only ids on the Undo's own
         // origin: nobody pre-empts another server's activities.
         let actor = self.actor().clone();
-        let receipt = Receipt {
-            id,
-            undone: self
-                .undone_id()
-                .filter(|undone| crate::domain::names::same_origin(undone, &actor))
-                .map(Url::to_string),
-        };
-        let pending = Arc::new(Mutex::new(Pending {
-            receipt: Some(receipt),
+        let mut inbound = Inbound {
+            receipt: Some(Receipt {
+                id,
+                undone: self
+                    .undone_id()
+                    .filter(|undone| crate::domain::names::same_origin(undone, &actor))
+                    .map(Url::to_string),
+            }),
             ignored: None,
-        }));
-        let sender = crate::db::outbox::host_of(&actor);
-        let applying = async {
-            each_handled!(self, a => a.receive(data).await?, a => {
-                tracing::debug!("ignoring unsupported activity {} of type {}", a.id, a.kind);
-            });
-            Ok::<(), Error>(())
         };
+        let sender = crate::db::outbox::host_of(&actor);
         // Bounded: a slow peer (or a long chain of fetches) cannot hold the inbox; the sender is
         // told to retry, and nothing was recorded as received.
-        tokio::time::timeout(PROCESSING_LIMIT, PENDING.scope(pending.clone(), applying))
+        tokio::time::timeout(PROCESSING_LIMIT, self.receive_each(data, &mut inbound))
             .await
             .map_err(|_| {
                 Error::new(
@@ -218,35 +214,48 @@ impl InboxActivity {
                     "the activity took too long to process; try again later",
                 )
             })??;
-        // Unless the activity's own write recorded it (see `take_receipt`).
-        let (untaken, ignored) = {
-            let mut pending = pending.lock().unwrap_or_else(PoisonError::into_inner);
-            (pending.receipt.take(), pending.ignored)
-        };
-        if let Some(receipt) = untaken {
+        // Unless the activity's own write recorded it (`Inbound::take_receipt`).
+        if let Some(receipt) = inbound.receipt {
             data.write(move |conn| receipt.record(conn)).await?;
         }
         crate::federation::outbound::worker::heard_from(data, &sender).await;
-        Ok(ignored.map_or(Outcome::Applied, Outcome::Ignored))
+        Ok(inbound.ignored.map_or(Outcome::Applied, Outcome::Ignored))
     }
-}
 
-/// For a `receive` that applies its activity in a single write: takes the activity's receipt,
-/// which that write must record (`Receipt::record`), so that the effect and the record of it
-/// commit together, one transaction instead of two. None outside an inbox, or once taken. Code
-/// that writes more than once must not take it: a receipt committed with a first write would
-/// make a retry after a crash skip the second.
-pub fn take_receipt() -> Option<Receipt> {
-    PENDING
-        .try_with(|pending| {
-            pending
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .receipt
-                .take()
-        })
-        .ok()
-        .flatten()
+    /// The variant's `receive`. Those that may record the receipt in their own write, or ignore
+    /// the activity, take the `Inbound`; the others are the library's `Activity::receive`.
+    async fn receive_each(
+        self,
+        data: &Data<AppContext>,
+        inbound: &mut Inbound,
+    ) -> Result<(), Error> {
+        match self {
+            InboxActivity::Create(a) => a.receive_inbound(data, inbound).await,
+            InboxActivity::Vote(a) => a.receive_inbound(data, inbound).await,
+            InboxActivity::Announce(a) => a.receive_inbound(data, inbound).await,
+            InboxActivity::Follow(a) => a.receive(data).await,
+            InboxActivity::Accept(a) => a.receive(data).await,
+            InboxActivity::Reject(a) => a.receive(data).await,
+            InboxActivity::Undo(a) => a.receive(data).await,
+            InboxActivity::UndoVote(a) => a.receive(data).await,
+            InboxActivity::UndoLock(a) => a.receive(data).await,
+            InboxActivity::UndoBlock(a) => a.receive(data).await,
+            InboxActivity::UndoDelete(a) => a.receive(data).await,
+            InboxActivity::Block(a) => a.receive(data).await,
+            InboxActivity::Lock(a) => a.receive(data).await,
+            InboxActivity::Add(a) => a.receive(data).await,
+            InboxActivity::Remove(a) => a.receive(data).await,
+            InboxActivity::Flag(a) => a.receive(data).await,
+            InboxActivity::Resolve(a) => a.receive(data).await,
+            InboxActivity::Update(a) => a.receive(data).await,
+            InboxActivity::UpdateGroup(a) => a.receive(data).await,
+            InboxActivity::Delete(a) => a.receive(data).await,
+            InboxActivity::Other(a) => {
+                tracing::debug!("ignoring unsupported activity {} of type {}", a.id, a.kind);
+                Ok(())
+            }
+        }
+    }
 }
 
 /// Longest time one inbound activity may take to apply (fetches included).

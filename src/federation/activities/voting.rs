@@ -2,8 +2,10 @@
 //! `audience` (no `to`/`cc`); the object decides where they belong.
 
 use crate::{
-    actions::votes as actions, context::AppContext, db::accounts::Person, error::Error,
-    federation::objects::post::PostOrComment,
+    actions::votes as actions,
+    context::AppContext,
+    db::{accounts::Person, posts::PostOrComment},
+    error::Error,
 };
 use activitypub_federation::{
     config::Data,
@@ -68,12 +70,23 @@ impl Activity for Vote {
         Ok(())
     }
 
-    /// The voted object must exist (fetched if unknown); otherwise the vote is refused.
     async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
+        self.receive_inbound(data, &mut super::Inbound::default())
+            .await
+    }
+}
+
+impl Vote {
+    /// The voted object must exist (fetched if unknown); otherwise the vote is refused. One
+    /// write: the vote, its change and the receipt commit together.
+    pub async fn receive_inbound(
+        self,
+        data: &Data<AppContext>,
+        inbound: &mut super::Inbound,
+    ) -> Result<(), Error> {
         let object = self.object.dereference(data).await?;
         let voter = self.actor.dereference(data).await?;
-        // One write: the vote, its event and the receipt commit together.
-        let receipt = super::take_receipt();
+        let receipt = inbound.take_receipt();
         let (score, id) = (self.kind.score(), self.id.to_string());
         actions::receive_vote(data, voter, object, score, id, receipt).await
     }

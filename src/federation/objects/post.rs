@@ -1,16 +1,13 @@
-//! Posts (`Page`) and comments (`Note` with `inReplyTo`) as one `Object`, `PostOrComment`: what
-//! arrives decides which it is (a reply is a comment; anything else addressed to a community is
-//! a post). We accept `Page`, `Article`, `Note`, `Event`, `Question` and `Video` as posts.
+//! Posts (`Page`) and comments (`Note` with `inReplyTo`) as one `Object`, the stored
+//! `db::posts::PostOrComment`: what arrives decides which it is (a reply is a comment; anything
+//! else addressed to a community is a post). We accept `Page`, `Article`, `Note`, `Event`,
+//! `Question` and `Video` as posts.
 
 use super::Source;
 use crate::{
     actions::posts as actions,
     context::AppContext,
-    db::{
-        self,
-        communities::Community,
-        posts::{Comment, Post},
-    },
+    db::{self, communities::Community, posts::PostOrComment},
     domain::{content, posts as rules},
     error::{Error, ErrorKind},
 };
@@ -147,27 +144,11 @@ impl PostJson {
     }
 }
 
-/// A post or a comment, local or remote.
-#[derive(Debug, Clone)]
-pub enum PostOrComment {
-    Post(Post),
-    Comment(Comment),
-}
-
-impl PostOrComment {
-    /// The community a thread belongs to.
-    pub async fn community(&self, data: &AppContext) -> Result<Community, Error> {
-        let post_id = match self {
-            PostOrComment::Post(p) => p.id,
-            PostOrComment::Comment(c) => c.post_id,
-        };
-        data.db(move |conn| {
-            let post = db::posts::post(conn, post_id)?.ok_or_else(|| Error::not_found("post"))?;
-            db::communities::by_id(conn, post.community_id)?
-                .ok_or_else(|| Error::not_found("community"))
-        })
+/// The community a post's or comment's thread belongs to.
+pub async fn community(item: &PostOrComment, data: &AppContext) -> Result<Community, Error> {
+    let post_id = item.post_id();
+    data.db(move |conn| db::posts::thread_community(conn, post_id))
         .await
-    }
 }
 
 /// Finds the community among the candidates: known ones first, without fetching; then the
@@ -205,20 +186,12 @@ impl Object for PostOrComment {
     type Error = Error;
 
     fn id(&self) -> &Url {
-        match self {
-            PostOrComment::Post(p) => &p.ap_id,
-            PostOrComment::Comment(c) => &c.ap_id,
-        }
+        self.ap_id()
     }
 
     async fn read_from_id(id: Url, data: &Data<AppContext>) -> Result<Option<Self>, Error> {
-        data.db(move |conn| {
-            if let Some(p) = db::posts::post_by_ap_id(conn, id.as_str())? {
-                return Ok(Some(PostOrComment::Post(p)));
-            }
-            Ok(db::posts::comment_by_ap_id(conn, id.as_str())?.map(PostOrComment::Comment))
-        })
-        .await
+        data.db(move |conn| db::posts::post_or_comment(conn, id.as_str()))
+            .await
     }
 
     fn is_deleted(&self) -> bool {
@@ -229,7 +202,7 @@ impl Object for PostOrComment {
     }
 
     async fn into_json(self, data: &Data<AppContext>) -> Result<PostJson, Error> {
-        let community = self.community(data).await?;
+        let community = community(&self, data).await?;
         let (author_id, parent) = match &self {
             PostOrComment::Post(p) => (p.author_id, None),
             PostOrComment::Comment(c) => (c.author_id, Some((c.post_id, c.parent_id))),

@@ -6,16 +6,13 @@ use super::{
     activity_or_new, announce, community, community_and, forward, gone, member_inboxes, send, Plan,
 };
 use crate::{
-    db::{self, accounts::Person, communities::Community},
+    db::{self, accounts::Person, communities::Community, posts::PostOrComment},
     domain::changes::Change,
     error::Error,
-    federation::{
-        activities::{
-            announce::Announced,
-            create::Create,
-            editing::{Delete, DeletedRef, Update, UpdateGroup},
-        },
-        objects::post::PostOrComment,
+    federation::activities::{
+        announce::Announced,
+        create::Create,
+        editing::{Delete, DeletedRef, Update, UpdateGroup},
     },
 };
 use activitypub_federation::{
