@@ -153,3 +153,33 @@ pub fn reshown_status(error: &Error) -> Option<StatusCode> {
         kind => Some(kind.status()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_field_error_is_shown_next_to_its_field_without_repeating_its_name() {
+        let error = Error::invalid_field("email", "not an email address");
+        let shown = FormError::of("email", &error);
+        assert_eq!(shown.on("email"), Some("Not an email address"));
+        assert_eq!(shown.on("password"), None);
+        assert_eq!(shown.general("email"), None);
+        assert_eq!(
+            reshown_status(&error),
+            Some(StatusCode::UNPROCESSABLE_ENTITY)
+        );
+    }
+
+    #[test]
+    fn an_error_without_a_field_is_shown_at_the_top_of_its_form_only() {
+        let error = Error::unauthorized("wrong username or password");
+        let shown = FormError::of("login", &error);
+        assert_eq!(shown.general("login"), Some("Wrong username or password"));
+        assert_eq!(shown.general("signup"), None);
+        assert_eq!(reshown_status(&error), Some(StatusCode::UNAUTHORIZED));
+        assert_eq!(FormError::none().general(""), None);
+        let ours = Error::internal(anyhow::anyhow!("disk on fire"));
+        assert_eq!(reshown_status(&ours), None, "our failures are error pages");
+    }
+}
