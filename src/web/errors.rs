@@ -40,12 +40,7 @@ pub async fn pages(
     if let Some(page) = error_page(&request, res.response()).await {
         res = ServiceResponse::new(request.clone(), page);
     }
-    let is_html = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("text/html"));
-    if is_html {
+    if is_html(res.response()) {
         secure(res.response_mut());
     }
     let sets_flash = res.response().cookies().any(|c| c.name() == flash::COOKIE);
@@ -55,6 +50,13 @@ pub async fn pages(
         }
     }
     Ok(res)
+}
+
+fn is_html(res: &HttpResponse) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"))
 }
 
 /// The headers of every HTML answer: a page may hold a form token and a name, so no shared cache
@@ -78,16 +80,22 @@ fn secure(res: &mut HttpResponse) {
     }
 }
 
-/// The HTML page for an error answer, if `res` is one.
+/// The HTML page for an error answer, if `res` is one that is not a page already (an error, or
+/// a bare 4xx/5xx such as a missing stylesheet's).
 async fn error_page(req: &HttpRequest, res: &HttpResponse) -> Option<HttpResponse> {
-    let error = res.error()?;
     let status = res.status();
-    let ours = error.as_error::<Error>();
-    let message = match ours {
-        Some(e) if e.kind == ErrorKind::Internal => generic(status),
-        Some(e) if e.kind == ErrorKind::Unavailable => generic(status),
-        Some(e) => e.message.clone(),
-        None if status.is_client_error() => error.to_string(),
+    let message = match res.error() {
+        Some(error) => match error.as_error::<Error>() {
+            Some(e) if e.kind == ErrorKind::Internal => generic(status),
+            Some(e) if e.kind == ErrorKind::Unavailable => generic(status),
+            Some(e) => e.message.clone(),
+            None if status.is_client_error() => error.to_string(),
+            None => generic(status),
+        },
+        None if is_html(res) || !(status.is_client_error() || status.is_server_error()) => {
+            return None
+        }
+        None if status.is_client_error() => "This request cannot be answered.".into(),
         None => generic(status),
     };
     let frame = match Frame::of(req).await {

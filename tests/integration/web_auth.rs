@@ -551,6 +551,10 @@ async fn page_errors_are_html_pages_with_their_status_and_the_api_stays_json() {
         .post("/logout", &[])
         .await
         .assert_html(StatusCode::UNAUTHORIZED);
+    browser
+        .get("/logout")
+        .await
+        .assert_html(StatusCode::NOT_FOUND);
     let settings = browser.get("/settings").await;
     assert_eq!(settings.status, StatusCode::SEE_OTHER);
     assert_eq!(settings.header("location"), "/login");
@@ -633,8 +637,8 @@ async fn the_stylesheets_are_vendored_and_cached_for_long() {
     }
     let pico = browser.get("/static/pico-2.1.1.classless.min.css").await;
     assert!(pico.body.contains("Pico CSS ✨ v2.1.1"));
-    assert_eq!(
-        browser.get("/static/other.css").await.status,
-        StatusCode::NOT_FOUND
-    );
+    browser
+        .get("/static/other.css")
+        .await
+        .assert_html(StatusCode::NOT_FOUND);
 }
