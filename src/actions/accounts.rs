@@ -1,10 +1,11 @@
-//! Signing up, checking sessions and logging out (logging in: `actions::login`).
+//! Signing up, checking sessions, logging out, and changing one's own profile, email and
+//! password (logging in: `actions::login`).
 
 use crate::{
     config::RegistrationMode,
     context::AppContext,
     db::{self, accounts::Account, accounts::NewPerson},
-    domain::{accounts as rules, accounts::NewAccount, keys},
+    domain::{accounts as rules, accounts::NewAccount, content, keys},
     error::{Error, ErrorKind, Result},
 };
 
@@ -78,4 +79,72 @@ pub async fn log_out(ctx: &AppContext, token: &str) -> Result<()> {
     let hash = rules::hash_token(token);
     ctx.write(move |conn| db::accounts::delete_session(conn, &hash))
         .await
+}
+
+/// What a person may change about their own profile.
+pub struct ProfileChange {
+    /// Empty: none (the username is shown).
+    pub display_name: String,
+    /// Markdown; empty: none.
+    pub bio: String,
+}
+
+pub const MAX_DISPLAY_NAME: usize = 100;
+pub const MAX_BIO: usize = 5_000;
+
+/// Sets the account's display name and bio (markdown, stored with its sanitised HTML).
+pub async fn update_profile(
+    ctx: &AppContext,
+    account: &Account,
+    change: ProfileChange,
+) -> Result<()> {
+    let display_name =
+        content::plain_line("display_name", &change.display_name, 0, MAX_DISPLAY_NAME)?;
+    let bio = content::text_block("bio", &change.bio, MAX_BIO)?;
+    let display_name = (!display_name.is_empty()).then_some(display_name);
+    let (bio_md, bio_html) = if bio.is_empty() {
+        (None, None)
+    } else {
+        let html = content::markdown_to_html(&bio);
+        (Some(bio), Some(html))
+    };
+    let person_id = account.person.id;
+    ctx.write(move |conn| {
+        db::accounts::update_profile(conn, person_id, display_name, bio_md, bio_html)
+    })
+    .await
+}
+
+/// Changes the account's email address (409 `email_taken` if another account has it).
+pub async fn change_email(ctx: &AppContext, account: &Account, email: &str) -> Result<()> {
+    let email = rules::parse_email(email)?;
+    let user_id = account.user.id;
+    ctx.write(move |conn| db::accounts::update_email(conn, user_id, &email))
+        .await
+}
+
+/// Changes the account's password after checking the current one (throttled like log-ins);
+/// every other session of the account ends, the one in `keep` stays.
+pub async fn change_password(
+    ctx: &AppContext,
+    account: &Account,
+    current: String,
+    new: &str,
+    client: Option<std::net::IpAddr>,
+    keep: &str,
+) -> Result<()> {
+    let new = rules::check_password(new, &account.person.name)?;
+    crate::actions::login::check_current_password(ctx, account, current, client).await?;
+    let hash = ctx
+        .login()
+        .hashing()
+        .run(move || rules::hash_password(&new))
+        .await??;
+    let user_id = account.user.id;
+    let keep = rules::hash_token(keep);
+    ctx.write(move |conn| {
+        db::accounts::update_password(conn, user_id, &hash)?;
+        db::accounts::delete_other_sessions(conn, user_id, &keep)
+    })
+    .await
 }

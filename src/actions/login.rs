@@ -291,12 +291,44 @@ pub async fn log_in(
             "this account is waiting for approval by an administrator",
         ));
     }
+    open_session(ctx, account.user.id).await
+}
+
+/// Opens a new session for an account whose password was checked (or that was just created);
+/// returns its token.
+pub async fn open_session(ctx: &AppContext, user_id: i64) -> Result<String> {
     let (token, token_hash) = rules::new_token();
     let expires = db::now() + chrono::Duration::days(i64::from(ctx.settings().session_ttl_days));
-    let user_id = account.user.id;
     ctx.write(move |conn| db::accounts::insert_session(conn, &token_hash, user_id, expires))
         .await?;
     Ok(token)
+}
+
+/// Checks the password of a signed-in account before a sensitive change (a new password),
+/// counted by the same throttles as log-ins: a stolen session cannot guess it faster than a
+/// log-in form could. A wrong one is 400 naming `current_password`.
+pub async fn check_current_password(
+    ctx: &AppContext,
+    account: &db::accounts::Account,
+    password: String,
+    client: Option<IpAddr>,
+) -> Result<()> {
+    let attempt = Attempt::begin(ctx, &account.person.name, client)?;
+    let stored = account.user.password_hash.clone();
+    let ok = ctx
+        .login()
+        .hashing()
+        .run(move || rules::verify_password(&password, &stored))
+        .await?;
+    if !ok {
+        attempt.failed();
+        return Err(Error::invalid_field(
+            "current_password",
+            "is not your password",
+        ));
+    }
+    attempt.succeeded();
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! `/accounts`, `/sessions` and `/me`.
 
-use super::extract::{bearer_token, client_address, ApiJson, Auth};
+use super::extract::{client_address, session, ApiJson, Auth};
 use crate::{
     actions::{self, accounts::Origin},
     context::AppContext,
@@ -107,8 +107,9 @@ pub async fn log_out(
     req: HttpRequest,
     _auth: Auth,
 ) -> Result<HttpResponse, Error> {
-    if let Some(token) = bearer_token(&req) {
-        actions::accounts::log_out(&ctx, &token).await?;
+    // The session `Auth` accepted: the bearer token, or the pages' cookie (CSRF-checked).
+    if let Some(session) = session(&req).await? {
+        actions::accounts::log_out(&ctx, session.credential.token()).await?;
     }
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,5 +1,6 @@
 //! Request extractors of the client API: `ApiJson<T>` (size-limited JSON whose errors name the
-//! field at fault), `Auth` / `MaybeAuth` (bearer-token sessions), and the client's address.
+//! field at fault), `Auth` / `MaybeAuth` (sessions, shared with the pages: the bearer token, or
+//! the same token in the session cookie), and the client's address.
 
 use super::strict_json::Strict;
 use crate::{
@@ -8,7 +9,7 @@ use crate::{
     db::accounts::Account,
     error::{Error, ErrorKind},
 };
-use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpMessage, HttpRequest};
 use futures::{future::LocalBoxFuture, StreamExt};
 use serde::de::DeserializeOwned;
 use std::net::{IpAddr, SocketAddr};
@@ -45,7 +46,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Future = LocalBoxFuture<'static, Result<Self, Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let body = read_limited(req, payload);
+        let body = read_limited(req, payload, Media::Json);
         Box::pin(async move { parse_json(&body.await?).map(ApiJson) })
     }
 }
@@ -58,7 +59,7 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
     type Future = LocalBoxFuture<'static, Result<Self, Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let body = read_limited(req, payload);
+        let body = read_limited(req, payload, Media::Json);
         Box::pin(async move {
             let body = body.await?;
             if body.iter().all(u8::is_ascii_whitespace) {
@@ -69,11 +70,37 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
     }
 }
 
+/// The kind of body an extractor reads.
+#[derive(Clone, Copy)]
+pub enum Media {
+    /// `application/json` or `…+json` (or no content type).
+    Json,
+    /// `application/x-www-form-urlencoded`: a page's form.
+    Form,
+}
+
+impl Media {
+    fn accepts(self, essence: &str) -> bool {
+        match self {
+            Media::Json => essence == "application/json" || essence.ends_with("+json"),
+            Media::Form => essence == "application/x-www-form-urlencoded",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Media::Json => "application/json",
+            Media::Form => "application/x-www-form-urlencoded",
+        }
+    }
+}
+
 /// Reads the body up to `api_body_limit_bytes`: 413 as soon as it is exceeded (or declared to
-/// be), 415 for a content type that is not JSON.
-fn read_limited(
+/// be), 415 for a content type that is not `media`.
+pub fn read_limited(
     req: &HttpRequest,
     payload: &mut Payload,
+    media: Media,
 ) -> LocalBoxFuture<'static, Result<web::BytesMut, Error>> {
     let limit = req
         .app_data::<web::Data<AppContext>>()
@@ -93,11 +120,11 @@ fn read_limited(
     Box::pin(async move {
         if let Some(ct) = content_type {
             let essence = ct.split(';').next().unwrap_or("").trim();
-            if essence != "application/json" && !essence.ends_with("+json") {
+            if !media.accepts(essence) {
                 return Err(Error::new(
                     ErrorKind::UnsupportedMediaType,
                     "unsupported_media_type",
-                    format!("expected Content-Type application/json, got `{essence}`"),
+                    format!("expected Content-Type {}, got `{essence}`", media.name()),
                 ));
             }
         }
@@ -158,10 +185,12 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     })
 }
 
-/// The logged-in account; 401 without a valid `Authorization: Bearer` token.
+/// The logged-in account; 401 without a valid session (a bearer token, or the session cookie of
+/// the pages). A cookie-authenticated write must also pass the CSRF check (`web::csrf`).
 pub struct Auth(pub Account);
 
-/// The logged-in account if a valid token is given (an invalid one is still 401).
+/// The logged-in account if a valid session is given (an invalid bearer token is still 401; a
+/// stale session cookie just means signed out).
 pub struct MaybeAuth(pub Option<Account>);
 
 /// The raw bearer token of the request, if any.
@@ -173,17 +202,80 @@ pub fn bearer_token(req: &HttpRequest) -> Option<String> {
         .then(|| token.trim().to_string())
 }
 
-async fn account_of(req: HttpRequest) -> Result<Option<Account>, Error> {
-    let Some(token) = bearer_token(&req) else {
-        return Ok(None);
-    };
+/// How a request carries its session token.
+#[derive(Clone)]
+pub enum Credential {
+    /// `Authorization: Bearer`: not subject to CSRF checks (browsers never add it by themselves).
+    Bearer(String),
+    /// The pages' session cookie (`web::session`).
+    Cookie(String),
+}
+
+impl Credential {
+    pub fn token(&self) -> &str {
+        match self {
+            Credential::Bearer(t) | Credential::Cookie(t) => t,
+        }
+    }
+}
+
+/// A live session: the account and how the request proved it.
+#[derive(Clone)]
+pub struct Session {
+    pub account: Account,
+    pub credential: Credential,
+}
+
+impl Session {
+    pub fn by_cookie(&self) -> bool {
+        matches!(self.credential, Credential::Cookie(_))
+    }
+}
+
+/// The session of a request, resolved once and kept in the request's extensions.
+#[derive(Clone)]
+struct Resolved(Option<Session>);
+
+/// The request's session: the bearer token first, else the session cookie. An invalid bearer
+/// token is 401; an invalid or expired cookie is no session.
+pub async fn session(req: &HttpRequest) -> Result<Option<Session>, Error> {
+    if let Some(Resolved(session)) = req.extensions().get::<Resolved>().cloned() {
+        return Ok(session);
+    }
     let ctx = req
         .app_data::<web::Data<AppContext>>()
         .ok_or_else(|| Error::internal(anyhow::anyhow!("AppContext missing")))?;
-    match actions::accounts::authenticate(ctx, &token).await? {
-        Some(account) => Ok(Some(account)),
-        None => Err(Error::unauthorized("the token is invalid or has expired")),
+    let credential = match bearer_token(req) {
+        Some(token) => Credential::Bearer(token),
+        None => match crate::web::session::cookie_token(req, ctx.settings()) {
+            Some(token) => Credential::Cookie(token),
+            None => return Ok(None),
+        },
+    };
+    let account = actions::accounts::authenticate(ctx, credential.token()).await?;
+    let session = match (account, &credential) {
+        (Some(account), _) => Some(Session {
+            account,
+            credential,
+        }),
+        (None, Credential::Bearer(_)) => {
+            return Err(Error::unauthorized("the token is invalid or has expired"))
+        }
+        (None, Credential::Cookie(_)) => None,
+    };
+    req.extensions_mut().insert(Resolved(session.clone()));
+    Ok(session)
+}
+
+/// The account of the request's session, after the CSRF check of a cookie-authenticated write.
+async fn account_of(req: HttpRequest) -> Result<Option<Account>, Error> {
+    let Some(session) = session(&req).await? else {
+        return Ok(None);
+    };
+    if session.by_cookie() && !req.method().is_safe() {
+        crate::web::csrf::check_api_request(&req, session.credential.token())?;
     }
+    Ok(Some(session.account))
 }
 
 impl FromRequest for Auth {

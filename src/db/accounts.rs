@@ -108,18 +108,12 @@ pub fn insert_account(
     approved: bool,
 ) -> Result<Account> {
     claim_name(conn, person.name, "person")?;
-    let email_taken: i64 = local_users::table
+    let taken: i64 = local_users::table
         .filter(local_users::email.eq(email))
         .count()
         .get_result(conn)?;
-    if email_taken > 0 {
-        let mut e = Error::new(
-            ErrorKind::Conflict,
-            "email_taken",
-            "an account with this email address exists",
-        );
-        e.field = Some("email".into());
-        return Err(e);
+    if taken > 0 {
+        return Err(email_taken());
     }
     diesel::insert_into(persons::table)
         .values(person)
@@ -219,6 +213,69 @@ pub fn account_by_session(conn: &mut DbConn, token_hash: &str) -> Result<Option<
 pub fn delete_session(conn: &mut DbConn, token_hash: &str) -> Result<()> {
     diesel::delete(sessions::table.find(token_hash)).execute(conn)?;
     Ok(())
+}
+
+/// Ends every session of an account but the one whose hash is `keep`.
+pub fn delete_other_sessions(conn: &mut DbConn, local_user_id: i64, keep: &str) -> Result<()> {
+    diesel::delete(
+        sessions::table
+            .filter(sessions::local_user_id.eq(local_user_id))
+            .filter(sessions::token_hash.ne(keep)),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Sets a local person's display name and bio.
+pub fn update_profile(
+    conn: &mut DbConn,
+    person_id: i64,
+    display_name: Option<String>,
+    summary_md: Option<String>,
+    summary_html: Option<String>,
+) -> Result<()> {
+    diesel::update(persons::table.find(person_id))
+        .set((
+            persons::display_name.eq(display_name),
+            persons::summary_md.eq(summary_md),
+            persons::summary_html.eq(summary_html),
+            persons::updated.eq(Some(now())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Sets an account's email; 409 `email_taken` when another account has it.
+pub fn update_email(conn: &mut DbConn, local_user_id: i64, email: &str) -> Result<()> {
+    let taken: i64 = local_users::table
+        .filter(local_users::email.eq(email))
+        .filter(local_users::id.ne(local_user_id))
+        .count()
+        .get_result(conn)?;
+    if taken > 0 {
+        return Err(email_taken());
+    }
+    diesel::update(local_users::table.find(local_user_id))
+        .set(local_users::email.eq(email))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn update_password(conn: &mut DbConn, local_user_id: i64, password_hash: &str) -> Result<()> {
+    diesel::update(local_users::table.find(local_user_id))
+        .set(local_users::password_hash.eq(password_hash))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn email_taken() -> Error {
+    let mut e = Error::new(
+        ErrorKind::Conflict,
+        "email_taken",
+        "an account with this email address exists",
+    );
+    e.field = Some("email".into());
+    e
 }
 
 pub fn count_local_users(conn: &mut DbConn) -> Result<i64> {

@@ -44,3 +44,4 @@ mod trust_findings;
 mod trust_matrix;
 mod trust_scene;
 mod votes;
+mod web_auth;

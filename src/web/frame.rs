@@ -1,0 +1,83 @@
+//! `Frame`: what the layout around every page needs, taken from the request: the instance's
+//! name, the signed-in account (from the same session lookup as the API's `Auth`), the form
+//! token of its session, and the flash message left by the previous write.
+
+use super::{assets, csrf, flash};
+use crate::{api::extract, context::AppContext, db::accounts::Account, error::Error};
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use futures::future::LocalBoxFuture;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub struct Frame {
+    pub hostname: String,
+    pub version: &'static str,
+    /// The signed-in account, if any.
+    pub account: Option<Account>,
+    /// The form token of the session (empty when signed out), for the layout's log-out button
+    /// and every form of a signed-in page.
+    pub csrf_token: String,
+    pub flash: Option<String>,
+}
+
+impl Frame {
+    /// Who reads, for the read gate (`views::gate`).
+    pub fn viewer(&self) -> crate::views::gate::Viewer {
+        crate::api::viewer(self.account.as_ref())
+    }
+
+    /// The frame of a request (its session is looked up once per request).
+    pub async fn of(req: &HttpRequest) -> Result<Frame, Error> {
+        let ctx = context(req)?;
+        let session = extract::session(req).await?;
+        Ok(Frame {
+            hostname: ctx.settings().hostname.clone(),
+            version: VERSION,
+            csrf_token: session
+                .as_ref()
+                .map(|s| csrf::token(&ctx, s.credential.token()))
+                .unwrap_or_default(),
+            account: session.map(|s| s.account),
+            flash: flash::read(req, &ctx),
+        })
+    }
+
+    /// A frame for when the session cannot be looked up (an error page while the database is
+    /// down): signed out.
+    pub fn signed_out(req: &HttpRequest) -> Frame {
+        Frame {
+            hostname: context(req)
+                .map(|ctx| ctx.settings().hostname.clone())
+                .unwrap_or_default(),
+            version: VERSION,
+            account: None,
+            csrf_token: String::new(),
+            flash: None,
+        }
+    }
+
+    pub fn pico_file(&self) -> String {
+        assets::pico_file()
+    }
+
+    pub fn copse_file(&self) -> String {
+        assets::copse_file()
+    }
+}
+
+/// The instance's context from the request.
+pub fn context(req: &HttpRequest) -> Result<web::Data<AppContext>, Error> {
+    req.app_data::<web::Data<AppContext>>()
+        .cloned()
+        .ok_or_else(|| Error::internal(anyhow::anyhow!("AppContext missing")))
+}
+
+impl FromRequest for Frame {
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { Frame::of(&req).await })
+    }
+}

@@ -1,0 +1,194 @@
+//! `/settings`: one's display name and bio, email and password (the current one required), and
+//! whether the registration still waits for approval. Each form posts to its own address, goes
+//! through `actions::accounts`, and ends in a redirect back here with a flash message; a refused
+//! form is shown again with the message next to its field.
+
+use super::{
+    flash,
+    form::{reshown_status, Form, FormError},
+    frame::Frame,
+    render, see_other,
+};
+use crate::{
+    actions::{self, accounts::ProfileChange},
+    api::extract::client_address,
+    context::AppContext,
+    error::Error,
+};
+use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "settings.html", config = "src/web/askama.toml")]
+struct SettingsPage {
+    frame: Frame,
+    name: String,
+    approved: bool,
+    display_name: String,
+    bio: String,
+    email: String,
+    error: FormError,
+}
+
+/// The profile form (`display_name`, `bio`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ProfileForm {
+    display_name: String,
+    bio: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EmailForm {
+    email: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PasswordForm {
+    current_password: String,
+    password: String,
+}
+
+/// The page for `frame`'s account, with what was typed in place of the stored values.
+fn settings_page(frame: Frame, typed: Typed, error: FormError) -> Option<SettingsPage> {
+    let account = frame.account.clone()?;
+    Some(SettingsPage {
+        name: account.person.name,
+        approved: account.user.approved,
+        display_name: typed
+            .display_name
+            .unwrap_or_else(|| account.person.display_name.unwrap_or_default()),
+        bio: typed
+            .bio
+            .unwrap_or_else(|| account.person.summary_md.unwrap_or_default()),
+        email: typed.email.unwrap_or(account.user.email),
+        frame,
+        error,
+    })
+}
+
+/// Values typed into a refused form.
+#[derive(Default)]
+struct Typed {
+    display_name: Option<String>,
+    bio: Option<String>,
+    email: Option<String>,
+}
+
+pub async fn page(req: HttpRequest, frame: Frame) -> HttpResponse {
+    match settings_page(frame, Typed::default(), FormError::none()) {
+        Some(page) => render(&req, StatusCode::OK, page),
+        None => see_other("/login"),
+    }
+}
+
+/// The end of a settings form: back to the page with `done`, or the form again with the error.
+fn finish(
+    req: &HttpRequest,
+    ctx: &AppContext,
+    frame: Frame,
+    outcome: Result<(), Error>,
+    form: &'static str,
+    typed: Typed,
+    done: &str,
+) -> Result<HttpResponse, Error> {
+    let e = match outcome {
+        Ok(()) => return Ok(flash::redirect(ctx, "/settings", done)),
+        Err(e) => e,
+    };
+    let Some(status) = reshown_status(&e) else {
+        return Err(e);
+    };
+    let page = settings_page(frame, typed, FormError::of(form, &e))
+        .ok_or_else(|| Error::unauthorized("log in first"))?;
+    Ok(render(req, status, page))
+}
+
+pub async fn profile(
+    req: HttpRequest,
+    ctx: web::Data<AppContext>,
+    Form {
+        frame,
+        session,
+        data,
+    }: Form<ProfileForm>,
+) -> Result<HttpResponse, Error> {
+    let change = ProfileChange {
+        display_name: data.display_name.clone(),
+        bio: data.bio.clone(),
+    };
+    let outcome = actions::accounts::update_profile(&ctx, &session.account, change).await;
+    let typed = Typed {
+        display_name: Some(data.display_name),
+        bio: Some(data.bio),
+        email: None,
+    };
+    finish(
+        &req,
+        &ctx,
+        frame,
+        outcome,
+        "profile",
+        typed,
+        "Your profile was saved.",
+    )
+}
+
+pub async fn email(
+    req: HttpRequest,
+    ctx: web::Data<AppContext>,
+    Form {
+        frame,
+        session,
+        data,
+    }: Form<EmailForm>,
+) -> Result<HttpResponse, Error> {
+    let outcome = actions::accounts::change_email(&ctx, &session.account, &data.email).await;
+    let typed = Typed {
+        email: Some(data.email),
+        ..Typed::default()
+    };
+    finish(
+        &req,
+        &ctx,
+        frame,
+        outcome,
+        "email",
+        typed,
+        "Your email address was changed.",
+    )
+}
+
+pub async fn password(
+    req: HttpRequest,
+    ctx: web::Data<AppContext>,
+    Form {
+        frame,
+        session,
+        data,
+    }: Form<PasswordForm>,
+) -> Result<HttpResponse, Error> {
+    let client = client_address(&req, ctx.settings().trusted_proxy);
+    let outcome = actions::accounts::change_password(
+        &ctx,
+        &session.account,
+        data.current_password,
+        &data.password,
+        client,
+        session.credential.token(),
+    )
+    .await;
+    let done = "Your password was changed; your other sessions have ended.";
+    finish(
+        &req,
+        &ctx,
+        frame,
+        outcome,
+        "password",
+        Typed::default(),
+        done,
+    )
+}
