@@ -5,6 +5,7 @@
 mod accounts;
 mod applications;
 mod authorized_fetch;
+mod browser;
 mod changes;
 mod cli;
 mod communities;
