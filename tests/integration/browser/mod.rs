@@ -181,6 +181,28 @@ impl Browser {
         }
     }
 
+    /// Clicks the element `css` finds (a link, or a form's button: with scripts off that is how
+    /// a form is sent) and waits for the page it leads to.
+    pub async fn click(&self, css: &str) {
+        self.client()
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("finding {css}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+    }
+
+    /// The path of the page shown.
+    pub async fn path(&self) -> String {
+        self.client()
+            .current_url()
+            .await
+            .expect("url")
+            .path()
+            .to_string()
+    }
+
     /// Runs axe-core in the page: every WCAG 2.1 A/AA violation, one line each (rule, impact,
     /// help and the elements at fault).
     pub async fn violations(&self) -> Vec<String> {

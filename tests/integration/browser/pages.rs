@@ -114,7 +114,9 @@ fn pages(post: i64) -> Vec<(String, &'static str, Vec<&'static str>)> {
 
 #[tokio::test]
 async fn todays_pages_read_right_and_pass_axe() {
-    let Some(browser) = Browser::start(Scripts::On).await else {
+    // The browser starts while the instance does.
+    let (browser, app) = tokio::join!(Browser::start(Scripts::On), TestApp::spawn());
+    let Some(browser) = browser else {
         return;
     };
     // The harness can fail: scripts run, and axe finds what is wrong with a bad page.
@@ -127,7 +129,6 @@ async fn todays_pages_read_right_and_pass_axe() {
         found.contains("image-alt") && found.contains("html-has-lang"),
         "{found}"
     );
-    let app = TestApp::spawn().await;
     let post = scene(&app).await;
     for (path, title, expected) in pages(post) {
         browser.open(&app.url(&path)).await;
@@ -145,16 +146,21 @@ async fn todays_pages_read_right_and_pass_axe() {
 
 #[tokio::test]
 async fn todays_pages_read_the_same_without_javascript() {
-    let Some(browser) = Browser::start(Scripts::Off).await else {
+    // The browser starts while the instance does.
+    let (browser, app) = tokio::join!(Browser::start(Scripts::Off), TestApp::spawn());
+    let Some(browser) = browser else {
         return;
     };
     assert!(!browser.scripts_run().await, "scripts should be off");
-    let app = TestApp::spawn().await;
     let post = scene(&app).await;
     for (path, title, expected) in pages(post) {
         browser.open(&app.url(&path)).await;
         assert!(browser.title().await.starts_with(title), "{path}");
         browser.assert_shows(&expected).await;
     }
+    // Links work without scripts: from the directory to the community.
+    browser.open(&app.url("/")).await;
+    browser.click(".directory a").await;
+    assert_eq!(browser.path().await, "/c/gardeners");
     browser.close().await;
 }
