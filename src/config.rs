@@ -20,6 +20,16 @@ pub enum RegistrationMode {
     Closed,
 }
 
+/// The scheme of our ids and links. `auto`: `http` when `insecure_federation` is on or the
+/// hostname is `localhost` or `*.localhost` (a development instance without TLS), else `https`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scheme {
+    Auto,
+    Https,
+    Http,
+}
+
 /// Who may create communities.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -35,9 +45,15 @@ pub enum CommunityCreation {
 pub struct Settings {
     /// Public host name (with port if not 443/80) that ids and WebFinger use.
     pub hostname: String,
+    /// `auto`, `https` or `http`: the scheme of every id and link we make. Ids are fixed when
+    /// an object is created: changing `hostname` or `scheme` later breaks federation for
+    /// everything made before.
+    pub scheme: Scheme,
     /// Address the HTTP server listens on.
     pub bind: String,
-    /// A SQLite file path (or `sqlite://path`), or a `postgres://` / `postgresql://` URL.
+    /// A SQLite file path (or `sqlite://path`), or a `postgres://` / `postgresql://` URL. A
+    /// relative SQLite path is relative to the settings file's folder when there is one (so
+    /// every command run with that file opens the same database), else to the working directory.
     pub database_url: String,
     /// Connections in the pool. On SQLite they serve reads only: writes go through one writer
     /// thread with a connection of its own.
@@ -129,6 +145,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             hostname: "localhost:8080".into(),
+            scheme: Scheme::Auto,
             bind: "127.0.0.1:8080".into(),
             database_url: "data/copse.db".into(),
             database_pool_size: 8,
@@ -196,7 +213,7 @@ impl Settings {
             })
             .collect();
         figment = figment.merge(Serialized::defaults(overrides));
-        let settings: Settings = figment.extract().map_err(|e| {
+        let mut settings: Settings = figment.extract().map_err(|e| {
             let key = e.path.join(".");
             if key.is_empty() {
                 e.to_string()
@@ -204,8 +221,51 @@ impl Settings {
                 format!("setting `{key}`: {}", e.kind)
             }
         })?;
+        if let Some(folder) = file.and_then(Path::parent) {
+            settings.database_url = settings.sqlite_url_under(folder);
+        }
         settings.validate()?;
         Ok(settings)
+    }
+
+    /// The database URL with a relative SQLite path made absolute under `folder` (or under the
+    /// working directory when `folder` is itself relative).
+    fn sqlite_url_under(&self, folder: &Path) -> String {
+        let Some(path) = self.sqlite_path().filter(|p| p.is_relative()) else {
+            return self.database_url.clone();
+        };
+        let prefix = &self.database_url[..self.database_url.len() - path.as_os_str().len()];
+        let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
+        format!("{prefix}{}", folder.join(path).display())
+    }
+
+    /// The file of a SQLite database (`path`, `sqlite://path` or `sqlite:path`); None on
+    /// PostgreSQL.
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        (self.backend() == Backend::Sqlite).then(|| {
+            let url = &self.database_url;
+            Path::new(
+                url.strip_prefix("sqlite://")
+                    .or_else(|| url.strip_prefix("sqlite:"))
+                    .unwrap_or(url),
+            )
+        })
+    }
+
+    /// Which database this is, for people: a SQLite file as an absolute path (and whether it
+    /// is yet to be created), a PostgreSQL URL without its password.
+    pub fn database_description(&self) -> String {
+        match self.sqlite_path() {
+            Some(path) => {
+                let shown = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+                let new = if path.exists() { "" } else { " (new)" };
+                format!("SQLite {}{new}", shown.display())
+            }
+            None => match url::Url::parse(&self.database_url) {
+                Ok(_) => format!("PostgreSQL {}", redact_url(&self.database_url)),
+                Err(_) => "PostgreSQL (an unparsable URL)".into(),
+            },
+        }
     }
 
     /// The names of every setting, as in the TOML file.
@@ -286,12 +346,21 @@ impl Settings {
         }
     }
 
-    /// `https` for real instances; `http` when insecure federation is on (development).
+    /// The scheme of our ids and links: the `scheme` setting, or when `auto`, `http` for a
+    /// development instance (insecure federation, or a `localhost` name) and `https` otherwise.
     pub fn scheme(&self) -> &'static str {
-        if self.insecure_federation {
-            "http"
-        } else {
-            "https"
+        let host = self
+            .hostname
+            .rsplit_once(':')
+            .filter(|(_, port)| port.parse::<u16>().is_ok())
+            .map_or(self.hostname.as_str(), |(host, _)| host)
+            .to_ascii_lowercase();
+        let local = host == "localhost" || host.ends_with(".localhost");
+        match self.scheme {
+            Scheme::Https => "https",
+            Scheme::Http => "http",
+            Scheme::Auto if self.insecure_federation || local => "http",
+            Scheme::Auto => "https",
         }
     }
 

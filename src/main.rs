@@ -104,6 +104,11 @@ fn main() -> ExitCode {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+    if !matches!(cli.command, Command::Config(_)) {
+        // Which database a command opens, so that one run from another folder (or without the
+        // settings file) cannot silently work on a second database.
+        eprintln!("copse: database {}", settings.database_description());
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {

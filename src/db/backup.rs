@@ -2,7 +2,7 @@
 //! read transaction, so writers go on), checked before it is reported; and putting one back in
 //! place of the database, keeping the replaced file. PostgreSQL instances use pg_dump.
 
-use super::{Backend, ConnectionManager, DbConn};
+use super::{ConnectionManager, DbConn};
 use crate::config::Settings;
 use anyhow::{bail, Context};
 use diesel::{sql_query, sql_types::Text, QueryableByName, RunQueryDsl};
@@ -43,12 +43,10 @@ fn sqlite_settings(settings: &Settings, path: &Path) -> Settings {
 
 /// The file of the instance's SQLite database.
 pub fn database_file(settings: &Settings) -> anyhow::Result<PathBuf> {
-    if settings.backend() == Backend::Postgres {
-        bail!(ON_POSTGRES);
+    match settings.sqlite_path() {
+        Some(path) => Ok(path.to_path_buf()),
+        None => bail!(ON_POSTGRES),
     }
-    Ok(PathBuf::from(
-        ConnectionManager::new(settings).sqlite_path(),
-    ))
 }
 
 /// Opens `path` as a copse database and checks it: SQLite's integrity check passes, its

@@ -15,7 +15,7 @@ pub mod votes;
 pub mod writer;
 
 use crate::{
-    config::{Backend, Settings},
+    config::Settings,
     error::{Error, Result},
 };
 use chrono::{NaiveDateTime, SubsecRound, Utc};
@@ -25,7 +25,10 @@ use diesel::{
     Connection, PgConnection, RunQueryDsl, SqliteConnection,
 };
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
-use std::{path::Path, time::Duration};
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 /// A database connection of either engine.
 #[derive(diesel::MultiConnection)]
@@ -44,7 +47,8 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     url: String,
-    backend: Backend,
+    /// The SQLite file; None on PostgreSQL.
+    sqlite: Option<PathBuf>,
     busy_timeout_ms: u64,
 }
 
@@ -52,27 +56,19 @@ impl ConnectionManager {
     pub fn new(settings: &Settings) -> Self {
         ConnectionManager {
             url: settings.database_url.clone(),
-            backend: settings.backend(),
+            sqlite: settings.sqlite_path().map(Path::to_path_buf),
             busy_timeout_ms: settings.sqlite_busy_timeout_ms,
         }
     }
 
-    /// The file path of a SQLite URL (`path`, `sqlite://path` or `file:path`).
-    pub(crate) fn sqlite_path(&self) -> &str {
-        self.url
-            .strip_prefix("sqlite://")
-            .or_else(|| self.url.strip_prefix("sqlite:"))
-            .unwrap_or(&self.url)
-    }
-
     pub fn connect_once(&self) -> Result<DbConn, r2d2::Error> {
         init_openssl();
-        match self.backend {
-            Backend::Postgres => Ok(DbConn::Pg(
+        match &self.sqlite {
+            None => Ok(DbConn::Pg(
                 PgConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?,
             )),
-            Backend::Sqlite => {
-                let mut conn = SqliteConnection::establish(self.sqlite_path())
+            Some(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())
                     .map_err(r2d2::Error::ConnectionError)?;
                 // busy_timeout first: the WAL switch itself may need to wait for a lock.
                 conn.batch_execute(&format!(
@@ -119,13 +115,10 @@ pub fn init_openssl() {
 /// Creates the SQLite file's folder if needed, opens the pool and runs pending migrations.
 pub fn open(settings: &Settings) -> anyhow::Result<DbPool> {
     let manager = ConnectionManager::new(settings);
-    if settings.backend() == Backend::Sqlite {
-        if let Some(dir) = Path::new(manager.sqlite_path()).parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    anyhow::anyhow!("creating database folder {}: {e}", dir.display())
-                })?;
-            }
+    if let Some(dir) = settings.sqlite_path().and_then(Path::parent) {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| anyhow::anyhow!("creating database folder {}: {e}", dir.display()))?;
         }
     }
     // Connect once outside the pool so a wrong URL or password gives its real message.

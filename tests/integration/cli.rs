@@ -5,13 +5,29 @@ use reqwest::StatusCode;
 use serde_json::json;
 use std::{
     io::Write,
+    path::Path,
     process::{Command, Stdio},
 };
 
 pub fn copse(db: &TestDb, args: &[&str], stdin: &str) -> (bool, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_copse"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_copse"));
+    command.env("COPSE_DATABASE_URL", db.url());
+    run(command, args, stdin)
+}
+
+/// The binary run in `folder`, its database from its settings only.
+fn copse_in(folder: &Path, args: &[&str], stdin: &str) -> (bool, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_copse"));
+    command
+        .current_dir(folder)
+        .env_remove("COPSE_DATABASE_URL")
+        .env_remove("COPSE_CONFIG");
+    run(command, args, stdin)
+}
+
+fn run(mut command: Command, args: &[&str], stdin: &str) -> (bool, String, String) {
+    let mut child = command
         .args(args)
-        .env("COPSE_DATABASE_URL", db.url())
         .env("COPSE_LOG", "warn")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -114,4 +130,75 @@ fn config_defaults_prints_the_defaults_file() {
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/defaults.toml"))
             .expect("file");
     assert_eq!(out, file);
+}
+
+/// The README's command that creates the first administrator works as written.
+#[test]
+fn the_readmes_admin_command_works() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with("cargo run -- admin create-user"))
+        .expect("the README's create-user command");
+    let command = line.split('#').next().unwrap_or_default();
+    let args: Vec<&str> = command.split_whitespace().skip(3).collect();
+    let db = TestDb::new();
+    let (ok, out, err) = copse(&db, &args, "a long enough password\n");
+    assert!(ok, "{line}: {out}{err}");
+    assert!(out.contains("(admin)"), "{out}");
+}
+
+/// A relative SQLite path in a settings file is that file's folder's, whichever folder a
+/// command runs in, and every command says which database it opened.
+#[test]
+fn every_command_opens_the_database_beside_its_settings_file() {
+    let site = tempfile::tempdir().expect("dir");
+    let elsewhere = tempfile::tempdir().expect("dir");
+    let config = site.path().join("copse.toml");
+    std::fs::write(&config, "database_url = \"data/copse.db\"\n").expect("write");
+    let config = config.display().to_string();
+    let db = site.path().join("data/copse.db");
+    let said = format!("copse: database SQLite {}", db.display());
+
+    let (ok, out, err) = copse_in(
+        elsewhere.path(),
+        &[
+            "--config",
+            &config,
+            "admin",
+            "create-user",
+            "ada",
+            "--email",
+            "ada@example.org",
+        ],
+        "a long enough password\n",
+    );
+    assert!(ok, "{out}{err}");
+    assert!(err.contains(&format!("{said} (new)")), "{err}");
+    assert!(db.exists() && !elsewhere.path().join("data").exists());
+
+    for (folder, args) in [
+        (
+            elsewhere.path(),
+            &["--config", &config, "admin", "queue"][..],
+        ),
+        (
+            Path::new("/"),
+            &["--config", &config, "admin", "approve-user", "ada"][..],
+        ),
+        (site.path(), &["--config", &config, "migrate"][..]),
+    ] {
+        let (ok, out, err) = copse_in(folder, args, "");
+        assert!(ok, "{args:?} in {}: {out}{err}", folder.display());
+        assert!(err.lines().any(|l| l == said), "{args:?}: {err}");
+    }
+    // Without the settings file the working directory's database is another one, and says so.
+    let (ok, _, err) = copse_in(elsewhere.path(), &["admin", "queue"], "");
+    let other = elsewhere.path().join("data/copse.db");
+    assert!(ok, "{err}");
+    assert!(
+        err.contains(&format!("copse: database SQLite {} (new)", other.display())),
+        "{err}"
+    );
 }

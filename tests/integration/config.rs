@@ -1,6 +1,6 @@
 //! Settings: the generated defaults file, layering, and start-up errors that name the key.
 
-use copse::config::{Backend, RegistrationMode, Settings};
+use copse::config::{Backend, RegistrationMode, Scheme, Settings};
 
 fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
@@ -19,7 +19,15 @@ fn defaults_file_matches_the_code() {
         "config/defaults.toml is stale: run `cargo run -- config defaults > config/defaults.toml`"
     );
     let parsed = Settings::load(Some(std::path::Path::new(path)), env(&[])).expect("load");
-    assert_eq!(parsed, Settings::default());
+    // Loaded from config/, the relative default database is config/'s data/copse.db.
+    let config_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/config");
+    assert_eq!(
+        parsed,
+        Settings {
+            database_url: format!("{config_dir}/data/copse.db"),
+            ..Settings::default()
+        }
+    );
 }
 
 #[test]
@@ -86,4 +94,108 @@ fn invalid_settings_name_the_key() {
     let err =
         Settings::load(Some(&dir.path().join("missing.toml")), env(&[])).expect_err("missing");
     assert!(err.contains("missing.toml"), "{err}");
+}
+
+#[test]
+fn scheme_is_http_for_development_instances_unless_set() {
+    let url = |pairs: &[(&str, &str)]| Settings::load(None, env(pairs)).expect("load").url("/c/x");
+    assert_eq!(url(&[]), "http://localhost:8080/c/x");
+    assert_eq!(
+        url(&[("COPSE_HOSTNAME", "copse.example")]),
+        "https://copse.example/c/x"
+    );
+    assert_eq!(
+        url(&[("COPSE_HOSTNAME", "dev.localhost:8443")]),
+        "http://dev.localhost:8443/c/x"
+    );
+    assert_eq!(
+        url(&[("COPSE_HOSTNAME", "notlocalhost.example")]),
+        "https://notlocalhost.example/c/x"
+    );
+    assert_eq!(
+        url(&[
+            ("COPSE_HOSTNAME", "copse.example"),
+            ("COPSE_INSECURE_FEDERATION", "true")
+        ]),
+        "http://copse.example/c/x"
+    );
+    assert_eq!(
+        url(&[("COPSE_SCHEME", "https")]),
+        "https://localhost:8080/c/x"
+    );
+    assert_eq!(
+        url(&[
+            ("COPSE_HOSTNAME", "copse.example"),
+            ("COPSE_SCHEME", "http")
+        ]),
+        "http://copse.example/c/x"
+    );
+    assert_eq!(Settings::default().scheme, Scheme::Auto);
+    let err = Settings::load(None, env(&[("COPSE_SCHEME", "ftp")])).expect_err("ftp");
+    assert!(err.contains("scheme"), "{err}");
+}
+
+#[test]
+fn relative_sqlite_paths_are_under_the_settings_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("copse.toml");
+    let folder = dir.path().display();
+    let load = |text: &str, pairs: &[(&str, &str)]| {
+        std::fs::write(&file, text).expect("write");
+        Settings::load(Some(&file), env(pairs))
+            .expect("load")
+            .database_url
+    };
+    assert_eq!(
+        load("database_url = \"db/x.db\"\n", &[]),
+        format!("{folder}/db/x.db")
+    );
+    assert_eq!(
+        load("database_url = \"sqlite://x.db\"\n", &[]),
+        format!("sqlite://{folder}/x.db")
+    );
+    assert_eq!(
+        load("", &[("COPSE_DATABASE_URL", "y.db")]),
+        format!("{folder}/y.db")
+    );
+    assert_eq!(
+        load("database_url = \"/srv/copse.db\"\n", &[]),
+        "/srv/copse.db"
+    );
+    let pg = "postgres://copse:secret@127.0.0.1:5432/copse";
+    assert_eq!(load("", &[("COPSE_DATABASE_URL", pg)]), pg);
+    // Without a settings file, the working directory decides (and nothing is rewritten).
+    let s = Settings::load(None, env(&[])).expect("load");
+    assert_eq!(s.database_url, "data/copse.db");
+    let shown = s.database_description();
+    let cwd = std::env::current_dir().expect("cwd");
+    assert!(
+        shown.starts_with(&format!("SQLite {}/data/copse.db", cwd.display())),
+        "{shown}"
+    );
+    let s = Settings::load(None, env(&[("COPSE_DATABASE_URL", pg)])).expect("load");
+    let shown = s.database_description();
+    assert!(
+        !shown.contains("secret") && shown.contains("127.0.0.1:5432/copse"),
+        "{shown}"
+    );
+}
+
+/// A plain-http development instance (a `localhost` name, insecure federation off) gives ids and
+/// links a browser can follow.
+#[tokio::test]
+async fn a_localhost_instance_without_tls_links_with_http() {
+    let app = crate::helpers::TestApp::spawn_with(|s| s.insecure_federation = false).await;
+    let olga = app.user("olga").await;
+    let (status, c) = app
+        .community(&olga, "gardeners", serde_json::json!({}))
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{c}");
+    let base = format!("http://{}", app.hostname);
+    let group = app.activity_json("/c/gardeners").await;
+    assert_eq!(group["id"], format!("{base}/c/gardeners"));
+    assert_eq!(group["inbox"], format!("{base}/c/gardeners/inbox"));
+    let (_, _, page) = app.fetch("/c/gardeners", "text/html").await;
+    assert!(page.contains(&format!("href=\"{base}/u/olga\"")), "{page}");
+    assert!(!page.contains("https://localhost"), "{page}");
 }

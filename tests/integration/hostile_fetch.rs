@@ -240,7 +240,12 @@ async fn endless_and_cyclic_reply_chains_stop_at_the_fetch_budget() {
 
 #[tokio::test]
 async fn fetches_to_private_and_mapped_addresses_are_refused_without_a_request() {
-    let secure = TestApp::spawn_with(|s| s.insecure_federation = false).await;
+    // An instance as on the internet: https ids even though its name is localhost.
+    let secure = TestApp::spawn_with(|s| {
+        s.insecure_federation = false;
+        s.scheme = copse::config::Scheme::Https;
+    })
+    .await;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.set_nonblocking(true).expect("nonblocking");
     let port = listener.local_addr().expect("addr").port();

@@ -6,6 +6,7 @@ mod accounts;
 mod applications;
 mod authorized_fetch;
 mod backup;
+mod browser;
 mod changes;
 mod cli;
 mod communities;
