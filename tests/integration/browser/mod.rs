@@ -3,6 +3,7 @@
 //! check WCAG 2.1 A/AA, and a mode with JavaScript turned off. Without Chromium the tests say so
 //! and skip, except under `CI=true` (`.ci/run` installs it).
 
+mod accounts;
 mod pages;
 
 use fantoccini::{wd::Capabilities, Client, ClientBuilder, Locator};
@@ -191,6 +192,28 @@ impl Browser {
             .click()
             .await
             .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+    }
+
+    /// Replaces the value of the input `css` finds with `text`.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let input = self
+            .client()
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("finding {css}: {e}"));
+        input.clear().await.expect("clear");
+        input.send_keys(text).await.expect("type");
+    }
+
+    /// The text of the whole page (header and navigation included).
+    pub async fn page_text(&self) -> String {
+        self.client()
+            .find(Locator::Css("body"))
+            .await
+            .expect("a <body>")
+            .text()
+            .await
+            .expect("text")
     }
 
     /// The path of the page shown.
