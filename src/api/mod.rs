@@ -146,12 +146,7 @@ pub fn viewer(account: Option<&crate::db::accounts::Account>) -> crate::views::g
 
 /// `name@host` of an actor: the host (and port) of its id, so local and remote read alike.
 pub fn handle(ctx: &crate::context::AppContext, name: &str, ap_id: &url::Url) -> String {
-    let host = match (ap_id.host_str(), ap_id.port()) {
-        (Some(h), Some(p)) => format!("{h}:{p}"),
-        (Some(h), None) => h.to_string(),
-        (None, _) => ctx.settings().hostname.clone(),
-    };
-    format!("{name}@{host}")
+    crate::domain::names::handle(name, ap_id, &ctx.settings().hostname)
 }
 
 /// Reads `limit` (1–100, default 50) and a numeric `cursor` of a paged list.

@@ -205,6 +205,16 @@ impl InstancePolicy {
     }
 }
 
+/// `name@host` of an actor: the host (and port) of its id, so local and remote actors read
+/// alike; `our_host` for an id without one.
+pub fn handle(name: &str, ap_id: &url::Url, our_host: &str) -> String {
+    match (ap_id.host_str(), ap_id.port()) {
+        (Some(h), Some(p)) => format!("{name}@{h}:{p}"),
+        (Some(h), None) => format!("{name}@{h}"),
+        (None, _) => format!("{name}@{our_host}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

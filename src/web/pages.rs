@@ -3,6 +3,7 @@
 //! `web::settings` and the pages to come.
 
 use super::{frame::Frame, html, not_found};
+use crate::domain::names::handle;
 use crate::{
     context::AppContext,
     db::{self, accounts::Person, communities::Community, posts::Post},
@@ -123,22 +124,14 @@ pub async fn person(
     html(actix_web::http::StatusCode::OK, &page)
 }
 
-fn handle(name: &str, url: &url::Url) -> String {
-    match (url.host_str(), url.port()) {
-        (Some(h), Some(p)) => format!("{name}@{h}:{p}"),
-        (Some(h), None) => format!("{name}@{h}"),
-        _ => name.to_string(),
-    }
-}
-
 /// The thread's comments for the page (the order and placeholders come from `views::threads`).
-fn thread(rows: Vec<(db::posts::Comment, Person)>) -> Vec<ThreadComment> {
+fn thread(rows: Vec<(db::posts::Comment, Person)>, our_host: &str) -> Vec<ThreadComment> {
     threads::thread(rows)
         .into_iter()
         .map(|e| ThreadComment {
             id: e.comment.id,
             depth: e.depth.min(5),
-            author: handle(&e.author.name, &e.author.ap_id),
+            author: handle(&e.author.name, &e.author.ap_id, our_host),
             author_url: e.author.ap_id.to_string(),
             published: e.comment.published.format("%Y-%m-%d %H:%M UTC").to_string(),
             body_html: e.comment.body_html,
@@ -171,10 +164,10 @@ pub async fn post(
     let Some((post, community, author, comments)) = found else {
         return not_found(&ctx, format!("The post {id}"));
     };
-    let comments = thread(comments);
+    let comments = thread(comments, &ctx.settings().hostname);
     let page = PostPage {
         frame,
-        author_handle: handle(&author.name, &author.ap_id),
+        author_handle: handle(&author.name, &author.ap_id, &ctx.settings().hostname),
         shown: comments.iter().filter(|c| c.placeholder.is_none()).count(),
         comments,
         post,
