@@ -1,10 +1,12 @@
 //! Federation benchmarks, on the real copse library over real HTTP on loopback with real
-//! signatures: inbox ingest, fan-out to 1,000 instances, and delivery after `kill -9`.
+//! signatures: inbox ingest, fan-out to 1,000 instances, delivery after `kill -9`, and reads
+//! (a community's listing and a thread).
 //!
 //! ```sh
 //! cargo bench --bench federation -- ingest [--postgres] [--n N]
 //! cargo bench --bench federation -- fanout [--postgres] [--n INSTANCES]
 //! cargo bench --bench federation -- crash  [--postgres] [--n INSTANCES]
+//! cargo bench --bench federation -- listing [--postgres] [--n POSTS] [--levels 16,64]
 //! ```
 //!
 //! Results are printed as Markdown; `docs/PERFORMANCE.md` keeps the latest ones. PostgreSQL is
@@ -19,6 +21,8 @@ mod crash;
 mod fanout;
 #[path = "federation/ingest.rs"]
 mod ingest;
+#[path = "federation/listing.rs"]
+mod listing;
 #[path = "federation/sink.rs"]
 mod sink;
 
@@ -100,8 +104,9 @@ fn main() {
             "ingest" => ingest::run(&args).await,
             "fanout" => fanout::run(&args).await,
             "crash" => crash::run(&args).await,
+            "listing" => listing::run(&args).await,
             _ => eprintln!(
-                "usage: cargo bench --bench federation -- <ingest|fanout|crash> [--postgres] [--n N]"
+                "usage: cargo bench --bench federation -- <ingest|fanout|crash|listing> [--postgres] [--n N]"
             ),
         }
     });
