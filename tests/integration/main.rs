@@ -31,6 +31,7 @@ mod post_sorting;
 mod posts;
 mod private_oracles;
 mod private_reads;
+mod read_queries;
 mod schema;
 mod search;
 mod shutdown;
