@@ -281,18 +281,16 @@ impl Api {
     }
 }
 
-/// Stores `inbox_url`'s person as an active member of local community `community`, as if its
-/// Follow had been accepted (what `remote_member` in the delivery tests does).
-pub fn store_remote_member(
+/// Stores a remote person (as a fetch of its actor would) with its inbox.
+pub fn store_remote_person(
     conn: &mut copse::db::DbConn,
-    community: &str,
     ap_id: &str,
     inbox_url: &str,
-) -> copse::error::Result<()> {
-    use copse::db;
-    let person = db::accounts::upsert_remote_person(
+) -> copse::error::Result<copse::db::accounts::Person> {
+    use copse::db::accounts;
+    accounts::upsert_remote_person(
         conn,
-        &db::accounts::RemotePerson {
+        &accounts::RemotePerson {
             ap_id: ap_id.to_string(),
             name: ap_id.rsplit('/').next().unwrap_or("m").to_string(),
             display_name: None,
@@ -302,7 +300,19 @@ pub fn store_remote_member(
             public_key: "unused".into(),
             published: None,
         },
-    )?;
+    )
+}
+
+/// Stores `inbox_url`'s person as an active member of local community `community`, as if its
+/// Follow had been accepted (what `remote_member` in the delivery tests does).
+pub fn store_remote_member(
+    conn: &mut copse::db::DbConn,
+    community: &str,
+    ap_id: &str,
+    inbox_url: &str,
+) -> copse::error::Result<()> {
+    use copse::db;
+    let person = store_remote_person(conn, ap_id, inbox_url)?;
     let c = db::communities::local_by_name(conn, community)?.expect("community");
     db::members::put(conn, c.id, person.id, db::members::ACTIVE, None, None)?;
     Ok(())

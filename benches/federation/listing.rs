@@ -8,7 +8,7 @@
 //! generator on a thread of its own sends the requests; the target's CPU is the process's CPU
 //! minus that thread's.
 
-use crate::{cpu_time, ms, peak_rss_mib, percentile, Api, Args, Instance};
+use crate::{cpu_time, ms, peak_rss_mib, percentile, store_remote_person, Api, Args, Instance};
 use copse::db::{self, DbConn};
 use std::{
     sync::{Arc, Mutex},
@@ -89,7 +89,7 @@ async fn seed(target: &Instance, n: usize, comments: usize) -> i64 {
             (0..AUTHORS)
                 .map(|i| {
                     let ap_id = format!("https://r{}.example/u/p{i}", i % 10);
-                    Ok(remote_person(conn, &ap_id)?.id)
+                    Ok(store_remote_person(conn, &ap_id, &format!("{ap_id}/inbox"))?.id)
                 })
                 .collect()
         })
@@ -132,22 +132,6 @@ async fn seed(target: &Instance, n: usize, comments: usize) -> i64 {
     })
     .await
     .expect("thread")
-}
-
-fn remote_person(conn: &mut DbConn, ap_id: &str) -> copse::error::Result<db::accounts::Person> {
-    db::accounts::upsert_remote_person(
-        conn,
-        &db::accounts::RemotePerson {
-            ap_id: ap_id.to_string(),
-            name: ap_id.rsplit('/').next().unwrap_or("p").to_string(),
-            display_name: None,
-            summary_html: None,
-            inbox_url: format!("{ap_id}/inbox"),
-            shared_inbox_url: None,
-            public_key: "unused".into(),
-            published: None,
-        },
-    )
 }
 
 fn store_post(
