@@ -348,14 +348,6 @@ pub fn post_comments(conn: &mut DbConn, post_id: i64) -> Result<Vec<(Comment, Pe
         .load(conn)?)
 }
 
-pub fn count_comments(conn: &mut DbConn, post_id: i64) -> Result<i64> {
-    Ok(comments::table
-        .filter(comments::post_id.eq(post_id))
-        .filter(comments::deleted.eq(false))
-        .count()
-        .get_result(conn)?)
-}
-
 /// Local posts in public communities (NodeInfo never counts private ones).
 pub fn count_local_posts(conn: &mut DbConn) -> Result<i64> {
     Ok(posts::table
