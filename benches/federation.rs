@@ -1,10 +1,12 @@
 //! Federation benchmarks, on the real copse library over real HTTP on loopback with real
-//! signatures: inbox ingest, fan-out to 1,000 instances, and delivery after `kill -9`.
+//! signatures: inbox ingest, fan-out to 1,000 instances, delivery after `kill -9`, and reads
+//! (a community's listing and a thread).
 //!
 //! ```sh
 //! cargo bench --bench federation -- ingest [--postgres] [--n N]
 //! cargo bench --bench federation -- fanout [--postgres] [--n INSTANCES]
 //! cargo bench --bench federation -- crash  [--postgres] [--n INSTANCES]
+//! cargo bench --bench federation -- listing [--postgres] [--n POSTS] [--levels 16,64]
 //! ```
 //!
 //! Results are printed as Markdown; `docs/PERFORMANCE.md` keeps the latest ones. PostgreSQL is
@@ -19,6 +21,8 @@ mod crash;
 mod fanout;
 #[path = "federation/ingest.rs"]
 mod ingest;
+#[path = "federation/listing.rs"]
+mod listing;
 #[path = "federation/sink.rs"]
 mod sink;
 
@@ -100,8 +104,9 @@ fn main() {
             "ingest" => ingest::run(&args).await,
             "fanout" => fanout::run(&args).await,
             "crash" => crash::run(&args).await,
+            "listing" => listing::run(&args).await,
             _ => eprintln!(
-                "usage: cargo bench --bench federation -- <ingest|fanout|crash> [--postgres] [--n N]"
+                "usage: cargo bench --bench federation -- <ingest|fanout|crash|listing> [--postgres] [--n N]"
             ),
         }
     });
@@ -276,18 +281,16 @@ impl Api {
     }
 }
 
-/// Stores `inbox_url`'s person as an active member of local community `community`, as if its
-/// Follow had been accepted (what `remote_member` in the delivery tests does).
-pub fn store_remote_member(
+/// Stores a remote person (as a fetch of its actor would) with its inbox.
+pub fn store_remote_person(
     conn: &mut copse::db::DbConn,
-    community: &str,
     ap_id: &str,
     inbox_url: &str,
-) -> copse::error::Result<()> {
-    use copse::db;
-    let person = db::accounts::upsert_remote_person(
+) -> copse::error::Result<copse::db::accounts::Person> {
+    use copse::db::accounts;
+    accounts::upsert_remote_person(
         conn,
-        &db::accounts::RemotePerson {
+        &accounts::RemotePerson {
             ap_id: ap_id.to_string(),
             name: ap_id.rsplit('/').next().unwrap_or("m").to_string(),
             display_name: None,
@@ -297,7 +300,19 @@ pub fn store_remote_member(
             public_key: "unused".into(),
             published: None,
         },
-    )?;
+    )
+}
+
+/// Stores `inbox_url`'s person as an active member of local community `community`, as if its
+/// Follow had been accepted (what `remote_member` in the delivery tests does).
+pub fn store_remote_member(
+    conn: &mut copse::db::DbConn,
+    community: &str,
+    ap_id: &str,
+    inbox_url: &str,
+) -> copse::error::Result<()> {
+    use copse::db;
+    let person = store_remote_person(conn, ap_id, inbox_url)?;
     let c = db::communities::local_by_name(conn, community)?.expect("community");
     db::members::put(conn, c.id, person.id, db::members::ACTIVE, None, None)?;
     Ok(())

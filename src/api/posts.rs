@@ -11,10 +11,11 @@ use crate::{
     db::{
         self,
         accounts::Person,
-        posts::{Comment, Post, PostOrder},
+        posts::{Comment, ListedPost, Post, PostOrder},
     },
     error::{Error, ErrorBody},
     views::{
+        self,
         gate::{State, Viewer},
         threads::{self, Shown},
     },
@@ -111,19 +112,19 @@ pub struct PostQuery {
 }
 
 pub(crate) async fn post_view(ctx: &AppContext, post: Post) -> Result<PostView, Error> {
-    let (post_id, community_id, author_id) = (post.id, post.community_id, post.author_id);
-    let (community, author, comment_count) = ctx
-        .db(move |conn| {
-            Ok((
-                db::communities::by_id(conn, community_id)?
-                    .ok_or_else(|| Error::not_found("community"))?,
-                db::accounts::person_by_id(conn, author_id)?
-                    .ok_or_else(|| Error::not_found("author"))?,
-                db::posts::count_comments(conn, post_id)?,
-            ))
-        })
-        .await?;
-    Ok(PostView {
+    let id = post.id;
+    let listed = ctx.db(move |conn| views::posts::post(conn, id)).await?;
+    Ok(listed_view(ctx, listed))
+}
+
+fn listed_view(ctx: &AppContext, listed: ListedPost) -> PostView {
+    let ListedPost {
+        post,
+        author,
+        community,
+        comment_count,
+    } = listed;
+    PostView {
         id: post.id,
         actor_id: post.ap_id.to_string(),
         community: handle(ctx, &community.name, &community.ap_id),
@@ -137,7 +138,7 @@ pub(crate) async fn post_view(ctx: &AppContext, post: Post) -> Result<PostView, 
         locked: post.locked,
         published: post.published.and_utc(),
         updated: post.updated.map(|u| u.and_utc()),
-    })
+    }
 }
 
 fn comment_view(ctx: &AppContext, c: Comment, author: &Person) -> CommentView {
@@ -221,38 +222,27 @@ pub async fn list(
     if !(1..=100).contains(&limit) {
         return Err(Error::invalid_field("limit", "must be between 1 and 100"));
     }
-    let after = query.cursor.as_deref().map(parse_cursor).transpose()?;
+    let after = query
+        .cursor
+        .as_deref()
+        .map(views::posts::parse_cursor)
+        .transpose()?;
     let community = actions::communities::find(&data, &reference).await?;
     let viewer = super::viewer(account.as_ref());
     let gate = data.gate().clone();
-    let mut rows = data
+    let page = data
         .db(move |conn| {
             gate.sight(conn, &viewer, &community)?.require()?;
-            db::posts::community_posts(conn, community.id, order, after, limit + 1)
+            views::posts::community_page(conn, community.id, order, after, limit)
         })
         .await?;
-    let next_cursor = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|(p, _)| {
-            let (key, id) = order.cursor(p);
-            format!("{key}_{id}")
-        })
-    } else {
-        None
-    };
-    let mut items = Vec::with_capacity(rows.len());
-    for (post, _) in rows {
-        items.push(post_view(&data, post).await?);
-    }
+    let items = page
+        .posts
+        .into_iter()
+        .map(|p| listed_view(&data, p))
+        .collect();
+    let next_cursor = page.next_cursor;
     Ok(HttpResponse::Ok().json(PostPage { items, next_cursor }))
-}
-
-/// A cursor is `key_id` of the last post of the previous page (see `PostOrder::cursor`).
-fn parse_cursor(cursor: &str) -> Result<(i64, i64), Error> {
-    cursor
-        .split_once('_')
-        .and_then(|(score, id)| Some((score.parse().ok()?, id.parse().ok()?)))
-        .ok_or_else(|| Error::invalid_field("cursor", "not a cursor returned by this API"))
 }
 
 /// One post.

@@ -253,46 +253,130 @@ impl PostOrder {
     }
 }
 
-/// A page of posts after the cursor (see [`PostOrder::cursor`]) of the previous page's last post.
+/// An actor as a listing names it: enough for its `name@host` and a link.
+#[derive(Debug, Clone, Queryable)]
+pub struct ActorRef {
+    pub name: String,
+    #[diesel(deserialize_as = String)]
+    pub ap_id: DbUrl,
+}
+
+/// A post with what a listing shows beside it: its author, its community and how many
+/// comments it has (deleted and removed ones not counted).
+#[derive(Debug, Clone)]
+pub struct ListedPost {
+    pub post: Post,
+    pub author: ActorRef,
+    pub community: ActorRef,
+    pub comment_count: i64,
+}
+
+/// Which posts [`listed`] reads.
+enum Listing {
+    /// A page of a community's posts after the cursor of the previous page's last post.
+    Page {
+        community_id: i64,
+        order: PostOrder,
+        after: Option<(i64, i64)>,
+        limit: i64,
+    },
+    /// One post, deleted or not.
+    One(i64),
+}
+
+/// A page of a community's posts after the cursor (see [`PostOrder::cursor`]) of the previous
+/// page's last post, with their authors, communities and comment counts: one statement.
 pub fn community_posts(
     conn: &mut DbConn,
     community_id: i64,
     order: PostOrder,
     after: Option<(i64, i64)>,
     limit: i64,
-) -> Result<Vec<(Post, Person)>> {
-    let mut query = posts::table
+) -> Result<Vec<ListedPost>> {
+    let page = Listing::Page {
+        community_id,
+        order,
+        after,
+        limit,
+    };
+    listed(conn, page)
+}
+
+/// One post as a listing shows it.
+pub fn listed_post(conn: &mut DbConn, id: i64) -> Result<Option<ListedPost>> {
+    Ok(listed(conn, Listing::One(id))?.into_iter().next())
+}
+
+/// Posts joined with their authors and communities, each with its comment count (a subquery
+/// per row, answered from the `comments_post_live` index): one statement for any number.
+fn listed(conn: &mut DbConn, which: Listing) -> Result<Vec<ListedPost>> {
+    let comment_count = comments::table
+        .filter(comments::post_id.eq(posts::id))
+        .filter(comments::deleted.eq(false))
+        .count()
+        .single_value();
+    let query = posts::table
         .inner_join(persons::table)
-        .filter(posts::community_id.eq(community_id))
-        .filter(posts::deleted.eq(false))
-        .select((Post::as_select(), Person::as_select()))
-        .limit(limit)
+        .inner_join(communities::table)
+        .select((
+            Post::as_select(),
+            (persons::name, persons::ap_id),
+            (communities::name, communities::ap_id),
+            comment_count,
+        ))
         .into_boxed();
-    query = match (order, after) {
-        (PostOrder::New, Some((_, id))) => query.filter(posts::id.lt(id)),
-        (PostOrder::Top, Some((score, id))) => query.filter(
-            posts::score
-                .lt(score)
-                .or(posts::score.eq(score).and(posts::id.lt(id))),
-        ),
-        (PostOrder::Active, Some((micros, id))) => {
-            let at = chrono::DateTime::from_timestamp_micros(micros)
-                .map(|t| t.naive_utc())
-                .ok_or_else(|| Error::invalid_field("cursor", "not a cursor of this order"))?;
-            query.filter(
-                posts::last_activity_at
-                    .lt(at)
-                    .or(posts::last_activity_at.eq(at).and(posts::id.lt(id))),
-            )
+    let query = match which {
+        Listing::One(id) => query.filter(posts::id.eq(id)),
+        Listing::Page {
+            community_id,
+            order,
+            after,
+            limit,
+        } => {
+            let mut query = query
+                .filter(posts::community_id.eq(community_id))
+                .filter(posts::deleted.eq(false))
+                .limit(limit);
+            query = match (order, after) {
+                (PostOrder::New, Some((_, id))) => query.filter(posts::id.lt(id)),
+                (PostOrder::Top, Some((score, id))) => query.filter(
+                    posts::score
+                        .lt(score)
+                        .or(posts::score.eq(score).and(posts::id.lt(id))),
+                ),
+                (PostOrder::Active, Some((micros, id))) => {
+                    let at = chrono::DateTime::from_timestamp_micros(micros)
+                        .map(|t| t.naive_utc())
+                        .ok_or_else(|| {
+                            Error::invalid_field("cursor", "not a cursor of this order")
+                        })?;
+                    query.filter(
+                        posts::last_activity_at
+                            .lt(at)
+                            .or(posts::last_activity_at.eq(at).and(posts::id.lt(id))),
+                    )
+                }
+                (_, None) => query,
+            };
+            match order {
+                PostOrder::New => query.order(posts::id.desc()),
+                PostOrder::Top => query.order((posts::score.desc(), posts::id.desc())),
+                PostOrder::Active => {
+                    query.order((posts::last_activity_at.desc(), posts::id.desc()))
+                }
+            }
         }
-        (_, None) => query,
     };
-    query = match order {
-        PostOrder::New => query.order(posts::id.desc()),
-        PostOrder::Top => query.order((posts::score.desc(), posts::id.desc())),
-        PostOrder::Active => query.order((posts::last_activity_at.desc(), posts::id.desc())),
-    };
-    Ok(query.load(conn)?)
+    let rows: Vec<(Post, ActorRef, ActorRef, Option<i64>)> = query.load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(post, author, community, comments)| ListedPost {
+            post,
+            author,
+            community,
+            comment_count: comments.unwrap_or(0),
+        })
+        .collect())
 }
 
 /// All comments of a post, oldest first, with their authors.
@@ -303,14 +387,6 @@ pub fn post_comments(conn: &mut DbConn, post_id: i64) -> Result<Vec<(Comment, Pe
         .order(comments::id.asc())
         .select((Comment::as_select(), Person::as_select()))
         .load(conn)?)
-}
-
-pub fn count_comments(conn: &mut DbConn, post_id: i64) -> Result<i64> {
-    Ok(comments::table
-        .filter(comments::post_id.eq(post_id))
-        .filter(comments::deleted.eq(false))
-        .count()
-        .get_result(conn)?)
 }
 
 /// Local posts in public communities (NodeInfo never counts private ones).

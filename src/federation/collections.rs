@@ -73,7 +73,8 @@ pub async fn group_outbox(name: web::Path<String>, data: FedData) -> Result<Http
         .await?;
     let public = activitypub_federation::kinds::public().to_string();
     let mut items = Vec::with_capacity(posts.len());
-    for (post, author) in posts {
+    for listed in posts {
+        let (post, author) = (listed.post, listed.author);
         let post_id = post.id;
         let page = PostOrComment::Post(post).into_json(&data).await?;
         items.push(json!({

@@ -2,4 +2,5 @@
 
 pub mod gate;
 pub mod moderation;
+pub mod posts;
 pub mod threads;

@@ -35,6 +35,7 @@ mod posts;
 mod private_oracles;
 mod private_reads;
 mod read_gate;
+mod read_queries;
 mod schema;
 mod search;
 mod shutdown;

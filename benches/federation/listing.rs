@@ -1,0 +1,253 @@
+//! Reads: the newest 20 posts of a community of `n` posts (`GET
+//! /api/v1/communities/bench/posts`, sorts `new` and `top`) and a thread of `--comments` comments
+//! (`GET /api/v1/posts/{id}/comments`), anonymous, each for `--secs` seconds at every
+//! concurrency of `--levels`.
+//!
+//! The posts (by 100 remote authors, every fourth with two comments, scores spread) are stored
+//! through `copse::db` before the clock starts: seeding is not what is measured. A load
+//! generator on a thread of its own sends the requests; the target's CPU is the process's CPU
+//! minus that thread's.
+
+use crate::{cpu_time, ms, peak_rss_mib, percentile, store_remote_person, Api, Args, Instance};
+use copse::db::{self, DbConn};
+use std::{
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+const AUTHORS: usize = 100;
+
+pub async fn run(args: &Args) {
+    let n = args.n.unwrap_or(2500);
+    let workers = args.number("workers", 2);
+    let secs = args.number("secs", 10) as u64;
+    let comments = args.number("comments", 200);
+    let levels: Vec<usize> = match args.extra.iter().find(|(k, _)| k == "levels") {
+        Some((_, v)) => v.split(',').filter_map(|c| c.parse().ok()).collect(),
+        None => vec![16],
+    };
+    println!("## Reads, {} ({})", args.engine(), crate::machine_line());
+    println!(
+        "{n} posts in the community (by {AUTHORS} authors), a thread of {comments} comments, \
+         {secs} s per row, target http_workers = {workers}\n"
+    );
+    let target = Instance::spawn(args.postgres, |s| s.http_workers = workers).await;
+    let api = Api::of(&target);
+    let owner = api.user("owner").await;
+    api.community(&owner, "bench").await;
+    let seeded = Instant::now();
+    let thread = seed(&target, n, comments).await;
+    eprintln!("seeded in {:.1}s", seeded.elapsed().as_secs_f64());
+
+    let paths = [
+        (
+            "community, 20 newest",
+            "/api/v1/communities/bench/posts".to_string(),
+        ),
+        (
+            "community, 20 top",
+            "/api/v1/communities/bench/posts?sort=top".to_string(),
+        ),
+        ("thread", format!("/api/v1/posts/{thread}/comments")),
+    ];
+    println!("| read | concurrency | requests | req/s | p50 ms | p99 ms | target CPU ms per request | process peak RSS MiB |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    for (label, path) in &paths {
+        let url = format!("{}{path}", target.base);
+        let probe = reqwest::get(&url).await.expect("probe");
+        assert!(probe.status().is_success(), "{url}: {}", probe.status());
+        for &concurrency in &levels {
+            let url = url.clone();
+            let result = std::thread::spawn(move || load(&url, concurrency, secs))
+                .join()
+                .expect("load generator");
+            let mut samples = result.samples;
+            samples.sort();
+            let cpu = result.process_cpu.saturating_sub(result.loader_cpu);
+            println!(
+                "| {label} | {concurrency} | {} | {:.0} | {} | {} | {:.2} | {:.0} |",
+                samples.len(),
+                samples.len() as f64 / result.wall.as_secs_f64(),
+                ms(percentile(&samples, 50.0)),
+                ms(percentile(&samples, 99.0)),
+                cpu.as_secs_f64() * 1000.0 / samples.len().max(1) as f64,
+                peak_rss_mib(),
+            );
+            if result.failed > 0 {
+                println!("\n{} requests failed\n", result.failed);
+            }
+        }
+    }
+    target.stop().await;
+}
+
+/// Stores `n` posts in `bench` and a thread of `comments` comments; returns the thread's id.
+async fn seed(target: &Instance, n: usize, comments: usize) -> i64 {
+    let ctx = target.context();
+    let authors: Vec<i64> = ctx
+        .write(|conn| {
+            (0..AUTHORS)
+                .map(|i| {
+                    let ap_id = format!("https://r{}.example/u/p{i}", i % 10);
+                    Ok(store_remote_person(conn, &ap_id, &format!("{ap_id}/inbox"))?.id)
+                })
+                .collect()
+        })
+        .await
+        .expect("authors");
+    let community = ctx
+        .db(|conn| db::communities::local_by_name(conn, "bench"))
+        .await
+        .expect("community")
+        .expect("bench")
+        .id;
+    let authors = Arc::new(authors);
+    for start in (0..n).step_by(500) {
+        let authors = authors.clone();
+        ctx.write(move |conn| {
+            for i in start..(start + 500).min(n) {
+                let author = authors[i % AUTHORS];
+                let post = store_post(conn, community, author, i)?;
+                if i % 4 == 0 {
+                    for c in 0..2 {
+                        store_comment(conn, post, None, authors[(i + c + 1) % AUTHORS], i, c)?;
+                    }
+                }
+            }
+            Ok(())
+        })
+        .await
+        .expect("posts");
+    }
+    ctx.write(move |conn| {
+        let thread = store_post(conn, community, authors[0], n)?;
+        let mut previous = None;
+        for c in 0..comments {
+            // A third of the comments answer the one before them, the rest answer the post.
+            let parent = if c % 3 == 2 { previous } else { None };
+            let author = authors[c % AUTHORS];
+            previous = Some(store_comment(conn, thread, parent, author, n, c)?);
+        }
+        Ok(thread)
+    })
+    .await
+    .expect("thread")
+}
+
+fn store_post(
+    conn: &mut DbConn,
+    community: i64,
+    author: i64,
+    i: usize,
+) -> copse::error::Result<i64> {
+    use copse::db::schema::posts;
+    use diesel::prelude::*;
+    let ap_id = format!("https://r{}.example/post/{i}", i % 10);
+    let post = db::posts::insert_post(
+        conn,
+        &db::posts::NewPost {
+            ap_id: Some(&ap_id),
+            community_id: community,
+            author_id: author,
+            title: &format!("Benchmark post {i}"),
+            body_md: "A paragraph of *benchmark* text, as a small post has.",
+            body_html: "<p>A paragraph of <em>benchmark</em> text, as a small post has.</p>",
+            published: None,
+        },
+        "",
+    )?;
+    // Scores spread so that `top` has something to sort.
+    diesel::update(posts::table.find(post.id))
+        .set(posts::score.eq((i * 7919 % 97) as i64))
+        .execute(conn)?;
+    Ok(post.id)
+}
+
+fn store_comment(
+    conn: &mut DbConn,
+    post: i64,
+    parent: Option<i64>,
+    author: i64,
+    i: usize,
+    c: usize,
+) -> copse::error::Result<i64> {
+    let ap_id = format!("https://r{}.example/comment/{i}-{c}", i % 10);
+    let comment = db::posts::insert_comment(
+        conn,
+        &db::posts::NewComment {
+            ap_id: Some(&ap_id),
+            post_id: post,
+            parent_id: parent,
+            author_id: author,
+            body_md: "A reply.",
+            body_html: "<p>A reply.</p>",
+            published: None,
+        },
+        "",
+    )?;
+    Ok(comment.id)
+}
+
+struct LoadResult {
+    wall: Duration,
+    samples: Vec<Duration>,
+    failed: usize,
+    loader_cpu: Duration,
+    process_cpu: Duration,
+}
+
+/// GETs `url` with `concurrency` requests in flight for `secs` seconds, from this thread only.
+fn load(url: &str, concurrency: usize, secs: u64) -> LoadResult {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async move {
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(concurrency)
+            .build()
+            .expect("client");
+        let samples = Arc::new(Mutex::new(Vec::new()));
+        let failed = Arc::new(Mutex::new(0));
+        let (cpu0, process0, start) = (cpu_time(true), cpu_time(false), Instant::now());
+        let deadline = start + Duration::from_secs(secs);
+        let tasks: Vec<_> = (0..concurrency)
+            .map(|_| {
+                let (client, samples, failed, url) = (
+                    client.clone(),
+                    samples.clone(),
+                    failed.clone(),
+                    url.to_string(),
+                );
+                tokio::spawn(async move {
+                    while Instant::now() < deadline {
+                        let sent = Instant::now();
+                        let ok = match client.get(&url).send().await {
+                            Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
+                            _ => false,
+                        };
+                        if ok {
+                            samples.lock().unwrap().push(sent.elapsed());
+                        } else {
+                            *failed.lock().unwrap() += 1;
+                        }
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.expect("reader task");
+        }
+        let wall = start.elapsed();
+        let (loader_cpu, process_cpu) = (cpu_time(true) - cpu0, cpu_time(false) - process0);
+        let samples = std::mem::take(&mut *samples.lock().unwrap());
+        let failed = *failed.lock().unwrap();
+        LoadResult {
+            wall,
+            samples,
+            failed,
+            loader_cpu,
+            process_cpu,
+        }
+    })
+}

@@ -1,0 +1,128 @@
+//! Reads cost a fixed number of statements whatever their length: a page of a community's posts
+//! comes with its authors, communities and comment counts from one joined query (not three
+//! queries per post), and a thread's comments come with their authors from one (issue 19).
+//! Counted on a connection of the test's own to the instance's database, with diesel's
+//! instrumentation hook.
+
+use crate::helpers::TestApp;
+use copse::{
+    db::{self, posts::PostOrder, DbConn},
+    views,
+};
+use diesel::connection::{Connection, InstrumentationEvent};
+use reqwest::StatusCode;
+use serde_json::json;
+use std::sync::{
+    atomic::{AtomicUsize, Ordering},
+    Arc,
+};
+
+/// A connection to `app`'s database that counts the statements it runs.
+fn counting_connection(app: &TestApp) -> (DbConn, Arc<AtomicUsize>) {
+    let manager = db::ConnectionManager::new(app.context().settings());
+    let mut conn = manager.connect_once().expect("connect");
+    let count = Arc::new(AtomicUsize::new(0));
+    let counter = count.clone();
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+    (conn, count)
+}
+
+/// How many statements `read` ran, and what it returned.
+fn counted<T>(count: &AtomicUsize, read: impl FnOnce() -> T) -> (usize, T) {
+    let before = count.load(Ordering::Relaxed);
+    let value = read();
+    (count.load(Ordering::Relaxed) - before, value)
+}
+
+async fn post(app: &TestApp, token: &str, title: &str) -> i64 {
+    let path = "/api/v1/communities/chess/posts";
+    let (status, body) = app.post(path, Some(token), json!({"title": title})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["id"].as_i64().expect("id")
+}
+
+async fn comment(app: &TestApp, token: &str, post_id: i64, parent: Option<i64>) -> i64 {
+    let path = format!("/api/v1/posts/{post_id}/comments");
+    let body = json!({"body": "A reply", "parent_id": parent});
+    let (status, body) = app.post(&path, Some(token), body).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["id"].as_i64().expect("id")
+}
+
+#[tokio::test]
+async fn a_page_of_1_20_or_100_posts_is_one_statement_in_every_order() {
+    let app = TestApp::spawn().await;
+    let owner = app.user("owner").await;
+    app.community(&owner, "chess", json!({})).await;
+    let mut ids = Vec::new();
+    for i in 0..101 {
+        ids.push(post(&app, &owner, &format!("post {i}")).await);
+    }
+    let newest = ids[100];
+    let first = comment(&app, &owner, newest, None).await;
+    comment(&app, &owner, newest, Some(first)).await;
+
+    let (mut conn, count) = counting_connection(&app);
+    let community = db::communities::local_by_name(&mut conn, "chess")
+        .expect("query")
+        .expect("chess")
+        .id;
+    for order in [PostOrder::New, PostOrder::Top, PostOrder::Active] {
+        let mut statements = Vec::new();
+        for limit in [1, 20, 100] {
+            let (n, page) = counted(&count, || {
+                views::posts::community_page(&mut conn, community, order, None, limit)
+            });
+            let page = page.expect("page");
+            assert_eq!(page.posts.len(), limit as usize, "{order:?}");
+            assert!(
+                page.next_cursor.is_some(),
+                "{order:?}: 101 posts, more follow"
+            );
+            let top = &page.posts[0];
+            assert_eq!(
+                (top.post.id, top.comment_count),
+                (newest, 2),
+                "{order:?}: the newest post, with its two comments counted"
+            );
+            assert_eq!(top.author.name, "owner");
+            assert_eq!(top.community.name, "chess");
+            statements.push(n);
+        }
+        assert_eq!(
+            statements,
+            [1, 1, 1],
+            "{order:?}: statements for pages of 1, 20 and 100 posts"
+        );
+    }
+
+    let (n, one) = counted(&count, || views::posts::post(&mut conn, newest));
+    assert_eq!(one.expect("post").comment_count, 2);
+    assert_eq!(n, 1, "one post as listed");
+}
+
+#[tokio::test]
+async fn a_thread_of_1_or_40_comments_is_one_statement() {
+    let app = TestApp::spawn().await;
+    let owner = app.user("owner").await;
+    app.community(&owner, "chess", json!({})).await;
+    let short = post(&app, &owner, "short").await;
+    comment(&app, &owner, short, None).await;
+    let long = post(&app, &owner, "long").await;
+    let mut parent = None;
+    for i in 0..40 {
+        let id = comment(&app, &owner, long, parent).await;
+        parent = if i % 2 == 0 { Some(id) } else { None };
+    }
+
+    let (mut conn, count) = counting_connection(&app);
+    let (one, rows) = counted(&count, || db::posts::post_comments(&mut conn, short));
+    assert_eq!(rows.expect("comments").len(), 1);
+    let (forty, rows) = counted(&count, || db::posts::post_comments(&mut conn, long));
+    assert_eq!(rows.expect("comments").len(), 40);
+    assert_eq!((one, forty), (1, 1), "statements for 1 and 40 comments");
+}
