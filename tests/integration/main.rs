@@ -47,3 +47,5 @@ mod trust_matrix;
 mod trust_scene;
 mod votes;
 mod web_auth;
+mod web_client;
+mod web_csrf;
