@@ -49,3 +49,4 @@ mod votes;
 mod web_auth;
 mod web_client;
 mod web_csrf;
+mod web_pages;
