@@ -61,6 +61,7 @@ pub async fn update(
             let community = db::communities::update_fields(conn, community.id, &fields)?;
             let event = Change::CommunityUpdated {
                 community_id: community.id,
+                editor_id: Some(person_id),
             };
             db::outbox::emit(conn, &event)?;
             Ok(community)

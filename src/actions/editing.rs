@@ -84,7 +84,7 @@ fn moderate(
             action: kind.as_str(),
             person_id: Some(found.author_id),
             object_ap_id: Some(&found.ap_id),
-            reason,
+            reason: reason.filter(|r| !r.is_empty()),
             expires_at: None,
         },
     )?;
@@ -183,12 +183,14 @@ pub async fn delete(
                 ));
             }
         }
+        // A removal always carries its reason, empty when none was given: Lemmy reads a
+        // `Delete` without `summary` as the author's own (docs/FEDERATION.md).
         let reason = if is_author {
             db::posts::mark_deleted(conn, &found.ap_id)?;
             None
         } else {
             moderate(conn, &found, actor_id, true, reason.as_deref())?;
-            reason
+            Some(reason.unwrap_or_default())
         };
         let event = Change::ContentDeleted {
             object_ap_id: found.ap_id,
@@ -297,7 +299,7 @@ pub async fn receive_delete(
         let applied = {
             let (object_ap_id, reason) = (object_ap_id.clone(), reason.clone());
             let conn = &mut *conn;
-            move || -> Result<Option<Community>> {
+            move || -> Result<Option<(Community, bool)>> {
                 let Some(target) = target_of(conn, &object_ap_id)? else {
                     // Never seen: remembered, so that a Create arriving late stays deleted.
                     // Only the object's own origin may delete it before we know it.
@@ -311,21 +313,30 @@ pub async fn receive_delete(
                     Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
                     Err(e) => return Err(e),
                 };
-                if found.author_id == actor_id {
-                    db::posts::mark_deleted(conn, &found.ap_id)?;
-                } else {
+                let removal = found.author_id != actor_id;
+                if removal {
                     ensure_remote_moderator(conn, &found, actor_id, vouched_by)?;
                     moderate(conn, &found, actor_id, true, reason.as_deref())?;
+                } else {
+                    db::posts::mark_deleted(conn, &found.ap_id)?;
                 }
-                Ok(Some(found.community))
+                Ok(Some((found.community, removal)))
             }
         }()?;
-        emit_if_local(conn, applied, |community| Change::ContentDeleted {
-            object_ap_id,
-            community_id: community.id,
-            actor_id: actor.id,
-            reason,
-            activity_id: Some(activity_id),
+        let removal = applied.as_ref().is_some_and(|(_, removal)| *removal);
+        // Forwarded by our community, a removal carries `summary` whatever the sender did.
+        let reason = match removal {
+            true => Some(reason.unwrap_or_default()),
+            false => None,
+        };
+        emit_if_local(conn, applied.map(|(c, _)| c), |community| {
+            Change::ContentDeleted {
+                object_ap_id,
+                community_id: community.id,
+                actor_id: actor.id,
+                reason,
+                activity_id: Some(activity_id),
+            }
         })
     })
     .await

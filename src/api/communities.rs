@@ -192,19 +192,24 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(CommunityPage { items, next_cursor }))
 }
 
-/// One local community.
+/// One community: a local one by name, or a remote one by `name@host` (answered from what is
+/// stored when it is known here, so while its server is down too; looked up otherwise).
 #[utoipa::path(get, path = "/api/v1/communities/{name}", tag = "communities",
     operation_id = "get_community", security((), ("bearer" = [])),
-    params(("name" = String, Path, description = "community name")),
+    params(("name" = String, Path, description = "community name, or name@host")),
     responses((status = 200, body = CommunityView), (status = 404, body = ErrorBody)))]
 pub async fn get(
-    ctx: web::Data<AppContext>,
+    data: crate::context::RequestData,
     MaybeAuth(account): MaybeAuth,
     name: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let name = name.into_inner();
-    let community = find(&ctx, name).await?;
-    let view = view(&ctx, community, super::viewer(account.as_ref())).await?;
+    let reference = name.into_inner();
+    // `name@host`: a remote community, from what is stored when it is known.
+    let community = match reference.contains('@') {
+        true => actions::communities::find(&data, &reference).await?,
+        false => find(&data, reference).await?,
+    };
+    let view = view(&data, community, super::viewer(account.as_ref())).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 

@@ -196,6 +196,16 @@ pub fn local_by_name(conn: &mut DbConn, name: &str) -> Result<Option<Community>>
         .optional()?)
 }
 
+/// Remote communities stored under `name` (on any server; the caller picks the host).
+pub fn remote_by_name(conn: &mut DbConn, name: &str) -> Result<Vec<Community>> {
+    Ok(communities::table
+        .filter(communities::local.eq(false))
+        .filter(communities::name.eq(name))
+        .select(Community::as_select())
+        .limit(50)
+        .load(conn)?)
+}
+
 /// A page of the local directory ordered by name, after `after` (exclusive). Private
 /// communities appear only to their members (`viewer`).
 /// Which communities a listing or a count covers; the read gate decides it for each viewer

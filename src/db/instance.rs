@@ -1,9 +1,10 @@
-//! The instance as a whole: its actor's key pair (`instance_actor`, one row) and the instances
-//! its administrators block or allow (`instance_policy`).
+//! The instance as a whole: its actor's key pair (`instance_actor`, one row), the instances
+//! its administrators block or allow (`instance_policy`), and the software other instances run
+//! (`instance_software`, from their NodeInfo).
 
 use super::{
     now,
-    schema::{instance_actor, instance_policy},
+    schema::{community_members, instance_actor, instance_policy, instance_software, persons},
     DbConn,
 };
 use crate::{domain::names::InstanceList, error::Result};
@@ -112,4 +113,71 @@ pub fn put_policy_entry(
 /// Takes `host` off the lists; false if it was not on them.
 pub fn remove_policy_entry(conn: &mut DbConn, host: &str) -> Result<bool> {
     Ok(diesel::delete(instance_policy::table.find(host)).execute(conn)? > 0)
+}
+
+/// The software each of `hosts` runs, where known (lowercase NodeInfo name; empty when its
+/// NodeInfo could not be read).
+pub fn software_of(
+    conn: &mut DbConn,
+    hosts: &[String],
+) -> Result<std::collections::HashMap<String, String>> {
+    Ok(instance_software::table
+        .filter(instance_software::host.eq_any(hosts))
+        .select((instance_software::host, instance_software::software))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Records what `host` runs.
+pub fn set_software(conn: &mut DbConn, host: &str, software: &str) -> Result<()> {
+    let checked_at = now();
+    let updated = diesel::update(instance_software::table.find(host))
+        .set((
+            instance_software::software.eq(software),
+            instance_software::checked_at.eq(checked_at),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(instance_software::table)
+            .values((
+                instance_software::host.eq(host),
+                instance_software::software.eq(software),
+                instance_software::checked_at.eq(checked_at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The inbox URLs of remote people in our communities (any state), for learning what their
+/// instances run; the caller takes their hosts.
+pub fn member_inboxes(conn: &mut DbConn) -> Result<Vec<String>> {
+    let rows: Vec<(String, Option<String>)> = community_members::table
+        .inner_join(persons::table)
+        .filter(persons::local.eq(false))
+        .select((persons::inbox_url, persons::shared_inbox_url))
+        .distinct()
+        .load(conn)?;
+    Ok(super::members::delivery_inboxes(rows))
+}
+
+/// The hosts among `hosts` whose software was never asked, or asked before `before`.
+pub fn software_to_learn(
+    conn: &mut DbConn,
+    hosts: &[String],
+    before: chrono::NaiveDateTime,
+) -> Result<Vec<String>> {
+    let fresh: std::collections::HashSet<String> = instance_software::table
+        .filter(instance_software::host.eq_any(hosts))
+        .filter(instance_software::checked_at.ge(before))
+        .select(instance_software::host)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    Ok(hosts
+        .iter()
+        .filter(|h| !fresh.contains(*h))
+        .cloned()
+        .collect())
 }

@@ -249,13 +249,18 @@ pub fn remote_member_inboxes(conn: &mut DbConn, community_id: i64) -> Result<Vec
         .filter(persons::local.eq(false))
         .select((persons::inbox_url, persons::shared_inbox_url))
         .load(conn)?;
+    Ok(delivery_inboxes(rows))
+}
+
+/// Each person's shared inbox where advertised, else their own; each once, sorted.
+pub fn delivery_inboxes(rows: Vec<(String, Option<String>)>) -> Vec<String> {
     let mut inboxes: Vec<String> = rows
         .into_iter()
         .map(|(inbox, shared)| shared.unwrap_or(inbox))
         .collect();
     inboxes.sort();
     inboxes.dedup();
-    Ok(inboxes)
+    inboxes
 }
 
 /// Bans a person from a community (replacing an earlier ban) and ends their membership.

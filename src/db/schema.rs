@@ -261,6 +261,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    instance_software (host) {
+        host -> Text,
+        software -> Text,
+        checked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     tombstones (ap_id) {
         ap_id -> Text,
         deleted_at -> Timestamp,
@@ -297,5 +305,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_activities,
     deliveries,
     instance_health,
+    instance_software,
     tombstones,
 );

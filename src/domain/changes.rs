@@ -148,8 +148,14 @@ pub enum Change {
         #[serde(default)]
         activity_id: Option<String>,
     },
-    /// A local community's charter or settings changed (→ `Update(Group)`).
-    CommunityUpdated { community_id: i64 },
+    /// A local community's charter or settings changed (→ `Announce(Update(Group))` with the
+    /// person who made the change as the `Update`'s actor; queued rows from before `editor_id`
+    /// send the Group's own `Update`).
+    CommunityUpdated {
+        community_id: i64,
+        #[serde(default)]
+        editor_id: Option<i64>,
+    },
     /// A moderator pinned or unpinned a post (→ `Add` / `Remove` to `featured`).
     PostPinned {
         post_ap_id: String,

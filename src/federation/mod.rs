@@ -14,6 +14,7 @@ pub mod outbound;
 pub mod resolve;
 pub mod routes;
 pub mod signatures;
+pub mod software;
 pub mod webfinger;
 
 use crate::domain::names::InstancePolicy;

@@ -6,7 +6,7 @@ use crate::{
     db::{self, communities::Community},
     error::{Error, ErrorKind},
 };
-use activitypub_federation::fetch::webfinger::webfinger_resolve_actor;
+use activitypub_federation::fetch::{object_id::ObjectId, webfinger::webfinger_resolve_actor};
 
 /// A community by reference: a local name, or a handle on another instance (fetched and stored).
 pub async fn community(data: &FedData, reference: &str) -> Result<Community, Error> {
@@ -23,6 +23,9 @@ pub async fn community(data: &FedData, reference: &str) -> Result<Community, Err
             .await?
             .ok_or_else(|| Error::not_found(format_args!("community `{name}`")));
     }
+    if let Some(stored) = stored_community(data, name, reference).await? {
+        return Ok(stored);
+    }
     webfinger_resolve_actor::<_, Community>(reference, data)
         .await
         .map_err(|e| {
@@ -33,6 +36,45 @@ pub async fn community(data: &FedData, reference: &str) -> Result<Community, Err
             )
             .with_cause(anyhow::anyhow!("{e:?}"))
         })
+}
+
+/// How old a stored remote community may be before a lookup by handle refreshes it.
+const REFRESH_AFTER: chrono::Duration = chrono::Duration::hours(24);
+
+/// A remote community already stored under the handle `reference` (`name@host[:port]`),
+/// answered without asking its server (which may be down); refreshed in the background when
+/// it is older than a day.
+async fn stored_community(
+    data: &FedData,
+    name: &str,
+    reference: &str,
+) -> Result<Option<Community>, Error> {
+    let lookup = name.to_string();
+    let our_host = data.settings().hostname.clone();
+    let wanted = reference.to_string();
+    let found = data
+        .db(move |conn| db::communities::remote_by_name(conn, &lookup))
+        .await?
+        .into_iter()
+        .find(|c| crate::domain::names::handle(&c.name, &c.ap_id, &our_host) == wanted);
+    let Some(community) = found else {
+        return Ok(None);
+    };
+    if crate::db::now() - community.last_refreshed_at > REFRESH_AFTER {
+        let (id, fresh) = (community.ap_id.0.clone(), data.reset_request_count());
+        let shutdown = data.shutdown().clone();
+        tokio::spawn(async move {
+            let object = ObjectId::<Community>::from(id.clone());
+            let refresh = object.dereference_forced(&fresh);
+            tokio::select! {
+                result = refresh => if let Err(e) = result {
+                    tracing::info!("refreshing {id} failed; the stored copy stays: {e}");
+                },
+                () = shutdown.cancelled() => {}
+            }
+        });
+    }
+    Ok(Some(community))
 }
 
 /// What a search answers when it finds nothing, or only what the asker may not read (404). The
@@ -53,7 +95,6 @@ pub enum Resolved {
 /// actor, post or comment. Local names and URLs are answered from the database.
 pub async fn anything(data: &FedData, query: &str) -> Result<Resolved, Error> {
     use crate::db::posts::PostOrComment;
-    use activitypub_federation::fetch::object_id::ObjectId;
     let not_found = nothing_found;
     let query = query.trim();
     if query.starts_with("https://") || query.starts_with("http://") {

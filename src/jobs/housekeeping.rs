@@ -1,5 +1,6 @@
 //! Housekeeping: forgets finished deliveries (kept two days for administrators) and the ids of
-//! received activities (kept thirty days: a replay within them has no effect).
+//! received activities (kept thirty days: a replay within them has no effect), and learns what
+//! software the instances of remote members run (`federation::software`, weekly per instance).
 
 use crate::{context::AppContext, db};
 use chrono::Duration as Span;
@@ -26,5 +27,8 @@ pub async fn run(ctx: AppContext) {
         .await
     {
         tracing::warn!("forgetting old receipts: {e:?}");
+    }
+    if let Err(e) = crate::federation::software::learn(&ctx).await {
+        tracing::warn!("learning what other instances run: {e:?}");
     }
 }

@@ -24,6 +24,7 @@ mod hostile_fetch;
 mod hostile_limits;
 mod hostile_signatures;
 mod instance_policy;
+mod lemmy_wire;
 mod login_security;
 mod membership;
 mod moderation;

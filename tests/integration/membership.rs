@@ -441,7 +441,8 @@ async fn charter_changes_reach_members_instances() {
             Method::PATCH,
             "/api/v1/communities/chess",
             Some(&owner),
-            Some(json!({"title": "Chess club", "charter": {"meeting_cadence": "Thursdays"}})),
+            Some(json!({"title": "Chess club", "summary": "Chess **now**",
+                "charter": {"meeting_cadence": "Thursdays"}})),
         )
         .await;
     assert_eq!(status, StatusCode::OK);
@@ -457,4 +458,11 @@ async fn charter_changes_reach_members_instances() {
     })
     .await;
     assert_eq!(stored.meeting_cadence, "Thursdays");
+    // The charter section the Group's summary carries for Lemmy is cut off again here.
+    assert_eq!(stored.summary_md, "Chess **now**");
+    assert!(
+        !stored.summary_html.contains("Charter"),
+        "{}",
+        stored.summary_html
+    );
 }

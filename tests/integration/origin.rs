@@ -93,6 +93,11 @@ impl Origin {
             .insert(path.to_string(), doc);
     }
 
+    /// The document served at `path`, if any.
+    pub fn doc(&self, path: &str) -> Option<Value> {
+        self.docs.lock().expect("docs").get(path).cloned()
+    }
+
     /// What was posted to any of its inboxes.
     pub fn received(&self) -> Vec<Value> {
         self.received.lock().expect("inbox").clone()

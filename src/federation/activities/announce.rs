@@ -9,7 +9,7 @@ use super::{
     adding::{split_target, Add, Remove, FEATURED},
     blocking::{Block, UndoBlock},
     create::Create,
-    editing::{Delete, UndoDelete, Update},
+    editing::{Delete, UndoDelete, Update, UpdateGroup},
     locking::{Lock, UndoLock},
     voting::{UndoVote, Vote},
 };
@@ -35,6 +35,8 @@ use url::Url;
 #[serde(untagged)]
 pub enum Announced {
     Create(Box<Create>),
+    /// Before `Update`: a community's new profile (its `object` is a `Group`).
+    UpdateGroup(Box<UpdateGroup>),
     Update(Box<Update>),
     Delete(Box<Delete>),
     UndoVote(Box<UndoVote>),
@@ -76,6 +78,7 @@ impl Announced {
     fn actor_and_id(&self) -> Option<(&Url, &Url)> {
         Some(match self {
             Announced::Create(a) => (a.actor.inner(), &a.id),
+            Announced::UpdateGroup(a) => (&a.actor, &a.id),
             Announced::Update(a) => (a.actor.inner(), &a.id),
             Announced::Delete(a) => (a.actor.inner(), &a.id),
             Announced::UndoVote(a) => (a.actor.inner(), &a.id),
@@ -144,6 +147,7 @@ impl Announce {
             Announced::UndoLock(undo) => {
                 community_of(undo.object.object.inner(), data, None).await?
             }
+            Announced::UpdateGroup(update) => return Ok(is_group(update.object.id.inner())),
             Announced::Block(block) => return Ok(is_group(block.target.inner())),
             Announced::UndoBlock(undo) => return Ok(is_group(undo.object.target.inner())),
             Announced::Add(add) => {
@@ -300,6 +304,7 @@ impl Announce {
             Announced::Vote(vote) => vote.receive_inbound(data, inbound).await,
             Announced::UndoVote(undo) => undo.receive(data).await,
             Announced::Update(update) => update.receive(data).await,
+            Announced::UpdateGroup(update) => update.apply(data, true).await,
             Announced::Delete(delete) => delete.apply(data, by).await,
             Announced::Lock(lock) => {
                 let id = lock.id.to_string();

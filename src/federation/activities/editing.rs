@@ -202,12 +202,15 @@ impl Undoable for Delete {
     }
 }
 
-/// `Update(Group)`: a community's new profile (charter, policy), sent by the community itself.
+/// `Update(Group)`: a community's new profile (charter, policy). Its actor is a moderator of the
+/// community (Lemmy's form, and ours: announced by the community) or the community itself
+/// (what copse sent before, still accepted).
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateGroup {
-    pub actor: ObjectId<crate::db::communities::Community>,
+    #[serde(deserialize_with = "super::deserialize_actor")]
+    pub actor: Url,
     pub object: crate::federation::objects::group::GroupJson,
     #[serde(rename = "type")]
     pub kind: UpdateType,
@@ -216,6 +219,60 @@ pub struct UpdateGroup {
     pub to: Vec<Url>,
     #[serde(default, deserialize_with = "deserialize_one_or_many")]
     pub cc: Vec<Url>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub audience: Option<Url>,
+}
+
+impl UpdateGroup {
+    /// Whether the community updates itself (else a person claims to moderate it).
+    fn by_the_group(&self) -> bool {
+        self.actor == *self.object.id.inner()
+    }
+
+    /// Applies the update. Vouched for by the community itself (its own `Update`, or its
+    /// `Announce` of a moderator's), the embedded profile is stored; a person's own `Update`
+    /// sent to us directly counts only from a known moderator, and then the profile is taken
+    /// from the community's server, not from the message.
+    pub async fn apply(self, data: &Data<AppContext>, vouched: bool) -> Result<(), Error> {
+        use crate::db::communities::Community;
+        let group = self.object.id.inner().clone();
+        if vouched || self.by_the_group() {
+            Community::verify(&self.object, &group, data).await?;
+            Community::from_json(self.object, data).await?;
+            return Ok(());
+        }
+        let known = ObjectId::<Community>::from(group.clone())
+            .dereference_local(data)
+            .await
+            .ok()
+            .filter(|c| !c.local);
+        let person = ObjectId::<Person>::from(self.actor.clone())
+            .dereference_local(data)
+            .await
+            .ok();
+        let (Some(community), Some(person)) = (known, person) else {
+            return Err(not_a_moderator());
+        };
+        let (community_id, person_id) = (community.id, person.id);
+        let role = data
+            .db(move |conn| crate::db::communities::role_of(conn, community_id, person_id))
+            .await?;
+        if !role.is_some_and(crate::domain::communities::Role::moderates) {
+            return Err(not_a_moderator());
+        }
+        ObjectId::<Community>::from(group)
+            .dereference_forced(data)
+            .await?;
+        Ok(())
+    }
+}
+
+fn not_a_moderator() -> Error {
+    Error::new(
+        ErrorKind::Forbidden,
+        "not_allowed",
+        "a community is updated only by itself or by one of its moderators",
+    )
 }
 
 #[async_trait::async_trait]
@@ -228,17 +285,19 @@ impl Activity for UpdateGroup {
     }
 
     fn actor(&self) -> &Url {
-        self.actor.inner()
+        &self.actor
     }
 
-    /// A community updates only itself.
+    /// A community updates only itself; a person's update is checked when applied.
     async fn verify(&self, data: &Data<AppContext>) -> Result<(), Error> {
-        verify_urls_match(self.actor.inner(), self.object.id.inner())?;
-        crate::db::communities::Community::verify(&self.object, self.actor.inner(), data).await
+        if self.by_the_group() {
+            let group = self.object.id.inner();
+            crate::db::communities::Community::verify(&self.object, group, data).await?;
+        }
+        Ok(())
     }
 
     async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
-        crate::db::communities::Community::from_json(self.object, data).await?;
-        Ok(())
+        self.apply(data, false).await
     }
 }

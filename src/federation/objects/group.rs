@@ -27,6 +27,7 @@ use url::Url;
 
 /// Names of the charter's profile fields, in order.
 pub const CHARTER_FIELDS: [&str; 4] = ["Purpose", "Domain", "Practice", "Meetings"];
+const CODE_OF_CONDUCT: &str = "Code of conduct";
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -74,16 +75,12 @@ pub struct GroupJson {
 }
 
 fn attachments(c: &Community) -> Vec<serde_json::Value> {
-    let lines = [&c.purpose, &c.domain, &c.practice, &c.meeting_cadence];
-    let mut out: Vec<PropertyValue> = CHARTER_FIELDS
-        .iter()
-        .zip(lines)
-        .filter(|(_, text)| !text.is_empty())
+    let mut out: Vec<PropertyValue> = charter_lines(c)
         .map(|(name, text)| PropertyValue::new(name, escape_html(text).replace('\n', "<br>")))
         .collect();
     if !c.code_of_conduct_html.is_empty() {
         out.push(PropertyValue::new(
-            "Code of conduct",
+            CODE_OF_CONDUCT,
             c.code_of_conduct_html.clone(),
         ));
     }
@@ -104,19 +101,112 @@ fn joining_questions(c: &Community) -> Vec<String> {
     }
 }
 
-/// The summary with the joining questions listed after it.
-fn summary_with_questions(c: &Community, questions: &[String]) -> String {
-    if questions.is_empty() {
-        return c.summary_html.clone();
+/// Opens the charter section appended to the `summary` (HTML) and `source` (markdown): Lemmy
+/// shows only those as a community's description, never the profile fields. A copse receiver
+/// cuts both there, reading the charter from the fields.
+const CHARTER_HEADING: &str = "<hr><p><strong>Charter</strong></p>";
+const CHARTER_HEADING_MD: &str = "\n\n---\n\n**Charter**\n\n";
+const QUESTIONS_HEADING_MD: &str = "\n\n**Joining questions**";
+
+/// The charter's lines that are set, with their names.
+fn charter_lines(c: &Community) -> impl Iterator<Item = (&'static str, &String)> {
+    let lines = [&c.purpose, &c.domain, &c.practice, &c.meeting_cadence];
+    CHARTER_FIELDS
+        .into_iter()
+        .zip(lines)
+        .filter(|(_, text)| !text.is_empty())
+}
+
+fn has_charter(c: &Community) -> bool {
+    charter_lines(c).next().is_some() || !c.code_of_conduct_md.is_empty()
+}
+
+/// The summary, then the charter, then the joining questions (for software that reads neither
+/// the profile fields nor `joiningQuestions`).
+fn summary_html(c: &Community, questions: &[String]) -> String {
+    let mut out = c.summary_html.clone();
+    if has_charter(c) {
+        out.push_str(CHARTER_HEADING);
+        for (name, text) in charter_lines(c) {
+            let text = escape_html(text).replace('\n', "<br>");
+            out.push_str(&format!("<p><strong>{name}:</strong> {text}</p>"));
+        }
+        if !c.code_of_conduct_html.is_empty() {
+            out.push_str("<p><strong>Code of conduct</strong></p>");
+            out.push_str(&c.code_of_conduct_html);
+        }
     }
-    let items: String = questions
-        .iter()
-        .map(|q| format!("<li>{}</li>", escape_html(q)))
-        .collect();
-    format!(
-        "{}{QUESTIONS_HEADING} (answer them in your request to join, one line each):</p><ol>{items}</ol>",
-        c.summary_html
-    )
+    if !questions.is_empty() {
+        let items: String = questions
+            .iter()
+            .map(|q| format!("<li>{}</li>", escape_html(q)))
+            .collect();
+        out.push_str(&format!(
+            "{QUESTIONS_HEADING} (answer them in your request to join, one line each):</p><ol>{items}</ol>"
+        ));
+    }
+    out
+}
+
+/// The summary's markdown with the charter and the questions after it (Lemmy prefers `source`
+/// to `summary`).
+fn summary_markdown(c: &Community, questions: &[String]) -> String {
+    let mut out = c.summary_md.clone();
+    if has_charter(c) {
+        out.push_str(CHARTER_HEADING_MD);
+        let lines: Vec<String> = charter_lines(c)
+            .map(|(name, text)| format!("**{name}:** {}", markdown_line(text)))
+            .collect();
+        out.push_str(&lines.join("\n\n"));
+        if !c.code_of_conduct_md.is_empty() {
+            out.push_str("\n\n**Code of conduct**\n\n");
+            out.push_str(&c.code_of_conduct_md);
+        }
+    }
+    if !questions.is_empty() {
+        out.push_str(QUESTIONS_HEADING_MD);
+        out.push_str(" (answer them in your request to join, one line each):\n");
+        for (n, q) in questions.iter().enumerate() {
+            out.push_str(&format!("\n{}. {}", n + 1, markdown_line(q)));
+        }
+    }
+    out
+}
+
+/// A plain charter line as markdown text: markdown's own characters escaped, line breaks kept.
+fn markdown_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if "\\`*_[]<>#!|~".contains(ch) {
+            out.push('\\');
+        }
+        match ch {
+            '\n' => out.push_str("  \n"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+/// Cuts what copse appends to a Group's summary: at the charter (when the Group has charter
+/// fields, so a section of the same name in anyone else's summary stays) and at the questions.
+fn own_summary<'a>(text: &'a str, json: &GroupJson, markers: &[&str]) -> &'a str {
+    let has_fields = json.attachment.iter().any(|a| {
+        let name = a.get("name").and_then(|n| n.as_str());
+        name.is_some_and(|n| CHARTER_FIELDS.contains(&n) || n == CODE_OF_CONDUCT)
+    });
+    let mut end = text.len();
+    if has_fields {
+        if let Some(at) = text.find(markers[0]) {
+            end = end.min(at);
+        }
+    }
+    if json.joining_questions.is_some() {
+        if let Some(at) = markers.get(1).and_then(|m| text.rfind(m)) {
+            end = end.min(at);
+        }
+    }
+    &text[..end]
 }
 
 /// Joining questions a received Group publishes (each a plain line; at most as many as a local
@@ -153,13 +243,17 @@ impl Object for Community {
         let id = self.ap_id.0.clone();
         let sub = |path: &str| Url::parse(&format!("{id}/{path}"));
         let questions = joining_questions(&self);
+        let (summary, source) = (
+            summary_html(&self, &questions),
+            summary_markdown(&self, &questions),
+        );
         Ok(GroupJson {
             kind: GroupType::Group,
             preferred_username: self.name.clone(),
             name: Some(self.title.clone()),
-            summary: Some(summary_with_questions(&self, &questions)),
+            summary: Some(summary),
             joining_questions: (!questions.is_empty()).then_some(questions),
-            source: Some(Source::markdown(self.summary_md.clone())),
+            source: Some(Source::markdown(source)),
             inbox: Url::parse(&self.inbox_url)?,
             outbox: Some(sub("outbox")?),
             followers: Some(sub("followers")?),
@@ -233,16 +327,22 @@ impl Object for Community {
             ap_id: json.id.inner().to_string(),
             name,
             title,
-            summary_md: json.source.map(|s| s.content).unwrap_or_default(),
+            summary_md: json
+                .source
+                .as_ref()
+                .map(|s| {
+                    own_summary(
+                        &s.content,
+                        &json,
+                        &[CHARTER_HEADING_MD, QUESTIONS_HEADING_MD],
+                    )
+                    .to_string()
+                })
+                .unwrap_or_default(),
             summary_html: json
                 .summary
                 .as_deref()
-                .map(
-                    |s| match (&json.joining_questions, s.rfind(QUESTIONS_HEADING)) {
-                        (Some(_), Some(at)) => &s[..at],
-                        _ => s,
-                    },
-                )
+                .map(|s| own_summary(s, &json, &[CHARTER_HEADING, QUESTIONS_HEADING]))
                 .map(sanitize_html)
                 .unwrap_or_default(),
             questions,

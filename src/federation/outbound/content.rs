@@ -3,7 +3,8 @@
 //! (`Update(Group)`).
 
 use super::{
-    activity_or_new, announce, community, community_and, forward, gone, member_inboxes, send, Plan,
+    activity_or_new, announce, community, community_and, forward, gone, member_inboxes, person,
+    send, Plan,
 };
 use crate::{
     db::{self, accounts::Person, communities::Community, posts::PostOrComment},
@@ -119,31 +120,53 @@ pub(super) async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
             };
             forward(delete, Announced::Delete, &community, &actor, data).await
         }
-        Change::CommunityUpdated { community_id } => {
-            let Some(community) = community(data, community_id).await? else {
-                return Ok(());
-            };
-            let inboxes: Vec<Url> = data
-                .db(move |conn| db::members::remote_member_inboxes(conn, community_id))
-                .await?
-                .iter()
-                .filter_map(|i| Url::parse(i).ok())
-                .collect();
-            if inboxes.is_empty() {
-                return Ok(());
-            }
-            let update = UpdateGroup {
-                actor: community.ap_id.0.clone().into(),
-                object: community.clone().into_json(data).await?,
-                kind: UpdateType::Update,
-                id: Url::parse(&data.new_activity_id("update"))?,
-                to: vec![public()],
-                cc: vec![Url::parse(&format!("{}/followers", community.ap_id))?],
-            };
-            send(update, &community, inboxes, data).await
-        }
+        Change::CommunityUpdated {
+            community_id,
+            editor_id,
+        } => community_updated(community_id, editor_id, data).await,
         _ => Ok(()),
     }
+}
+
+/// A local community's new profile, to its members' instances: the editor's `Update(Group)`
+/// announced by the community (Lemmy checks that a community's update comes from a moderator);
+/// a change queued before editors were recorded goes out as the Group's own `Update`.
+async fn community_updated(
+    community_id: i64,
+    editor_id: Option<i64>,
+    data: &Plan<'_>,
+) -> Result<(), Error> {
+    let Some(community) = community(data, community_id).await? else {
+        return Ok(());
+    };
+    let inboxes: Vec<Url> = data
+        .db(move |conn| db::members::remote_member_inboxes(conn, community_id))
+        .await?
+        .iter()
+        .filter_map(|i| Url::parse(i).ok())
+        .collect();
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let editor = match editor_id {
+        Some(id) => person(data, id).await?,
+        None => None,
+    };
+    let group = community.ap_id.0.clone();
+    let update = UpdateGroup {
+        actor: editor.map_or_else(|| group.clone(), |e| e.ap_id.0.clone()),
+        object: community.clone().into_json(data).await?,
+        kind: UpdateType::Update,
+        id: Url::parse(&data.new_activity_id("update"))?,
+        to: vec![public()],
+        cc: vec![group.clone()],
+        audience: Some(group.clone()),
+    };
+    if update.actor == group {
+        return send(update, &community, inboxes, data).await;
+    }
+    let wrapped = announce(&community, Announced::UpdateGroup(Box::new(update)), data)?;
+    send(wrapped, &community, inboxes, data).await
 }
 
 /// Delivers a new post or comment. In a local community the community announces the author's
@@ -182,9 +205,30 @@ async fn publish(
     }
     let wrapped = announce(community, Announced::Create(Box::new(create)), data)?;
     send(wrapped, community, inboxes.clone(), data).await?;
-    if bare_too {
+    let bare_inboxes = match bare_too {
+        true => wanting_bare(inboxes, data).await?,
+        false => Vec::new(),
+    };
+    if !bare_inboxes.is_empty() {
         let bare = announce(community, Announced::Object(Box::new(object)), data)?;
-        send(bare, community, inboxes, data).await?;
+        send(bare, community, bare_inboxes, data).await?;
     }
     Ok(())
+}
+
+/// The inboxes whose instances are also sent a post's bare announce: all but those known to run
+/// forum software, which reads the wrapped `Create` and refuses the bare form (Lemmy).
+async fn wanting_bare(inboxes: Vec<Url>, data: &Plan<'_>) -> Result<Vec<Url>, Error> {
+    use crate::federation::software::{host_of, wants_bare_announce};
+    let hosts: Vec<String> = inboxes.iter().filter_map(host_of).collect();
+    let known = data
+        .db(move |conn| db::instance::software_of(conn, &hosts))
+        .await?;
+    Ok(inboxes
+        .into_iter()
+        .filter(|inbox| {
+            let software = host_of(inbox).and_then(|h| known.get(&h).cloned());
+            wants_bare_announce(software.as_deref())
+        })
+        .collect())
 }
