@@ -5,6 +5,7 @@
 
 mod accounts;
 mod pages;
+mod screenshots;
 
 use fantoccini::{wd::Capabilities, Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
@@ -148,6 +149,17 @@ impl Browser {
 
     fn client(&self) -> &Client {
         self.client.as_ref().expect("an open session")
+    }
+
+    /// Saves what the window shows, 1280×900, as a PNG.
+    pub async fn screenshot(&self, file: &Path) {
+        let client = self.client();
+        client
+            .set_window_size(1280, 900)
+            .await
+            .expect("window size");
+        let png = client.screenshot().await.expect("screenshot");
+        std::fs::write(file, png).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
     }
 
     /// Loads `url` and waits for the page.

@@ -9,7 +9,7 @@ use serde_json::json;
 
 /// A community with a charter, a thread with a reply under a reply and a deleted comment that
 /// keeps its reply. Returns the thread's id.
-async fn scene(app: &TestApp) -> i64 {
+pub(super) async fn scene(app: &TestApp) -> i64 {
     let olga = app.user("olga").await;
     let ann = app.user("ann").await;
     let (status, c) = app
