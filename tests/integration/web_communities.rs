@@ -413,3 +413,44 @@ async fn the_find_form_refuses_a_bad_handle_and_an_unknown_server() {
         (StatusCode::SEE_OTHER, "/c/looms".into())
     );
 }
+
+#[tokio::test]
+async fn pinned_threads_come_first_and_are_not_repeated_below() {
+    let app = TestApp::spawn().await;
+    let owner = app.user("founder").await;
+    app.community(&owner, "looms", json!({})).await;
+    let mut ids = Vec::new();
+    for title in ["Old announcement", "Newer chat", "Newest chat"] {
+        let (status, post) = app
+            .post(
+                "/api/v1/communities/looms/posts",
+                Some(&owner),
+                json!({"title": title, "body": "b"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{post}");
+        ids.push(post["id"].as_i64().expect("id"));
+    }
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/posts/{}/pin", ids[0]),
+            Some(&owner),
+            json!({"pinned": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let page = Browser::new(&app).get("/c/looms").await;
+    page.assert_html(StatusCode::OK);
+    let at = |text: &str| {
+        page.body
+            .find(text)
+            .unwrap_or_else(|| panic!("{text} shown"))
+    };
+    assert!(at("Old announcement") < at("Newest chat") && at("Newest chat") < at("Newer chat"));
+    assert_eq!(
+        page.body.matches("Old announcement").count(),
+        1,
+        "{}",
+        page.body
+    );
+}
