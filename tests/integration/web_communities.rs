@@ -271,6 +271,25 @@ async fn people_join_apply_with_answers_and_leave_from_the_community_page() {
         .await;
     refused.assert_html(StatusCode::FORBIDDEN);
     assert!(refused.body.contains("invitation only"));
+    let (status, body) = app
+        .post(
+            "/api/v1/communities/closed_loom/invitations",
+            Some(&owner),
+            json!({"person": "weaver"}),
+        )
+        .await;
+    assert!(status.is_success(), "{status} {body}");
+    let page = browser.get("/c/closed_loom").await;
+    assert!(page.body.contains("Accept the invitation"), "{}", page.body);
+    let accepted = browser
+        .post("/c/closed_loom/join", &[("csrf_token", &token)])
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    let group = format!("{}/c/closed_loom", app.base);
+    assert_eq!(
+        app.membership_state("weaver", &group).await.as_deref(),
+        Some("active")
+    );
 
     let owner_browser = Browser::new(&app);
     owner_browser.log_in("founder").await;
@@ -453,4 +472,35 @@ async fn pinned_threads_come_first_and_are_not_repeated_below() {
         "{}",
         page.body
     );
+}
+
+#[tokio::test]
+async fn a_banned_person_is_told_so_and_cannot_join_again() {
+    let app = TestApp::spawn().await;
+    let owner = app.user("founder").await;
+    app.community(&owner, "looms", json!({})).await;
+    let (browser, token) = member(&app, "weaver").await;
+    let person_id = app
+        .context()
+        .db(|conn| copse::db::accounts::local_person_by_name(conn, "weaver"))
+        .await
+        .expect("query")
+        .expect("weaver")
+        .id;
+    let (status, body) = app
+        .post(
+            "/api/v1/communities/looms/bans",
+            Some(&owner),
+            json!({"person_id": person_id, "reason": "spam"}),
+        )
+        .await;
+    assert!(status.is_success(), "{status} {body}");
+    let page = browser.get("/c/looms").await;
+    assert!(page.body.contains("You are banned"), "{}", page.body);
+    let refused = browser
+        .post("/c/looms/join", &[("csrf_token", &token)])
+        .await;
+    refused.assert_html(StatusCode::FORBIDDEN);
+    let group = format!("{}/c/looms", app.base);
+    assert_eq!(app.membership_state("weaver", &group).await, None);
 }
