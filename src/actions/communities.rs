@@ -75,3 +75,28 @@ pub async fn update(
 pub async fn find(data: &crate::context::RequestData, reference: &str) -> Result<Community> {
     crate::federation::resolve::community(data, reference).await
 }
+
+/// A community on any server, from what a person types: a handle (`!name@host`, `name@host`) or
+/// the URL of its actor (fetched and stored). A bad handle is 422 on `q`; one that cannot be
+/// found, or whose server does not answer, 404.
+pub async fn look_up(data: &crate::context::RequestData, query: &str) -> Result<Community> {
+    use crate::federation::resolve::{anything, nothing_found, Resolved};
+    let query = query.trim();
+    if query.starts_with("https://") || query.starts_with("http://") {
+        return match anything(data, query).await? {
+            Resolved::Community(c) => Ok(*c),
+            _ => Err(nothing_found()),
+        };
+    }
+    let handle = query.trim_start_matches('!');
+    let well_formed = handle.split_once('@').is_some_and(|(name, host)| {
+        !name.is_empty() && !host.is_empty() && !host.contains(['@', '/', ' '])
+    });
+    if !well_formed {
+        return Err(Error::invalid_field(
+            "q",
+            "a community's handle (!name@host) or the URL of its page",
+        ));
+    }
+    find(data, handle).await
+}

@@ -196,16 +196,6 @@ pub fn local_by_name(conn: &mut DbConn, name: &str) -> Result<Option<Community>>
         .optional()?)
 }
 
-/// Remote communities stored under `name` (on any server; the caller picks the host).
-pub fn remote_by_name(conn: &mut DbConn, name: &str) -> Result<Vec<Community>> {
-    Ok(communities::table
-        .filter(communities::local.eq(false))
-        .filter(communities::name.eq(name))
-        .select(Community::as_select())
-        .limit(50)
-        .load(conn)?)
-}
-
 /// A page of the local directory ordered by name, after `after` (exclusive). Private
 /// communities appear only to their members (`viewer`).
 /// Which communities a listing or a count covers; the read gate decides it for each viewer
@@ -260,6 +250,91 @@ pub fn directory_page(
         query = query.filter(communities::name.gt(after.to_string()));
     }
     Ok(in_scope!(query, scope).load(conn)?)
+}
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// What a directory page lists: this instance's communities (by name) or the remote ones known
+/// here (by actor id, since names repeat across instances).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Directory {
+    Local,
+    Remote,
+}
+
+/// A directory page within `scope`: `limit` communities after `after` (a name for `Local`, an
+/// actor id for `Remote`), those whose name, title, summary or charter contains `q` (any case;
+/// `LIKE` over `lower()` on both engines, with `%` and `_` in `q` taken literally).
+pub fn search_page(
+    conn: &mut DbConn,
+    which: Directory,
+    q: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+    scope: Scope,
+) -> Result<Vec<Community>> {
+    let mut query = communities::table
+        .filter(communities::local.eq(which == Directory::Local))
+        .limit(limit)
+        .select(Community::as_select())
+        .into_boxed();
+    query = match (which, after) {
+        (Directory::Local, Some(a)) => query.filter(communities::name.gt(a.to_string())),
+        (Directory::Remote, Some(a)) => query.filter(communities::ap_id.gt(a.to_string())),
+        (_, None) => query,
+    };
+    query = match which {
+        Directory::Local => query.order(communities::name.asc()),
+        Directory::Remote => query.order(communities::ap_id.asc()),
+    };
+    if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
+        let escaped = q
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        macro_rules! like {
+            ($column:expr) => {
+                lower($column).like(pattern.clone()).escape('\\')
+            };
+        }
+        query = query.filter(
+            like!(communities::name)
+                .or(like!(communities::title))
+                .or(like!(communities::summary_md))
+                .or(like!(communities::purpose))
+                .or(like!(communities::domain))
+                .or(like!(communities::practice))
+                .or(like!(communities::meeting_cadence))
+                .or(like!(communities::code_of_conduct_md)),
+        );
+    }
+    Ok(in_scope!(query, scope).load(conn)?)
+}
+
+/// A remote community known here by its handle's parts (`name@host`, `host` with its port if
+/// any), without asking its server.
+pub fn remote_by_handle(conn: &mut DbConn, name: &str, host: &str) -> Result<Option<Community>> {
+    let named: Vec<Community> = communities::table
+        .filter(communities::local.eq(false))
+        .filter(communities::name.eq(name))
+        .select(Community::as_select())
+        .load(conn)?;
+    Ok(named
+        .into_iter()
+        .find(|c| crate::domain::names::instance_of(&c.ap_id).as_deref() == Some(host)))
+}
+
+/// The communities a person belongs to or has applied to, by title, with the state of each
+/// membership (`active` or `pending`).
+pub fn memberships_of(conn: &mut DbConn, person_id: i64) -> Result<Vec<(Community, String)>> {
+    Ok(communities::table
+        .inner_join(community_members::table)
+        .filter(community_members::person_id.eq(person_id))
+        .order((communities::title.asc(), communities::id.asc()))
+        .select((Community::as_select(), community_members::state))
+        .load(conn)?)
 }
 
 /// The person's active role in the community, if any.

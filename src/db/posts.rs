@@ -282,6 +282,15 @@ enum Listing {
     },
     /// One post, deleted or not.
     One(i64),
+    /// A community's pinned posts, newest first.
+    Pinned(i64),
+    /// The newest posts of the communities a person is an active member of, within the scope
+    /// the read gate gives them.
+    MemberFeed {
+        person_id: i64,
+        scope: Scope,
+        limit: i64,
+    },
 }
 
 /// A page of a community's posts after the cursor (see [`PostOrder::cursor`]) of the previous
@@ -300,6 +309,27 @@ pub fn community_posts(
         limit,
     };
     listed(conn, page)
+}
+
+/// A community's pinned posts (deleted ones left out), newest first, as a listing shows them.
+pub fn pinned_listed(conn: &mut DbConn, community_id: i64) -> Result<Vec<ListedPost>> {
+    listed(conn, Listing::Pinned(community_id))
+}
+
+/// The newest `limit` posts of the communities `person_id` is an active member of (those in
+/// `scope`, which the read gate gives), as a listing shows them: one statement.
+pub fn member_feed(
+    conn: &mut DbConn,
+    person_id: i64,
+    scope: Scope,
+    limit: i64,
+) -> Result<Vec<ListedPost>> {
+    let feed = Listing::MemberFeed {
+        person_id,
+        scope,
+        limit,
+    };
+    listed(conn, feed)
 }
 
 /// One post as a listing shows it.
@@ -327,6 +357,28 @@ fn listed(conn: &mut DbConn, which: Listing) -> Result<Vec<ListedPost>> {
         .into_boxed();
     let query = match which {
         Listing::One(id) => query.filter(posts::id.eq(id)),
+        Listing::Pinned(community_id) => query
+            .filter(posts::community_id.eq(community_id))
+            .filter(posts::pinned.eq(true))
+            .filter(posts::deleted.eq(false))
+            .order(posts::id.desc())
+            .limit(50),
+        Listing::MemberFeed {
+            person_id,
+            scope,
+            limit,
+        } => {
+            let member_of = community_members::table
+                .filter(community_members::person_id.eq(person_id))
+                .filter(community_members::state.eq("active"))
+                .select(community_members::community_id);
+            let query = query
+                .filter(posts::community_id.eq_any(member_of))
+                .filter(posts::deleted.eq(false))
+                .order(posts::id.desc())
+                .limit(limit);
+            in_scope!(query, scope)
+        }
         Listing::Page {
             community_id,
             order,

@@ -16,14 +16,14 @@ pub async fn community(data: &FedData, reference: &str) -> Result<Community, Err
         Some((name, _)) => (name, None),
         None => (reference, None),
     };
-    if host.is_none() {
+    let Some(host) = host else {
         let lookup = name.to_string();
         return data
             .db(move |conn| db::communities::local_by_name(conn, &lookup))
             .await?
             .ok_or_else(|| Error::not_found(format_args!("community `{name}`")));
-    }
-    if let Some(stored) = stored_community(data, name, reference).await? {
+    };
+    if let Some(stored) = stored_community(data, name, host).await? {
         return Ok(stored);
     }
     webfinger_resolve_actor::<_, Community>(reference, data)
@@ -41,22 +41,18 @@ pub async fn community(data: &FedData, reference: &str) -> Result<Community, Err
 /// How old a stored remote community may be before a lookup by handle refreshes it.
 const REFRESH_AFTER: chrono::Duration = chrono::Duration::hours(24);
 
-/// A remote community already stored under the handle `reference` (`name@host[:port]`),
+/// A remote community already stored under the handle `name@host` (`host` with its port),
 /// answered without asking its server (which may be down); refreshed in the background when
 /// it is older than a day.
 async fn stored_community(
     data: &FedData,
     name: &str,
-    reference: &str,
+    host: &str,
 ) -> Result<Option<Community>, Error> {
-    let lookup = name.to_string();
-    let our_host = data.settings().hostname.clone();
-    let wanted = reference.to_string();
+    let (name, host) = (name.to_string(), host.to_string());
     let found = data
-        .db(move |conn| db::communities::remote_by_name(conn, &lookup))
-        .await?
-        .into_iter()
-        .find(|c| crate::domain::names::handle(&c.name, &c.ap_id, &our_host) == wanted);
+        .db(move |conn| db::communities::remote_by_handle(conn, &name, &host))
+        .await?;
     let Some(community) = found else {
         return Ok(None);
     };

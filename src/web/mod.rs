@@ -2,11 +2,16 @@
 //! sessions in a cookie (`session`), CSRF checks (`csrf`), post/redirect/get with flash messages
 //! (`flash`), HTML error pages and security headers (`errors`), the layout's frame (`frame`),
 //! form extractors (`form`), the vendored stylesheets (`assets`); the pages themselves in
-//! `pages` (reading), `auth` (sign-up, log-in, log-out) and `settings`. Same flow as `api/`,
+//! `pages` (reading), `communities` (the directory and home), `community` (a community's page,
+//! joining and leaving), `community_form` (creating and editing), `auth` (sign-up, log-in,
+//! log-out) and `settings`. Same flow as `api/`,
 //! HTML out; writes go through `actions/`.
 
 pub mod assets;
 mod auth;
+mod communities;
+mod community;
+mod community_form;
 pub mod csrf;
 pub mod errors;
 pub mod flash;
@@ -24,9 +29,11 @@ use askama_web::WebTemplateExt;
 // Every page a GET reaches (the table tests enumerate: tests/integration/read_gate.rs).
 get_routes!(PATHS, page_routes, |_| true, {
     "/static/{file}" => assets::stylesheet,
-    "/" => pages::home,
-    "/communities" => pages::home,
-    "/c/{name}" => pages::community,
+    "/" => communities::home,
+    "/communities" => communities::directory,
+    "/communities/new" => community_form::new_page,
+    "/c/{name}" => community::page,
+    "/c/{name}/edit" => community_form::edit_page,
     "/u/{name}" => pages::person,
     "/post/{id}" => pages::post,
     "/comment/{id}" => pages::comment,
@@ -48,6 +55,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/settings/profile", web::post().to(settings::profile))
             .route("/settings/email", web::post().to(settings::email))
             .route("/settings/password", web::post().to(settings::password))
+            .route("/communities/find", web::post().to(communities::find))
+            .route("/communities/new", web::post().to(community_form::create))
+            .route("/c/{name}/edit", web::post().to(community_form::update))
+            .route("/c/{name}/join", web::post().to(community::join))
+            .route("/c/{name}/leave", web::post().to(community::leave))
             .default_service(web::to(errors::not_found)),
     );
 }

@@ -49,5 +49,6 @@ mod trust_scene;
 mod votes;
 mod web_auth;
 mod web_client;
+mod web_communities;
 mod web_csrf;
 mod web_pages;

@@ -1,0 +1,386 @@
+//! `/c/{name}` and `/c/{name}@{host}`: a community's page (charter, moderators, members count,
+//! pinned threads first, then its threads sorted and paged) with what the reader may do there:
+//! join, apply with answers to the joining questions, accept an invitation, leave, or log in
+//! first; and the `join` and `leave` forms behind it. A remote community known here is read from
+//! what is stored; one not known yet is resolved on a signed-in reader's first visit.
+
+use super::{
+    flash,
+    form::{reshown_status, Form, FormError},
+    frame::Frame,
+    html, not_found, see_other,
+};
+use crate::{
+    actions,
+    context::RequestData,
+    db::{
+        self,
+        accounts::Person,
+        communities::Community,
+        members,
+        posts::{ListedPost, PostOrder},
+    },
+    domain::{
+        communities::{may_edit, MembershipPolicy},
+        names::handle,
+    },
+    error::{Error, ErrorKind},
+    views,
+};
+use actix_web::{http::StatusCode, web, HttpResponse};
+use askama::Template;
+
+#[derive(Template)]
+#[template(path = "community.html", config = "src/web/askama.toml")]
+struct CommunityPage {
+    frame: Frame,
+    c: Community,
+    /// `name` for a local community, `name@host` for a remote one: its address is `/c/{path}`.
+    path: String,
+    /// `name@host`.
+    handle: String,
+    /// Not shown for a private community (nor who moderates it): only its charter is public.
+    members: Option<i64>,
+    moderators: Vec<Person>,
+    /// Pinned threads (first page only), then the sorted page: to those who may read them.
+    pinned: Vec<ThreadLine>,
+    threads: Option<Vec<ThreadLine>>,
+    /// The sort shown (`new`, `top`, `active`) and the link to the next page, if any.
+    sort: &'static str,
+    next: Option<String>,
+    you: You,
+    questions: Vec<String>,
+    /// Answers typed into a refused application.
+    answers: Vec<String>,
+    may_edit: bool,
+    error: FormError,
+}
+
+/// Where the reader stands with the community: what its page offers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum You {
+    SignedOut,
+    Stranger,
+    Invited,
+    Pending,
+    Member,
+    Owner,
+    Banned,
+}
+
+/// One thread in a list (a community's page, or the home page's recent threads).
+pub struct ThreadLine {
+    pub id: i64,
+    pub title: String,
+    pub author: String,
+    /// The community's `name@host` and its page's path after `/c/`.
+    pub community: String,
+    pub community_path: String,
+    pub published: String,
+    pub comments: i64,
+    pub score: i64,
+    pub pinned: bool,
+    pub locked: bool,
+}
+
+impl ThreadLine {
+    pub fn of(l: ListedPost, our_host: &str) -> ThreadLine {
+        let community = handle(&l.community.name, &l.community.ap_id, our_host);
+        ThreadLine {
+            id: l.post.id,
+            author: handle(&l.author.name, &l.author.ap_id, our_host),
+            community_path: path_of(&community, our_host),
+            community,
+            published: l.post.published.format("%Y-%m-%d").to_string(),
+            comments: l.comment_count,
+            score: l.post.score,
+            pinned: l.post.pinned,
+            locked: l.post.locked,
+            title: l.post.title,
+        }
+    }
+}
+
+/// The path after `/c/` of a community with handle `name@host`: `name` on this instance.
+pub fn path_of(handle: &str, our_host: &str) -> String {
+    match handle.split_once('@') {
+        Some((name, host)) if host == our_host => name.to_string(),
+        _ => handle.to_string(),
+    }
+}
+
+/// `?sort=` and `?cursor=` of a community page.
+#[derive(serde::Deserialize, Default)]
+pub struct ThreadQuery {
+    sort: Option<String>,
+    cursor: Option<String>,
+}
+
+/// How many threads a community page lists.
+const THREADS_PER_PAGE: i64 = 20;
+
+/// The community `/c/{reference}` names: a local name, or `name@host` of a remote one stored
+/// here (resolved through its server first when `resolve` and not stored yet). None if unknown.
+pub async fn by_reference(
+    data: &RequestData,
+    reference: &str,
+    resolve: bool,
+) -> Result<Option<Community>, Error> {
+    let our_host = data.settings().hostname.clone();
+    let lookup = reference.to_string();
+    let stored = data
+        .db(move |conn| match lookup.split_once('@') {
+            Some((name, host)) if host != our_host => {
+                db::communities::remote_by_handle(conn, name, host)
+            }
+            Some((name, _)) => db::communities::local_by_name(conn, name),
+            None => db::communities::local_by_name(conn, &lookup),
+        })
+        .await?;
+    if stored.is_some() || !resolve || !reference.contains('@') {
+        return Ok(stored);
+    }
+    match actions::communities::look_up(data, reference).await {
+        Ok(c) => Ok(Some(c)),
+        Err(e) if matches!(e.kind, ErrorKind::NotFound | ErrorKind::BadRequest) => Ok(None),
+        Err(e) if e.field.is_some() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn page(
+    data: RequestData,
+    frame: Frame,
+    name: web::Path<String>,
+    query: web::Query<ThreadQuery>,
+) -> Result<HttpResponse, Error> {
+    let reference = name.into_inner();
+    if let Some((name, host)) = reference.split_once('@') {
+        if host == data.settings().hostname {
+            return Ok(see_other(&format!("/c/{name}")));
+        }
+    }
+    let shown = Shown {
+        query: query.into_inner(),
+        error: FormError::none(),
+        answers: Vec::new(),
+        status: StatusCode::OK,
+    };
+    show(&data, frame, &reference, shown).await
+}
+
+/// What a community page shows besides the community: the list asked for, and a refused form.
+struct Shown {
+    query: ThreadQuery,
+    error: FormError,
+    answers: Vec<String>,
+    status: StatusCode,
+}
+
+async fn show(
+    data: &RequestData,
+    frame: Frame,
+    reference: &str,
+    shown: Shown,
+) -> Result<HttpResponse, Error> {
+    let (sort, order) = match shown.query.sort.as_deref() {
+        None | Some("new") => ("new", PostOrder::New),
+        Some("top") => ("top", PostOrder::Top),
+        Some("active") => ("active", PostOrder::Active),
+        Some(_) => {
+            return Err(Error::invalid_field(
+                "sort",
+                "sort threads by `new`, `top` or `active`",
+            ))
+        }
+    };
+    let after = shown
+        .query
+        .cursor
+        .as_deref()
+        .map(views::posts::parse_cursor)
+        .transpose()?;
+    let signed_in = frame.account.is_some();
+    let Some(c) = by_reference(data, reference, signed_in).await? else {
+        return not_found(data, format!("The community {reference}"));
+    };
+    let (gate, viewer) = (data.gate().clone(), frame.viewer());
+    let community = c.clone();
+    let (you, may_edit, content) = data
+        .db(move |conn| {
+            let c = community;
+            let sight = gate.sight(conn, &viewer, &c)?;
+            let you = match viewer.person_id() {
+                None => You::SignedOut,
+                Some(person) => standing(conn, &c, person)?,
+            };
+            let may_edit = c.local && may_edit(sight.role, viewer.is_admin()).is_ok();
+            if !sight.content {
+                return Ok((you, may_edit, None));
+            }
+            let members = db::communities::count_members(conn, c.id)?;
+            let moderators = db::communities::moderators(conn, c.id)?;
+            let pinned = match after {
+                None => db::posts::pinned_listed(conn, c.id)?,
+                Some(_) => Vec::new(),
+            };
+            let threads = views::posts::community_page(conn, c.id, order, after, THREADS_PER_PAGE)?;
+            Ok((you, may_edit, Some((members, moderators, pinned, threads))))
+        })
+        .await?;
+    let host = data.settings().hostname.clone();
+    let handle = handle(&c.name, &c.ap_id, &host);
+    let path = path_of(&handle, &host);
+    let (members, moderators, pinned, threads, next) = match content {
+        None => (None, Vec::new(), Vec::new(), None, None),
+        Some((members, moderators, pinned, page)) => {
+            let next = page
+                .next_cursor
+                .as_ref()
+                .map(|cursor| format!("/c/{path}?sort={sort}&cursor={cursor}"));
+            let threads = page
+                .posts
+                .into_iter()
+                .filter(|l| !l.post.pinned)
+                .map(|l| ThreadLine::of(l, &host))
+                .collect();
+            let pinned = pinned.into_iter().map(|l| ThreadLine::of(l, &host));
+            let members = Some(members);
+            (members, moderators, pinned.collect(), Some(threads), next)
+        }
+    };
+    let page = CommunityPage {
+        frame,
+        questions: c.questions(),
+        answers: shown.answers,
+        c,
+        path,
+        handle,
+        members,
+        moderators,
+        pinned,
+        threads,
+        sort,
+        next,
+        you,
+        may_edit,
+        error: shown.error,
+    };
+    html(shown.status, &page)
+}
+
+/// Where `person` stands with `c`.
+fn standing(conn: &mut db::DbConn, c: &Community, person: i64) -> Result<You, Error> {
+    if members::is_banned(conn, c.id, person)? {
+        return Ok(You::Banned);
+    }
+    Ok(match members::get(conn, c.id, person)? {
+        Some(m) if !m.is_active() => You::Pending,
+        Some(m) if m.role() == crate::domain::communities::Role::Owner => You::Owner,
+        Some(_) => You::Member,
+        None if c.local && db::moderation::is_invited(conn, c.id, person)? => You::Invited,
+        None => You::Stranger,
+    })
+}
+
+impl CommunityPage {
+    fn policy(&self) -> &'static str {
+        self.c.policy().as_str()
+    }
+
+    fn approval(&self) -> bool {
+        self.c.policy() == MembershipPolicy::Approval
+    }
+
+    /// The answer typed to question `i` in a refused application.
+    fn answer(&self, i: &usize) -> &str {
+        self.answers.get(*i).map_or("", String::as_str)
+    }
+}
+
+/// The `join` form: `answers`, once per joining question (in their order).
+pub async fn join(
+    data: RequestData,
+    name: web::Path<String>,
+    Form {
+        frame,
+        session,
+        data: fields,
+    }: Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, Error> {
+    let reference = name.into_inner();
+    let Some(c) = by_reference(&data, &reference, false).await? else {
+        return not_found(&data, format!("The community {reference}"));
+    };
+    let answers: Vec<String> = fields
+        .into_iter()
+        .filter(|(k, _)| k == "answers")
+        .map(|(_, v)| v)
+        .collect();
+    let questions = c.questions().len();
+    let blank = answers.iter().take(questions).any(|a| a.trim().is_empty());
+    let outcome = if c.local && c.policy() == MembershipPolicy::Approval && blank {
+        Err(Error::invalid_field(
+            "answers",
+            format_args!("answer all {questions} joining question(s)"),
+        ))
+    } else {
+        actions::membership::join(&data, &session.account, c.clone(), answers.clone()).await
+    };
+    let done = match outcome {
+        Ok(actions::membership::Standing::Active) => format!("You joined {}.", c.title),
+        Ok(actions::membership::Standing::Pending) if c.local => format!(
+            "Your application to {} was sent; a moderator will decide on it.",
+            c.title
+        ),
+        Ok(actions::membership::Standing::Pending) => format!(
+            "You asked to join {}; you are a member once its server accepts.",
+            c.title
+        ),
+        Err(e) => return refused(&data, frame, &reference, "join", e, answers).await,
+    };
+    Ok(flash::redirect(&data, &format!("/c/{reference}"), &done))
+}
+
+/// The `leave` form (also withdraws an application).
+pub async fn leave(
+    data: RequestData,
+    name: web::Path<String>,
+    form: Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, Error> {
+    let reference = name.into_inner();
+    let Some(c) = by_reference(&data, &reference, false).await? else {
+        return not_found(&data, format!("The community {reference}"));
+    };
+    let title = c.title.clone();
+    match actions::membership::leave(&data, &form.session.account, c).await {
+        Ok(()) => Ok(flash::redirect(
+            &data,
+            &format!("/c/{reference}"),
+            &format!("You left {title}."),
+        )),
+        Err(e) => refused(&data, form.frame, &reference, "leave", e, Vec::new()).await,
+    }
+}
+
+/// A refused `join` or `leave`: the community page again with the message in its form and the
+/// refusal's status (403 banned or invite-only, 422 missing answers), or the error page.
+async fn refused(
+    data: &RequestData,
+    frame: Frame,
+    reference: &str,
+    form: &'static str,
+    e: Error,
+    answers: Vec<String>,
+) -> Result<HttpResponse, Error> {
+    let Some(status) = reshown_status(&e) else {
+        return Err(e);
+    };
+    let shown = Shown {
+        query: ThreadQuery::default(),
+        error: FormError::of(form, &e),
+        answers,
+        status,
+    };
+    show(data, frame, reference, shown).await
+}
