@@ -2,9 +2,12 @@
 //! sessions in a cookie (`session`), CSRF checks (`csrf`), post/redirect/get with flash messages
 //! (`flash`), HTML error pages and security headers (`errors`), the layout's frame (`frame`),
 //! form extractors (`form`), the vendored stylesheets (`assets`); the pages themselves in
-//! `pages` (reading), `auth` (sign-up, log-in, log-out) and `settings`. Same flow as `api/`,
+//! `pages` (reading), `auth` (sign-up, log-in, log-out), `settings`, and the administrators'
+//! `admin` (with its forms in `admin_forms`). Same flow as `api/`,
 //! HTML out; writes go through `actions/`.
 
+mod admin;
+mod admin_forms;
 pub mod assets;
 mod auth;
 pub mod csrf;
@@ -33,6 +36,10 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/signup" => auth::signup_page,
     "/login" => auth::login_page,
     "/settings" => settings::page,
+    "/admin" => admin::overview,
+    "/admin/users" => admin::users,
+    "/admin/instances" => admin::instances,
+    "/admin/queue" => admin::queue,
 });
 
 /// Mounts the pages. They come last: the API and the federation routes (e.g. `/c/{name}` asked
@@ -48,6 +55,34 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/settings/profile", web::post().to(settings::profile))
             .route("/settings/email", web::post().to(settings::email))
             .route("/settings/password", web::post().to(settings::password))
+            .route(
+                "/admin/users/{name}/approve",
+                web::post().to(admin_forms::approve),
+            )
+            .route(
+                "/admin/users/{name}/reject",
+                web::post().to(admin_forms::reject),
+            )
+            .route(
+                "/admin/users/{name}/suspend",
+                web::post().to(admin_forms::suspend),
+            )
+            .route(
+                "/admin/users/{name}/unsuspend",
+                web::post().to(admin_forms::unsuspend),
+            )
+            .route(
+                "/admin/users/{name}/admin",
+                web::post().to(admin_forms::set_admin),
+            )
+            .route(
+                "/admin/instances",
+                web::post().to(admin_forms::add_instance),
+            )
+            .route(
+                "/admin/instances/remove",
+                web::post().to(admin_forms::remove_instance),
+            )
             .default_service(web::to(errors::not_found)),
     );
 }
