@@ -172,7 +172,8 @@ pub struct UserList {
 }
 
 /// The local accounts, 50 a page: every account, or the registrations waiting for approval.
-#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", params(UsersQuery),
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin",
+    operation_id = "list_users", params(UsersQuery),
     security(("bearer" = [])),
     responses((status = 200, body = UserList), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody)))]
@@ -209,6 +210,7 @@ pub struct SuspendRequest {
 /// Suspend an account: its sessions and tokens end, it cannot log in; what it wrote stays, and
 /// nothing is sent to other instances. An administrator must be demoted first.
 #[utoipa::path(post, path = "/api/v1/admin/users/{name}/suspend", tag = "admin",
+    operation_id = "suspend_user",
     params(("name" = String, Path, description = "username")),
     request_body(content = Option<SuspendRequest>, description = "optional"),
     security(("bearer" = [])),
@@ -229,6 +231,7 @@ pub async fn suspend(
 
 /// Lift a suspension: the account can log in again.
 #[utoipa::path(post, path = "/api/v1/admin/users/{name}/unsuspend", tag = "admin",
+    operation_id = "unsuspend_user",
     params(("name" = String, Path, description = "username")), security(("bearer" = [])),
     responses((status = 200, body = UserView), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -250,6 +253,7 @@ pub struct AdminRequest {
 /// Make an account an administrator, or take the rights away (not one's own, not the last
 /// administrator's).
 #[utoipa::path(post, path = "/api/v1/admin/users/{name}/admin", tag = "admin",
+    operation_id = "set_user_admin",
     params(("name" = String, Path, description = "username")), request_body = AdminRequest,
     security(("bearer" = [])),
     responses((status = 200, body = UserView), (status = 401, body = ErrorBody),
@@ -269,6 +273,7 @@ pub async fn set_admin(
 
 /// Approve a registration waiting for approval: the account can log in.
 #[utoipa::path(post, path = "/api/v1/admin/users/{name}/approve", tag = "admin",
+    operation_id = "approve_registration",
     params(("name" = String, Path, description = "username")), security(("bearer" = [])),
     responses((status = 200, body = UserView), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -285,6 +290,7 @@ pub async fn approve(
 /// Reject a registration waiting for approval: the never-used account is deleted and its name
 /// freed.
 #[utoipa::path(post, path = "/api/v1/admin/users/{name}/reject", tag = "admin",
+    operation_id = "reject_registration",
     params(("name" = String, Path, description = "username")), security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
