@@ -79,7 +79,8 @@ enum Admin {
     /// Lift an account's suspension.
     Unsuspend { name: String },
     /// Make an account an instance administrator (with --remove: take the rights away).
-    MakeAdmin {
+    #[command(name = "make-admin")]
+    Promote {
         name: String,
         #[arg(long)]
         remove: bool,
@@ -238,7 +239,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             println!("unsuspended {name}: it can log in again");
             Ok(())
         }
-        Command::Admin(Admin::MakeAdmin { name, remove }) => {
+        Command::Admin(Admin::Promote { name, remove }) => {
             let ctx = server::context(settings).await?;
             actions::admin::set_admin(&ctx, By::Operator, &name, !remove)
                 .await
