@@ -3,7 +3,7 @@
 
 use clap::{Parser, Subcommand};
 use copse::{
-    actions::{self, accounts::Origin},
+    actions::{self, accounts::Origin, admin::By},
     config::Settings,
     db,
     domain::accounts::NewAccount,
@@ -62,6 +62,29 @@ enum Admin {
     },
     /// Approve an account that signed up while registration mode is `approval`.
     ApproveUser { name: String },
+    /// List local accounts (a table), or only the registrations waiting for approval.
+    Users {
+        #[arg(long)]
+        pending: bool,
+        /// Only names containing this.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Suspend an account: its sessions end and it cannot log in; what it wrote stays.
+    Suspend {
+        name: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Lift an account's suspension.
+    Unsuspend { name: String },
+    /// Make an account an instance administrator (with --remove: take the rights away).
+    #[command(name = "make-admin")]
+    Promote {
+        name: String,
+        #[arg(long)]
+        remove: bool,
+    },
     /// Outgoing deliveries per instance: pending, retrying, dead; and instances skipped.
     Queue,
     /// Write a consistent copy of the SQLite database to FILE while the instance serves, and
@@ -181,6 +204,53 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             println!("approved {name}");
             Ok(())
         }
+        Command::Admin(Admin::Users { pending, name }) => {
+            let ctx = server::context(settings).await?;
+            let filter = db::accounts::AccountFilter {
+                pending,
+                name_part: name,
+            };
+            let mut page = 1;
+            loop {
+                let listed = actions::admin::list(&ctx, By::Operator, filter.clone(), page)
+                    .await
+                    .map_err(|e| anyhow::anyhow!(e.message))?;
+                print!("{}", users_table(&listed.accounts, page == 1));
+                if !listed.has_next() {
+                    println!("{} account(s)", listed.total);
+                    return Ok(());
+                }
+                page += 1;
+            }
+        }
+        Command::Admin(Admin::Suspend { name, reason }) => {
+            let ctx = server::context(settings).await?;
+            actions::admin::suspend(&ctx, By::Operator, &name, reason.as_deref())
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            println!("suspended {name}: its sessions have ended and it cannot log in");
+            Ok(())
+        }
+        Command::Admin(Admin::Unsuspend { name }) => {
+            let ctx = server::context(settings).await?;
+            actions::admin::unsuspend(&ctx, By::Operator, &name)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            println!("unsuspended {name}: it can log in again");
+            Ok(())
+        }
+        Command::Admin(Admin::Promote { name, remove }) => {
+            let ctx = server::context(settings).await?;
+            actions::admin::set_admin(&ctx, By::Operator, &name, !remove)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            if remove {
+                println!("{name} is no longer an administrator");
+            } else {
+                println!("{name} is an administrator");
+            }
+            Ok(())
+        }
         Command::Admin(Admin::Backup { file }) => {
             let checked =
                 tokio::task::spawn_blocking(move || db::backup::backup(&settings, &file)).await??;
@@ -224,6 +294,36 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Config(ConfigCommand::Defaults) => Ok(()),
     }
+}
+
+/// Local accounts as a plain table (with its header when `header`).
+fn users_table(accounts: &[db::accounts::Account], header: bool) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    if header {
+        let _ = writeln!(
+            out,
+            "{:<30} {:<40} {:<10} {:<6} {:<19}",
+            "name", "email", "state", "admin", "signed up (UTC)"
+        );
+    }
+    for a in accounts {
+        let state = match (a.user.approved, a.user.suspended_at.is_some()) {
+            (_, true) => "suspended",
+            (false, false) => "pending",
+            (true, false) => "active",
+        };
+        let _ = writeln!(
+            out,
+            "{:<30} {:<40} {:<10} {:<6} {}",
+            a.person.name,
+            a.user.email,
+            state,
+            if a.user.is_admin { "yes" } else { "no" },
+            a.user.created_at.format("%Y-%m-%d %H:%M:%S")
+        );
+    }
+    out
 }
 
 /// What a checked backup holds, in one line.

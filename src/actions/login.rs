@@ -291,6 +291,13 @@ pub async fn log_in(
             "this account is waiting for approval by an administrator",
         ));
     }
+    if account.user.suspended_at.is_some() {
+        return Err(Error::new(
+            ErrorKind::Forbidden,
+            "account_suspended",
+            "this account is suspended by an administrator",
+        ));
+    }
     open_session(ctx, account.user.id).await
 }
 

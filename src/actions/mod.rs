@@ -3,6 +3,7 @@
 //! thin by calling these.
 
 pub mod accounts;
+pub mod admin;
 pub mod communities;
 pub mod delivery;
 pub mod editing;

@@ -39,6 +39,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/admin/instances/{host}",
                 web::delete().to(admin::remove_instance),
             )
+            .route("/admin/users", web::get().to(admin::users))
+            .route(
+                "/admin/users/{name}/suspend",
+                web::post().to(admin::suspend),
+            )
+            .route(
+                "/admin/users/{name}/unsuspend",
+                web::post().to(admin::unsuspend),
+            )
+            .route(
+                "/admin/users/{name}/admin",
+                web::post().to(admin::set_admin),
+            )
+            .route(
+                "/admin/users/{name}/approve",
+                web::post().to(admin::approve),
+            )
+            .route("/admin/users/{name}/reject", web::post().to(admin::reject))
             .route("/communities", web::get().to(communities::list))
             .route("/communities", web::post().to(communities::create))
             .route("/communities/{name}", web::get().to(communities::get))

@@ -28,6 +28,8 @@ pub async fn document() -> HttpResponse {
     paths(
         accounts::register, accounts::log_in, accounts::log_out, accounts::me,
         admin::instances, admin::add_instance, admin::remove_instance, queue::queue,
+        admin::users, admin::suspend, admin::unsuspend, admin::set_admin, admin::approve,
+        admin::reject,
         communities::create, communities::list, communities::get, communities::update,
         members::join, members::leave, members::list, members::applications, members::approve,
         members::reject,

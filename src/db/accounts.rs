@@ -60,6 +60,9 @@ pub struct LocalUser {
     pub is_admin: bool,
     pub approved: bool,
     pub created_at: NaiveDateTime,
+    /// Set while an administrator has suspended the account (`actions::admin`).
+    pub suspended_at: Option<NaiveDateTime>,
+    pub suspension_reason: Option<String>,
 }
 
 /// A local account with its actor.
@@ -181,6 +184,120 @@ pub fn approve_account(conn: &mut DbConn, name: &str) -> Result<bool> {
     Ok(true)
 }
 
+/// Which local accounts a listing shows: the pending registrations (oldest first) or every
+/// account (by name), narrowed to names containing `name_part`.
+#[derive(Debug, Clone, Default)]
+pub struct AccountFilter {
+    pub pending: bool,
+    pub name_part: Option<String>,
+}
+
+impl AccountFilter {
+    fn approved_states(&self) -> &'static [bool] {
+        if self.pending {
+            &[false]
+        } else {
+            &[true, false]
+        }
+    }
+
+    /// A LIKE pattern, `\` escaping the pattern characters typed.
+    fn name_pattern(&self) -> String {
+        let part = self.name_part.as_deref().unwrap_or("").to_lowercase();
+        let escaped = part
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{escaped}%")
+    }
+}
+
+/// One page of local accounts (see `AccountFilter`).
+pub fn list_accounts(
+    conn: &mut DbConn,
+    filter: &AccountFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Account>> {
+    let base = local_users::table
+        .inner_join(persons::table)
+        .filter(local_users::approved.eq_any(filter.approved_states()))
+        .filter(persons::name.like(filter.name_pattern()).escape('\\'))
+        .select((LocalUser::as_select(), Person::as_select()))
+        .offset(offset)
+        .limit(limit);
+    let rows: Vec<(LocalUser, Person)> = if filter.pending {
+        base.order((local_users::created_at.asc(), local_users::id.asc()))
+            .load(conn)?
+    } else {
+        base.order(persons::name.asc()).load(conn)?
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(user, person)| Account { user, person })
+        .collect())
+}
+
+/// How many local accounts `filter` lets through.
+pub fn count_accounts(conn: &mut DbConn, filter: &AccountFilter) -> Result<i64> {
+    Ok(local_users::table
+        .inner_join(persons::table)
+        .filter(local_users::approved.eq_any(filter.approved_states()))
+        .filter(persons::name.like(filter.name_pattern()).escape('\\'))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Suspends an account (`Some(reason)`) or lifts its suspension (`None`).
+pub fn set_suspension(
+    conn: &mut DbConn,
+    local_user_id: i64,
+    suspension: Option<Option<String>>,
+) -> Result<()> {
+    let (at, reason) = match suspension {
+        Some(reason) => (Some(now()), reason),
+        None => (None, None),
+    };
+    diesel::update(local_users::table.find(local_user_id))
+        .set((
+            local_users::suspended_at.eq(at),
+            local_users::suspension_reason.eq(reason),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Ends every session of an account.
+pub fn delete_sessions(conn: &mut DbConn, local_user_id: i64) -> Result<()> {
+    diesel::delete(sessions::table.filter(sessions::local_user_id.eq(local_user_id)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_admin(conn: &mut DbConn, local_user_id: i64, is_admin: bool) -> Result<()> {
+    diesel::update(local_users::table.find(local_user_id))
+        .set(local_users::is_admin.eq(is_admin))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Administrators who can act: approved and not suspended.
+pub fn count_active_admins(conn: &mut DbConn) -> Result<i64> {
+    Ok(local_users::table
+        .filter(local_users::is_admin.eq(true))
+        .filter(local_users::approved.eq(true))
+        .filter(local_users::suspended_at.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
+/// Deletes a local account with its actor (its sessions go with it) and frees its name.
+pub fn delete_account(conn: &mut DbConn, account: &Account) -> Result<()> {
+    diesel::delete(persons::table.find(account.person.id)).execute(conn)?;
+    diesel::delete(actor_names::table.find(&account.person.name)).execute(conn)?;
+    Ok(())
+}
+
 pub fn insert_session(
     conn: &mut DbConn,
     token_hash: &str,
@@ -204,6 +321,7 @@ pub fn account_by_session(conn: &mut DbConn, token_hash: &str) -> Result<Option<
         .inner_join(local_users::table.inner_join(persons::table))
         .filter(sessions::token_hash.eq(token_hash))
         .filter(sessions::expires_at.gt(now()))
+        .filter(local_users::suspended_at.is_null())
         .select((LocalUser::as_select(), Person::as_select()))
         .first::<(LocalUser, Person)>(conn)
         .optional()?

@@ -36,6 +36,8 @@ diesel::table! {
         is_admin -> Bool,
         approved -> Bool,
         created_at -> Timestamp,
+        suspended_at -> Nullable<Timestamp>,
+        suspension_reason -> Nullable<Text>,
     }
 }
 

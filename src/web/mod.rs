@@ -4,9 +4,11 @@
 //! form extractors (`form`), the vendored stylesheets (`assets`); the pages themselves in
 //! `pages` (reading), `communities` (the directory and home), `community` (a community's page,
 //! joining and leaving), `community_form` (creating and editing), `auth` (sign-up, log-in,
-//! log-out) and `settings`. Same flow as `api/`,
-//! HTML out; writes go through `actions/`.
+//! log-out), `settings`, and the administrators' `admin` (with its forms in `admin_forms`).
+//! Same flow as `api/`, HTML out; writes go through `actions/`.
 
+mod admin;
+mod admin_forms;
 pub mod assets;
 mod auth;
 mod communities;
@@ -40,6 +42,10 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/signup" => auth::signup_page,
     "/login" => auth::login_page,
     "/settings" => settings::page,
+    "/admin" => admin::overview,
+    "/admin/users" => admin::users,
+    "/admin/instances" => admin::instances,
+    "/admin/queue" => admin::queue,
 });
 
 /// Mounts the pages. They come last: the API and the federation routes (e.g. `/c/{name}` asked
@@ -60,6 +66,34 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/c/{name}/edit", web::post().to(community_form::update))
             .route("/c/{name}/join", web::post().to(community::join))
             .route("/c/{name}/leave", web::post().to(community::leave))
+            .route(
+                "/admin/users/{name}/approve",
+                web::post().to(admin_forms::approve),
+            )
+            .route(
+                "/admin/users/{name}/reject",
+                web::post().to(admin_forms::reject),
+            )
+            .route(
+                "/admin/users/{name}/suspend",
+                web::post().to(admin_forms::suspend),
+            )
+            .route(
+                "/admin/users/{name}/unsuspend",
+                web::post().to(admin_forms::unsuspend),
+            )
+            .route(
+                "/admin/users/{name}/admin",
+                web::post().to(admin_forms::set_admin),
+            )
+            .route(
+                "/admin/instances",
+                web::post().to(admin_forms::add_instance),
+            )
+            .route(
+                "/admin/instances/remove",
+                web::post().to(admin_forms::remove_instance),
+            )
             .default_service(web::to(errors::not_found)),
     );
 }

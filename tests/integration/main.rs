@@ -3,6 +3,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod accounts;
+mod admin_users;
 mod applications;
 mod authorized_fetch;
 mod backup;
@@ -47,6 +48,7 @@ mod trust_findings;
 mod trust_matrix;
 mod trust_scene;
 mod votes;
+mod web_admin;
 mod web_auth;
 mod web_client;
 mod web_communities;

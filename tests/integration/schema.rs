@@ -152,6 +152,12 @@ async fn openapi_document_covers_every_endpoint() {
             "/api/v1/communities/{name}/invitations/{person_id}",
         ),
         ("get", "/api/v1/communities/{ref}/modlog"),
+        ("get", "/api/v1/admin/users"),
+        ("post", "/api/v1/admin/users/{name}/suspend"),
+        ("post", "/api/v1/admin/users/{name}/unsuspend"),
+        ("post", "/api/v1/admin/users/{name}/admin"),
+        ("post", "/api/v1/admin/users/{name}/approve"),
+        ("post", "/api/v1/admin/users/{name}/reject"),
     ];
     let mut documented = 0;
     for (method, path) in endpoints {

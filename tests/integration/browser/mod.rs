@@ -4,6 +4,7 @@
 //! and skip, except under `CI=true` (`.ci/run` installs it).
 
 mod accounts;
+mod admin;
 mod communities;
 mod pages;
 mod screenshots;
