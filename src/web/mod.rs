@@ -2,8 +2,8 @@
 //! sessions in a cookie (`session`), CSRF checks (`csrf`), post/redirect/get with flash messages
 //! (`flash`), HTML error pages and security headers (`errors`), the layout's frame (`frame`),
 //! form extractors (`form`), the vendored stylesheets (`assets`); the pages themselves in
-//! `pages` (reading), `auth` (sign-up, log-in, log-out) and `settings`. Same flow as `api/`,
-//! HTML out; writes go through `actions/`.
+//! `pages` (reading), `auth` (sign-up, log-in, log-out), `settings` and `moderation` (with
+//! `moderation_forms`). Same flow as `api/`, HTML out; writes go through `actions/`.
 
 pub mod assets;
 mod auth;
@@ -12,6 +12,8 @@ pub mod errors;
 pub mod flash;
 pub mod form;
 pub mod frame;
+mod moderation;
+mod moderation_forms;
 mod pages;
 pub mod session;
 mod settings;
@@ -33,6 +35,7 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/signup" => auth::signup_page,
     "/login" => auth::login_page,
     "/settings" => settings::page,
+    "/c/{name}/moderation" => moderation::moderation,
 });
 
 /// Mounts the pages. They come last: the API and the federation routes (e.g. `/c/{name}` asked
@@ -48,6 +51,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/settings/profile", web::post().to(settings::profile))
             .route("/settings/email", web::post().to(settings::email))
             .route("/settings/password", web::post().to(settings::password))
+            .configure(moderation_forms::routes)
             .default_service(web::to(errors::not_found)),
     );
 }

@@ -49,4 +49,5 @@ mod votes;
 mod web_auth;
 mod web_client;
 mod web_csrf;
+mod web_moderation;
 mod web_pages;

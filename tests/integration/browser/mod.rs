@@ -4,6 +4,7 @@
 //! and skip, except under `CI=true` (`.ci/run` installs it).
 
 mod accounts;
+mod moderation;
 mod pages;
 
 use fantoccini::{wd::Capabilities, Client, ClientBuilder, Locator};
