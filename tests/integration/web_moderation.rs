@@ -310,7 +310,7 @@ async fn an_appointed_moderator_opens_the_page_until_removed() {
 }
 
 #[tokio::test]
-async fn everyone_but_moderators_is_refused_and_so_is_a_form_without_its_token() {
+async fn everyone_but_moderators_and_admins_is_refused_and_so_is_a_form_without_its_token() {
     let app = TestApp::spawn().await;
     let (owner, browser) = desk(&app, json!({"visibility": "private"})).await;
     let member = app.user("member").await;
@@ -355,6 +355,35 @@ async fn everyone_but_moderators_is_refused_and_so_is_a_form_without_its_token()
             page.body
         );
     }
+    // A member's form (with a good token, from the layout's log-out form) is refused too.
+    let visitor = Browser::new(&app);
+    visitor.log_in("member").await;
+    let token = visitor.get(PAGE).await.csrf_token();
+    let form = [("csrf_token", token.as_str()), ("person", "stranger")];
+    let refused = visitor.post(&format!("{PAGE}/bans"), &form).await;
+    refused.assert_html(StatusCode::FORBIDDEN);
+
+    // The instance's admins moderate its communities.
+    app.user("ada").await;
+    app.context()
+        .write(|conn| {
+            diesel::RunQueryDsl::execute(
+                diesel::sql_query(
+                    "UPDATE local_users SET is_admin = TRUE \
+                     WHERE person_id = (SELECT id FROM persons WHERE name = 'ada')",
+                ),
+                conn,
+            )?;
+            Ok(())
+        })
+        .await
+        .expect("make ada an admin");
+    let admin = Browser::new(&app);
+    admin.log_in("ada").await;
+    let page = admin.get(PAGE).await;
+    page.assert_html(StatusCode::OK);
+    assert!(page.body.contains("SECRETREASON"), "{}", page.body);
+
     let missing = browser.get("/c/nowhere/moderation").await;
     missing.assert_html(StatusCode::NOT_FOUND);
 
