@@ -23,20 +23,9 @@ pub async fn invite(
             "invitations are for communities on this instance",
         ));
     }
-    let handle = handle.trim().trim_start_matches('@');
-    if handle.is_empty() {
-        return Err(Error::invalid_field(
-            "person",
-            "a handle: name or name@host",
-        ));
-    }
+    let person =
+        super::moderators::person_named(data, moderator.id, is_admin, &community, handle).await?;
     let moderator_id = moderator.id;
-    let check = community.clone();
-    data.db(move |conn| super::moderators::ensure_moderator(conn, &check, moderator_id, is_admin))
-        .await?;
-    let person = crate::federation::resolve::person(data, handle)
-        .await
-        .map_err(|_| Error::invalid_field("person", format_args!("no one found as `{handle}`")))?;
     let invited = person.clone();
     data.write(move |conn| {
         db::members::ensure_not_banned(conn, community.id, invited.id)?;

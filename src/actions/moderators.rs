@@ -2,7 +2,7 @@
 //! `Remove` to the community's `moderators` collection, Lemmy's shape).
 
 use crate::{
-    context::AppContext,
+    context::{AppContext, RequestData},
     db::{self, accounts::Person, communities::Community, moderation::NewModAction},
     domain::{changes::Change, communities::Role, moderation::ModActionKind},
     error::{Error, ErrorKind, Result},
@@ -18,6 +18,31 @@ pub fn ensure_moderator(
 ) -> Result<()> {
     let role = db::communities::role_of(conn, community.id, person_id)?;
     crate::domain::communities::may_moderate(community, role, is_admin)
+}
+
+/// The person a moderator names by handle (`name` here, or `name@host`, fetched through
+/// WebFinger), looked up only once they are known to moderate `community`: nobody else makes
+/// us fetch. An unknown handle is an error on the `person` field.
+pub async fn person_named(
+    data: &RequestData,
+    moderator_id: i64,
+    is_admin: bool,
+    community: &Community,
+    handle: &str,
+) -> Result<Person> {
+    let handle = handle.trim().trim_start_matches('@');
+    if handle.is_empty() {
+        return Err(Error::invalid_field(
+            "person",
+            "a handle: name or name@host",
+        ));
+    }
+    let check = community.clone();
+    data.db(move |conn| ensure_moderator(conn, &check, moderator_id, is_admin))
+        .await?;
+    crate::federation::resolve::person(data, handle)
+        .await
+        .map_err(|_| Error::invalid_field("person", format_args!("no one found as `{handle}`")))
 }
 
 /// A local community's owner or moderator (or an instance admin) appoints an active member as a

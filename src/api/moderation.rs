@@ -435,24 +435,7 @@ pub async fn modlog(
     let community = actions::communities::find(&data, &reference).await?;
     let (limit, before) = page_params(query.limit, query.cursor.as_deref())?;
     let viewer = super::viewer(account.as_ref());
-    let gate = data.gate().clone();
-    let mut rows = data
-        .db(move |conn| {
-            gate.sight(conn, &viewer, &community)?
-                .or_else(|| Error::not_found("community"))?;
-            let rows = db::moderation::modlog(conn, community.id, before, limit + 1)?;
-            // The people acted upon, by id.
-            let mut out = Vec::with_capacity(rows.len());
-            for (action, moderator) in rows {
-                let person = match action.person_id {
-                    Some(id) => db::accounts::person_by_id(conn, id)?,
-                    None => None,
-                };
-                out.push((action, moderator, person));
-            }
-            Ok(out)
-        })
-        .await?;
+    let mut rows = views::moderation::modlog(&data, viewer, community, before, limit + 1).await?;
     let next_cursor = next_cursor(&mut rows, limit, |(a, _, _)| a.id);
     let items = rows
         .into_iter()

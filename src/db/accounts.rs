@@ -477,3 +477,11 @@ pub fn person_by_id(conn: &mut DbConn, id: i64) -> Result<Option<Person>> {
         .first(conn)
         .optional()?)
 }
+
+/// The people with these ids (in no particular order; unknown ids are left out).
+pub fn persons_by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<Person>> {
+    Ok(persons::table
+        .filter(persons::id.eq_any(ids))
+        .select(Person::as_select())
+        .load(conn)?)
+}

@@ -351,6 +351,14 @@ pub fn role_of(conn: &mut DbConn, community_id: i64, person_id: i64) -> Result<O
 
 /// Owner and moderators, owner first.
 pub fn moderators(conn: &mut DbConn, community_id: i64) -> Result<Vec<Person>> {
+    Ok(moderators_with_roles(conn, community_id)?
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect())
+}
+
+/// Owner and moderators with their roles, owner first.
+pub fn moderators_with_roles(conn: &mut DbConn, community_id: i64) -> Result<Vec<(Role, Person)>> {
     let rows: Vec<(String, Person)> = community_members::table
         .inner_join(persons::table)
         .filter(community_members::community_id.eq(community_id))
@@ -359,11 +367,11 @@ pub fn moderators(conn: &mut DbConn, community_id: i64) -> Result<Vec<Person>> {
         .order(community_members::created_at.asc())
         .select((community_members::role, Person::as_select()))
         .load(conn)?;
-    let (mut owners, mods): (Vec<_>, Vec<_>) = rows
+    let (owners, mods): (Vec<_>, Vec<_>) = rows
         .into_iter()
-        .partition(|(role, _)| role == Role::Owner.as_str());
-    owners.extend(mods);
-    Ok(owners.into_iter().map(|(_, p)| p).collect())
+        .map(|(role, p)| (Role::parse(&role).unwrap_or(Role::Moderator), p))
+        .partition(|(role, _)| *role == Role::Owner);
+    Ok(owners.into_iter().chain(mods).collect())
 }
 
 /// Active members (all roles).

@@ -318,3 +318,26 @@ pub fn ensure_not_banned(conn: &mut DbConn, community_id: i64, person_id: i64) -
     }
     Ok(())
 }
+
+/// A ban in the community's list.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = super::schema::community_bans)]
+pub struct Ban {
+    pub person_id: i64,
+    pub reason: Option<String>,
+    pub expires_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+/// The bans in force in a community, newest first, with the banned people.
+pub fn bans(conn: &mut DbConn, community_id: i64, limit: i64) -> Result<Vec<(Ban, Person)>> {
+    use super::schema::community_bans as b;
+    Ok(b::table
+        .inner_join(persons::table.on(persons::id.eq(b::person_id)))
+        .filter(b::community_id.eq(community_id))
+        .filter(b::expires_at.is_null().or(b::expires_at.gt(now())))
+        .order((b::created_at.desc(), b::person_id.desc()))
+        .limit(limit)
+        .select((Ban::as_select(), Person::as_select()))
+        .load(conn)?)
+}

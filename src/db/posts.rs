@@ -591,3 +591,20 @@ pub fn is_tombstoned(conn: &mut DbConn, ap_id: &str) -> Result<bool> {
     let n: i64 = t::table.find(ap_id).count().get_result(conn)?;
     Ok(n > 0)
 }
+
+/// Local ids by ActivityPub id: `(ap_id, id)`.
+pub type LocalIds = Vec<(String, i64)>;
+
+/// The local ids of the posts and of the comments among these ActivityPub ids (what a list of
+/// reports links to): `(posts, comments)`.
+pub fn ids_by_ap_ids(conn: &mut DbConn, ap_ids: &[String]) -> Result<(LocalIds, LocalIds)> {
+    let posts = posts::table
+        .filter(posts::ap_id.eq_any(ap_ids))
+        .select((posts::ap_id, posts::id))
+        .load(conn)?;
+    let comments = comments::table
+        .filter(comments::ap_id.eq_any(ap_ids))
+        .select((comments::ap_id, comments::id))
+        .load(conn)?;
+    Ok((posts, comments))
+}

@@ -121,6 +121,11 @@ impl FormError {
         (self.field.as_deref() == Some(field)).then_some(self.message.as_str())
     }
 
+    /// The message for `field` of `form`, on a page where several forms have a field so named.
+    pub fn at(&self, form: &str, field: &str) -> Option<&str> {
+        (self.form == form).then(|| self.on(field)).flatten()
+    }
+
     /// The message of `form` when it names no field.
     pub fn general(&self, form: &str) -> Option<&str> {
         (self.field.is_none() && self.form == form && !self.message.is_empty())

@@ -4,8 +4,8 @@
 //! form extractors (`form`), the vendored stylesheets (`assets`); the pages themselves in
 //! `pages` (reading), `communities` (the directory and home), `community` (a community's page,
 //! joining and leaving), `community_form` (creating and editing), `auth` (sign-up, log-in,
-//! log-out), `settings`, and the administrators' `admin` (with its forms in `admin_forms`).
-//! Same flow as `api/`, HTML out; writes go through `actions/`.
+//! log-out), `settings`, the moderators' `moderation` (with `moderation_forms`), and the administrators'
+//! `admin` (with its forms in `admin_forms`). Same flow as `api/`, HTML out; writes go through `actions/`.
 
 mod admin;
 mod admin_forms;
@@ -19,6 +19,8 @@ pub mod errors;
 pub mod flash;
 pub mod form;
 pub mod frame;
+mod moderation;
+mod moderation_forms;
 mod pages;
 pub mod session;
 mod settings;
@@ -46,6 +48,7 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/admin/users" => admin::users,
     "/admin/instances" => admin::instances,
     "/admin/queue" => admin::queue,
+    "/c/{name}/moderation" => moderation::moderation,
 });
 
 /// Mounts the pages. They come last: the API and the federation routes (e.g. `/c/{name}` asked
@@ -94,6 +97,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/admin/instances/remove",
                 web::post().to(admin_forms::remove_instance),
             )
+            .configure(moderation_forms::routes)
             .default_service(web::to(errors::not_found)),
     );
 }

@@ -53,4 +53,5 @@ mod web_auth;
 mod web_client;
 mod web_communities;
 mod web_csrf;
+mod web_moderation;
 mod web_pages;

@@ -251,6 +251,7 @@ async fn every_content_route_asks_the_read_gate() {
         "/comment/{id}",
         "/c/{name}/outbox",
         "/c/{name}/featured",
+        "/c/{name}/moderation",
     ] {
         assert!(
             content_routes.contains(expected),
