@@ -381,3 +381,15 @@ pub fn by_id(conn: &mut DbConn, id: i64) -> Result<Option<Community>> {
         .first(conn)
         .optional()?)
 }
+
+/// A community of another instance known here, by `name` and `host` (`host[:port]`).
+pub fn remote_by_handle(conn: &mut DbConn, name: &str, host: &str) -> Result<Option<Community>> {
+    let candidates: Vec<Community> = communities::table
+        .filter(communities::local.eq(false))
+        .filter(communities::name.eq(name))
+        .select(Community::as_select())
+        .load(conn)?;
+    Ok(candidates
+        .into_iter()
+        .find(|c| crate::domain::names::handle(name, &c.ap_id, "") == format!("{name}@{host}")))
+}

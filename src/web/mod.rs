@@ -2,7 +2,9 @@
 //! sessions in a cookie (`session`), CSRF checks (`csrf`), post/redirect/get with flash messages
 //! (`flash`), HTML error pages and security headers (`errors`), the layout's frame (`frame`),
 //! form extractors (`form`), the vendored stylesheets (`assets`); the pages themselves in
-//! `pages` (reading), `auth` (sign-up, log-in, log-out) and `settings`. Same flow as `api/`,
+//! `pages` (the directory and communities), `threads` with `thread_forms` and
+//! `thread_moderation` (reading and writing in threads), `people`, `auth` (sign-up, log-in,
+//! log-out) and `settings`. Same flow as `api/`,
 //! HTML out; writes go through `actions/`.
 
 pub mod assets;
@@ -13,8 +15,12 @@ pub mod flash;
 pub mod form;
 pub mod frame;
 mod pages;
+mod people;
 pub mod session;
 mod settings;
+mod thread_forms;
+mod thread_moderation;
+mod threads;
 
 use crate::error::{Error, ErrorKind};
 use actix_web::{http::StatusCode, middleware::from_fn, web, HttpRequest, HttpResponse, Responder};
@@ -27,9 +33,12 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/" => pages::home,
     "/communities" => pages::home,
     "/c/{name}" => pages::community,
-    "/u/{name}" => pages::person,
-    "/post/{id}" => pages::post,
-    "/comment/{id}" => pages::comment,
+    "/c/{name}/submit" => threads::submit_form,
+    "/u/{name}" => people::person,
+    "/post/{id}" => threads::thread,
+    "/post/{id}/edit" => thread_forms::edit_post_form,
+    "/comment/{id}" => threads::comment,
+    "/comment/{id}/edit" => thread_forms::edit_comment_form,
     "/signup" => auth::signup_page,
     "/login" => auth::login_page,
     "/settings" => settings::page,
@@ -48,8 +57,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/settings/profile", web::post().to(settings::profile))
             .route("/settings/email", web::post().to(settings::email))
             .route("/settings/password", web::post().to(settings::password))
+            .configure(thread_routes)
             .default_service(web::to(errors::not_found)),
     );
+}
+
+/// The forms of threads (`web::threads`, `web::thread_forms`, `web::thread_moderation`).
+fn thread_routes(cfg: &mut web::ServiceConfig) {
+    use thread_forms as f;
+    use thread_moderation as m;
+    cfg.route("/c/{name}/submit", web::post().to(threads::submit))
+        .route("/post/{id}/comments", web::post().to(f::reply))
+        .route("/post/{id}/vote", web::post().to(f::vote_post))
+        .route("/comment/{id}/vote", web::post().to(f::vote_comment))
+        .route("/post/{id}/edit", web::post().to(f::edit_post))
+        .route("/comment/{id}/edit", web::post().to(f::edit_comment))
+        .route("/post/{id}/delete", web::post().to(m::delete_post))
+        .route("/comment/{id}/delete", web::post().to(m::delete_comment))
+        .route("/post/{id}/restore", web::post().to(m::restore_post))
+        .route("/comment/{id}/restore", web::post().to(m::restore_comment))
+        .route("/post/{id}/report", web::post().to(m::report_post))
+        .route("/comment/{id}/report", web::post().to(m::report_comment))
+        .route("/post/{id}/lock", web::post().to(m::lock))
+        .route("/post/{id}/pin", web::post().to(m::pin));
 }
 
 /// Renders a page with its status (the security headers are added by `errors::pages`).

@@ -50,3 +50,6 @@ mod web_auth;
 mod web_client;
 mod web_csrf;
 mod web_pages;
+mod web_people;
+mod web_thread_moderation;
+mod web_threads;

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod pages;
+mod threads;
 
 use fantoccini::{wd::Capabilities, Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
