@@ -36,9 +36,9 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/c/{name}/submit" => threads::submit_form,
     "/u/{name}" => people::person,
     "/post/{id}" => threads::thread,
-    "/post/{id}/edit" => thread_forms::edit_post_form,
+    "/post/{id}/edit" => thread_forms::edit_form::<true>,
     "/comment/{id}" => threads::comment,
-    "/comment/{id}/edit" => thread_forms::edit_comment_form,
+    "/comment/{id}/edit" => thread_forms::edit_form::<false>,
     "/signup" => auth::signup_page,
     "/login" => auth::login_page,
     "/settings" => settings::page,
@@ -68,16 +68,16 @@ fn thread_routes(cfg: &mut web::ServiceConfig) {
     use thread_moderation as m;
     cfg.route("/c/{name}/submit", web::post().to(threads::submit))
         .route("/post/{id}/comments", web::post().to(f::reply))
-        .route("/post/{id}/vote", web::post().to(f::vote_post))
-        .route("/comment/{id}/vote", web::post().to(f::vote_comment))
-        .route("/post/{id}/edit", web::post().to(f::edit_post))
-        .route("/comment/{id}/edit", web::post().to(f::edit_comment))
-        .route("/post/{id}/delete", web::post().to(m::delete_post))
-        .route("/comment/{id}/delete", web::post().to(m::delete_comment))
-        .route("/post/{id}/restore", web::post().to(m::restore_post))
-        .route("/comment/{id}/restore", web::post().to(m::restore_comment))
-        .route("/post/{id}/report", web::post().to(m::report_post))
-        .route("/comment/{id}/report", web::post().to(m::report_comment))
+        .route("/post/{id}/vote", web::post().to(f::vote::<true>))
+        .route("/comment/{id}/vote", web::post().to(f::vote::<false>))
+        .route("/post/{id}/edit", web::post().to(f::edit::<true>))
+        .route("/comment/{id}/edit", web::post().to(f::edit::<false>))
+        .route("/post/{id}/delete", web::post().to(m::delete::<true>))
+        .route("/comment/{id}/delete", web::post().to(m::delete::<false>))
+        .route("/post/{id}/restore", web::post().to(m::restore::<true>))
+        .route("/comment/{id}/restore", web::post().to(m::restore::<false>))
+        .route("/post/{id}/report", web::post().to(m::report::<true>))
+        .route("/comment/{id}/report", web::post().to(m::report::<false>))
         .route("/post/{id}/lock", web::post().to(m::lock))
         .route("/post/{id}/pin", web::post().to(m::pin));
 }

@@ -22,6 +22,17 @@ use crate::{
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+/// The target of a form under `/post/{id}/…` (`POST`) or `/comment/{id}/…`: each form has one
+/// handler for both, routed twice.
+pub(super) fn target<const POST: bool>(id: web::Path<i64>) -> Target {
+    let id = id.into_inner();
+    if POST {
+        Target::Post(id)
+    } else {
+        Target::Comment(id)
+    }
+}
+
 /// The thread page of a post or comment: `/post/{id}`, or `/post/{id}#comment-{cid}`.
 pub(super) async fn thread_of(ctx: &AppContext, target: Target) -> Result<String, Error> {
     match target {
@@ -92,11 +103,12 @@ pub struct VoteForm {
     score: i32,
 }
 
-async fn vote(
-    ctx: &AppContext,
+pub async fn vote<const POST: bool>(
+    ctx: web::Data<AppContext>,
+    id: web::Path<i64>,
     form: Form<VoteForm>,
-    target: Target,
 ) -> Result<HttpResponse, Error> {
+    let (ctx, target) = (&ctx, target::<POST>(id));
     let score = form.data.score;
     actions::votes::vote(ctx, &form.session.account, target, score)
         .await
@@ -111,22 +123,6 @@ async fn vote(
         &thread_of(ctx, target).await?,
         message,
     ))
-}
-
-pub async fn vote_post(
-    ctx: web::Data<AppContext>,
-    id: web::Path<i64>,
-    form: Form<VoteForm>,
-) -> Result<HttpResponse, Error> {
-    vote(&ctx, form, Target::Post(id.into_inner())).await
-}
-
-pub async fn vote_comment(
-    ctx: web::Data<AppContext>,
-    id: web::Path<i64>,
-    form: Form<VoteForm>,
-) -> Result<HttpResponse, Error> {
-    vote(&ctx, form, Target::Comment(id.into_inner())).await
 }
 
 /// The edit page of one's own post or comment, with its markdown source: found through the
@@ -175,12 +171,14 @@ async fn edit_page(ctx: &AppContext, frame: Frame, target: Target) -> Result<Com
     })
 }
 
-async fn edit_form(
+/// `/post/{id}/edit` and `/comment/{id}/edit`.
+pub async fn edit_form<const POST: bool>(
     req: HttpRequest,
-    ctx: &AppContext,
+    ctx: web::Data<AppContext>,
     frame: Frame,
-    target: Target,
+    id: web::Path<i64>,
 ) -> Result<HttpResponse, Error> {
+    let (ctx, target) = (&ctx, target::<POST>(id));
     if frame.account.is_none() {
         // Asked of the gate all the same (so a hidden target is a 404 like a missing one).
         return match edit_page(ctx, frame, target).await {
@@ -192,31 +190,14 @@ async fn edit_form(
     Ok(super::render(&req, actix_web::http::StatusCode::OK, page))
 }
 
-pub async fn edit_post_form(
-    req: HttpRequest,
-    ctx: web::Data<AppContext>,
-    frame: Frame,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, Error> {
-    edit_form(req, &ctx, frame, Target::Post(id.into_inner())).await
-}
-
-pub async fn edit_comment_form(
-    req: HttpRequest,
-    ctx: web::Data<AppContext>,
-    frame: Frame,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, Error> {
-    edit_form(req, &ctx, frame, Target::Comment(id.into_inner())).await
-}
-
 /// Saves an edit (`actions::editing::edit`), or shows the preview.
-async fn edit(
+pub async fn edit<const POST: bool>(
     req: HttpRequest,
-    ctx: &AppContext,
+    ctx: web::Data<AppContext>,
+    id: web::Path<i64>,
     form: Form<ComposeForm>,
-    target: Target,
 ) -> Result<HttpResponse, Error> {
+    let (ctx, target) = (&ctx, target::<POST>(id));
     let Form {
         frame,
         session,
@@ -235,22 +216,4 @@ async fn edit(
         Err(e) => Err(e),
     };
     page.finish(&req, ctx, outcome)
-}
-
-pub async fn edit_post(
-    req: HttpRequest,
-    ctx: web::Data<AppContext>,
-    id: web::Path<i64>,
-    form: Form<ComposeForm>,
-) -> Result<HttpResponse, Error> {
-    edit(req, &ctx, form, Target::Post(id.into_inner())).await
-}
-
-pub async fn edit_comment(
-    req: HttpRequest,
-    ctx: web::Data<AppContext>,
-    id: web::Path<i64>,
-    form: Form<ComposeForm>,
-) -> Result<HttpResponse, Error> {
-    edit(req, &ctx, form, Target::Comment(id.into_inner())).await
 }

@@ -3,7 +3,11 @@
 //! pin. Each goes through `actions/` and ends in a 303 back to the thread with a flash message;
 //! a refusal is an error page with its status (403 to a non-moderator, 404, 422).
 
-use super::{flash, form::Form, thread_forms::thread_of};
+use super::{
+    flash,
+    form::Form,
+    thread_forms::{target, thread_of},
+};
 use crate::{
     actions::{self, editing::Target},
     context::AppContext,
@@ -49,11 +53,12 @@ async fn community_of(ctx: &AppContext, post_id: i64) -> Result<String, Error> {
 
 /// Deletes (the author) or removes with the reason given (a moderator): the one action,
 /// `actions::editing::delete`, decides which by who asks.
-async fn withdraw(
-    ctx: &AppContext,
+pub async fn delete<const POST: bool>(
+    ctx: web::Data<AppContext>,
+    id: web::Path<i64>,
     form: Form<ReasonForm>,
-    target: Target,
 ) -> Result<HttpResponse, Error> {
+    let (ctx, target) = (&ctx, target::<POST>(id));
     let account = &form.session.account;
     let reason = form.data.given();
     let (person, admin) = (&account.person, account.user.is_admin);
@@ -78,27 +83,12 @@ async fn withdraw(
     Ok(flash::redirect(ctx, &location, message))
 }
 
-pub async fn delete_post(
+pub async fn restore<const POST: bool>(
     ctx: web::Data<AppContext>,
     id: web::Path<i64>,
     form: Form<ReasonForm>,
 ) -> Result<HttpResponse, Error> {
-    withdraw(&ctx, form, Target::Post(id.into_inner())).await
-}
-
-pub async fn delete_comment(
-    ctx: web::Data<AppContext>,
-    id: web::Path<i64>,
-    form: Form<ReasonForm>,
-) -> Result<HttpResponse, Error> {
-    withdraw(&ctx, form, Target::Comment(id.into_inner())).await
-}
-
-async fn restore(
-    ctx: &AppContext,
-    form: Form<ReasonForm>,
-    target: Target,
-) -> Result<HttpResponse, Error> {
+    let (ctx, target) = (&ctx, target::<POST>(id));
     let account = &form.session.account;
     let (person, admin) = (&account.person, account.user.is_admin);
     actions::editing::restore(ctx, person, admin, target, form.data.given()).await?;
@@ -109,27 +99,12 @@ async fn restore(
     ))
 }
 
-pub async fn restore_post(
+pub async fn report<const POST: bool>(
     ctx: web::Data<AppContext>,
     id: web::Path<i64>,
     form: Form<ReasonForm>,
 ) -> Result<HttpResponse, Error> {
-    restore(&ctx, form, Target::Post(id.into_inner())).await
-}
-
-pub async fn restore_comment(
-    ctx: web::Data<AppContext>,
-    id: web::Path<i64>,
-    form: Form<ReasonForm>,
-) -> Result<HttpResponse, Error> {
-    restore(&ctx, form, Target::Comment(id.into_inner())).await
-}
-
-async fn report(
-    ctx: &AppContext,
-    form: Form<ReasonForm>,
-    target: Target,
-) -> Result<HttpResponse, Error> {
+    let (ctx, target) = (&ctx, target::<POST>(id));
     let account = &form.session.account;
     let (person, admin) = (&account.person, account.user.is_admin);
     actions::reports::file(ctx, person, admin, target, &form.data.reason)
@@ -141,22 +116,6 @@ async fn report(
         &thread_of(ctx, target).await?,
         message,
     ))
-}
-
-pub async fn report_post(
-    ctx: web::Data<AppContext>,
-    id: web::Path<i64>,
-    form: Form<ReasonForm>,
-) -> Result<HttpResponse, Error> {
-    report(&ctx, form, Target::Post(id.into_inner())).await
-}
-
-pub async fn report_comment(
-    ctx: web::Data<AppContext>,
-    id: web::Path<i64>,
-    form: Form<ReasonForm>,
-) -> Result<HttpResponse, Error> {
-    report(&ctx, form, Target::Comment(id.into_inner())).await
 }
 
 #[derive(Deserialize)]

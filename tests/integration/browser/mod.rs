@@ -163,23 +163,40 @@ impl Browser {
         self.client().title().await.expect("title")
     }
 
-    /// The text a reader sees in the page's `<main>`.
+    /// The text a reader sees in the page's `<main>`. A click may still be loading the next
+    /// page (its old `<main>` then goes stale): asked again until the text can be read.
     pub async fn main_text(&self) -> String {
-        self.client()
-            .find(Locator::Css("main"))
-            .await
-            .expect("a <main> element")
-            .text()
-            .await
-            .expect("text")
+        let started = Instant::now();
+        loop {
+            let read = match self.client().find(Locator::Css("main")).await {
+                Ok(main) => main.text().await.map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match read {
+                Ok(text) => return text,
+                Err(e) if started.elapsed() > Duration::from_secs(5) => {
+                    panic!("reading the page's <main>: {e}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
     }
 
-    /// Asserts that the page shows each of `expected` in its `<main>`.
+    /// Asserts that the page shows each of `expected` in its `<main>` (waiting up to five
+    /// seconds for the page a click leads to).
     pub async fn assert_shows(&self, expected: &[&str]) {
-        let text = self.main_text().await;
-        let url = self.client().current_url().await.expect("url");
-        for want in expected {
-            assert!(text.contains(want), "{url} does not show {want:?}:\n{text}");
+        let started = Instant::now();
+        loop {
+            let text = self.main_text().await;
+            let missing: Vec<&&str> = expected.iter().filter(|w| !text.contains(**w)).collect();
+            if missing.is_empty() {
+                return;
+            }
+            if started.elapsed() > Duration::from_secs(5) {
+                let url = self.client().current_url().await.expect("url");
+                panic!("{url} does not show {missing:?}:\n{text}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
