@@ -485,3 +485,19 @@ pub fn persons_by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<Person>> {
         .select(Person::as_select())
         .load(conn)?)
 }
+
+/// A person of another instance known here, by `name` and `host` (`host[:port]`, as in a handle).
+pub fn remote_person_by_handle(
+    conn: &mut DbConn,
+    name: &str,
+    host: &str,
+) -> Result<Option<Person>> {
+    let candidates: Vec<Person> = persons::table
+        .filter(persons::local.eq(false))
+        .filter(persons::name.eq(name))
+        .select(Person::as_select())
+        .load(conn)?;
+    Ok(candidates
+        .into_iter()
+        .find(|p| crate::domain::names::handle(name, &p.ap_id, "") == format!("{name}@{host}")))
+}

@@ -608,3 +608,42 @@ pub fn ids_by_ap_ids(conn: &mut DbConn, ap_ids: &[String]) -> Result<(LocalIds, 
         .load(conn)?;
     Ok((posts, comments))
 }
+
+/// A person's newest posts that are neither deleted nor removed, in communities within `scope`:
+/// one statement.
+pub fn recent_posts_by(
+    conn: &mut DbConn,
+    author_id: i64,
+    scope: Scope,
+    limit: i64,
+) -> Result<Vec<Post>> {
+    let query = posts::table
+        .inner_join(communities::table)
+        .filter(posts::author_id.eq(author_id))
+        .filter(posts::deleted.eq(false))
+        .order(posts::id.desc())
+        .limit(limit)
+        .select(Post::as_select())
+        .into_boxed();
+    Ok(in_scope!(query, scope).load(conn)?)
+}
+
+/// A person's newest comments that are neither deleted nor removed, in threads still shown and
+/// in communities within `scope`, each with its thread's title: one statement.
+pub fn recent_comments_by(
+    conn: &mut DbConn,
+    author_id: i64,
+    scope: Scope,
+    limit: i64,
+) -> Result<Vec<(Comment, String)>> {
+    let query = comments::table
+        .inner_join(posts::table.inner_join(communities::table))
+        .filter(comments::author_id.eq(author_id))
+        .filter(comments::deleted.eq(false))
+        .filter(posts::deleted.eq(false))
+        .order(comments::id.desc())
+        .limit(limit)
+        .select((Comment::as_select(), posts::title))
+        .into_boxed();
+    Ok(in_scope!(query, scope).load(conn)?)
+}

@@ -75,3 +75,23 @@ fn refresh_score(conn: &mut DbConn, object_ap_id: &str) -> Result<()> {
         .execute(conn)?;
     Ok(())
 }
+
+/// One person's votes on a thread (the post and all its comments), by object id: one statement
+/// whatever the thread's length.
+pub fn in_thread(conn: &mut DbConn, person_id: i64, post_id: i64) -> Result<Vec<(String, i32)>> {
+    let post = posts::table
+        .filter(posts::id.eq(post_id))
+        .select(posts::ap_id);
+    let replies = comments::table
+        .filter(comments::post_id.eq(post_id))
+        .select(comments::ap_id);
+    Ok(votes::table
+        .filter(votes::person_id.eq(person_id))
+        .filter(
+            votes::object_ap_id
+                .eq_any(post)
+                .or(votes::object_ap_id.eq_any(replies)),
+        )
+        .select((votes::object_ap_id, votes::score))
+        .load(conn)?)
+}

@@ -1,9 +1,82 @@
 //! Thread trees: a post's comments in reply order, the one builder behind the API's nested tree
 //! and the HTML thread. A deleted or removed comment keeps its place, its content withheld, for
 //! as long as a reply beneath it remains (as Lemmy and Reddit do); with none it is left out.
+//! `read` is the whole of a thread page for one viewer, in a fixed number of statements.
 
-use crate::db::{accounts::Person, posts::Comment};
+use super::gate::{Gate, State, Target, Viewer};
+use crate::{
+    db::{
+        self,
+        accounts::Person,
+        communities::Community,
+        posts::{Comment, Post},
+    },
+    domain::communities::may_moderate,
+    error::{ErrorKind, Result},
+};
 use std::collections::{HashMap, HashSet};
+
+/// A thread as one viewer sees it.
+pub struct ThreadRead {
+    pub post: Post,
+    pub community: Community,
+    pub author: Person,
+    pub comments: Vec<ThreadEntry>,
+    /// The viewer's votes on the post and its comments, by object id.
+    pub votes: HashMap<String, i32>,
+    /// Whether the viewer moderates the thread's community.
+    pub moderates: bool,
+}
+
+/// The thread of post `post_id` for `viewer`, through the read gate: None when it is missing or
+/// hidden from the viewer. A post a moderator removed is shown to the community's moderators
+/// only (so that they can restore it). Statements: the same number for any length of thread.
+pub fn read(
+    conn: &mut db::DbConn,
+    gate: &Gate,
+    viewer: &Viewer,
+    post_id: i64,
+) -> Result<Option<ThreadRead>> {
+    let target = Target::Post(post_id);
+    let found = match gate.content(conn, target, State::Visible, viewer) {
+        Err(e) if e.kind == ErrorKind::NotFound && viewer.person_id().is_some() => {
+            gate.content(conn, target, State::Removed, viewer)
+        }
+        found => found,
+    };
+    let content = match found {
+        Ok(content) => content,
+        Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let (post, community) = (content.post, content.community);
+    let role = match viewer.person_id() {
+        Some(person) => db::communities::role_of(conn, community.id, person)?,
+        None => None,
+    };
+    let moderates = may_moderate(&community, role, viewer.is_admin()).is_ok();
+    if post.removed && !moderates {
+        return Ok(None);
+    }
+    let Some(author) = db::accounts::person_by_id(conn, post.author_id)? else {
+        return Ok(None);
+    };
+    let comments = thread(db::posts::post_comments(conn, post.id)?);
+    let votes = match viewer.person_id() {
+        Some(person) => db::votes::in_thread(conn, person, post.id)?
+            .into_iter()
+            .collect(),
+        None => HashMap::new(),
+    };
+    Ok(Some(ThreadRead {
+        post,
+        community,
+        author,
+        comments,
+        votes,
+        moderates,
+    }))
+}
 
 /// What a thread shows of a comment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

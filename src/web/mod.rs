@@ -2,10 +2,12 @@
 //! sessions in a cookie (`session`), CSRF checks (`csrf`), post/redirect/get with flash messages
 //! (`flash`), HTML error pages and security headers (`errors`), the layout's frame (`frame`),
 //! form extractors (`form`), the vendored stylesheets (`assets`); the pages themselves in
-//! `pages` (reading), `communities` (the directory and home), `community` (a community's page,
-//! joining and leaving), `community_form` (creating and editing), `auth` (sign-up, log-in,
-//! log-out), `settings`, the moderators' `moderation` (with `moderation_forms`), and the administrators'
-//! `admin` (with its forms in `admin_forms`). Same flow as `api/`, HTML out; writes go through `actions/`.
+//! `communities` (the directory and home), `community` (a community's page, joining and
+//! leaving), `community_form` (creating and editing), `threads` with `thread_forms` and
+//! `thread_moderation` (reading and writing in threads), `people`, `auth` (sign-up, log-in,
+//! log-out), `settings`, the moderators' `moderation` (with `moderation_forms`), and the
+//! administrators' `admin` (with its forms in `admin_forms`). Same flow as `api/`, HTML out;
+//! writes go through `actions/`.
 
 mod admin;
 mod admin_forms;
@@ -21,9 +23,12 @@ pub mod form;
 pub mod frame;
 mod moderation;
 mod moderation_forms;
-mod pages;
+mod people;
 pub mod session;
 mod settings;
+mod thread_forms;
+mod thread_moderation;
+mod threads;
 
 use crate::error::{Error, ErrorKind};
 use actix_web::{http::StatusCode, middleware::from_fn, web, HttpRequest, HttpResponse, Responder};
@@ -38,9 +43,12 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/communities/new" => community_form::new_page,
     "/c/{name}" => community::page,
     "/c/{name}/edit" => community_form::edit_page,
-    "/u/{name}" => pages::person,
-    "/post/{id}" => pages::post,
-    "/comment/{id}" => pages::comment,
+    "/c/{name}/submit" => threads::submit_form,
+    "/u/{name}" => people::person,
+    "/post/{id}" => threads::thread,
+    "/post/{id}/edit" => thread_forms::edit_form::<true>,
+    "/comment/{id}" => threads::comment,
+    "/comment/{id}/edit" => thread_forms::edit_form::<false>,
     "/signup" => auth::signup_page,
     "/login" => auth::login_page,
     "/settings" => settings::page,
@@ -98,8 +106,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::post().to(admin_forms::remove_instance),
             )
             .configure(moderation_forms::routes)
+            .configure(thread_routes)
             .default_service(web::to(errors::not_found)),
     );
+}
+
+/// The forms of threads (`web::threads`, `web::thread_forms`, `web::thread_moderation`).
+fn thread_routes(cfg: &mut web::ServiceConfig) {
+    use thread_forms as f;
+    use thread_moderation as m;
+    cfg.route("/c/{name}/submit", web::post().to(threads::submit))
+        .route("/post/{id}/comments", web::post().to(f::reply))
+        .route("/post/{id}/vote", web::post().to(f::vote::<true>))
+        .route("/comment/{id}/vote", web::post().to(f::vote::<false>))
+        .route("/post/{id}/edit", web::post().to(f::edit::<true>))
+        .route("/comment/{id}/edit", web::post().to(f::edit::<false>))
+        .route("/post/{id}/delete", web::post().to(m::delete::<true>))
+        .route("/comment/{id}/delete", web::post().to(m::delete::<false>))
+        .route("/post/{id}/restore", web::post().to(m::restore::<true>))
+        .route("/comment/{id}/restore", web::post().to(m::restore::<false>))
+        .route("/post/{id}/report", web::post().to(m::report::<true>))
+        .route("/comment/{id}/report", web::post().to(m::report::<false>))
+        .route("/post/{id}/lock", web::post().to(m::lock))
+        .route("/post/{id}/pin", web::post().to(m::pin));
 }
 
 /// Renders a page with its status (the security headers are added by `errors::pages`).

@@ -55,3 +55,6 @@ mod web_communities;
 mod web_csrf;
 mod web_moderation;
 mod web_pages;
+mod web_people;
+mod web_thread_moderation;
+mod web_threads;

@@ -134,6 +134,12 @@ async fn gate_counts(app: &TestApp) -> (u64, u64) {
     )
 }
 
+/// Routes that list one person's content across communities: they ask the gate for the
+/// viewer's scope (`Gate::scope`, counted as allowed), which narrows their one query, so nothing
+/// is refused a community at a time. The body check still guards them, and `web_people` probes
+/// them with the twin communities.
+const SCOPED_LISTINGS: &[&str] = &["/u/{name}"];
+
 /// Who asks.
 enum Asker<'a> {
     Token(Option<&'a str>),
@@ -229,7 +235,13 @@ async fn every_content_route_asks_the_read_gate() {
                     // A page that names no community (a member's home, `/`) lists what the
                     // gate's scope lets each reader see: nothing to refuse, but nothing private
                     // shown either (asserted above).
-                    if is_content && public_url != private_url {
+                    if is_content && SCOPED_LISTINGS.contains(&template.as_str()) {
+                        assert!(
+                            after.0 > before.0,
+                            "{template} ({accept}) lists content but did not ask the read gate \
+                             for its scope for {who} (counters {before:?} → {after:?}; {status})"
+                        );
+                    } else if is_content && public_url != private_url {
                         assert!(
                             after.1 > before.1,
                             "{template} ({accept}) serves community content but did not ask \
@@ -249,6 +261,9 @@ async fn every_content_route_asks_the_read_gate() {
         "/api/v1/resolve",
         "/post/{id}",
         "/comment/{id}",
+        "/post/{id}/edit",
+        "/comment/{id}/edit",
+        "/u/{name}",
         "/c/{name}/outbox",
         "/c/{name}/featured",
         "/c/{name}/moderation",

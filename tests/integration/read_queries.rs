@@ -1,6 +1,7 @@
 //! Reads cost a fixed number of statements whatever their length: a page of a community's posts
 //! comes with its authors, communities and comment counts from one joined query (not three
-//! queries per post), and a thread's comments come with their authors from one (issue 19).
+//! queries per post), a thread's comments come with their authors from one (issue 19), and a
+//! thread page's reader's votes from one.
 //! Counted on a connection of the test's own to the instance's database, with diesel's
 //! instrumentation hook.
 
@@ -125,4 +126,53 @@ async fn a_thread_of_1_or_40_comments_is_one_statement() {
     let (forty, rows) = counted(&count, || db::posts::post_comments(&mut conn, long));
     assert_eq!(rows.expect("comments").len(), 40);
     assert_eq!((one, forty), (1, 1), "statements for 1 and 40 comments");
+}
+
+#[tokio::test]
+async fn a_thread_page_with_the_readers_votes_costs_the_same_for_1_or_40_comments() {
+    let app = TestApp::spawn().await;
+    let owner = app.user("owner").await;
+    app.community(&owner, "chess", json!({})).await;
+    let mut threads = Vec::new();
+    for (title, n) in [("short", 1), ("long", 40)] {
+        let id = post(&app, &owner, title).await;
+        let mut parent = None;
+        for i in 0..n {
+            let c = comment(&app, &owner, id, parent).await;
+            let path = format!("/api/v1/comments/{c}/vote");
+            let (status, body) = app.post(&path, Some(&owner), json!({"score": 1})).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            parent = if i % 2 == 0 { Some(c) } else { None };
+        }
+        let path = format!("/api/v1/posts/{id}/vote");
+        app.post(&path, Some(&owner), json!({"score": -1})).await;
+        threads.push((id, n));
+    }
+
+    let (mut conn, count) = counting_connection(&app);
+    let gate = app.context().gate().clone();
+    let owner_id = db::accounts::local_person_by_name(&mut conn, "owner")
+        .expect("query")
+        .expect("owner")
+        .id;
+    let viewer = views::gate::Viewer::person(owner_id, false);
+    let mut statements = Vec::new();
+    for (id, n) in threads {
+        let (used, read) = counted(&count, || {
+            views::threads::read(&mut conn, &gate, &viewer, id)
+        });
+        let read = read.expect("read").expect("the thread");
+        assert_eq!(read.comments.len(), n);
+        assert_eq!(
+            read.votes.len(),
+            n + 1,
+            "every vote of the reader on the page"
+        );
+        assert_eq!(read.votes.get(read.post.ap_id.as_str()), Some(&-1));
+        statements.push(used);
+    }
+    assert_eq!(
+        statements[0], statements[1],
+        "statements for a thread of 1 and of 40 comments, with votes"
+    );
 }

@@ -9,6 +9,7 @@ mod communities;
 mod moderation;
 mod pages;
 mod screenshots;
+mod threads;
 
 use fantoccini::{wd::Capabilities, Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
@@ -177,36 +178,69 @@ impl Browser {
         self.client().title().await.expect("title")
     }
 
-    /// The text a reader sees in the page's `<main>`.
+    /// The text a reader sees in the page's `<main>`. A click may still be loading the next
+    /// page (its old `<main>` then goes stale): asked again until the text can be read.
     pub async fn main_text(&self) -> String {
-        self.client()
-            .find(Locator::Css("main"))
-            .await
-            .expect("a <main> element")
-            .text()
-            .await
-            .expect("text")
+        let started = Instant::now();
+        loop {
+            let read = match self.client().find(Locator::Css("main")).await {
+                Ok(main) => main.text().await.map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match read {
+                Ok(text) => return text,
+                Err(e) if started.elapsed() > Duration::from_secs(5) => {
+                    panic!("reading the page's <main>: {e}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
     }
 
-    /// Asserts that the page shows each of `expected` in its `<main>`.
+    /// Asserts that the page shows each of `expected` in its `<main>` (waiting up to five
+    /// seconds for the page a click leads to).
     pub async fn assert_shows(&self, expected: &[&str]) {
-        let text = self.main_text().await;
-        let url = self.client().current_url().await.expect("url");
-        for want in expected {
-            assert!(text.contains(want), "{url} does not show {want:?}:\n{text}");
+        let started = Instant::now();
+        loop {
+            let text = self.main_text().await;
+            let missing: Vec<&&str> = expected.iter().filter(|w| !text.contains(**w)).collect();
+            if missing.is_empty() {
+                return;
+            }
+            if started.elapsed() > Duration::from_secs(5) {
+                let url = self.client().current_url().await.expect("url");
+                panic!("{url} does not show {missing:?}:\n{text}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
     /// Clicks the element `css` finds (a link, or a form's button: with scripts off that is how
-    /// a form is sent) and waits for the page it leads to.
+    /// a form is sent) and, for a link or a button, waits for the page it leads to: until the
+    /// clicked element belongs to a page that is gone (at most ten seconds, for a click that
+    /// stays on the page). A `<summary>` or an `<option>` is clicked without waiting.
     pub async fn click(&self, css: &str) {
-        self.client()
+        let element = self
+            .client()
             .find(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("finding {css}: {e}"))
+            .unwrap_or_else(|e| panic!("finding {css}: {e}"));
+        let tag = element.tag_name().await.unwrap_or_default();
+        let navigates = matches!(tag.to_ascii_lowercase().as_str(), "a" | "button" | "input");
+        element
+            .clone()
             .click()
             .await
             .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+        if navigates {
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(10) {
+                if element.tag_name().await.is_err() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
     }
 
     /// Replaces the value of the input `css` finds with `text`.
