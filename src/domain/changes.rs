@@ -153,7 +153,7 @@ pub enum Change {
     /// send the Group's own `Update`).
     CommunityUpdated {
         community_id: i64,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         editor_id: Option<i64>,
     },
     /// A moderator pinned or unpinned a post (→ `Add` / `Remove` to `featured`).
