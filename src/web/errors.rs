@@ -11,7 +11,7 @@ use actix_web::{
     dev::{ServiceRequest, ServiceResponse},
     http::{header, StatusCode},
     middleware::Next,
-    HttpRequest, HttpResponse, ResponseError,
+    HttpMessage, HttpRequest, HttpResponse, ResponseError,
 };
 use askama::Template;
 
@@ -42,6 +42,18 @@ pub async fn pages(
     }
     if is_html(res.response()) {
         secure(res.response_mut());
+    }
+    let stale = request
+        .extensions()
+        .get::<super::frame::StaleSession>()
+        .is_some();
+    if let (true, Ok(ctx)) = (stale, super::frame::context(&request)) {
+        let name = super::session::cookie_name(ctx.settings());
+        if !res.response().cookies().any(|c| c.name() == name) {
+            let _ = res
+                .response_mut()
+                .add_cookie(&super::session::removal(ctx.settings()));
+        }
     }
     let sets_flash = res.response().cookies().any(|c| c.name() == flash::COOKIE);
     if had_flash && !sets_flash && !res.status().is_redirection() {

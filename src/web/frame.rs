@@ -4,10 +4,14 @@
 
 use super::{assets, csrf, flash};
 use crate::{api::extract, context::AppContext, db::accounts::Account, error::Error};
-use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
 use futures::future::LocalBoxFuture;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Marks a request whose session cookie names no live session.
+#[derive(Clone, Copy)]
+pub struct StaleSession;
 
 pub struct Frame {
     pub hostname: String,
@@ -30,6 +34,11 @@ impl Frame {
     pub async fn of(req: &HttpRequest) -> Result<Frame, Error> {
         let ctx = context(req)?;
         let session = extract::session(req).await?;
+        if session.is_none() && super::session::cookie_token(req, ctx.settings()).is_some() {
+            // A cookie whose session has ended (logged out elsewhere, expired, password
+            // changed): the page middleware clears it.
+            req.extensions_mut().insert(StaleSession);
+        }
         Ok(Frame {
             hostname: ctx.settings().hostname.clone(),
             version: VERSION,

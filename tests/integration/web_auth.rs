@@ -4,7 +4,7 @@
 
 use crate::helpers::{TestApp, PASSWORD};
 use crate::web_client::*;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 #[tokio::test]
@@ -79,6 +79,33 @@ async fn logging_in_renews_the_token_and_logging_out_ends_the_session() {
     let home = browser.get("/").await;
     assert!(home.body.contains("href=\"/login\""));
     assert!(home.body.contains("You are logged out."));
+}
+
+#[tokio::test]
+async fn a_cookie_whose_session_ended_elsewhere_is_cleared() {
+    let app = TestApp::spawn().await;
+    app.user("bea").await;
+    let browser = Browser::new(&app);
+    let token = browser.log_in("bea").await;
+    let page = browser.get("/").await;
+    assert!(
+        page.cookie(SESSION).is_none(),
+        "a live session is left alone"
+    );
+    // The session ends through the API (another device logging out).
+    let (status, _) = app
+        .call(Method::DELETE, "/api/v1/sessions", Some(&token), None)
+        .await;
+    assert!(status.is_success(), "{status}");
+    let page = browser.get("/").await;
+    let removal = page.cookie(SESSION).expect("the dead cookie is removed");
+    assert!(removal.contains("Max-Age=0"), "{removal}");
+    assert!(page.body.contains("href=\"/login\""), "shown signed out");
+    let again = browser.get("/").await;
+    assert!(
+        again.cookie(SESSION).is_none(),
+        "removed once, not on every page"
+    );
 }
 
 #[tokio::test]

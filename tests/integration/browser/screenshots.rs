@@ -12,6 +12,9 @@ fn shots(post: i64) -> Vec<(&'static str, String, bool)> {
         ("signup", "/signup".into(), false),
         ("community", "/c/gardeners".into(), true),
         ("thread", format!("/post/{post}"), true),
+        ("submit", "/c/gardeners/submit".into(), true),
+        ("moderation", "/c/gardeners/moderation".into(), true),
+        ("admin", "/admin/users".into(), true),
         ("settings", "/settings".into(), true),
     ]
 }
@@ -24,6 +27,16 @@ async fn screenshots() {
     let (browser, app) = tokio::join!(Browser::start(Scripts::On), TestApp::spawn());
     let browser = browser.expect("Chromium is needed for screenshots");
     let post = super::pages::scene(&app).await;
+    // The community's owner is also an administrator, for the admin pages.
+    let ada = crate::instance_policy::admin(&app, "ada").await;
+    let (status, body) = app
+        .post(
+            "/api/v1/admin/users/olga/admin",
+            Some(&ada),
+            serde_json::json!({"is_admin": true}),
+        )
+        .await;
+    assert!(status.is_success(), "{status} {body}");
     let mut signed_in = false;
     for (name, path, as_owner) in shots(post) {
         if as_owner && !signed_in {
