@@ -6,6 +6,7 @@
 mod accounts;
 mod admin;
 mod communities;
+mod federated;
 mod moderation;
 mod pages;
 mod screenshots;
