@@ -7,6 +7,7 @@ mod accounts;
 mod admin;
 mod communities;
 mod federated;
+mod journey;
 mod moderation;
 mod pages;
 mod screenshots;
