@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 /// Waits (up to 10 s) until the browser shows `path` with each of `expected` in its `<main>`:
 /// a click returns before the page it sends for has loaded, and a form may answer on its own
 /// address.
-async fn arrive(browser: &Browser, path: &str, expected: &[&str]) {
+pub(super) async fn arrive(browser: &Browser, path: &str, expected: &[&str]) {
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut seen = String::new();
     while Instant::now() < deadline {
@@ -152,42 +152,63 @@ async fn a_community_is_founded_and_applied_to_with_scripts_off() {
     founding_and_applying(Scripts::Off).await;
 }
 
-#[tokio::test]
-async fn a_community_on_another_instance_is_found_by_handle_and_joined_from_the_ui() {
+/// A browser and two instances: `olga`'s open community `name` titled `title` on `home`, and
+/// `ann` of `here` logged in in the browser; None when there is no browser. Returns olga's token.
+pub(super) async fn two_instances(
+    name: &str,
+    title: &str,
+) -> Option<(Browser, TestApp, TestApp, String)> {
     let (browser, home, here) = tokio::join!(
         Browser::start(Scripts::Off),
         TestApp::spawn(),
         TestApp::spawn()
     );
-    let Some(browser) = browser else {
-        return;
-    };
+    let browser = browser?;
     let olga = home.user("olga").await;
-    let (status, body) = home
-        .community(&olga, "lofts", json!({"title": "Loft Weavers"}))
-        .await;
+    let (status, body) = home.community(&olga, name, json!({"title": title})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     here.user("ann").await;
-
     log_in(&browser, &here, "ann").await;
+    Some((browser, home, here, olga))
+}
+
+/// `ann`, logged in on `here`, finds the community `name` of `home` (titled `title`) by its
+/// handle with the directory's find form and joins it; waits until `home` accepts her. Returns
+/// the community's path on `here`.
+pub(super) async fn join_by_handle(
+    browser: &Browser,
+    here: &TestApp,
+    home: &TestApp,
+    name: &str,
+    title: &str,
+) -> String {
     browser.open(&here.url("/communities")).await;
     browser
-        .fill("#find-q", &format!("!lofts@{}", home.hostname))
+        .fill("#find-q", &format!("!{name}@{}", home.hostname))
         .await;
     browser
         .click("form[action='/communities/find'] button")
         .await;
-    let remote = format!("/c/lofts@{}", home.hostname);
-    arrive(&browser, &remote, &["Loft Weavers", "on another server"]).await;
+    let remote = format!("/c/{name}@{}", home.hostname);
+    arrive(browser, &remote, &[title, "on another server"]).await;
     browser
         .click(&format!("form[action='{remote}/join'] button"))
         .await;
-    arrive(&browser, &remote, &["You asked to join"]).await;
-    let group = format!("{}/c/lofts", home.base);
+    arrive(browser, &remote, &["You asked to join"]).await;
+    let group = format!("{}/c/{name}", home.base);
     eventually("the membership is accepted", || async {
         (here.membership_state("ann", &group).await.as_deref() == Some("active")).then_some(())
     })
     .await;
+    remote
+}
+
+#[tokio::test]
+async fn a_community_on_another_instance_is_found_by_handle_and_joined_from_the_ui() {
+    let Some((browser, home, here, olga)) = two_instances("lofts", "Loft Weavers").await else {
+        return;
+    };
+    let remote = join_by_handle(&browser, &here, &home, "lofts", "Loft Weavers").await;
     browser.open(&here.url(&remote)).await;
     arrive(&browser, &remote, &["You are a member"]).await;
 

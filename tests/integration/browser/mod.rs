@@ -6,6 +6,8 @@
 mod accounts;
 mod admin;
 mod communities;
+mod federated;
+mod journey;
 mod moderation;
 mod pages;
 mod screenshots;
