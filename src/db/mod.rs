@@ -7,6 +7,7 @@ pub mod backup;
 pub mod communities;
 pub mod instance;
 pub mod members;
+pub mod move_db;
 pub mod moderation;
 pub mod outbox;
 pub mod posts;
