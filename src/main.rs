@@ -289,7 +289,11 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             .await??;
             println!("{:<22} {:>10} {:>10}", "table", "SQLite", "PostgreSQL");
             for c in &counted {
-                let mark = if c.source == c.target { "" } else { "  DIFFERS" };
+                let mark = if c.source == c.target {
+                    ""
+                } else {
+                    "  DIFFERS"
+                };
                 println!("{:<22} {:>10} {:>10}{mark}", c.table, c.source, c.target);
             }
             let differing: Vec<_> = counted.iter().filter(|c| c.source != c.target).collect();

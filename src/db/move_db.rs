@@ -76,7 +76,7 @@ struct Name {
 #[derive(QueryableByName)]
 struct JsonRow {
     #[diesel(sql_type = BigInt)]
-    rowid: i64,
+    position: i64,
     #[diesel(sql_type = Text)]
     row: String,
 }
@@ -111,7 +111,10 @@ pub fn move_to_postgres(
     )
     .load(sqlite)?;
     if let Some(unknown) = found.iter().find(|t| !TABLES.contains(&t.name.as_str())) {
-        bail!("table {} is not in db::move_db::TABLES: this copse cannot move it", unknown.name);
+        bail!(
+            "table {} is not in db::move_db::TABLES: this copse cannot move it",
+            unknown.name
+        );
     }
 
     super::init_openssl();
@@ -142,8 +145,7 @@ pub fn move_to_postgres(
     sqlite.batch_execute("BEGIN DEFERRED")?;
     let copied = pg.transaction(|pg| -> anyhow::Result<()> {
         for table in TABLES {
-            copy_table(sqlite, pg, table, progress)
-                .with_context(|| format!("copying {table}"))?;
+            copy_table(sqlite, pg, table, progress).with_context(|| format!("copying {table}"))?;
         }
         Ok(())
     });
@@ -196,7 +198,7 @@ fn copy_table(
         rows: rows.try_into().unwrap_or(0),
     });
     let select = format!(
-        "SELECT rowid, json_object({object}) AS row FROM {table} \
+        "SELECT rowid AS position, json_object({object}) AS row FROM {table} \
          WHERE rowid > ? ORDER BY rowid LIMIT {BATCH}"
     );
     let insert = format!(
@@ -206,7 +208,7 @@ fn copy_table(
     loop {
         let batch: Vec<JsonRow> = sql_query(&select).bind::<BigInt, _>(after).load(sqlite)?;
         let Some(last) = batch.last() else { break };
-        after = last.rowid;
+        after = last.position;
         let json = format!(
             "[{}]",
             batch
@@ -244,6 +246,9 @@ mod tests {
         let mut listed = TABLES.to_vec();
         declared.sort_unstable();
         listed.sort_unstable();
-        assert_eq!(listed, declared, "db::move_db::TABLES must list every table once");
+        assert_eq!(
+            listed, declared,
+            "db::move_db::TABLES must list every table once"
+        );
     }
 }
