@@ -98,6 +98,14 @@ enum Admin {
         #[arg(long)]
         force: bool,
     },
+    /// Copy this SQLite instance into a new, empty PostgreSQL database (URL given with --to),
+    /// then compare row counts. Stop copse first; the SQLite file is left as it was.
+    #[command(name = "move-db")]
+    MoveDb {
+        /// The target, e.g. postgres://copse:PASSWORD@localhost/copse
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -273,6 +281,30 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Admin(Admin::MoveDb { to }) => {
+            let counted = tokio::task::spawn_blocking(move || {
+                let mut bars = ProgressBars::default();
+                db::move_db::move_to_postgres(&settings, &to, &mut |p| bars.show(p))
+            })
+            .await??;
+            println!("{:<22} {:>10} {:>10}", "table", "SQLite", "PostgreSQL");
+            for c in &counted {
+                let mark = if c.source == c.target {
+                    ""
+                } else {
+                    "  DIFFERS"
+                };
+                println!("{:<22} {:>10} {:>10}{mark}", c.table, c.source, c.target);
+            }
+            let differing: Vec<_> = counted.iter().filter(|c| c.source != c.target).collect();
+            anyhow::ensure!(
+                differing.is_empty(),
+                "row counts differ in {} table(s): do not use the copy",
+                differing.len()
+            );
+            println!("moved: every table has the same number of rows on both sides");
+            Ok(())
+        }
         Command::Config(ConfigCommand::Show) => {
             print!("{}", toml::to_string(&settings.redacted())?);
             Ok(())
@@ -324,6 +356,49 @@ fn users_table(accounts: &[db::accounts::Account], header: bool) -> String {
         );
     }
     out
+}
+
+/// One progress bar per table on standard error, drawn only when it is a terminal.
+#[derive(Default)]
+struct ProgressBars(Option<indicatif::ProgressBar>);
+
+impl ProgressBars {
+    fn show(&mut self, progress: db::move_db::Progress) {
+        use db::move_db::Progress;
+        use std::io::IsTerminal;
+        match progress {
+            Progress::Table { table, rows } => {
+                if let Some(done) = self.0.take() {
+                    done.finish();
+                }
+                let bar = if std::io::stderr().is_terminal() {
+                    indicatif::ProgressBar::new(rows)
+                } else {
+                    indicatif::ProgressBar::hidden()
+                };
+                if let Ok(style) = indicatif::ProgressStyle::with_template(
+                    "{prefix:<22} [{bar:30}] {pos}/{len} rows",
+                ) {
+                    bar.set_style(style.progress_chars("=> "));
+                }
+                bar.set_prefix(table);
+                self.0 = Some(bar);
+            }
+            Progress::Copied(done) => {
+                if let Some(bar) = &self.0 {
+                    bar.set_position(done);
+                }
+            }
+        }
+    }
+}
+
+impl Drop for ProgressBars {
+    fn drop(&mut self) {
+        if let Some(bar) = self.0.take() {
+            bar.finish();
+        }
+    }
 }
 
 /// What a checked backup holds, in one line.

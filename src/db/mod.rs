@@ -8,6 +8,7 @@ pub mod communities;
 pub mod instance;
 pub mod members;
 pub mod moderation;
+pub mod move_db;
 pub mod outbox;
 pub mod posts;
 pub mod schema;

@@ -27,22 +27,28 @@ pub enum TestDb {
 impl TestDb {
     pub fn new() -> TestDb {
         match postgres_server() {
-            Some(server) => {
-                let name = format!("copse_test_{}", uuid::Uuid::new_v4().simple());
-                copse::db::init_openssl();
-                let mut conn = PgConnection::establish(&format!("{server}/postgres"))
-                    .unwrap_or_else(|e| panic!("connecting to {server}: {e}"));
-                diesel::sql_query(format!("CREATE DATABASE {name}"))
-                    .execute(&mut conn)
-                    .unwrap_or_else(|e| panic!("creating database {name}: {e}"));
-                TestDb::Postgres { server, name }
-            }
-            None => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let path = dir.path().join("copse.db").display().to_string();
-                TestDb::Sqlite(dir, path)
-            }
+            Some(server) => TestDb::postgres_on(server),
+            None => TestDb::sqlite(),
         }
+    }
+
+    /// A new, empty database on the PostgreSQL server at `server`.
+    pub fn postgres_on(server: String) -> TestDb {
+        let name = format!("copse_test_{}", uuid::Uuid::new_v4().simple());
+        copse::db::init_openssl();
+        let mut conn = PgConnection::establish(&format!("{server}/postgres"))
+            .unwrap_or_else(|e| panic!("connecting to {server}: {e}"));
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .unwrap_or_else(|e| panic!("creating database {name}: {e}"));
+        TestDb::Postgres { server, name }
+    }
+
+    /// A SQLite file in a new temporary folder, whatever the test pass.
+    pub fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("copse.db").display().to_string();
+        TestDb::Sqlite(dir, path)
     }
 
     pub fn url(&self) -> String {

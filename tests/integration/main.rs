@@ -29,6 +29,7 @@ mod lemmy_wire;
 mod login_security;
 mod membership;
 mod moderation;
+mod move_db;
 mod openapi;
 mod origin;
 mod out_of_order;
