@@ -23,7 +23,6 @@ struct Wire {
     owner: String,
     ann: String,
     origin: Origin,
-    lem: Actor,
 }
 
 impl Wire {
@@ -67,7 +66,6 @@ impl Wire {
             owner,
             ann,
             origin,
-            lem,
         };
         wire.announced("Accept", |a| a["type"] == "Accept").await;
         wire
@@ -272,7 +270,6 @@ async fn a_removal_always_carries_summary_and_a_deletion_never_does() {
         .await;
     assert_eq!(status, StatusCode::OK, "{log}");
     assert!(!log.to_string().contains("\"reason\":\"\""), "{log}");
-    let _ = &wire.lem;
 }
 
 /// An `Update(Group)` of `group` by `actor`, Lemmy's shape, with the Group as `doc` says.
