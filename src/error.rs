@@ -226,9 +226,22 @@ impl From<diesel::result::Error> for Error {
                 Error::new(ErrorKind::Conflict, "conflict", "already exists").with_cause(e)
             }
             D::DatabaseError(_, info) if is_busy(info.message()) => Error::unavailable(e),
+            D::DatabaseError(_, info) if is_nul_refused(info.message()) => Error::new(
+                ErrorKind::BadRequest,
+                "invalid_text",
+                "text must not contain NUL bytes",
+            )
+            .with_cause(e),
             _ => Error::internal(e),
         }
     }
+}
+
+/// PostgreSQL refuses U+0000 in text (`invalid byte sequence for encoding "UTF8": 0x00`). The
+/// request and form readers refuse it first; this covers a path segment or query string that
+/// reaches a lookup, so the answer is the client's error and never a 500.
+fn is_nul_refused(message: &str) -> bool {
+    message.contains("0x00")
 }
 
 /// SQLite reports lock contention as "database is locked" / "database table is locked".

@@ -174,6 +174,12 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
             format!("malformed JSON: {e}"),
         )
     })?;
+    if let Some(path) = nul_path(&value, "") {
+        return Err(Error::invalid_field(
+            path.trim_start_matches('.'),
+            "must not contain NUL bytes",
+        ));
+    }
     serde_path_to_error::deserialize(Strict(value)).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
@@ -183,6 +189,29 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
             Error::invalid_field(&path, inner)
         }
     })
+}
+
+/// Where the first string (a key or a value) holding U+0000 is, as a field path. No stored text
+/// may hold NUL (PostgreSQL refuses it), so a request carrying one is refused whole, before any
+/// handler can half-use it.
+fn nul_path(value: &serde_json::Value, at: &str) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s.contains('\0').then(|| at.to_string()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_path(item, &format!("{at}[{i}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            let here = format!("{at}.{key}");
+            if key.contains('\0') {
+                Some(here)
+            } else {
+                nul_path(item, &here)
+            }
+        }),
+        _ => None,
+    }
 }
 
 /// The logged-in account; 401 without a valid session (a bearer token, or the session cookie of

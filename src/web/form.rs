@@ -32,6 +32,14 @@ struct Token {
 }
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+    if let Some((field, _)) = url::form_urlencoded::parse(body)
+        .find(|(key, value)| key.contains('\0') || value.contains('\0'))
+    {
+        return Err(Error::invalid_field(
+            &field.replace('\0', "\u{FFFD}"),
+            "must not contain NUL bytes",
+        ));
+    }
     serde_urlencoded::from_bytes(body).map_err(|e| {
         Error::new(
             ErrorKind::BadRequest,

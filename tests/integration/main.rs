@@ -30,6 +30,7 @@ mod login_security;
 mod membership;
 mod moderation;
 mod move_db;
+mod nul_text;
 mod openapi;
 mod origin;
 mod out_of_order;
