@@ -5,7 +5,7 @@ use crate::{
     config::RegistrationMode,
     context::AppContext,
     db::{self, accounts::Account, accounts::NewPerson},
-    domain::{accounts as rules, accounts::NewAccount, content, keys},
+    domain::{accounts as rules, accounts::NewAccount, content},
     error::{Error, ErrorKind, Result},
 };
 
@@ -34,15 +34,14 @@ pub async fn create(ctx: &AppContext, input: NewAccount, origin: Origin) -> Resu
             }
         },
     };
-    // Hashing and key generation are CPU work: on blocking threads, the hash within the bound
-    // on password hashes at once (argon2 takes 19 MiB each).
+    // Hashing is CPU work: on a blocking thread, within the bound on password hashes at once
+    // (argon2 takes 19 MiB each). The key pair is made on first need (`actions::keys`).
     let password = input.password.clone();
     let hash = ctx
         .login()
         .hashing()
         .run(move || rules::hash_password(&password))
         .await??;
-    let (public_key, private_key) = tokio::task::spawn_blocking(keys::generate).await??;
     let ap_id = ctx.person_url(&input.username);
     let inbox = format!("{ap_id}/inbox");
     let shared_inbox = ctx.url("/inbox");
@@ -56,8 +55,8 @@ pub async fn create(ctx: &AppContext, input: NewAccount, origin: Origin) -> Resu
             summary_html: None,
             inbox_url: &inbox,
             shared_inbox_url: Some(&shared_inbox),
-            public_key: &public_key,
-            private_key: Some(&private_key),
+            public_key: "",
+            private_key: None,
             local: true,
             published: ts,
             updated: None,

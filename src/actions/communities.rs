@@ -6,7 +6,6 @@ use crate::{
     domain::{
         changes::Change,
         communities::{self as rules, CommunityChanges, CommunityFields},
-        keys,
     },
     error::{Error, Result},
 };
@@ -21,7 +20,6 @@ pub async fn create(
     rules::may_create(ctx.settings(), owner.user.is_admin)?;
     rules::validate_community_name(&name)?;
     let fields = fields.validated()?;
-    let (public_key, private_key) = tokio::task::spawn_blocking(keys::generate).await??;
     let ap_id = ctx.community_url(&name);
     let inbox = format!("{ap_id}/inbox");
     let followers = format!("{ap_id}/followers");
@@ -34,8 +32,6 @@ pub async fn create(
             inbox_url: &inbox,
             shared_inbox_url: &shared_inbox,
             followers_url: &followers,
-            public_key: &public_key,
-            private_key: &private_key,
         };
         db::communities::insert_local(conn, &actor, &fields, &owner)
     })

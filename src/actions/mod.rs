@@ -8,6 +8,7 @@ pub mod communities;
 pub mod delivery;
 pub mod editing;
 pub mod instances;
+pub mod keys;
 pub mod invitations;
 pub mod login;
 pub mod membership;

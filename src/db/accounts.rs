@@ -470,6 +470,22 @@ pub fn name_kind(conn: &mut DbConn, name: &str) -> Result<Option<String>> {
         .optional()?)
 }
 
+/// Stores a local person's first key pair unless one is stored already (`actions::keys`).
+pub fn set_keys_if_absent(conn: &mut DbConn, id: i64, public: &str, private: &str) -> Result<()> {
+    diesel::update(
+        persons::table
+            .find(id)
+            .filter(persons::local.eq(true))
+            .filter(persons::public_key.eq("")),
+    )
+    .set((
+        persons::public_key.eq(public),
+        persons::private_key.eq(private),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
 pub fn person_by_id(conn: &mut DbConn, id: i64) -> Result<Option<Person>> {
     Ok(persons::table
         .find(id)

@@ -126,8 +126,6 @@ pub struct NewLocalCommunity<'a> {
     pub inbox_url: &'a str,
     pub shared_inbox_url: &'a str,
     pub followers_url: &'a str,
-    pub public_key: &'a str,
-    pub private_key: &'a str,
 }
 
 /// Inserts a local community and its owner's membership, in the caller's transaction.
@@ -147,8 +145,8 @@ pub fn insert_local(
             communities::inbox_url.eq(actor.inbox_url),
             communities::shared_inbox_url.eq(actor.shared_inbox_url),
             communities::followers_url.eq(actor.followers_url),
-            communities::public_key.eq(actor.public_key),
-            communities::private_key.eq(actor.private_key),
+            // No key pair yet: `actions::keys` makes it on first need.
+            communities::public_key.eq(""),
             communities::local.eq(true),
             communities::published.eq(ts),
             communities::last_refreshed_at.eq(ts),
@@ -465,6 +463,22 @@ pub fn upsert_remote(conn: &mut DbConn, c: &RemoteCommunity) -> Result<Community
         }
     }
     by_ap_id(conn, &c.ap_id)?.ok_or_else(|| Error::not_found("community"))
+}
+
+/// Stores a local community's first key pair unless one is stored already (`actions::keys`).
+pub fn set_keys_if_absent(conn: &mut DbConn, id: i64, public: &str, private: &str) -> Result<()> {
+    diesel::update(
+        communities::table
+            .find(id)
+            .filter(communities::local.eq(true))
+            .filter(communities::public_key.eq("")),
+    )
+    .set((
+        communities::public_key.eq(public),
+        communities::private_key.eq(private),
+    ))
+    .execute(conn)?;
+    Ok(())
 }
 
 pub fn by_id(conn: &mut DbConn, id: i64) -> Result<Option<Community>> {

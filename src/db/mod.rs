@@ -137,6 +137,10 @@ pub fn open(settings: &Settings) -> anyhow::Result<DbPool> {
         // a short query. A connection that broke fails its query, which reports the error, and
         // r2d2 replaces it once `has_broken` or the next `is_valid` (idle reaping) says so.
         .test_on_check_out(false)
+        // One connection is opened at start and more as requests need them (up to the cap),
+        // not the whole cap at once: an idle instance holds one PostgreSQL backend, not eight,
+        // and several instances (or `serve` + `worker`) stay far from `max_connections`.
+        .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
         .build(manager)
         .map_err(|e| anyhow::anyhow!("opening the database pool: {e}"))

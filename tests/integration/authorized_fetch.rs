@@ -48,6 +48,9 @@ pub async fn person_signed(app: &TestApp, name: &str) -> Data<AppContext> {
         .await
         .expect("query")
         .expect("person");
+    let person = copse::actions::keys::person(&app.context(), person)
+        .await
+        .expect("key pair");
     FederationConfig::builder()
         .domain(app.hostname.clone())
         .app_data(app.context())

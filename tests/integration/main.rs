@@ -3,6 +3,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod accounts;
+mod actor_keys;
 mod admin_users;
 mod applications;
 mod authorized_fetch;

@@ -25,6 +25,10 @@ pub async fn person_key(app: &TestApp, name: &str) -> (String, Key) {
         .await
         .expect("query")
         .expect("person");
+    // Its key pair, made now if it has none yet (as its first delivery would).
+    let person = copse::actions::keys::person(&app.context(), person)
+        .await
+        .expect("key pair");
     let actor = person.ap_id.to_string();
     let key = Key {
         id: format!("{actor}#main-key"),
@@ -42,6 +46,9 @@ pub async fn community_key(app: &TestApp, name: &str) -> (String, Key) {
         .await
         .expect("query")
         .expect("community");
+    let community = copse::actions::keys::community(&app.context(), community)
+        .await
+        .expect("key pair");
     let actor = community.ap_id.to_string();
     let key = Key {
         id: format!("{actor}#main-key"),

@@ -3,6 +3,7 @@
 
 use super::{Endpoints, PropertyValue, Source};
 use crate::{
+    actions,
     context::AppContext,
     db::{self, communities::Community},
     domain::{
@@ -240,21 +241,22 @@ impl Object for Community {
     }
 
     async fn into_json(self, data: &Data<AppContext>) -> Result<GroupJson, Error> {
-        let id = self.ap_id.0.clone();
+        let this = actions::keys::community(data, self).await?;
+        let id = this.ap_id.0.clone();
         let sub = |path: &str| Url::parse(&format!("{id}/{path}"));
-        let questions = joining_questions(&self);
+        let questions = joining_questions(&this);
         let (summary, source) = (
-            summary_html(&self, &questions),
-            summary_markdown(&self, &questions),
+            summary_html(&this, &questions),
+            summary_markdown(&this, &questions),
         );
         Ok(GroupJson {
             kind: GroupType::Group,
-            preferred_username: self.name.clone(),
-            name: Some(self.title.clone()),
+            preferred_username: this.name.clone(),
+            name: Some(this.title.clone()),
             summary: Some(summary),
             joining_questions: (!questions.is_empty()).then_some(questions),
             source: Some(Source::markdown(source)),
-            inbox: Url::parse(&self.inbox_url)?,
+            inbox: Url::parse(&this.inbox_url)?,
             outbox: Some(sub("outbox")?),
             followers: Some(sub("followers")?),
             featured: Some(sub("featured")?),
@@ -262,14 +264,14 @@ impl Object for Community {
             endpoints: Some(Endpoints {
                 shared_inbox: Some(Url::parse(&data.url("/inbox"))?),
             }),
-            public_key: self.public_key(),
+            public_key: this.public_key(),
             url: Some(id.clone()),
-            manually_approves_followers: Some(self.policy() != MembershipPolicy::Open),
-            posting_restricted_to_mods: Some(self.posting_restricted_to_mods),
-            discoverable: Some(self.visibility() == Visibility::Public),
-            attachment: attachments(&self),
-            published: Some(self.published.and_utc()),
-            updated: self.updated.map(|u| u.and_utc()),
+            manually_approves_followers: Some(this.policy() != MembershipPolicy::Open),
+            posting_restricted_to_mods: Some(this.posting_restricted_to_mods),
+            discoverable: Some(this.visibility() == Visibility::Public),
+            attachment: attachments(&this),
+            published: Some(this.published.and_utc()),
+            updated: this.updated.map(|u| u.and_utc()),
             id: id.into(),
         })
     }

@@ -2,6 +2,7 @@
 
 use super::{Endpoints, Source};
 use crate::{
+    actions,
     context::AppContext,
     db::{self, accounts::Person},
     domain::content::{plain_line, sanitize_html},
@@ -72,25 +73,26 @@ impl Object for Person {
     }
 
     async fn into_json(self, data: &Data<AppContext>) -> Result<PersonJson, Error> {
-        let url = self.ap_id.0.clone();
+        let this = actions::keys::person(data, self).await?;
+        let url = this.ap_id.0.clone();
         Ok(PersonJson {
             kind: PersonType::Person,
             id: url.clone().into(),
-            preferred_username: Some(self.name.clone()),
-            name: self.display_name.clone(),
-            summary: self.summary_html.clone(),
-            source: self.summary_md.clone().map(Source::markdown),
-            inbox: Url::parse(&self.inbox_url)?,
-            outbox: Some(Url::parse(&format!("{}/outbox", self.ap_id))?),
+            preferred_username: Some(this.name.clone()),
+            name: this.display_name.clone(),
+            summary: this.summary_html.clone(),
+            source: this.summary_md.clone().map(Source::markdown),
+            inbox: Url::parse(&this.inbox_url)?,
+            outbox: Some(Url::parse(&format!("{}/outbox", this.ap_id))?),
             endpoints: Some(Endpoints {
                 shared_inbox: Some(Url::parse(&data.url("/inbox"))?),
             }),
-            public_key: self.public_key(),
+            public_key: this.public_key(),
             url: Some(url),
             manually_approves_followers: Some(false),
             discoverable: Some(true),
-            published: Some(self.published.and_utc()),
-            updated: self.updated.map(|u| u.and_utc()),
+            published: Some(this.published.and_utc()),
+            updated: this.updated.map(|u| u.and_utc()),
         })
     }
 

@@ -8,6 +8,7 @@
 use super::FedData;
 use crate::federation::http_signing::SigningKey;
 use crate::{
+    actions,
     context::AppContext,
     db::{
         self,
@@ -42,15 +43,20 @@ async fn signer(data: &FedData, url: &str) -> Result<SigningKey> {
         return key_of(&actor, pem);
     }
     let lookup = url.to_string();
-    let pem = data
+    let (person, community) = data
         .db(move |conn| {
             if let Some(p) = db::accounts::person_by_ap_id(conn, &lookup)? {
-                return Ok(Some(p.private_key));
+                return Ok((Some(p), None));
             }
-            Ok(db::communities::by_ap_id(conn, &lookup)?.map(|c| c.private_key))
+            Ok((None, db::communities::by_ap_id(conn, &lookup)?))
         })
-        .await?
-        .ok_or_else(|| Error::not_found(format_args!("signing actor {url}")))?;
+        .await?;
+    // A local actor signs with the pair made on its first delivery if it has none yet.
+    let pem = match (person, community) {
+        (Some(p), _) => actions::keys::person(data, p).await?.private_key,
+        (None, Some(c)) => actions::keys::community(data, c).await?.private_key,
+        (None, None) => return Err(Error::not_found(format_args!("signing actor {url}"))),
+    };
     key_of(&actor, pem)
 }
 
