@@ -37,17 +37,30 @@ async fn one_key_under_racing_fetches(app: &TestApp, path: &str) -> String {
                 .to_string()
         })
         .collect();
-    assert!(keys[0].starts_with("-----BEGIN PUBLIC KEY-----"), "{}", keys[0]);
-    assert!(keys.iter().all(|k| *k == keys[0]), "racing fetches showed two keys");
-    assert_eq!(app.activity_json(path).await["publicKey"]["publicKeyPem"], keys[0].as_str());
+    assert!(
+        keys[0].starts_with("-----BEGIN PUBLIC KEY-----"),
+        "{}",
+        keys[0]
+    );
+    assert!(
+        keys.iter().all(|k| *k == keys[0]),
+        "racing fetches showed two keys"
+    );
+    assert_eq!(
+        app.activity_json(path).await["publicKey"]["publicKeyPem"],
+        keys[0].as_str()
+    );
     keys[0].clone()
 }
 
 fn assert_pair(public: &str, private: Option<&str>) {
-    let private = PKey::private_key_from_pem(private.expect("private key").as_bytes())
-        .expect("private PEM");
+    let private =
+        PKey::private_key_from_pem(private.expect("private key").as_bytes()).expect("private PEM");
     let public = PKey::public_key_from_pem(public.as_bytes()).expect("public PEM");
-    assert!(private.public_eq(&public), "the private key is not the served key's pair");
+    assert!(
+        private.public_eq(&public),
+        "the private key is not the served key's pair"
+    );
 }
 
 #[tokio::test]
@@ -57,7 +70,11 @@ async fn a_key_pair_is_made_on_first_fetch_and_never_changes() {
     let (status, body) = app.community(&token, "weavers", json!({})).await;
     assert!(status.is_success(), "{body}");
     for (name, community) in [("ada", false), ("weavers", true)] {
-        assert_eq!(stored(&app, name, community).await, (String::new(), None), "{name}");
+        assert_eq!(
+            stored(&app, name, community).await,
+            (String::new(), None),
+            "{name}"
+        );
     }
 
     let person_key = one_key_under_racing_fetches(&app, "/u/ada").await;
