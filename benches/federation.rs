@@ -6,7 +6,7 @@
 //! cargo bench --bench federation -- ingest [--postgres] [--n N]
 //! cargo bench --bench federation -- fanout [--postgres] [--n INSTANCES]
 //! cargo bench --bench federation -- crash  [--postgres] [--n INSTANCES]
-//! cargo bench --bench federation -- listing [--postgres] [--n POSTS] [--levels 16,64]
+//! cargo bench --bench federation -- listing [--postgres] [--n POSTS] [--votes V] [--levels 16,64]
 //! ```
 //!
 //! Results are printed as Markdown; `docs/PERFORMANCE.md` keeps the latest ones. PostgreSQL is

@@ -38,6 +38,17 @@ pub enum CommunityCreation {
     Admins,
 }
 
+/// How log lines are written to stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One readable line per event.
+    Text,
+    /// One JSON object per line (`timestamp`, `level`, `target`, `fields`, `span`), for log
+    /// collectors (Loki, Elasticsearch, journald's JSON export).
+    Json,
+}
+
 /// Every setting of an instance. `config/defaults.toml` is generated from `Settings::default()`
 /// (`copse config defaults`) and a test keeps the two equal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,6 +103,8 @@ pub struct Settings {
     pub http_workers: usize,
     /// Log filter in `tracing` syntax; `RUST_LOG` wins when set.
     pub log: String,
+    /// `text` (default) or `json`: one JSON object per log line.
+    pub log_format: LogFormat,
     /// Instances (`host` or `host:port`) we exchange nothing with: their activities are refused
     /// (403), nothing is fetched from or sent to them. A list, or one comma-separated string
     /// (`COPSE_BLOCKED_INSTANCES=a.example,b.example:8443`). An entry without a port covers
@@ -162,6 +175,7 @@ impl Default for Settings {
             api_body_limit_bytes: 256 * 1024,
             http_workers: 0,
             log: "info".into(),
+            log_format: LogFormat::Text,
             blocked_instances: Vec::new(),
             allowed_instances: Vec::new(),
             delivery_in_serve: true,

@@ -131,10 +131,13 @@ fn main() -> ExitCode {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&settings.log));
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match settings.log_format {
+        copse::config::LogFormat::Text => logs.init(),
+        copse::config::LogFormat::Json => logs.json().with_current_span(true).init(),
+    }
     if !matches!(cli.command, Command::Config(_)) {
         // Which database a command opens, so that one run from another folder (or without the
         // settings file) cannot silently work on a second database.

@@ -1,18 +1,58 @@
-//! Prometheus metrics at `/metrics`: delivery counters kept in the context, queue figures read
-//! from the database when scraped.
+//! Prometheus metrics at `/metrics`: counters kept in the context (HTTP requests by route
+//! template, inbox activities by type and outcome, deliveries), and figures read when scraped
+//! (the delivery queue, the database pool). Label values come from fixed sets (route templates,
+//! not paths; known activity types; error codes), so no request can grow the series.
 
 use crate::{context::AppContext, db, error::Result};
-use actix_web::{web, HttpResponse};
+use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use prometheus_client::{
-    encoding::text::encode,
-    metrics::{counter::Counter, gauge::Gauge},
+    encoding::{text::encode, EncodeLabelSet},
+    metrics::{
+        counter::Counter,
+        family::Family,
+        gauge::Gauge,
+        histogram::{exponential_buckets, Histogram},
+    },
     registry::Registry,
 };
-use std::sync::atomic::AtomicU64;
+use std::{sync::atomic::AtomicU64, time::Duration};
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct HttpLabels {
+    /// The route template (`/c/{name}`), or `unmatched`.
+    pub route: String,
+    pub method: &'static str,
+    pub status: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteLabels {
+    pub route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct InboxLabels {
+    /// The activity's type if it is one copse knows, else `other` (`unparsed` before parsing).
+    pub kind: &'static str,
+    /// `accepted` (200), `ignored` (202), or the refusal's error code (`signature_invalid`, …).
+    pub outcome: &'static str,
+}
+
+type LatencyFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
+
+fn latency_histogram() -> Histogram {
+    // 0.5 ms to about 16 s.
+    Histogram::new(exponential_buckets(0.0005, 2.0, 16))
+}
 
 /// Counters of one instance (cheap clones share the value).
-#[derive(Default)]
 pub struct Metrics {
+    /// HTTP requests answered.
+    pub http_requests: Family<HttpLabels, Counter>,
+    /// Time to answer, per route template.
+    pub http_seconds: LatencyFamily,
+    /// Activities POSTed to the inboxes.
+    pub inbox: Family<InboxLabels, Counter>,
     /// Deliveries answered 2xx.
     pub delivered: Counter,
     /// Deliveries refused for good (a 4xx other than 408/429, or our policy).
@@ -23,12 +63,99 @@ pub struct Metrics {
     pub dead: Counter,
 }
 
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics {
+            http_requests: Family::default(),
+            http_seconds: Family::new_with_constructor(latency_histogram),
+            inbox: Family::default(),
+            delivered: Counter::default(),
+            refused: Counter::default(),
+            retried: Counter::default(),
+            dead: Counter::default(),
+        }
+    }
+}
+
+impl Metrics {
+    /// Records an answered request (the app's outermost middleware calls this).
+    pub fn observe_http(&self, req: &HttpRequest, status: StatusCode, elapsed: Duration) {
+        let route = req
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".to_string());
+        let method = match req.method().as_str() {
+            "GET" => "GET",
+            "HEAD" => "HEAD",
+            "POST" => "POST",
+            "PUT" => "PUT",
+            "PATCH" => "PATCH",
+            "DELETE" => "DELETE",
+            "OPTIONS" => "OPTIONS",
+            _ => "other",
+        };
+        self.http_requests
+            .get_or_create(&HttpLabels {
+                route: route.clone(),
+                method,
+                status: status.as_u16().to_string(),
+            })
+            .inc();
+        self.http_seconds
+            .get_or_create(&RouteLabels { route })
+            .observe(elapsed.as_secs_f64());
+    }
+
+    /// Records what became of an inbox POST.
+    pub fn observe_inbox(&self, kind: &'static str, outcome: &'static str) {
+        self.inbox
+            .get_or_create(&InboxLabels { kind, outcome })
+            .inc();
+    }
+}
+
 /// The text exposition of every metric.
 pub async fn render(ctx: &AppContext) -> Result<String> {
     let (depth, oldest) = ctx.db(db::outbox::depth).await?;
     let set_aside = ctx.db(db::outbox::set_aside_count).await?;
     let m = ctx.metrics();
     let mut registry = Registry::with_prefix("copse");
+    registry.register(
+        "http_requests",
+        "HTTP requests answered, by route template, method and status",
+        m.http_requests.clone(),
+    );
+    registry.register(
+        "http_request_duration_seconds",
+        "Time to answer an HTTP request, by route template",
+        m.http_seconds.clone(),
+    );
+    registry.register(
+        "inbox_activities",
+        "Activities POSTed to an inbox, by type and outcome (accepted, ignored, or the refusal's code)",
+        m.inbox.clone(),
+    );
+    let pool = ctx.pool().state();
+    let open: Gauge = Gauge::default();
+    open.set(i64::from(pool.connections));
+    registry.register(
+        "db_pool_connections",
+        "Database connections open in the pool",
+        open,
+    );
+    let idle: Gauge = Gauge::default();
+    idle.set(i64::from(pool.idle_connections));
+    registry.register(
+        "db_pool_idle_connections",
+        "Database connections open and idle in the pool",
+        idle,
+    );
+    let max: Gauge = Gauge::default();
+    max.set(i64::from(ctx.settings().database_pool_size));
+    registry.register(
+        "db_pool_max_connections",
+        "The pool's cap (database_pool_size)",
+        max,
+    );
     registry.register(
         "deliveries_sent",
         "Deliveries answered 2xx",

@@ -109,6 +109,20 @@ pub async fn start(settings: Settings, listener: Option<TcpListener>) -> anyhow:
     let server = HttpServer::new(move || {
         App::new()
             .wrap(FederationMiddleware::new(federation.clone()))
+            // Outermost: every answer, error pages included, is counted under its route.
+            .wrap_fn(|req, srv| {
+                let started = std::time::Instant::now();
+                let answer = actix_web::dev::Service::call(srv, req);
+                async move {
+                    let res = answer.await?;
+                    if let Some(ctx) = res.request().app_data::<actix_web::web::Data<AppContext>>()
+                    {
+                        ctx.metrics()
+                            .observe_http(res.request(), res.status(), started.elapsed());
+                    }
+                    Ok(res)
+                }
+            })
             .app_data(actix_web::web::Data::new(app_ctx.clone()))
             .route("/metrics", actix_web::web::get().to(crate::metrics::get))
             .configure(crate::health::routes)

@@ -1,10 +1,11 @@
 //! Reads: the newest 20 posts of a community of `n` posts (`GET
-//! /api/v1/communities/bench/posts`, sorts `new` and `top`) and a thread of `--comments` comments
-//! (`GET /api/v1/posts/{id}/comments`), anonymous, each for `--secs` seconds at every
-//! concurrency of `--levels`.
+//! /api/v1/communities/bench/posts`, sorts `new` and `top`), a thread of `--comments` comments
+//! (`GET /api/v1/posts/{id}/comments`), and the same two as web pages (`/c/bench`,
+//! `/post/{id}`), anonymous, each for `--secs` seconds at every concurrency of `--levels`.
 //!
-//! The posts (by 100 remote authors, every fourth with two comments, scores spread) are stored
-//! through `copse::db` before the clock starts: seeding is not what is measured. A load
+//! The posts (by 100 remote authors, every fourth with two comments, scores spread) and
+//! `--votes` votes on them (from 1,000 remote voters, ten a post at most per voter round) are
+//! stored through `copse::db` before the clock starts: seeding is not what is measured. A load
 //! generator on a thread of its own sends the requests; the target's CPU is the process's CPU
 //! minus that thread's.
 
@@ -16,20 +17,22 @@ use std::{
 };
 
 const AUTHORS: usize = 100;
+const VOTERS: usize = 1000;
 
 pub async fn run(args: &Args) {
     let n = args.n.unwrap_or(2500);
     let workers = args.number("workers", 2);
     let secs = args.number("secs", 10) as u64;
     let comments = args.number("comments", 200);
+    let votes = args.number("votes", 0);
     let levels: Vec<usize> = match args.extra.iter().find(|(k, _)| k == "levels") {
         Some((_, v)) => v.split(',').filter_map(|c| c.parse().ok()).collect(),
         None => vec![16],
     };
     println!("## Reads, {} ({})", args.engine(), crate::machine_line());
     println!(
-        "{n} posts in the community (by {AUTHORS} authors), a thread of {comments} comments, \
-         {secs} s per row, target http_workers = {workers}\n"
+        "{n} posts in the community (by {AUTHORS} authors), {votes} votes on them, a thread of \
+         {comments} comments, {secs} s per row, target http_workers = {workers}\n"
     );
     let target = Instance::spawn(args.postgres, |s| s.http_workers = workers).await;
     let api = Api::of(&target);
@@ -37,6 +40,7 @@ pub async fn run(args: &Args) {
     api.community(&owner, "bench").await;
     let seeded = Instant::now();
     let thread = seed(&target, n, comments).await;
+    seed_votes(&target, n, votes).await;
     eprintln!("seeded in {:.1}s", seeded.elapsed().as_secs_f64());
 
     let paths = [
@@ -49,6 +53,8 @@ pub async fn run(args: &Args) {
             "/api/v1/communities/bench/posts?sort=top".to_string(),
         ),
         ("thread", format!("/api/v1/posts/{thread}/comments")),
+        ("community page (HTML)", "/c/bench".to_string()),
+        ("thread page (HTML)", format!("/post/{thread}")),
     ];
     println!("| read | concurrency | requests | req/s | p50 ms | p99 ms | target CPU ms per request | process peak RSS MiB |");
     println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
@@ -132,6 +138,65 @@ async fn seed(target: &Instance, n: usize, comments: usize) -> i64 {
     })
     .await
     .expect("thread")
+}
+
+/// Stores `votes` votes on the first `n` posts: voter `v` votes on every post in round `v`, so
+/// no (voter, post) pair repeats while `votes <= n * VOTERS`. Batches of 10,000 rows.
+async fn seed_votes(target: &Instance, n: usize, votes: usize) {
+    if votes == 0 {
+        return;
+    }
+    assert!(
+        votes <= n * VOTERS,
+        "at most {} votes on {n} posts",
+        n * VOTERS
+    );
+    let ctx = target.context();
+    let started = Instant::now();
+    let voters: Vec<i64> = ctx
+        .write(|conn| {
+            (0..VOTERS)
+                .map(|i| {
+                    let ap_id = format!("https://v{}.example/u/voter{i}", i % 10);
+                    Ok(store_remote_person(conn, &ap_id, &format!("{ap_id}/inbox"))?.id)
+                })
+                .collect()
+        })
+        .await
+        .expect("voters");
+    let voters = Arc::new(voters);
+    for start in (0..votes).step_by(10_000) {
+        let voters = voters.clone();
+        ctx.write(move |conn| {
+            use copse::db::schema::votes;
+            use diesel::prelude::*;
+            let at = db::now();
+            let rows: Vec<_> = (start..(start + 10_000).min(votes))
+                .map(|v| {
+                    let post = v % n;
+                    (
+                        votes::person_id.eq(voters[v / n]),
+                        votes::object_ap_id
+                            .eq(format!("https://r{}.example/post/{post}", post % 10)),
+                        votes::score.eq(if v % 5 == 0 { -1 } else { 1 }),
+                        votes::created_at.eq(at),
+                    )
+                })
+                .collect();
+            let insert = diesel::insert_into(votes::table).values(rows);
+            match conn {
+                DbConn::Pg(pg) => insert.execute(pg)?,
+                DbConn::Sqlite(lite) => insert.execute(lite)?,
+            };
+            Ok(())
+        })
+        .await
+        .expect("votes");
+    }
+    eprintln!(
+        "{votes} votes seeded in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
 }
 
 fn store_post(

@@ -29,10 +29,35 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     }
 }
 
+/// Activity types the metrics name; any other is counted as `other`.
+const KINDS: &[&str] = &[
+    "Create", "Update", "Delete", "Like", "Dislike", "Undo", "Follow", "Accept", "Reject",
+    "Announce", "Add", "Remove", "Block", "Flag", "Join", "Leave", "Invite", "Move",
+];
+
+/// The inbox handler: [`receive`], counted by activity type and outcome
+/// (`copse_inbox_activities`).
 async fn inbox(
     request: HttpRequest,
     payload: web::Payload,
     data: FedData,
+) -> Result<HttpResponse, Error> {
+    let mut kind = "unparsed";
+    let answer = receive(&request, payload, &data, &mut kind).await;
+    let outcome = match &answer {
+        Ok(res) if res.status() == actix_web::http::StatusCode::ACCEPTED => "ignored",
+        Ok(_) => "accepted",
+        Err(e) => e.code,
+    };
+    data.metrics().observe_inbox(kind, outcome);
+    answer
+}
+
+async fn receive(
+    request: &HttpRequest,
+    payload: web::Payload,
+    data: &FedData,
+    kind: &mut &'static str,
 ) -> Result<HttpResponse, Error> {
     if request.headers().get("signature").is_none() {
         return Err(Error::new(
@@ -41,8 +66,8 @@ async fn inbox(
             "inbox requests must carry an HTTP signature",
         ));
     }
-    let body = read_body(&request, payload).await?;
-    let (json, params) = screen(&request, &body, &data)?;
+    let body = read_body(request, payload).await?;
+    let (json, params) = screen(request, &body, data, kind)?;
     let activity = InboxActivity::parse(&json).map_err(|e| {
         Error::new(
             ErrorKind::BadRequest,
@@ -51,7 +76,7 @@ async fn inbox(
         )
     })?;
     let actor = ObjectId::<RemoteActor>::from(activity.actor().clone())
-        .dereference(&data)
+        .dereference(data)
         .await
         .map_err(|e| match e.kind {
             ErrorKind::Internal | ErrorKind::Unavailable => e,
@@ -61,14 +86,9 @@ async fn inbox(
                 format!("the actor's key could not be had: {}", e.message),
             ),
         })?;
-    http_signing::verify_request(
-        data.public_keys(),
-        &request,
-        &params,
-        actor.public_key_pem(),
-    )?;
-    activity.verify(&data).await?;
-    Ok(match activity.apply(&data).await? {
+    http_signing::verify_request(data.public_keys(), request, &params, actor.public_key_pem())?;
+    activity.verify(data).await?;
+    Ok(match activity.apply(data).await? {
         Outcome::Applied => HttpResponse::Ok().finish(),
         Outcome::Ignored(reason) => {
             HttpResponse::Accepted().json(serde_json::json!({ "ignored": reason }))
@@ -127,8 +147,14 @@ fn screen(
     request: &HttpRequest,
     body: &[u8],
     data: &FedData,
+    kind: &mut &'static str,
 ) -> Result<(serde_json::Value, signatures::SignatureParams), Error> {
     let json = limits::parse_json(body)?;
+    *kind = json["type"]
+        .as_str()
+        .and_then(|t| KINDS.iter().find(|k| **k == t))
+        .copied()
+        .unwrap_or("other");
     limits::check_caps(&json)?;
     let envelope = Envelope::deserialize(&json).map_err(|e| {
         Error::new(

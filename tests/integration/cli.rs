@@ -202,3 +202,55 @@ fn every_command_opens_the_database_beside_its_settings_file() {
         "{err}"
     );
 }
+
+#[test]
+fn json_logs_are_one_object_a_line() {
+    use std::io::{BufRead, BufReader};
+    let db = TestDb::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_copse"))
+        .arg("serve")
+        .env("COPSE_DATABASE_URL", db.url())
+        .env("COPSE_BIND", "127.0.0.1:0")
+        .env("COPSE_HOSTNAME", "localhost:1")
+        .env("COPSE_LOG", "info")
+        .env("COPSE_LOG_FORMAT", "json")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("copse serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let (lines, seen) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut listening = None;
+    while let Ok(line) = seen.recv_timeout(std::time::Duration::from_secs(60)) {
+        // The database line is printed before logging starts, for every command.
+        if line.starts_with("copse: database") {
+            continue;
+        }
+        let event: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        assert!(
+            event["timestamp"].is_string() && event["level"].is_string(),
+            "{line}"
+        );
+        if event["fields"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("copse listening"))
+        {
+            listening = Some(event);
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let event = listening.expect("a JSON line saying copse listens");
+    assert_eq!(event["level"], "INFO");
+    assert_eq!(event["target"], "copse::server");
+}

@@ -29,6 +29,7 @@ mod instance_policy;
 mod lemmy_wire;
 mod login_security;
 mod membership;
+mod metrics;
 mod moderation;
 mod move_db;
 mod nul_text;
