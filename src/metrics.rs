@@ -135,27 +135,38 @@ pub async fn render(ctx: &AppContext) -> Result<String> {
         m.inbox.clone(),
     );
     let pool = ctx.pool().state();
-    let open: Gauge = Gauge::default();
-    open.set(i64::from(pool.connections));
-    registry.register(
-        "db_pool_connections",
-        "Database connections open in the pool",
-        open,
-    );
-    let idle: Gauge = Gauge::default();
-    idle.set(i64::from(pool.idle_connections));
-    registry.register(
-        "db_pool_idle_connections",
-        "Database connections open and idle in the pool",
-        idle,
-    );
-    let max: Gauge = Gauge::default();
-    max.set(i64::from(ctx.settings().database_pool_size));
-    registry.register(
-        "db_pool_max_connections",
-        "The pool's cap (database_pool_size)",
-        max,
-    );
+    let gauges = [
+        (
+            "db_pool_connections",
+            "Database connections open in the pool",
+            i64::from(pool.connections),
+        ),
+        (
+            "db_pool_idle_connections",
+            "Database connections open and idle in the pool",
+            i64::from(pool.idle_connections),
+        ),
+        (
+            "db_pool_max_connections",
+            "The pool's cap (database_pool_size)",
+            i64::from(ctx.settings().database_pool_size),
+        ),
+        (
+            "delivery_queue_depth",
+            "Deliveries waiting to be sent",
+            depth,
+        ),
+        (
+            "outbox_changes_set_aside",
+            "Stored changes set aside, never planned: unreadable or failing to plan (kept)",
+            set_aside,
+        ),
+    ];
+    for (name, help, value) in gauges {
+        let gauge: Gauge = Gauge::default();
+        gauge.set(value);
+        registry.register(name, help, gauge);
+    }
     registry.register(
         "deliveries_sent",
         "Deliveries answered 2xx",
@@ -176,13 +187,6 @@ pub async fn render(ctx: &AppContext) -> Result<String> {
         "Deliveries given up after retrying too long",
         m.dead.clone(),
     );
-    let queued: Gauge = Gauge::default();
-    queued.set(depth);
-    registry.register(
-        "delivery_queue_depth",
-        "Deliveries waiting to be sent",
-        queued,
-    );
     let age: Gauge<f64, AtomicU64> = Gauge::default();
     if let Some(oldest) = oldest {
         age.set((db::now() - oldest).num_milliseconds().max(0) as f64 / 1000.0);
@@ -191,13 +195,6 @@ pub async fn render(ctx: &AppContext) -> Result<String> {
         "delivery_oldest_age_seconds",
         "Age of the oldest waiting delivery",
         age,
-    );
-    let aside: Gauge = Gauge::default();
-    aside.set(set_aside);
-    registry.register(
-        "outbox_changes_set_aside",
-        "Stored changes set aside, never planned: unreadable or failing to plan (kept)",
-        aside,
     );
     let (allowed, refused) = ctx.gate().counters();
     registry.register(
