@@ -51,6 +51,7 @@ mod threads;
 mod trust_findings;
 mod trust_matrix;
 mod trust_scene;
+mod upgrade;
 mod votes;
 mod web_admin;
 mod web_auth;
