@@ -141,7 +141,8 @@ async fn seed(target: &Instance, n: usize, comments: usize) -> i64 {
 }
 
 /// Stores `votes` votes on the first `n` posts: voter `v` votes on every post in round `v`, so
-/// no (voter, post) pair repeats while `votes <= n * VOTERS`. Batches of 10,000 rows.
+/// no (voter, post) pair repeats while `votes <= n * VOTERS`. Batches of 5,000 rows (20,000
+/// parameters: under SQLite's 32,766).
 async fn seed_votes(target: &Instance, n: usize, votes: usize) {
     if votes == 0 {
         return;
@@ -165,13 +166,13 @@ async fn seed_votes(target: &Instance, n: usize, votes: usize) {
         .await
         .expect("voters");
     let voters = Arc::new(voters);
-    for start in (0..votes).step_by(10_000) {
+    for start in (0..votes).step_by(5_000) {
         let voters = voters.clone();
         ctx.write(move |conn| {
             use copse::db::schema::votes;
             use diesel::prelude::*;
             let at = db::now();
-            let rows: Vec<_> = (start..(start + 10_000).min(votes))
+            let rows: Vec<_> = (start..(start + 5_000).min(votes))
                 .map(|v| {
                     let post = v % n;
                     (
