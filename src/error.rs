@@ -241,7 +241,7 @@ impl From<diesel::result::Error> for Error {
 /// request and form readers refuse it first; this covers a path segment or query string that
 /// reaches a lookup, so the answer is the client's error and never a 500.
 fn is_nul_refused(message: &str) -> bool {
-    message.contains("0x00")
+    message.contains("invalid byte sequence") && message.contains("0x00")
 }
 
 /// SQLite reports lock contention as "database is locked" / "database table is locked".
