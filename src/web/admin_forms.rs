@@ -7,7 +7,7 @@
 use super::{
     admin::{administrator, instances_page, overview_page, users_page, TypedInstance, UsersQuery},
     flash,
-    form::{reshown_status, Form, FormError},
+    form::{reshown_status, Button, Form, FormError},
     render,
 };
 use crate::{
@@ -19,10 +19,6 @@ use crate::{
 };
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-
-/// A form with nothing but its token.
-#[derive(Deserialize, Default)]
-pub struct Button {}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]

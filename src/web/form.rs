@@ -20,6 +20,10 @@ pub struct Form<T> {
     pub data: T,
 }
 
+/// A button's form: the CSRF token only.
+#[derive(Deserialize, Default)]
+pub struct Button {}
+
 /// The log-in and sign-up forms.
 pub struct PublicForm<T> {
     pub frame: Frame,

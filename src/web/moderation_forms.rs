@@ -5,7 +5,7 @@
 
 use super::{
     flash,
-    form::{reshown_status, Form, FormError},
+    form::{reshown_status, Button, Form, FormError},
     moderation::{community, show, Typed},
 };
 use crate::{
@@ -15,10 +15,6 @@ use crate::{
 };
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-
-/// A button's form: the CSRF token only.
-#[derive(Deserialize, Default)]
-pub struct Button {}
 
 /// A person named by handle (`name` or `name@host`): invite, appoint.
 #[derive(Deserialize, Default)]
