@@ -4,7 +4,7 @@
 //! - `server`: builds and runs an instance on a bound listener
 //! - `domain`: rules without I/O; `db`: every query
 //! - `actions`: write use cases; `views`: the read side (the one read gate, thread trees)
-//! - `api`: JSON client API; `web`: HTML pages
+//! - `api`: JSON client API; `web`: HTML pages; `feeds`: RSS over `views`
 //! - `federation`: ActivityPub actors, WebFinger, NodeInfo, signatures, durable delivery
 //! - `jobs`: background work (planner, delivery, housekeeping) under one shutdown and scheduler
 //! - `metrics`: Prometheus counters and queue figures at `/metrics`; `health`: `/healthz`, `/readyz`
@@ -36,6 +36,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod federation;
+pub mod feeds;
 pub mod health;
 pub mod jobs;
 pub mod metrics;

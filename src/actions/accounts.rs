@@ -1,5 +1,5 @@
 //! Signing up, checking sessions, logging out, and changing one's own profile, email and
-//! password (logging in: `actions::login`).
+//! password and one's private feed address (logging in: `actions::login`).
 
 use crate::{
     config::RegistrationMode,
@@ -120,6 +120,19 @@ pub async fn change_email(ctx: &AppContext, account: &Account, email: &str) -> R
     let user_id = account.user.id;
     ctx.write(move |conn| db::accounts::update_email(conn, user_id, &email))
         .await
+}
+
+/// Gives the account a new private feed address (`/feeds/{token}/front.xml`, 256 random bits),
+/// revoking the one it had: the old address answers 404 from the moment this returns. Also
+/// whether there was one.
+pub async fn new_feed_token(ctx: &AppContext, account: &Account) -> Result<(String, bool)> {
+    let (token, _) = rules::new_token();
+    let user_id = account.user.id;
+    let stored = token.clone();
+    let replaced = ctx
+        .write(move |conn| db::feeds::replace_token(conn, user_id, &stored))
+        .await?;
+    Ok((token, replaced))
 }
 
 /// Changes the account's password after checking the current one (throttled like log-ins);

@@ -24,6 +24,7 @@ pub const TABLES: &[&str] = &[
     "persons",
     "local_users",
     "sessions",
+    "feed_tokens",
     "communities",
     "community_members",
     "instance_actor",

@@ -284,13 +284,21 @@ enum Listing {
     One(i64),
     /// A community's pinned posts, newest first.
     Pinned(i64),
-    /// The newest posts of the communities a person is an active member of, within the scope
-    /// the read gate gives them.
-    MemberFeed {
-        person_id: i64,
+    /// The newest posts of `of`, in the communities within the scope the read gate gives.
+    Newest {
+        of: Newest,
         scope: Scope,
         limit: i64,
     },
+}
+
+/// Whose newest posts [`newest`] reads.
+#[derive(Debug, Clone, Copy)]
+pub enum Newest {
+    /// Of the communities a person is an active member of.
+    MemberOf(i64),
+    /// By a person.
+    By(i64),
 }
 
 /// A page of a community's posts after the cursor (see [`PostOrder::cursor`]) of the previous
@@ -316,20 +324,10 @@ pub fn pinned_listed(conn: &mut DbConn, community_id: i64) -> Result<Vec<ListedP
     listed(conn, Listing::Pinned(community_id))
 }
 
-/// The newest `limit` posts of the communities `person_id` is an active member of (those in
-/// `scope`, which the read gate gives), as a listing shows them: one statement.
-pub fn member_feed(
-    conn: &mut DbConn,
-    person_id: i64,
-    scope: Scope,
-    limit: i64,
-) -> Result<Vec<ListedPost>> {
-    let feed = Listing::MemberFeed {
-        person_id,
-        scope,
-        limit,
-    };
-    listed(conn, feed)
+/// The newest `limit` posts of `of` that are neither deleted nor removed, in the communities
+/// within `scope` (which the read gate gives), as a listing shows them: one statement.
+pub fn newest(conn: &mut DbConn, of: Newest, scope: Scope, limit: i64) -> Result<Vec<ListedPost>> {
+    listed(conn, Listing::Newest { of, scope, limit })
 }
 
 /// One post as a listing shows it.
@@ -363,17 +361,18 @@ fn listed(conn: &mut DbConn, which: Listing) -> Result<Vec<ListedPost>> {
             .filter(posts::deleted.eq(false))
             .order(posts::id.desc())
             .limit(50),
-        Listing::MemberFeed {
-            person_id,
-            scope,
-            limit,
-        } => {
-            let member_of = community_members::table
-                .filter(community_members::person_id.eq(person_id))
-                .filter(community_members::state.eq("active"))
-                .select(community_members::community_id);
+        Listing::Newest { of, scope, limit } => {
+            let query = match of {
+                Newest::MemberOf(person_id) => {
+                    let member_of = community_members::table
+                        .filter(community_members::person_id.eq(person_id))
+                        .filter(community_members::state.eq("active"))
+                        .select(community_members::community_id);
+                    query.filter(posts::community_id.eq_any(member_of))
+                }
+                Newest::By(author_id) => query.filter(posts::author_id.eq(author_id)),
+            };
             let query = query
-                .filter(posts::community_id.eq_any(member_of))
                 .filter(posts::deleted.eq(false))
                 .order(posts::id.desc())
                 .limit(limit);

@@ -51,6 +51,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    feed_tokens (local_user_id) {
+        local_user_id -> BigInt,
+        token -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     communities (id) {
         id -> BigInt,
         ap_id -> Text,
@@ -284,6 +292,7 @@ diesel::joinable!(posts -> persons (author_id));
 diesel::joinable!(comments -> posts (post_id));
 diesel::joinable!(comments -> persons (author_id));
 diesel::joinable!(sessions -> local_users (local_user_id));
+diesel::joinable!(feed_tokens -> local_users (local_user_id));
 diesel::joinable!(community_members -> communities (community_id));
 diesel::joinable!(community_members -> persons (person_id));
 
@@ -292,6 +301,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     persons,
     local_users,
     sessions,
+    feed_tokens,
     communities,
     community_members,
     instance_actor,

@@ -165,7 +165,12 @@ pub async fn home(ctx: web::Data<AppContext>, frame: Frame) -> Result<HttpRespon
     let (memberships, threads) = ctx
         .db(move |conn| {
             let memberships = db::communities::memberships_of(conn, person_id)?;
-            let threads = db::posts::member_feed(conn, person_id, scope, PER_PAGE)?;
+            let threads = db::posts::newest(
+                conn,
+                db::posts::Newest::MemberOf(person_id),
+                scope,
+                PER_PAGE,
+            )?;
             Ok((memberships, threads))
         })
         .await?;

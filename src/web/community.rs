@@ -21,7 +21,7 @@ use crate::{
         posts::{ListedPost, PostOrder},
     },
     domain::{
-        communities::{may_edit, MembershipPolicy},
+        communities::{may_edit, MembershipPolicy, Visibility},
         names::handle,
     },
     error::{Error, ErrorKind},
@@ -284,6 +284,12 @@ fn standing(conn: &mut db::DbConn, c: &Community, person: i64) -> Result<You, Er
 }
 
 impl CommunityPage {
+    /// The address of the community's RSS feed: public communities only (a private one's
+    /// answers 404, whoever asks).
+    fn feed(&self) -> Option<String> {
+        (self.c.visibility() == Visibility::Public).then(|| format!("/feeds/c/{}.xml", self.path))
+    }
+
     fn policy(&self) -> &'static str {
         self.c.policy().as_str()
     }

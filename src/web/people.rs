@@ -31,6 +31,8 @@ struct PersonPage {
     frame: Frame,
     p: Person,
     handle: String,
+    /// The address of the person's RSS feed (their posts in public communities).
+    feed: String,
     posts: Vec<Recent>,
     comments: Vec<Recent>,
 }
@@ -83,8 +85,10 @@ pub async fn person(
             body_html: Some(c.body_html),
         })
         .collect();
+    let handle = handle(&p.name, &p.ap_id, &ctx.settings().hostname);
     let page = PersonPage {
-        handle: handle(&p.name, &p.ap_id, &ctx.settings().hostname),
+        feed: format!("/feeds/u/{}.xml", if p.local { &p.name } else { &handle }),
+        handle,
         frame,
         p,
         posts,

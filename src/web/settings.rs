@@ -1,11 +1,12 @@
-//! `/settings`: one's display name and bio, email and password (the current one required), and
-//! whether the registration still waits for approval. Each form posts to its own address, goes
+//! `/settings`: one's display name and bio, email and password (the current one required),
+//! whether the registration still waits for approval, and one's private feed address (shown
+//! here only, as a link; a new one revokes the old). Each form posts to its own address, goes
 //! through `actions::accounts`, and ends in a redirect back here with a flash message; a refused
 //! form is shown again with the message next to its field.
 
 use super::{
     flash,
-    form::{reshown_status, Form, FormError},
+    form::{reshown_status, Button, Form, FormError},
     frame::Frame,
     render, see_other,
 };
@@ -13,6 +14,7 @@ use crate::{
     actions::{self, accounts::ProfileChange},
     api::extract::client_address,
     context::AppContext,
+    db,
     error::Error,
 };
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
@@ -28,6 +30,8 @@ struct SettingsPage {
     display_name: String,
     bio: String,
     email: String,
+    /// The private feed's address, once the account has made one.
+    feed: Option<String>,
     error: FormError,
 }
 
@@ -53,9 +57,21 @@ pub struct PasswordForm {
 }
 
 /// The page for `frame`'s account, with what was typed in place of the stored values.
-fn settings_page(frame: Frame, typed: Typed, error: FormError) -> Option<SettingsPage> {
-    let account = frame.account.clone()?;
-    Some(SettingsPage {
+async fn settings_page(
+    ctx: &AppContext,
+    frame: Frame,
+    typed: Typed,
+    error: FormError,
+) -> Result<Option<SettingsPage>, Error> {
+    let Some(account) = frame.account.clone() else {
+        return Ok(None);
+    };
+    let user_id = account.user.id;
+    let token = ctx
+        .db(move |conn| db::feeds::token_of(conn, user_id))
+        .await?;
+    Ok(Some(SettingsPage {
+        feed: token.map(|t| ctx.url(&format!("/feeds/{t}/front.xml"))),
         name: account.person.name,
         approved: account.user.approved,
         display_name: typed
@@ -67,7 +83,7 @@ fn settings_page(frame: Frame, typed: Typed, error: FormError) -> Option<Setting
         email: typed.email.unwrap_or(account.user.email),
         frame,
         error,
-    })
+    }))
 }
 
 /// Values typed into a refused form.
@@ -78,15 +94,21 @@ struct Typed {
     email: Option<String>,
 }
 
-pub async fn page(req: HttpRequest, frame: Frame) -> HttpResponse {
-    match settings_page(frame, Typed::default(), FormError::none()) {
-        Some(page) => render(&req, StatusCode::OK, page),
-        None => see_other("/login"),
-    }
+pub async fn page(
+    req: HttpRequest,
+    ctx: web::Data<AppContext>,
+    frame: Frame,
+) -> Result<HttpResponse, Error> {
+    Ok(
+        match settings_page(&ctx, frame, Typed::default(), FormError::none()).await? {
+            Some(page) => render(&req, StatusCode::OK, page),
+            None => see_other("/login"),
+        },
+    )
 }
 
 /// The end of a settings form: back to the page with `done`, or the form again with the error.
-fn finish(
+async fn finish(
     req: &HttpRequest,
     ctx: &AppContext,
     frame: Frame,
@@ -102,7 +124,8 @@ fn finish(
     let Some(status) = reshown_status(&e) else {
         return Err(e);
     };
-    let page = settings_page(frame, typed, FormError::of(form, &e))
+    let page = settings_page(ctx, frame, typed, FormError::of(form, &e))
+        .await?
         .ok_or_else(|| Error::unauthorized("log in first"))?;
     Ok(render(req, status, page))
 }
@@ -135,6 +158,7 @@ pub async fn profile(
         typed,
         "Your profile was saved.",
     )
+    .await
 }
 
 pub async fn email(
@@ -160,6 +184,7 @@ pub async fn email(
         typed,
         "Your email address was changed.",
     )
+    .await
 }
 
 pub async fn password(
@@ -191,4 +216,18 @@ pub async fn password(
         Typed::default(),
         done,
     )
+    .await
+}
+
+/// The "new feed address" form: a new private feed address, the old one revoked at once.
+pub async fn feed(
+    ctx: web::Data<AppContext>,
+    Form { session, .. }: Form<Button>,
+) -> Result<HttpResponse, Error> {
+    let (_, replaced) = actions::accounts::new_feed_token(&ctx, &session.account).await?;
+    let done = match replaced {
+        true => "Your private feed has a new address; the old one no longer works.",
+        false => "Your private feed has an address: add it to your feed reader.",
+    };
+    Ok(flash::redirect(&ctx, "/settings", done))
 }

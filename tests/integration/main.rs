@@ -18,6 +18,7 @@ mod delivery;
 mod editing;
 mod federation_read;
 mod fedify;
+mod feeds;
 mod fixtures;
 mod fuzz_smoke;
 mod health;

@@ -16,12 +16,13 @@ use tokio::process::Command;
 
 pub const VENV_ENV: &str = "COPSE_PY_VENV";
 
-/// `COPSE_PY_VENV/bin/<tool>`, or None (after saying why) when the venv is not given.
-fn venv_tool(tool: &str) -> Option<PathBuf> {
+/// `COPSE_PY_VENV/bin/<tool>`, or None (after saying why) when the venv is not given (also for
+/// `feeds`, which runs feedparser with the venv's `python`).
+pub(crate) fn venv_tool(tool: &str) -> Option<PathBuf> {
     let Some(venv) = std::env::var_os(VENV_ENV).filter(|v| !v.is_empty()) else {
         let why = format!(
-            "{VENV_ENV} is not set: it names a Python venv with openapi-spec-validator and \
-            schemathesis (`.ci/run` makes one: python3 -m venv target/ci-venv && \
+            "{VENV_ENV} is not set: it names a Python venv with the tools of \
+            .ci/python-requirements.txt (`.ci/run` makes one: python3 -m venv target/ci-venv && \
             target/ci-venv/bin/pip install -r .ci/python-requirements.txt)"
         );
         if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
@@ -40,7 +41,7 @@ fn venv_tool(tool: &str) -> Option<PathBuf> {
 }
 
 /// Runs a tool to completion (killed if the test fails first); returns success and its output.
-async fn run(command: &mut Command) -> (bool, String) {
+pub(crate) async fn run(command: &mut Command) -> (bool, String) {
     let output = command
         .stdin(Stdio::null())
         .kill_on_drop(true)

@@ -1,6 +1,6 @@
 //! The one read gate (`views::gate`), checked over every GET route an instance serves: the paths
 //! of its OpenAPI document and of its route tables (`copse::web::PATHS`,
-//! `copse::federation::routes::{PATHS, ACTOR_PATHS}`). Each route is tried on a public community
+//! `copse::federation::routes::{PATHS, ACTOR_PATHS}`, `copse::feeds::PATHS`). Each route is tried on a public community
 //! and on its private twin. A route that shows the public one's content is a content route; to
 //! outsiders (nobody, a local account that is not a member, another instance's signed fetch) it
 //! must not show the private one's content, and it must have asked the gate, whose refusals are
@@ -87,7 +87,7 @@ fn urls(template: &str, twin: &Twin, person: &str, host: &str) -> Vec<String> {
     } else {
         twin.post_id
     };
-    let name = if template.starts_with("/u/") {
+    let name = if template.starts_with("/u/") || template.starts_with("/feeds/u/") {
         person
     } else {
         twin.name
@@ -138,7 +138,7 @@ async fn gate_counts(app: &TestApp) -> (u64, u64) {
 /// viewer's scope (`Gate::scope`, counted as allowed), which narrows their one query, so nothing
 /// is refused a community at a time. The body check still guards them, and `web_people` probes
 /// them with the twin communities.
-const SCOPED_LISTINGS: &[&str] = &["/u/{name}"];
+const SCOPED_LISTINGS: &[&str] = &["/u/{name}", "/feeds/u/{name}.xml"];
 
 /// Who asks.
 enum Asker<'a> {
@@ -188,6 +188,7 @@ async fn routes(app: &TestApp) -> BTreeSet<String> {
         copse::web::PATHS,
         copse::federation::routes::PATHS,
         copse::federation::routes::ACTOR_PATHS,
+        copse::feeds::PATHS,
     ];
     all.extend(tables.iter().flat_map(|t| t.iter().map(|p| p.to_string())));
     all.insert("/metrics".into());
@@ -264,6 +265,8 @@ async fn every_content_route_asks_the_read_gate() {
         "/post/{id}/edit",
         "/comment/{id}/edit",
         "/u/{name}",
+        "/feeds/c/{name}.xml",
+        "/feeds/u/{name}.xml",
         "/c/{name}/outbox",
         "/c/{name}/featured",
         "/c/{name}/moderation",

@@ -1,5 +1,6 @@
 //! A newcomer in a real browser: from the home page to signing up (a refused password first),
-//! changing their settings, logging out and in again; with scripts on (axe checks every page,
+//! changing their settings, making a private feed address and a new one, logging out and in
+//! again; with scripts on (axe checks every page,
 //! the form errors included) and with scripts off (every form is a plain form).
 
 use super::{Browser, Scripts};
@@ -57,6 +58,28 @@ async fn newcomer(scripts: Scripts) {
         shown.contains("saved") || shown.contains("updated"),
         "{shown}"
     );
+
+    // A private feed address, then a new one in its place.
+    browser
+        .click("form[action='/settings/feed'] button[type=submit]")
+        .await;
+    check("/settings").await;
+    let shown = browser.main_text().await;
+    assert!(shown.contains("add it to your feed reader"), "{shown}");
+    let first = browser.main_text().await;
+    assert!(first.contains("/front.xml"), "{first}");
+    browser
+        .click("form[action='/settings/feed'] button[type=submit]")
+        .await;
+    check("/settings").await;
+    let second = browser.main_text().await;
+    assert!(second.contains("the old one no longer works"), "{second}");
+    let address = |text: &str| {
+        text.split_whitespace()
+            .find(|w| w.ends_with("/front.xml"))
+            .map(str::to_string)
+    };
+    assert_ne!(address(&first), address(&second));
 
     // Out, and in again.
     browser.click("header form[action='/logout'] button").await;

@@ -1,0 +1,89 @@
+//! What the RSS feeds (`feeds/`) list, each asked of the read gate: a community's newest threads
+//! (to nobody in particular, so a private community is 404 however it is asked), a person's
+//! newest posts in the communities everyone may read, and the newest threads of a member's
+//! communities, private ones included, for the account a private feed address belongs to.
+
+use super::gate::{Gate, Viewer};
+use crate::{
+    db::{
+        self,
+        accounts::{Account, Person},
+        communities::Community,
+        posts::{ListedPost, Newest, PostOrder},
+        DbConn,
+    },
+    error::{Error, ErrorKind, Result},
+};
+
+/// How many items a feed holds.
+pub const ITEMS: i64 = 30;
+
+/// The newest threads of the community `reference` names (`name`, or `name@host` of a remote
+/// community stored here; never fetched), if nobody signed in may read them; 404 otherwise,
+/// the same answer as for a community that does not exist.
+pub fn community(
+    conn: &mut DbConn,
+    gate: &Gate,
+    reference: &str,
+    our_host: &str,
+) -> Result<(Community, Vec<ListedPost>)> {
+    let missing = || hidden(format_args!("The community {reference}"));
+    let community = match split(reference, our_host) {
+        (name, None) => db::communities::local_by_name(conn, name)?,
+        (name, Some(host)) => db::communities::remote_by_handle(conn, name, host)?,
+    }
+    .ok_or_else(missing)?;
+    gate.sight(conn, &Viewer::Anonymous, &community)?
+        .or_else(missing)?;
+    let threads = db::posts::community_posts(conn, community.id, PostOrder::New, None, ITEMS)?;
+    Ok((community, threads))
+}
+
+/// The newest posts of the person `reference` names (as for [`community`]) in the communities
+/// nobody signed in may read; 404 when there is no such person.
+pub fn person(
+    conn: &mut DbConn,
+    gate: &Gate,
+    reference: &str,
+    our_host: &str,
+) -> Result<(Person, Vec<ListedPost>)> {
+    let person = match split(reference, our_host) {
+        (name, None) => db::accounts::local_person_by_name(conn, name)?,
+        (name, Some(host)) => db::accounts::remote_person_by_handle(conn, name, host)?,
+    }
+    .ok_or_else(|| hidden(format_args!("The user {reference}")))?;
+    let scope = gate.scope(&Viewer::Anonymous);
+    let posts = db::posts::newest(conn, Newest::By(person.id), scope, ITEMS)?;
+    Ok((person, posts))
+}
+
+/// The account a private feed address belongs to and the newest threads of the communities it
+/// is an active member of, as far as the gate lets it read them (a ban or leaving ends the
+/// membership, and so the community's place here); 404 for an unknown (or revoked) token or a
+/// suspended account.
+pub fn member(conn: &mut DbConn, gate: &Gate, token: &str) -> Result<(Account, Vec<ListedPost>)> {
+    let account =
+        db::feeds::account_by_token(conn, token)?.ok_or_else(|| hidden("This feed address"))?;
+    let viewer = Viewer::person(account.person.id, account.user.is_admin);
+    let scope = gate.scope(&viewer);
+    let threads = db::posts::newest(conn, Newest::MemberOf(account.person.id), scope, ITEMS)?;
+    Ok((account, threads))
+}
+
+/// `name` and, for another instance's actor, `host` of a reference (`name` or `name@host`).
+fn split<'a>(reference: &'a str, our_host: &str) -> (&'a str, Option<&'a str>) {
+    match reference.split_once('@') {
+        Some((name, host)) if host != our_host => (name, Some(host)),
+        Some((name, _)) => (name, None),
+        None => (reference, None),
+    }
+}
+
+/// The 404 of a feed whose subject does not exist or may not be read (the same words).
+fn hidden(what: impl std::fmt::Display) -> Error {
+    Error::new(
+        ErrorKind::NotFound,
+        "not_found",
+        format!("{what} does not exist on this instance."),
+    )
+}
