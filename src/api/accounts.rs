@@ -1,4 +1,4 @@
-//! `/accounts`, `/sessions` and `/me`.
+//! `/accounts`, `/sessions`, `/me` and `/me/feed` (the private feed's address).
 
 use super::extract::{client_address, session, ApiJson, Auth};
 use crate::{
@@ -7,6 +7,7 @@ use crate::{
     db::accounts::Account,
     domain::accounts::NewAccount,
     error::{Error, ErrorBody},
+    feeds, views,
 };
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -119,4 +120,36 @@ pub async fn log_out(
     responses((status = 200, body = AccountView), (status = 401, body = ErrorBody)))]
 pub async fn me(ctx: web::Data<AppContext>, Auth(account): Auth) -> HttpResponse {
     HttpResponse::Ok().json(AccountView::new(&ctx, account))
+}
+
+/// The account's private feed address.
+#[derive(Serialize, ToSchema)]
+pub struct FeedView {
+    /// RSS of the newest threads in the account's communities, private ones included; null
+    /// until one is made. A secret: whoever has it reads the feed.
+    pub url: Option<String>,
+}
+
+/// The logged-in account's private feed address, if it has made one.
+#[utoipa::path(get, path = "/api/v1/me/feed", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = FeedView), (status = 401, body = ErrorBody)))]
+pub async fn feed(ctx: web::Data<AppContext>, Auth(account): Auth) -> Result<HttpResponse, Error> {
+    let user_id = account.user.id;
+    let token = ctx
+        .db(move |conn| views::feeds::token_of(conn, user_id))
+        .await?;
+    let url = token.map(|t| feeds::front_address(&ctx, &t));
+    Ok(HttpResponse::Ok().json(FeedView { url }))
+}
+
+/// A new private feed address for the logged-in account; the old one stops working at once.
+#[utoipa::path(post, path = "/api/v1/me/feed", tag = "accounts", security(("bearer" = [])),
+    responses((status = 201, body = FeedView), (status = 401, body = ErrorBody)))]
+pub async fn new_feed(
+    ctx: web::Data<AppContext>,
+    Auth(account): Auth,
+) -> Result<HttpResponse, Error> {
+    let (token, _) = actions::accounts::new_feed_token(&ctx, &account).await?;
+    let url = Some(feeds::front_address(&ctx, &token));
+    Ok(HttpResponse::Created().json(FeedView { url }))
 }

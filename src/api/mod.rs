@@ -32,6 +32,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/sessions", web::post().to(accounts::log_in))
             .route("/sessions", web::delete().to(accounts::log_out))
             .route("/me", web::get().to(accounts::me))
+            .route("/me/feed", web::get().to(accounts::feed))
+            .route("/me/feed", web::post().to(accounts::new_feed))
             .route("/admin/instances", web::get().to(admin::instances))
             .route("/admin/queue", web::get().to(queue::queue))
             .route("/admin/instances", web::post().to(admin::add_instance))

@@ -26,7 +26,8 @@ pub async fn document() -> HttpResponse {
         `{\"error\": code, \"message\": text, \"field\"?: name}` with the HTTP status saying what \
         kind of failure it is."),
     paths(
-        accounts::register, accounts::log_in, accounts::log_out, accounts::me,
+        accounts::register, accounts::log_in, accounts::log_out, accounts::me, accounts::feed,
+        accounts::new_feed,
         admin::instances, admin::add_instance, admin::remove_instance, queue::queue,
         admin::users, admin::suspend, admin::unsuspend, admin::set_admin, admin::approve,
         admin::reject,

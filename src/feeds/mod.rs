@@ -88,7 +88,7 @@ pub async fn front(
 ) -> Result<HttpResponse, Error> {
     let token = token.into_inner();
     let gate = ctx.gate().clone();
-    let address = ctx.url(&format!("/feeds/{token}/front.xml"));
+    let address = front_address(&ctx, &token);
     let (account, threads) = ctx
         .db(move |conn| views::feeds::member(conn, &gate, &token))
         .await?;
@@ -103,6 +103,11 @@ pub async fn front(
         address,
     };
     Ok(answer(&req, document(&ctx, about, threads), Cache::Private))
+}
+
+/// The address of the private feed whose token is `token`.
+pub fn front_address(ctx: &AppContext, token: &str) -> String {
+    ctx.url(&format!("/feeds/{token}/front.xml"))
 }
 
 /// What `view` finds for the actor `reference` names (`name` or `name@host`).

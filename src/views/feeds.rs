@@ -70,6 +70,12 @@ pub fn member(conn: &mut DbConn, gate: &Gate, token: &str) -> Result<(Account, V
     Ok((account, threads))
 }
 
+/// The private feed token of the account `local_user_id`, if it has made one (for its owner's
+/// settings, never a shared page).
+pub fn token_of(conn: &mut DbConn, local_user_id: i64) -> Result<Option<String>> {
+    db::feeds::token_of(conn, local_user_id)
+}
+
 /// `name` and, for another instance's actor, `host` of a reference (`name` or `name@host`).
 fn split<'a>(reference: &'a str, our_host: &str) -> (&'a str, Option<&'a str>) {
     match reference.split_once('@') {

@@ -14,8 +14,8 @@ use crate::{
     actions::{self, accounts::ProfileChange},
     api::extract::client_address,
     context::AppContext,
-    db,
     error::Error,
+    views,
 };
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -68,10 +68,10 @@ async fn settings_page(
     };
     let user_id = account.user.id;
     let token = ctx
-        .db(move |conn| db::feeds::token_of(conn, user_id))
+        .db(move |conn| views::feeds::token_of(conn, user_id))
         .await?;
     Ok(Some(SettingsPage {
-        feed: token.map(|t| ctx.url(&format!("/feeds/{t}/front.xml"))),
+        feed: token.map(|t| crate::feeds::front_address(ctx, &t)),
         name: account.person.name,
         approved: account.user.approved,
         display_name: typed

@@ -7,7 +7,7 @@
 //! feed without complaint.
 
 use crate::{
-    helpers::TestApp,
+    helpers::{eventually, find_post, TestApp},
     instance_policy::admin,
     openapi::{run, venv_tool},
     web_client::{Browser, Page},
@@ -370,6 +370,92 @@ async fn a_new_feed_address_revokes_the_old_one_and_no_shared_page_shows_it() {
         fetch(&app, &second, None).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn a_remote_community_stored_here_has_a_feed_of_its_stored_threads_and_an_unknown_one_is_not_fetched(
+) {
+    let home = TestApp::spawn().await;
+    let away = TestApp::spawn().await;
+    let alice = home.user("alice").await;
+    community(&home, &alice, "garden", "public").await;
+    community(&home, &alice, "circle", "private").await;
+    let eve = away.user("eve").await;
+    away.join_remote(&eve, "eve", &home, "garden").await;
+    let original = thread(&home, &alice, "garden", "Compost day", "**bring** a fork").await;
+    let remote = format!("garden@{}", home.hostname);
+    let copy = eventually("the post reaches eve's instance", || async {
+        find_post(&away, &remote, "Compost day").await
+    })
+    .await;
+
+    let feed = channel(&away, &format!("/feeds/c/{remote}.xml")).await;
+    assert_eq!(feed.link, away.url(&format!("/c/{remote}")));
+    assert_eq!(titles(&feed), ["Compost day"]);
+    let item = &feed.items[0];
+    // Linked to the thread page here, identified by its id on its own server.
+    assert_eq!(
+        item.link.as_deref(),
+        Some(away.url(&format!("/post/{}", copy["id"])).as_str())
+    );
+    assert_eq!(
+        item.guid.as_ref().map(|g| g.value.as_str()),
+        original["actor_id"].as_str()
+    );
+    assert_eq!(
+        item.dublin_core_ext.as_ref().expect("dc").creators,
+        [format!("alice@{}", home.hostname)]
+    );
+    assert!(item
+        .description
+        .as_deref()
+        .is_some_and(|d| d.contains("<strong>bring</strong>")));
+
+    // A community the instance does not store is not looked up for a feed: 404, and still not
+    // stored afterwards; a private one of another server has no public feed either.
+    for name in ["circle", "nowhere"] {
+        let path = format!("/feeds/c/{name}@{}.xml", home.hostname);
+        assert_eq!(
+            fetch(&away, &path, None).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    let host = home.hostname.clone();
+    let stored = away
+        .context()
+        .db(move |conn| copse::db::communities::remote_by_handle(conn, "circle", &host))
+        .await
+        .expect("lookup");
+    assert!(stored.is_none(), "a feed request fetched the community");
+}
+
+#[tokio::test]
+async fn the_api_shows_and_renews_the_private_feed_address() {
+    let app = TestApp::spawn().await;
+    let bob = app.user("bob").await;
+    community(&app, &bob, "garden", "private").await;
+    thread(&app, &bob, "garden", "Members only", "m").await;
+    let (status, none) = app.get("/api/v1/me/feed", Some(&bob)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(none, json!({"url": null}));
+    assert_eq!(
+        app.post("/api/v1/me/feed", None, json!({})).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let (status, made) = app.post("/api/v1/me/feed", Some(&bob), json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let first = made["url"].as_str().expect("url").to_string();
+    assert_eq!(app.get("/api/v1/me/feed", Some(&bob)).await.1, made);
+    let path = first.strip_prefix(&app.base).expect("ours").to_string();
+    assert_eq!(titles(&channel(&app, &path).await), ["Members only"]);
+
+    let (_, renewed) = app.post("/api/v1/me/feed", Some(&bob), json!({})).await;
+    let second = renewed["url"].as_str().expect("url");
+    assert_ne!(second, first);
+    assert_eq!(fetch(&app, &path, None).await.status, StatusCode::NOT_FOUND);
+    let path = second.strip_prefix(&app.base).expect("ours");
+    assert_eq!(titles(&channel(&app, path).await), ["Members only"]);
 }
 
 #[tokio::test]

@@ -98,6 +98,8 @@ async fn openapi_document_covers_every_endpoint() {
         ("post", "/api/v1/sessions"),
         ("delete", "/api/v1/sessions"),
         ("get", "/api/v1/me"),
+        ("get", "/api/v1/me/feed"),
+        ("post", "/api/v1/me/feed"),
         ("get", "/api/v1/admin/instances"),
         ("post", "/api/v1/admin/instances"),
         ("delete", "/api/v1/admin/instances/{host}"),
