@@ -36,6 +36,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod federation;
+pub mod feeds;
 pub mod health;
 pub mod jobs;
 pub mod metrics;

@@ -165,3 +165,54 @@ fn every_captured_post_or_comment_parses() {
     );
     assert!(checked >= 10, "only {checked} objects found");
 }
+
+/// Every captured `Event` (Mobilizon's, Gancio's, inside activities too) reads as an event with
+/// a start, and the places, addresses and links the captures hold come through.
+#[test]
+fn every_captured_event_reads_as_an_event() {
+    use copse::federation::objects::post::PostJson;
+    let Some(root) = fixtures() else { return };
+    let mut events = Vec::new();
+    for (path, doc) in documents(&root) {
+        let object = match doc["type"].as_str() {
+            Some("Event") => doc.clone(),
+            _ if doc["object"]["type"] == "Event" => doc["object"].clone(),
+            _ => continue,
+        };
+        let json: PostJson =
+            serde_json::from_value(object).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let event = json
+            .received()
+            .event
+            .unwrap_or_else(|| panic!("{}: not read as an event", path.display()));
+        events.push((path, event));
+    }
+    assert!(events.len() >= 3, "only {} events found", events.len());
+    let places: Vec<String> = events
+        .iter()
+        .map(|(_, e)| format!("{} | {}", e.details.place_name, e.details.place_address))
+        .collect();
+    // Mobilizon's PostalAddress and Gancio's address line both become the address.
+    assert!(
+        places
+            .iter()
+            .any(|p| p.starts_with("The Kenn Centre | Devon Expressway, EX6 7TW")),
+        "{places:?}"
+    );
+    assert!(
+        places
+            .iter()
+            .any(|p| p == "Community Hall | 1 Main St, Springfield"),
+        "{places:?}"
+    );
+    // Gancio's VirtualLocation is the online link; Mobilizon's capacity 0 is none.
+    assert!(events
+        .iter()
+        .any(|(_, e)| e.details.online_url == "https://meet.example/room"));
+    assert!(events
+        .iter()
+        .all(|(_, e)| e.details.capacity.is_none_or(|c| c > 0)));
+    assert!(events
+        .iter()
+        .any(|(_, e)| e.details.timezone == "Europe/London"));
+}

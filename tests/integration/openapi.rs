@@ -17,7 +17,7 @@ use tokio::process::Command;
 pub const VENV_ENV: &str = "COPSE_PY_VENV";
 
 /// `COPSE_PY_VENV/bin/<tool>`, or None (after saying why) when the venv is not given.
-fn venv_tool(tool: &str) -> Option<PathBuf> {
+pub(crate) fn venv_tool(tool: &str) -> Option<PathBuf> {
     let Some(venv) = std::env::var_os(VENV_ENV).filter(|v| !v.is_empty()) else {
         let why = format!(
             "{VENV_ENV} is not set: it names a Python venv with openapi-spec-validator and \
@@ -40,7 +40,7 @@ fn venv_tool(tool: &str) -> Option<PathBuf> {
 }
 
 /// Runs a tool to completion (killed if the test fails first); returns success and its output.
-async fn run(command: &mut Command) -> (bool, String) {
+pub(crate) async fn run(command: &mut Command) -> (bool, String) {
     let output = command
         .stdin(Stdio::null())
         .kill_on_drop(true)

@@ -1,0 +1,273 @@
+//! Scheduling events and answering them: a local member schedules an event (a thread with its
+//! details, announced like a post), its organizers edit, cancel or move it and accept or refuse
+//! people in approval mode; anyone who may read answers going, maybe or not going. Capacity
+//! keeps a waitlist: whenever a place frees up, the first waiting person is promoted.
+
+use crate::{
+    actions,
+    context::AppContext,
+    db::{
+        self,
+        accounts::{Account, Person},
+        communities::Community,
+        events::Event,
+        posts::Post,
+        DbConn,
+    },
+    domain::{
+        changes::Change,
+        content,
+        events::{self as rules, Answerable, EventInput, EventStatus, RsvpState},
+        posts as post_rules,
+    },
+    error::{Error, ErrorKind, Result},
+    views::gate::{self, State, Target, Viewer},
+};
+
+/// A local member schedules an event in a local community.
+pub async fn create(
+    ctx: &AppContext,
+    account: &Account,
+    community: Community,
+    title: &str,
+    body: &str,
+    input: &EventInput,
+) -> Result<Post> {
+    let details = rules::parse(input)?;
+    if !community.local {
+        return Err(Error::new(
+            ErrorKind::Unprocessable,
+            "remote_community",
+            "events are scheduled in the community's own instance",
+        ));
+    }
+    let save = move |conn: &mut DbConn, post: &Post| {
+        db::events::save(conn, post.id, &details, EventStatus::Scheduled, 0)
+    };
+    actions::posts::open_thread(
+        ctx,
+        account,
+        community,
+        title,
+        body,
+        rules::may_schedule,
+        save,
+    )
+    .await
+}
+
+/// The event `post_id` as `viewer` may see it (the read gate's 404 otherwise).
+fn visible(
+    conn: &mut DbConn,
+    ctx_gate: &gate::Gate,
+    viewer: &Viewer,
+    post_id: i64,
+) -> Result<(gate::Content, Event)> {
+    let found = ctx_gate.content(conn, Target::Post(post_id), State::Visible, viewer)?;
+    let event = db::events::get(conn, post_id)?.ok_or_else(|| Error::not_found("event"))?;
+    Ok((found, event))
+}
+
+/// Whether `person` organizes the event: its author, a named organizer, or a moderator of its
+/// community.
+fn organizes(conn: &mut DbConn, found: &gate::Content, person_id: i64) -> Result<bool> {
+    if found.post.author_id == person_id {
+        return Ok(true);
+    }
+    if db::events::organizers(conn, found.post.id)?.contains(&person_id) {
+        return Ok(true);
+    }
+    let role = db::communities::role_of(conn, found.community.id, person_id)?;
+    Ok(role.is_some_and(crate::domain::communities::Role::moderates))
+}
+
+pub fn not_organizer() -> Error {
+    Error::new(
+        ErrorKind::Forbidden,
+        "not_an_organizer",
+        "only the event's organizers may do this",
+    )
+}
+
+/// Records an edit of the event so that it goes out as the author's `Update(Event)`.
+fn emit_edit(conn: &mut DbConn, found: &gate::Content) -> Result<()> {
+    db::outbox::emit(
+        conn,
+        &Change::ContentEdited {
+            object_ap_id: found.post.ap_id.to_string(),
+            community_id: found.community.id,
+            author_id: found.post.author_id,
+            activity_id: None,
+        },
+    )
+}
+
+/// An organizer changes the event: title, description and details. Raising the capacity
+/// promotes waiting people into the new places.
+pub async fn edit(
+    ctx: &AppContext,
+    person: &Person,
+    post_id: i64,
+    title: &str,
+    body: &str,
+    input: &EventInput,
+) -> Result<()> {
+    let (title, body) = post_rules::parse_post(title, body)?;
+    let details = rules::parse(input)?;
+    let html = content::markdown_to_html(&body);
+    let (gate, viewer) = (ctx.gate().clone(), Viewer::person(person.id, false));
+    let person_id = person.id;
+    ctx.write(move |conn| {
+        let (found, _) = visible(conn, &gate, &viewer, post_id)?;
+        if !organizes(conn, &found, person_id)? {
+            return Err(not_organizer());
+        }
+        db::posts::edit_post(conn, post_id, &title, &body, &html, db::now())?;
+        db::events::update(conn, post_id, &details)?;
+        promote(conn, post_id)?;
+        emit_edit(conn, &found)
+    })
+    .await
+}
+
+/// An organizer cancels, postpones, moves online or reschedules the event.
+pub async fn set_status(
+    ctx: &AppContext,
+    person: &Person,
+    post_id: i64,
+    status: EventStatus,
+) -> Result<()> {
+    let (gate, viewer) = (ctx.gate().clone(), Viewer::person(person.id, false));
+    let person_id = person.id;
+    ctx.write(move |conn| {
+        let (found, event) = visible(conn, &gate, &viewer, post_id)?;
+        if !organizes(conn, &found, person_id)? {
+            return Err(not_organizer());
+        }
+        if event.status() == status {
+            return Ok(());
+        }
+        db::events::set_status(conn, post_id, status)?;
+        let p = &found.post;
+        db::posts::edit_post(conn, p.id, &p.title, &p.body_md, &p.body_html, db::now())?;
+        emit_edit(conn, &found)
+    })
+    .await
+}
+
+/// A person answers: what their answer became (going may be waitlisted or pending). Leaving
+/// the going list promotes the first waiting person.
+pub async fn answer(
+    ctx: &AppContext,
+    person: &Person,
+    post_id: i64,
+    wanted: RsvpState,
+) -> Result<RsvpState> {
+    let (gate, viewer) = (ctx.gate().clone(), Viewer::person(person.id, false));
+    let person_id = person.id;
+    ctx.write(move |conn| {
+        let (found, event) = visible(conn, &gate, &viewer, post_id)?;
+        db::members::ensure_not_banned(conn, found.community.id, person_id)?;
+        let role = db::communities::role_of(conn, found.community.id, person_id)?;
+        rules::may_answer(&found.community, role)?;
+        answer_in(conn, &event, person_id, wanted, None)
+    })
+    .await
+}
+
+/// Stores an answer to `event` (local or received) and promotes from the waitlist when a place
+/// freed up.
+pub fn answer_in(
+    conn: &mut DbConn,
+    event: &Event,
+    person_id: i64,
+    wanted: RsvpState,
+    activity_id: Option<&str>,
+) -> Result<RsvpState> {
+    let post_id = event.post_id;
+    let current = db::events::rsvp(conn, post_id, person_id)?.and_then(|r| r.state());
+    let answerable = Answerable {
+        status: event.status(),
+        ends_at: event.ends_at,
+        join_mode: rules::JoinMode::parse(&event.join_mode).unwrap_or(rules::JoinMode::Free),
+        capacity: event.capacity,
+        going_others: db::events::count_in(conn, post_id, RsvpState::Going, Some(person_id))?,
+    };
+    let state = rules::answer(&answerable, wanted, current, rules::now())?;
+    if current != Some(state) {
+        db::events::set_rsvp(conn, post_id, person_id, state, activity_id)?;
+    }
+    if current == Some(RsvpState::Going) && state != RsvpState::Going {
+        promote(conn, post_id)?;
+    }
+    Ok(state)
+}
+
+/// Fills free places from the waitlist, first come first served; returns who was promoted.
+pub fn promote(conn: &mut DbConn, post_id: i64) -> Result<Vec<i64>> {
+    let Some(event) = db::events::get(conn, post_id)? else {
+        return Ok(vec![]);
+    };
+    let mut promoted = vec![];
+    loop {
+        if let Some(cap) = event.capacity {
+            if db::events::count_in(conn, post_id, RsvpState::Going, None)? >= cap {
+                break;
+            }
+        }
+        let Some(next) = db::events::first_waiting(conn, post_id)? else {
+            break;
+        };
+        db::events::set_rsvp(conn, post_id, next.person_id, RsvpState::Going, None)?;
+        promoted.push(next.person_id);
+    }
+    Ok(promoted)
+}
+
+/// In approval mode an organizer accepts (going, or waitlisted when full) or refuses a pending
+/// person.
+pub async fn decide(
+    ctx: &AppContext,
+    organizer: &Person,
+    post_id: i64,
+    person_id: i64,
+    accept: bool,
+) -> Result<RsvpState> {
+    let (gate, viewer) = (ctx.gate().clone(), Viewer::person(organizer.id, false));
+    let organizer_id = organizer.id;
+    ctx.write(move |conn| {
+        let (found, event) = visible(conn, &gate, &viewer, post_id)?;
+        if !organizes(conn, &found, organizer_id)? {
+            return Err(not_organizer());
+        }
+        let current = db::events::rsvp(conn, post_id, person_id)?
+            .and_then(|r| r.state())
+            .ok_or_else(|| Error::not_found("answer"))?;
+        if !matches!(
+            current,
+            RsvpState::Pending | RsvpState::Refused | RsvpState::Going | RsvpState::Waitlisted
+        ) {
+            return Err(Error::new(
+                ErrorKind::Conflict,
+                "not_pending",
+                "this person has not asked to come",
+            ));
+        }
+        let state = if !accept {
+            RsvpState::Refused
+        } else {
+            let going = db::events::count_in(conn, post_id, RsvpState::Going, Some(person_id))?;
+            match event.capacity {
+                Some(cap) if going >= cap && current != RsvpState::Going => RsvpState::Waitlisted,
+                _ if current == RsvpState::Waitlisted => RsvpState::Waitlisted,
+                _ => RsvpState::Going,
+            }
+        };
+        db::events::set_rsvp(conn, post_id, person_id, state, None)?;
+        if current == RsvpState::Going && state != RsvpState::Going {
+            promote(conn, post_id)?;
+        }
+        Ok(state)
+    })
+    .await
+}

@@ -1,0 +1,3 @@
+//! Feeds over `views/`: iCalendar for events (`ical`).
+
+pub mod ical;
