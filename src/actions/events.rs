@@ -219,6 +219,7 @@ pub fn promote(conn: &mut DbConn, post_id: i64) -> Result<Vec<i64>> {
             break;
         };
         db::events::set_rsvp(conn, post_id, next.person_id, RsvpState::Going, None)?;
+        tell(conn, post_id, next.person_id, true)?;
         promoted.push(next.person_id);
     }
     Ok(promoted)
@@ -264,10 +265,93 @@ pub async fn decide(
             }
         };
         db::events::set_rsvp(conn, post_id, person_id, state, None)?;
+        match state {
+            RsvpState::Going if current != RsvpState::Going => {
+                tell(conn, post_id, person_id, true)?
+            }
+            RsvpState::Refused if current != RsvpState::Refused => {
+                tell(conn, post_id, person_id, false)?
+            }
+            _ => {}
+        }
         if current == RsvpState::Going && state != RsvpState::Going {
             promote(conn, post_id)?;
         }
         Ok(state)
+    })
+    .await
+}
+
+/// Tells a remote person the organizers' answer to their `Join` (an `Accept` when they have a
+/// place, a `Reject` when refused); a local person (no `Join`) is told nothing here.
+fn tell(conn: &mut DbConn, post_id: i64, person_id: i64, accepted: bool) -> Result<()> {
+    let join = db::events::rsvp(conn, post_id, person_id)?.and_then(|r| r.activity_id);
+    match join {
+        Some(join_id) => answer_join(conn, post_id, person_id, join_id, accepted),
+        None => Ok(()),
+    }
+}
+
+fn answer_join(
+    conn: &mut DbConn,
+    post_id: i64,
+    person_id: i64,
+    join_id: String,
+    accepted: bool,
+) -> Result<()> {
+    db::outbox::emit(
+        conn,
+        &Change::EventAnswered {
+            post_id,
+            person_id,
+            join_id,
+            accepted,
+        },
+    )
+}
+
+/// A remote person's `Join` of a local event: "going" under the same rules as a local answer
+/// (who may read the community, bans, capacity, approval, a cancelled or past event). Answered
+/// at once with an `Accept` when they have a place, with a `Reject` (nothing stored) when the
+/// rules refuse; a waitlisted or pending Join is answered when promoted or decided.
+pub async fn receive_join(
+    ctx: &AppContext,
+    person: &Person,
+    post_id: i64,
+    join_id: String,
+) -> Result<()> {
+    let person_id = person.id;
+    ctx.write(move |conn| {
+        let found = gate::lookup(conn, Target::Post(post_id), State::Visible)?;
+        let event = db::events::get(conn, post_id)?.ok_or_else(|| Error::not_found("event"))?;
+        let allowed = db::members::ensure_not_banned(conn, found.community.id, person_id)
+            .and_then(|()| db::communities::role_of(conn, found.community.id, person_id))
+            .and_then(|role| rules::may_answer(&found.community, role));
+        let answered = allowed
+            .and_then(|()| answer_in(conn, &event, person_id, RsvpState::Going, Some(&join_id)));
+        match answered {
+            Ok(RsvpState::Going) => answer_join(conn, post_id, person_id, join_id, true),
+            Ok(_) => Ok(()),
+            Err(e) if e.kind == ErrorKind::Internal || e.kind == ErrorKind::Unavailable => Err(e),
+            Err(e) => {
+                tracing::info!("refusing a Join of event {post_id}: {}", e.message);
+                answer_join(conn, post_id, person_id, join_id, false)
+            }
+        }
+    })
+    .await
+}
+
+/// A remote person's `Leave` (or `Undo(Join)`) of a local event: not going; a place they held
+/// goes to the first waiting person.
+pub async fn receive_leave(ctx: &AppContext, person: &Person, post_id: i64) -> Result<()> {
+    let person_id = person.id;
+    ctx.write(move |conn| {
+        let event = db::events::get(conn, post_id)?.ok_or_else(|| Error::not_found("event"))?;
+        if db::events::rsvp(conn, post_id, person_id)?.is_none() {
+            return Ok(());
+        }
+        answer_in(conn, &event, person_id, RsvpState::NotGoing, None).map(|_| ())
     })
     .await
 }

@@ -190,8 +190,8 @@ pub fn rsvp(conn: &mut DbConn, post_id: i64, person_id: i64) -> Result<Option<Rs
         .optional()?)
 }
 
-/// Sets a person's answer, keeping when they first answered (the waitlist's order is the time
-/// of the answer that put them on it).
+/// Sets a person's answer (and the id of the `Join` it came in, when one did: kept otherwise, so
+/// that a later `Accept` can name it). The waitlist's order is the time of the last change.
 pub fn set_rsvp(
     conn: &mut DbConn,
     post_id: i64,
@@ -200,13 +200,22 @@ pub fn set_rsvp(
     activity_id: Option<&str>,
 ) -> Result<()> {
     let at = now();
-    let changed = diesel::update(event_rsvps::table.find((post_id, person_id)))
-        .set((
-            event_rsvps::state.eq(state.as_str()),
-            event_rsvps::activity_id.eq(activity_id),
-            event_rsvps::updated_at.eq(at),
-        ))
-        .execute(conn)?;
+    let row = event_rsvps::table.find((post_id, person_id));
+    let changed = match activity_id {
+        Some(id) => diesel::update(row)
+            .set((
+                event_rsvps::state.eq(state.as_str()),
+                event_rsvps::activity_id.eq(id),
+                event_rsvps::updated_at.eq(at),
+            ))
+            .execute(conn)?,
+        None => diesel::update(row)
+            .set((
+                event_rsvps::state.eq(state.as_str()),
+                event_rsvps::updated_at.eq(at),
+            ))
+            .execute(conn)?,
+    };
     if changed == 0 {
         diesel::insert_into(event_rsvps::table)
             .values((

@@ -462,3 +462,164 @@ async fn python_reads_icalendar(text: &str, count: usize) {
         "Python's icalendar refused the calendar:\n{output}\n{text}"
     );
 }
+
+/// What `home` queued to send that names `object` with this `kind` (Accept, Reject), if any.
+async fn sent(home: &TestApp, kind: &'static str, object: &str) -> Option<Value> {
+    use copse::db::schema::outbox_activities;
+    use diesel::prelude::*;
+    let bodies: Vec<String> = home
+        .context()
+        .db(|conn| {
+            Ok(outbox_activities::table
+                .select(outbox_activities::body)
+                .load(conn)?)
+        })
+        .await
+        .expect("outbox");
+    bodies
+        .iter()
+        .filter_map(|b| serde_json::from_str::<Value>(b).ok())
+        .find(|v| v["type"] == kind && v["object"] == object)
+}
+
+/// Sends a `Join` of `event` by `person` (an actor on `away`), signed with the person's key:
+/// the inbox's status and the Join's id.
+async fn send_join(
+    home: &TestApp,
+    away: &TestApp,
+    person: &str,
+    event: &str,
+    n: u32,
+) -> (StatusCode, String) {
+    let (actor, key) = crate::signing::person_key(away, person).await;
+    let id = format!("{actor}/join/{n}");
+    let activity = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "type": "Join", "id": id, "actor": actor, "object": event,
+    });
+    let (status, _) = crate::signing::SignedPost::new(&activity, &key)
+        .send(home)
+        .await;
+    (status, id)
+}
+
+/// A `Join` the inbox takes; its id.
+async fn join(home: &TestApp, away: &TestApp, person: &str, event: &str, n: u32) -> String {
+    let (status, id) = send_join(home, away, person, event, n).await;
+    assert!(status.is_success(), "{status}");
+    id
+}
+
+#[tokio::test]
+async fn rsvps_from_other_servers_are_accepted_waitlisted_promoted_and_refused() {
+    let home = TestApp::spawn().await;
+    let owner = home.user("org").await;
+    open_community(&home, &owner, "bees").await;
+    let (_, created) = schedule(
+        &home,
+        &owner,
+        "bees",
+        event("Hive visit", json!({"capacity": 1})),
+    )
+    .await;
+    let id = created["id"].as_i64().expect("id");
+    let event_url = created["actor_id"].as_str().expect("ap id").to_string();
+    let away = TestApp::spawn().await;
+    away.user("eve").await;
+    away.user("fay").await;
+
+    // Eve's Join takes the one place: Accepted by the event's author.
+    let eve_join = join(&home, &away, "eve", &event_url, 1).await;
+    let accept = eventually("eve's Accept", || sent(&home, "Accept", &eve_join)).await;
+    assert_eq!(accept["actor"], home.url("/u/org"), "{accept}");
+    let eve = away.url("/u/eve");
+    assert_eq!(accept["to"], json!([eve]));
+    // Fay's waits, unanswered; the local view counts both.
+    let fay_join = join(&home, &away, "fay", &event_url, 2).await;
+    let (_, view) = home
+        .get(&format!("/api/v1/events/{id}"), Some(&owner))
+        .await;
+    assert_eq!(
+        (view["going"].as_i64(), view["waitlisted"].as_i64()),
+        (Some(1), Some(1)),
+        "{view}"
+    );
+    assert!(sent(&home, "Accept", &fay_join).await.is_none());
+    let host = away.hostname.clone();
+    assert!(view["answers"]
+        .as_array()
+        .expect("answers")
+        .iter()
+        .any(|a| a["person"] == format!("fay@{host}")));
+
+    // Eve leaves (Undo of her Join): Fay is promoted and gets her Accept now.
+    let (actor, key) = crate::signing::person_key(&away, "eve").await;
+    let undo = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "type": "Undo", "id": format!("{actor}/undo/1"), "actor": actor,
+        "object": {"type": "Join", "id": eve_join, "actor": actor, "object": event_url},
+    });
+    let (status, _) = crate::signing::SignedPost::new(&undo, &key)
+        .send(&home)
+        .await;
+    assert!(status.is_success());
+    eventually("fay's Accept", || sent(&home, "Accept", &fay_join)).await;
+    let (_, view) = home
+        .get(&format!("/api/v1/events/{id}"), Some(&owner))
+        .await;
+    assert_eq!(
+        (view["going"].as_i64(), view["waitlisted"].as_i64()),
+        (Some(1), Some(0)),
+        "{view}"
+    );
+
+    // Cancelled: a new Join is refused with a Reject, and nothing of it is stored.
+    home.post(
+        &format!("/api/v1/events/{id}/status"),
+        Some(&owner),
+        json!({"status": "cancelled"}),
+    )
+    .await;
+    away.user("gus").await;
+    let gus_join = join(&home, &away, "gus", &event_url, 3).await;
+    eventually("gus's Reject", || sent(&home, "Reject", &gus_join)).await;
+    let (_, view) = home
+        .get(&format!("/api/v1/events/{id}"), Some(&owner))
+        .await;
+    let gus = format!("gus@{host}");
+    assert!(!view["answers"]
+        .as_array()
+        .expect("answers")
+        .iter()
+        .any(|a| a["person"] == gus));
+}
+
+#[tokio::test]
+async fn a_join_of_a_private_communitys_event_by_a_non_member_is_refused_and_not_stored() {
+    let home = TestApp::spawn().await;
+    let owner = home.user("org").await;
+    let (status, _) = home
+        .community(
+            &owner,
+            "inner",
+            json!({"visibility": "private", "membership_policy": "approval"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, created) = schedule(&home, &owner, "inner", event("Closed meeting", json!({}))).await;
+    let id = created["id"].as_i64().expect("id");
+    let event_url = created["actor_id"].as_str().expect("ap id").to_string();
+    let away = TestApp::spawn().await;
+    away.user("mal").await;
+    let mal_join = join(&home, &away, "mal", &event_url, 1).await;
+    eventually("mal's Reject", || sent(&home, "Reject", &mal_join)).await;
+    let (_, view) = home
+        .get(&format!("/api/v1/events/{id}"), Some(&owner))
+        .await;
+    assert_eq!(view["answers"], json!([]), "{view}");
+    assert_eq!(view["going"], 0);
+    // A Join of something that is not an event here is refused as unknown, and not answered.
+    let (status, stray) = send_join(&home, &away, "mal", &home.url("/post/999999"), 2).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(sent(&home, "Reject", &stray).await.is_none());
+}

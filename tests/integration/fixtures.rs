@@ -60,8 +60,8 @@ fn every_captured_person_and_group_parses() {
 
 /// Activity types copse handles (the inbox's variants other than the catch-all).
 const HANDLED: &[&str] = &[
-    "Follow", "Accept", "Reject", "Undo", "Create", "Announce", "Like", "Dislike", "Flag",
-    "Resolve",
+    "Follow", "Join", "Leave", "Accept", "Reject", "Undo", "Create", "Announce", "Like", "Dislike",
+    "Flag", "Resolve",
 ];
 
 /// What `InboxActivity` made of a document, by variant name.
@@ -72,7 +72,14 @@ fn variant(doc: &serde_json::Value) -> Result<&'static str, String> {
         A::Follow(_) => "Follow",
         A::Accept(_) => "Accept",
         A::Reject(_) => "Reject",
-        A::Undo(_) | A::UndoVote(_) | A::UndoLock(_) | A::UndoBlock(_) | A::UndoDelete(_) => "Undo",
+        A::Undo(_)
+        | A::UndoVote(_)
+        | A::UndoLock(_)
+        | A::UndoBlock(_)
+        | A::UndoDelete(_)
+        | A::UndoJoin(_) => "Undo",
+        A::Join(_) => "Join",
+        A::Leave(_) => "Leave",
         A::Block(_) => "Block",
         A::Add(_) => "Add",
         A::Remove(_) => "Remove",
@@ -97,7 +104,10 @@ fn handled(doc: &serde_json::Value) -> bool {
     let kind = doc["type"].as_str().unwrap_or("");
     let inner = doc["object"]["type"].as_str().unwrap_or("");
     match kind {
-        "Undo" => ["Follow", "Like", "Dislike", "Lock", "Block", "Delete"].contains(&inner),
+        "Undo" => [
+            "Follow", "Like", "Dislike", "Lock", "Block", "Delete", "Join",
+        ]
+        .contains(&inner),
         // A Block without a community target is a person blocking a person: not ours.
         "Block" => !doc["target"].is_null(),
         // Add/Remove to a community's featured or moderators collection.
