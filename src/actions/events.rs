@@ -355,3 +355,43 @@ pub async fn receive_leave(ctx: &AppContext, person: &Person, post_id: i64) -> R
     })
     .await
 }
+
+/// An organizer records, once the event has begun, its notes (markdown) and who came: people
+/// who answered it, by person id.
+pub async fn record(
+    ctx: &AppContext,
+    organizer: &Person,
+    post_id: i64,
+    notes: &str,
+    attended: Vec<i64>,
+) -> Result<()> {
+    let notes = content::text_block("notes", notes, post_rules::MAX_BODY)?;
+    let html = content::markdown_to_html(&notes);
+    let (gate, viewer) = (ctx.gate().clone(), Viewer::person(organizer.id, false));
+    let organizer_id = organizer.id;
+    ctx.write(move |conn| {
+        let (found, event) = visible(conn, &gate, &viewer, post_id)?;
+        if !organizes(conn, &found, organizer_id)? {
+            return Err(not_organizer());
+        }
+        if event.starts_at > rules::now() {
+            return Err(Error::new(
+                ErrorKind::Conflict,
+                "not_started",
+                "notes and attendance are recorded once the event has begun",
+            ));
+        }
+        let answered: Vec<i64> = db::events::answers(conn, post_id)?
+            .into_iter()
+            .map(|(r, ..)| r.person_id)
+            .collect();
+        if attended.iter().any(|p| !answered.contains(p)) {
+            return Err(Error::invalid_field(
+                "attended",
+                "only people who answered the event can be recorded as having come",
+            ));
+        }
+        db::events::record(conn, post_id, &notes, &html, &attended)
+    })
+    .await
+}

@@ -52,6 +52,19 @@ pub struct DecisionRequest {
 pub struct AnswerView {
     pub person: String,
     pub state: String,
+    /// Recorded by the organizers as having come.
+    pub attended: bool,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordRequest {
+    /// Notes or minutes (markdown).
+    #[serde(default)]
+    pub notes: String,
+    /// Who came: people who answered the event, as in its `answers`.
+    #[serde(default)]
+    pub attended: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -91,6 +104,11 @@ pub struct EventView {
     pub organizes: bool,
     /// Who answered what (members of the community only; empty for others).
     pub answers: Vec<AnswerView>,
+    /// Notes or minutes written afterwards (HTML and markdown).
+    pub notes_html: String,
+    pub notes: String,
+    /// How many came, as recorded.
+    pub attended: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -149,8 +167,12 @@ fn view(ctx: &AppContext, read: EventRead) -> EventView {
             .map(|a| AnswerView {
                 person: a.handle.clone(),
                 state: a.state.as_str().to_string(),
+                attended: a.attended,
             })
             .collect(),
+        notes_html: e.notes_html.clone(),
+        notes: e.notes_md.clone(),
+        attended: read.attended,
     }
 }
 
@@ -352,8 +374,53 @@ pub async fn decide(
         .find(|a| a.handle == body.person)
         .map(|a| a.person_id)
         .ok_or_else(|| Error::invalid_field("person", "has not answered this event"))?;
+
     let state = actions::events::decide(&data, &account.person, id, person, body.accept).await?;
     Ok(HttpResponse::Ok().json(RsvpView {
         state: state.as_str().to_string(),
     }))
+}
+
+/// An organizer records, once the event has begun, its notes and who came.
+#[utoipa::path(put, path = "/api/v1/events/{id}/record", tag = "events",
+    operation_id = "record_event", params(("id" = i64, Path, description = "event id")),
+    request_body = RecordRequest, security(("bearer" = [])),
+    responses((status = 200, body = EventView), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn record(
+    data: web::Data<AppContext>,
+    Auth(account): Auth,
+    id: web::Path<i64>,
+    ApiJson(body): ApiJson<RecordRequest>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let viewer = super::viewer(Some(&account));
+    let before = read(&data, viewer.clone(), id).await?;
+    if !before.organizes {
+        return Err(actions::events::not_organizer());
+    }
+    let attended = people(&before, &body.attended)?;
+    actions::events::record(&data, &account.person, id, &body.notes, attended).await?;
+    let read = read(&data, viewer, id).await?;
+    Ok(HttpResponse::Ok().json(view(&data, read)))
+}
+
+/// The person ids of handles among an event's answers.
+pub fn people(read: &EventRead, handles: &[String]) -> Result<Vec<i64>, Error> {
+    handles
+        .iter()
+        .map(|h| {
+            read.answers
+                .iter()
+                .find(|a| &a.handle == h)
+                .map(|a| a.person_id)
+                .ok_or_else(|| {
+                    Error::invalid_field(
+                        "attended",
+                        format_args!("{h} has not answered this event"),
+                    )
+                })
+        })
+        .collect()
 }

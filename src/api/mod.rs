@@ -84,6 +84,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/events/{id}/status", web::post().to(events::status))
             .route("/events/{id}/rsvp", web::post().to(events::rsvp))
             .route("/events/{id}/decisions", web::post().to(events::decide))
+            .route("/events/{id}/record", web::put().to(events::record))
             .route("/communities/{ref}/posts", web::post().to(posts::create))
             .route("/communities/{ref}/posts", web::get().to(posts::list))
             .route("/posts/{id}", web::get().to(posts::get))

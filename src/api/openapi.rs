@@ -42,7 +42,7 @@ pub async fn document() -> HttpResponse {
         moderation::reports, moderation::resolve_report, moderation::invite,
         moderation::invitations, moderation::withdraw_invitation, moderation::modlog,
         events::create, events::list, events::get, events::edit, events::status, events::rsvp,
-        events::decide,
+        events::decide, events::record,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth, &CommonResponses),

@@ -3,7 +3,7 @@
 use super::{
     now,
     posts::Post,
-    schema::{event_organizers, event_rsvps, events, persons, posts},
+    schema::{event_attendance, event_organizers, event_rsvps, events, persons, posts},
     DbConn,
 };
 use crate::{
@@ -33,6 +33,9 @@ pub struct Event {
     pub status: String,
     /// As the origin counts it, for a remote event; local events are counted from RSVPs.
     pub participant_count: i64,
+    /// Notes or minutes, written afterwards.
+    pub notes_md: String,
+    pub notes_html: String,
 }
 
 impl Event {
@@ -312,5 +315,40 @@ pub fn answered_by(
         .order(events::starts_at.asc())
         .select((Post::as_select(), Event::as_select(), event_rsvps::state))
         .limit(200)
+        .load(conn)?)
+}
+
+/// Records the notes and who came (replacing what was recorded).
+pub fn record(
+    conn: &mut DbConn,
+    post_id: i64,
+    notes_md: &str,
+    notes_html: &str,
+    attended: &[i64],
+) -> Result<()> {
+    diesel::update(events::table.find(post_id))
+        .set((
+            events::notes_md.eq(notes_md),
+            events::notes_html.eq(notes_html),
+        ))
+        .execute(conn)?;
+    diesel::delete(event_attendance::table.filter(event_attendance::post_id.eq(post_id)))
+        .execute(conn)?;
+    for person in attended {
+        diesel::insert_into(event_attendance::table)
+            .values((
+                event_attendance::post_id.eq(post_id),
+                event_attendance::person_id.eq(person),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Who came, by person id.
+pub fn attended(conn: &mut DbConn, post_id: i64) -> Result<Vec<i64>> {
+    Ok(event_attendance::table
+        .filter(event_attendance::post_id.eq(post_id))
+        .select(event_attendance::person_id)
         .load(conn)?)
 }

@@ -33,6 +33,7 @@ pub const TABLES: &[&str] = &[
     "events",
     "event_rsvps",
     "event_organizers",
+    "event_attendance",
     "votes",
     "community_bans",
     "mod_log",

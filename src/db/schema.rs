@@ -295,6 +295,15 @@ diesel::table! {
         external_url -> Text,
         status -> Text,
         participant_count -> BigInt,
+        notes_md -> Text,
+        notes_html -> Text,
+    }
+}
+
+diesel::table! {
+    event_attendance (post_id, person_id) {
+        post_id -> BigInt,
+        person_id -> BigInt,
     }
 }
 
@@ -329,6 +338,8 @@ diesel::joinable!(events -> posts (post_id));
 diesel::joinable!(event_rsvps -> persons (person_id));
 diesel::joinable!(event_rsvps -> events (post_id));
 diesel::joinable!(event_organizers -> events (post_id));
+diesel::joinable!(event_attendance -> events (post_id));
+diesel::joinable!(event_attendance -> persons (person_id));
 diesel::joinable!(event_organizers -> persons (person_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -356,4 +367,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     events,
     event_rsvps,
     event_organizers,
+    event_attendance,
 );

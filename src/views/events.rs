@@ -21,6 +21,8 @@ pub struct Answer {
     /// `name` for a local person, `name@host` for a remote one.
     pub handle: String,
     pub state: RsvpState,
+    /// Recorded as having come.
+    pub attended: bool,
 }
 
 /// An event as one viewer sees it.
@@ -42,6 +44,10 @@ pub struct EventRead {
     pub answers: Vec<Answer>,
     /// The online link when the viewer may see it.
     pub online_url: Option<String>,
+    /// Whether it has begun (notes and attendance may be recorded).
+    pub started: bool,
+    /// How many were recorded as having come.
+    pub attended: i64,
 }
 
 impl EventRead {
@@ -82,6 +88,7 @@ pub fn read(
         .map(|a| handle(host, &a.name, a.ap_id.as_str(), a.local))
         .unwrap_or_default();
     let all = db::events::answers(conn, post_id)?;
+    let came = db::events::attended(conn, post_id)?;
     let organizers = db::events::organizers(conn, post_id)?;
     let me = viewer.person_id();
     let mine = all
@@ -110,6 +117,7 @@ pub fn read(
                     person_id: r.person_id,
                     handle: handle(host, name, ap_id, *local),
                     state: r.state()?,
+                    attended: came.contains(&r.person_id),
                 })
             })
             .collect(),
@@ -117,6 +125,7 @@ pub fn read(
     };
     let sees_link = event.online_url_public || organizes || mine == Some(RsvpState::Going);
     let online_url = Some(event.online_url.clone()).filter(|u| sees_link && !u.is_empty());
+    let started = event.starts_at <= crate::domain::events::now();
     Ok(Some(EventRead {
         post: found.post,
         community: found.community,
@@ -130,6 +139,8 @@ pub fn read(
         pending,
         answers,
         online_url,
+        started,
+        attended: came.len() as i64,
     }))
 }
 

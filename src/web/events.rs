@@ -469,6 +469,47 @@ pub async fn rsvp(
     after(&req, &ctx, frame, id, outcome).await
 }
 
+/// The notes and attendance form: `notes`, and a checkbox `came:{handle}` for each person who
+/// answered.
+#[derive(Deserialize)]
+pub struct RecordForm {
+    #[serde(default)]
+    pub notes: String,
+    #[serde(flatten)]
+    pub marks: std::collections::HashMap<String, String>,
+}
+
+/// An organizer records the notes and who came (`actions::events::record`).
+pub async fn record(
+    req: HttpRequest,
+    ctx: web::Data<AppContext>,
+    id: web::Path<i64>,
+    Form {
+        frame,
+        session,
+        data,
+    }: Form<RecordForm>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let person = session.account.person.clone();
+    let outcome = async {
+        let read = read_event(&ctx, frame.viewer(), id).await?;
+        if !read.organizes {
+            return Err(actions::events::not_organizer());
+        }
+        let handles: Vec<String> = data
+            .marks
+            .keys()
+            .filter_map(|k| k.strip_prefix("came:").map(str::to_string))
+            .collect();
+        let came = crate::api::events::people(&read, &handles)?;
+        actions::events::record(&ctx, &person, id, &data.notes, came).await?;
+        Ok("The notes and attendance were saved.".to_string())
+    }
+    .await;
+    after(&req, &ctx, frame, id, outcome).await
+}
+
 #[derive(Deserialize)]
 pub struct StatusForm {
     pub status: String,

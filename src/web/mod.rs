@@ -117,6 +117,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/events/{id}/rsvp", web::post().to(events::rsvp))
             .route("/events/{id}/status", web::post().to(events::status))
             .route("/events/{id}/decisions", web::post().to(events::decide))
+            .route("/events/{id}/record", web::post().to(events::record))
             .configure(moderation_forms::routes)
             .configure(thread_routes)
             .default_service(web::to(errors::not_found)),

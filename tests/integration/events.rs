@@ -623,3 +623,76 @@ async fn a_join_of_a_private_communitys_event_by_a_non_member_is_refused_and_not
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(sent(&home, "Reject", &stray).await.is_none());
 }
+
+#[tokio::test]
+async fn organizers_record_notes_and_who_came_once_the_event_has_begun() {
+    let app = TestApp::spawn().await;
+    let owner = app.user("org").await;
+    open_community(&app, &owner, "makers").await;
+    let at = |hours: i64| {
+        (chrono::Utc::now() + chrono::Duration::hours(hours))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    let now = json!({"starts_at": at(-1), "ends_at": at(2), "timezone": "UTC"});
+    let (status, running) = schedule(&app, &owner, "makers", event("Sprint", now)).await;
+    assert_eq!(status, StatusCode::CREATED, "{running}");
+    let id = running["id"].as_i64().expect("id");
+    let (ann, bob) = (app.user("ann").await, app.user("bob").await);
+    answer(&app, &ann, id, "going").await;
+    answer(&app, &bob, id, "maybe").await;
+    let record = |token: String, body: Value| {
+        let app = &app;
+        async move {
+            app.call(
+                reqwest::Method::PUT,
+                &format!("/api/v1/events/{id}/record"),
+                Some(&token),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let (status, view) = record(
+        owner.clone(),
+        json!({"notes": "We fixed **three** bikes.", "attended": ["ann"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["attended"], 1);
+    assert!(view["notes_html"]
+        .as_str()
+        .is_some_and(|h| h.contains("<strong>three</strong>")));
+    let came: Vec<&Value> = view["answers"]
+        .as_array()
+        .expect("answers")
+        .iter()
+        .filter(|a| a["attended"] == true)
+        .collect();
+    assert_eq!(came.len(), 1);
+    assert_eq!(came[0]["person"], "ann");
+    // Only people who answered; only organizers; only once it has begun.
+    let got = record(owner.clone(), json!({"attended": ["nobody"]})).await;
+    assert_error(
+        &got,
+        StatusCode::BAD_REQUEST,
+        "invalid_field",
+        Some("attended"),
+    );
+    let got = record(ann.clone(), json!({"notes": "mine"})).await;
+    assert_error(&got, StatusCode::FORBIDDEN, "not_an_organizer", None);
+    let (_, later) = schedule(&app, &owner, "makers", event("Later", json!({}))).await;
+    let later = later["id"].as_i64().expect("id");
+    let got = app
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/v1/events/{later}/record"),
+            Some(&owner),
+            Some(json!({"notes": "early"})),
+        )
+        .await;
+    assert_error(&got, StatusCode::CONFLICT, "not_started", None);
+    // The notes stay as recorded.
+    let (_, view) = app.get(&format!("/api/v1/events/{id}"), None).await;
+    assert_eq!(view["notes"], "We fixed **three** bikes.");
+}

@@ -165,6 +165,7 @@ async fn openapi_document_covers_every_endpoint() {
         ("post", "/api/v1/events/{id}/status"),
         ("post", "/api/v1/events/{id}/rsvp"),
         ("post", "/api/v1/events/{id}/decisions"),
+        ("put", "/api/v1/events/{id}/record"),
     ];
     let mut documented = 0;
     for (method, path) in endpoints {

@@ -170,3 +170,62 @@ async fn an_event_is_scheduled_answered_and_cancelled_from_the_pages() {
     );
     assert!(edit.body.contains("value=\"Europe/Lisbon\""));
 }
+
+#[tokio::test]
+async fn the_organizer_records_notes_and_attendance_from_the_event_page() {
+    let app = TestApp::spawn().await;
+    let (olga, ann) = scene(&app).await;
+    let at = |hours: i64| {
+        (chrono::Utc::now() + chrono::Duration::hours(hours))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    let (start, end) = (at(-1), at(1));
+    let new = "/c/garden/events/new";
+    let fields = [
+        ("title", "Work day"),
+        ("starts_at", start.as_str()),
+        ("ends_at", end.as_str()),
+        ("timezone", "UTC"),
+    ];
+    let to = location(&submit(&olga, new, new, &fields).await);
+    let id = to.trim_start_matches("/events/").to_string();
+    submit(
+        &ann,
+        &to,
+        &format!("/events/{id}/rsvp"),
+        &[("state", "going")],
+    )
+    .await;
+    let page = olga.get(&to).await;
+    assert!(page.body.contains("name=\"came:ann\""), "{}", page.body);
+    let done = submit(
+        &olga,
+        &to,
+        &format!("/events/{id}/record"),
+        &[("notes", "Planted *twelve* trees."), ("came:ann", "on")],
+    )
+    .await;
+    assert_eq!(location(&done), to);
+    let page = ann.get(&to).await;
+    assert!(
+        page.body.contains("Planted <em>twelve</em> trees."),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("<dt>Came</dt><dd>1</dd>"),
+        "{}",
+        page.body
+    );
+    // Ann is no organizer: no form for her, and her post is refused.
+    assert!(!page.body.contains("/record\""));
+    let refused = submit(
+        &ann,
+        &to,
+        &format!("/events/{id}/record"),
+        &[("notes", "x")],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+}

@@ -15,7 +15,10 @@ CREATE TABLE events (
     join_mode TEXT NOT NULL,
     external_url TEXT NOT NULL DEFAULT '',
     status TEXT NOT NULL,
-    participant_count BIGINT NOT NULL DEFAULT 0
+    participant_count BIGINT NOT NULL DEFAULT 0,
+    -- Notes or minutes written afterwards by the organizers (the agenda is the post's body).
+    notes_md TEXT NOT NULL DEFAULT '',
+    notes_html TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX events_starts ON events (starts_at);
 
@@ -35,6 +38,13 @@ CREATE INDEX event_rsvps_person ON event_rsvps (person_id);
 
 -- Organizers besides the author (who always organizes): named members of the community.
 CREATE TABLE event_organizers (
+    post_id BIGINT NOT NULL REFERENCES events (post_id) ON DELETE CASCADE,
+    person_id BIGINT NOT NULL REFERENCES persons (id) ON DELETE CASCADE,
+    PRIMARY KEY (post_id, person_id)
+);
+
+-- Who came, as the organizers recorded it (for the health figures).
+CREATE TABLE event_attendance (
     post_id BIGINT NOT NULL REFERENCES events (post_id) ON DELETE CASCADE,
     person_id BIGINT NOT NULL REFERENCES persons (id) ON DELETE CASCADE,
     PRIMARY KEY (post_id, person_id)
