@@ -133,6 +133,9 @@ pub struct Settings {
     /// On SIGTERM or Ctrl-C, how many seconds running requests and deliveries get to finish
     /// before the process exits anyway.
     pub shutdown_grace_secs: u64,
+    /// The IANA time zone a new event's form starts with (e.g. `Europe/Berlin`); each event
+    /// keeps its own zone.
+    pub default_timezone: String,
 }
 
 /// A list from TOML, or a comma-separated string from the environment.
@@ -186,6 +189,7 @@ impl Default for Settings {
             delivery_give_up_after_secs: 3 * 24 * 3600,
             instance_unreachable_after_secs: 24 * 3600,
             shutdown_grace_secs: 30,
+            default_timezone: "UTC".into(),
         }
     }
 }
@@ -309,6 +313,8 @@ impl Settings {
         if self.database_url.trim().is_empty() {
             return Err("setting `database_url`: must not be empty".into());
         }
+        crate::domain::events::parse_zone(&self.default_timezone)
+            .map_err(|_| "setting `default_timezone`: not a known IANA time zone".to_string())?;
         if self.database_pool_size == 0 {
             return Err("setting `database_pool_size`: must be at least 1".into());
         }

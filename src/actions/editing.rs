@@ -212,6 +212,8 @@ pub struct RemoteEdit {
     pub body_html: String,
     pub updated: chrono::NaiveDateTime,
     pub activity_id: String,
+    /// The new details of an `Event`.
+    pub event: Option<crate::domain::events::ReceivedEvent>,
 }
 
 /// A remote Update: the author's new version, applied unless an equal or newer one is stored.
@@ -223,6 +225,7 @@ pub async fn receive_edit(ctx: &AppContext, author: &Person, edit: RemoteEdit) -
         body_html,
         updated,
         activity_id,
+        event,
     } = edit;
     let author = author.clone();
     let author_id = author.id;
@@ -243,6 +246,9 @@ pub async fn receive_edit(ctx: &AppContext, author: &Person, edit: RemoteEdit) -
                         None => p.title.clone(),
                     };
                     db::posts::edit_post(conn, p.id, &title, &body_md, &body_html, updated)?;
+                    if let Some(e) = &event {
+                        db::events::save(conn, p.id, &e.details, e.status, e.participant_count)?;
+                    }
                     return db::communities::by_id(conn, p.community_id);
                 }
                 let c = db::posts::comment_by_ap_id(conn, &object_ap_id)?

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod communities;
 pub mod delivery;
 pub mod editing;
+pub mod events;
 pub mod instances;
 pub mod invitations;
 pub mod keys;

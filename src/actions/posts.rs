@@ -22,36 +22,56 @@ pub async fn create_post(
     title: &str,
     body: &str,
 ) -> Result<Post> {
+    open_thread(
+        ctx,
+        account,
+        community,
+        title,
+        body,
+        rules::may_post,
+        |_, _| Ok(()),
+    )
+    .await
+}
+
+/// Opens a thread as a local member: `may` decides from the member's role (posting, scheduling
+/// an event), `with` stores what comes with the thread in the same write (an event's details).
+pub(crate) async fn open_thread(
+    ctx: &AppContext,
+    account: &Account,
+    community: Community,
+    title: &str,
+    body: &str,
+    may: fn(&Community, Option<crate::domain::communities::Role>) -> Result<()>,
+    with: impl FnOnce(&mut db::DbConn, &Post) -> Result<()> + Send + 'static,
+) -> Result<Post> {
     let (title, body) = rules::parse_post(title, body)?;
     let html = content::markdown_to_html(&body);
     let author = account.person.clone();
     let base = ctx.url("");
-    let post = ctx
-        .write({
-            move |conn| {
-                db::members::ensure_not_banned(conn, community.id, author.id)?;
-                let role = db::communities::role_of(conn, community.id, author.id)?;
-                rules::may_post(&community, role)?;
-                let new = NewPost {
-                    ap_id: None,
-                    community_id: community.id,
-                    author_id: author.id,
-                    title: &title,
-                    body_md: &body,
-                    body_html: &html,
-                    published: None,
-                };
-                let post = db::posts::insert_post(conn, &new, &base)?;
-                let event = Change::PostCreated {
-                    post_id: post.id,
-                    activity_id: None,
-                };
-                db::outbox::emit(conn, &event)?;
-                Ok(post)
-            }
-        })
-        .await?;
-    Ok(post)
+    ctx.write(move |conn| {
+        db::members::ensure_not_banned(conn, community.id, author.id)?;
+        let role = db::communities::role_of(conn, community.id, author.id)?;
+        may(&community, role)?;
+        let new = NewPost {
+            ap_id: None,
+            community_id: community.id,
+            author_id: author.id,
+            title: &title,
+            body_md: &body,
+            body_html: &html,
+            published: None,
+        };
+        let post = db::posts::insert_post(conn, &new, &base)?;
+        with(conn, &post)?;
+        let event = Change::PostCreated {
+            post_id: post.id,
+            activity_id: None,
+        };
+        db::outbox::emit(conn, &event)?;
+        Ok(post)
+    })
+    .await
 }
 
 /// A local member replies to a post or to a comment of that post.
@@ -199,6 +219,7 @@ async fn write_remote_post(
     let (body_html, ap_id) = (received.html.clone(), received.ap_id.clone());
     let (community, author_id) = (community.clone(), author.id);
     let published = received.published;
+    let event = received.event.clone();
     let base = ctx.url("");
     ctx.write(move |conn| {
         let post = match db::posts::post_by_ap_id(conn, &ap_id)? {
@@ -215,7 +236,11 @@ async fn write_remote_post(
                     body_html: &body_html,
                     published,
                 };
-                db::posts::insert_post(conn, &new, &base)?
+                let post = db::posts::insert_post(conn, &new, &base)?;
+                if let Some(e) = &event {
+                    db::events::save(conn, post.id, &e.details, e.status, e.participant_count)?;
+                }
+                post
             }
         };
         if let Some(Created {

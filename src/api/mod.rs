@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod communities;
+pub mod events;
 pub mod extract;
 pub mod members;
 pub mod moderation;
@@ -78,6 +79,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/communities/{name}/applications/{person_id}/reject",
                 web::post().to(members::reject),
             )
+            .route("/communities/{ref}/events", web::post().to(events::create))
+            .route("/communities/{ref}/events", web::get().to(events::list))
+            .route("/events/{id}", web::get().to(events::get))
+            .route("/events/{id}", web::put().to(events::edit))
+            .route("/events/{id}/status", web::post().to(events::status))
+            .route("/events/{id}/rsvp", web::post().to(events::rsvp))
+            .route("/events/{id}/decisions", web::post().to(events::decide))
+            .route("/events/{id}/record", web::put().to(events::record))
             .route("/communities/{ref}/posts", web::post().to(posts::create))
             .route("/communities/{ref}/posts", web::get().to(posts::list))
             .route("/posts/{id}", web::get().to(posts::get))

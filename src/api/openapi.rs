@@ -3,7 +3,7 @@
 //! extractors give them (400 for a bad path, query or body, 401 for a missing or wrong token, 413
 //! and 415 for a body, 503 when the database is busy), added here so no handler can forget them.
 
-use super::{accounts, admin, communities, members, moderation, posts, queue, search};
+use super::{accounts, admin, communities, events, members, moderation, posts, queue, search};
 use crate::error::ErrorBody;
 use actix_web::HttpResponse;
 use utoipa::{
@@ -42,10 +42,12 @@ pub async fn document() -> HttpResponse {
         moderation::restore_comment, moderation::report_post, moderation::report_comment,
         moderation::reports, moderation::resolve_report, moderation::invite,
         moderation::invitations, moderation::withdraw_invitation, moderation::modlog,
+        events::create, events::list, events::get, events::edit, events::status, events::rsvp,
+        events::decide, events::record,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth, &CommonResponses),
-    tags((name = "accounts"), (name = "communities"), (name = "membership"), (name = "posts"), (name = "search"), (name = "moderation"), (name = "admin")),
+    tags((name = "accounts"), (name = "communities"), (name = "membership"), (name = "posts"), (name = "events"), (name = "search"), (name = "moderation"), (name = "admin")),
 )]
 pub struct ApiDoc;
 

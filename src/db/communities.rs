@@ -44,6 +44,13 @@ pub struct Community {
     pub published: NaiveDateTime,
     pub updated: Option<NaiveDateTime>,
     pub last_refreshed_at: NaiveDateTime,
+    /// Who may schedule events: `members` or `moderators`.
+    #[serde(default = "members")]
+    pub events_by: String,
+}
+
+fn members() -> String {
+    "members".into()
 }
 
 impl Community {

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod backup;
 pub mod communities;
+pub mod events;
 pub mod feeds;
 pub mod instance;
 pub mod members;

@@ -85,6 +85,7 @@ diesel::table! {
         published -> Timestamp,
         updated -> Nullable<Timestamp>,
         last_refreshed_at -> Timestamp,
+        events_by -> Text,
     }
 }
 
@@ -285,6 +286,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    events (post_id) {
+        post_id -> BigInt,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        timezone -> Text,
+        place_name -> Text,
+        place_address -> Text,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        online_url -> Text,
+        online_url_public -> Bool,
+        capacity -> Nullable<BigInt>,
+        join_mode -> Text,
+        external_url -> Text,
+        status -> Text,
+        participant_count -> BigInt,
+        notes_md -> Text,
+        notes_html -> Text,
+    }
+}
+
+diesel::table! {
+    event_attendance (post_id, person_id) {
+        post_id -> BigInt,
+        person_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    event_rsvps (post_id, person_id) {
+        post_id -> BigInt,
+        person_id -> BigInt,
+        state -> Text,
+        activity_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    event_organizers (post_id, person_id) {
+        post_id -> BigInt,
+        person_id -> BigInt,
+    }
+}
+
 diesel::joinable!(deliveries -> outbox_activities (activity_id));
 diesel::joinable!(local_users -> persons (person_id));
 diesel::joinable!(posts -> communities (community_id));
@@ -295,6 +343,13 @@ diesel::joinable!(sessions -> local_users (local_user_id));
 diesel::joinable!(feed_tokens -> local_users (local_user_id));
 diesel::joinable!(community_members -> communities (community_id));
 diesel::joinable!(community_members -> persons (person_id));
+diesel::joinable!(events -> posts (post_id));
+diesel::joinable!(event_rsvps -> persons (person_id));
+diesel::joinable!(event_rsvps -> events (post_id));
+diesel::joinable!(event_organizers -> events (post_id));
+diesel::joinable!(event_attendance -> events (post_id));
+diesel::joinable!(event_attendance -> persons (person_id));
+diesel::joinable!(event_organizers -> persons (person_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     actor_names,
@@ -319,4 +374,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     instance_health,
     instance_software,
     tombstones,
+    events,
+    event_rsvps,
+    event_organizers,
+    event_attendance,
 );

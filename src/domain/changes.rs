@@ -80,6 +80,14 @@ pub enum Change {
         vote_activity_id: String,
         activity_id: String,
     },
+    /// An organizer's answer to a remote person's `Join` of a local event: a place (→ `Accept`),
+    /// or a refusal (→ `Reject`), sent by the event's author to the person.
+    EventAnswered {
+        post_id: i64,
+        person_id: i64,
+        join_id: String,
+        accepted: bool,
+    },
     /// A post or comment was edited by its author (→ `Update`).
     ContentEdited {
         object_ap_id: String,

@@ -57,6 +57,8 @@ macro_rules! text_enum {
         }
     };
 }
+pub(crate) use text_enum;
+
 text_enum!(MembershipPolicy { Open = "open", Approval = "approval", Invite = "invite" });
 text_enum!(Visibility { Public = "public", Private = "private" });
 text_enum!(Role { Owner = "owner", Moderator = "moderator", Member = "member" });

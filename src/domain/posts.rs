@@ -34,6 +34,8 @@ pub struct Received {
     /// The content, sanitised.
     pub html: String,
     pub published: Option<chrono::NaiveDateTime>,
+    /// An `Event`'s details, when it is one and they make sense.
+    pub event: Option<crate::domain::events::ReceivedEvent>,
 }
 
 impl Received {

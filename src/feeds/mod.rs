@@ -2,8 +2,10 @@
 //! (`/feeds/c/{name}.xml`, also `name@host` for a remote community stored here), of a person's
 //! posts in public communities (`/feeds/u/{name}.xml`), and a member's private feed of their
 //! communities at an address of its own (`/feeds/{token}/front.xml`). Every answer carries an
-//! `ETag` (a digest of the document) and answers `If-None-Match` with 304.
+//! `ETag` (a digest of the document) and answers `If-None-Match` with 304. `ical` writes the
+//! iCalendar files of events (served by `web::events`).
 
+pub mod ical;
 mod rss;
 
 use self::rss::{document, About};

@@ -128,7 +128,7 @@ impl ComposePage {
 }
 
 /// The community a `name` (local) or `name@host` (known here) names.
-async fn community(ctx: &AppContext, name: &str) -> Result<Option<Community>, Error> {
+pub(super) async fn community(ctx: &AppContext, name: &str) -> Result<Option<Community>, Error> {
     let our_host = ctx.settings().hostname.clone();
     let name = name.to_string();
     ctx.db(move |conn| match name.split_once('@') {

@@ -60,8 +60,8 @@ fn every_captured_person_and_group_parses() {
 
 /// Activity types copse handles (the inbox's variants other than the catch-all).
 const HANDLED: &[&str] = &[
-    "Follow", "Accept", "Reject", "Undo", "Create", "Announce", "Like", "Dislike", "Flag",
-    "Resolve",
+    "Follow", "Join", "Leave", "Accept", "Reject", "Undo", "Create", "Announce", "Like", "Dislike",
+    "Flag", "Resolve",
 ];
 
 /// What `InboxActivity` made of a document, by variant name.
@@ -72,7 +72,14 @@ fn variant(doc: &serde_json::Value) -> Result<&'static str, String> {
         A::Follow(_) => "Follow",
         A::Accept(_) => "Accept",
         A::Reject(_) => "Reject",
-        A::Undo(_) | A::UndoVote(_) | A::UndoLock(_) | A::UndoBlock(_) | A::UndoDelete(_) => "Undo",
+        A::Undo(_)
+        | A::UndoVote(_)
+        | A::UndoLock(_)
+        | A::UndoBlock(_)
+        | A::UndoDelete(_)
+        | A::UndoJoin(_) => "Undo",
+        A::Join(_) => "Join",
+        A::Leave(_) => "Leave",
         A::Block(_) => "Block",
         A::Add(_) => "Add",
         A::Remove(_) => "Remove",
@@ -97,7 +104,10 @@ fn handled(doc: &serde_json::Value) -> bool {
     let kind = doc["type"].as_str().unwrap_or("");
     let inner = doc["object"]["type"].as_str().unwrap_or("");
     match kind {
-        "Undo" => ["Follow", "Like", "Dislike", "Lock", "Block", "Delete"].contains(&inner),
+        "Undo" => [
+            "Follow", "Like", "Dislike", "Lock", "Block", "Delete", "Join",
+        ]
+        .contains(&inner),
         // A Block without a community target is a person blocking a person: not ours.
         "Block" => !doc["target"].is_null(),
         // Add/Remove to a community's featured or moderators collection.
@@ -164,4 +174,55 @@ fn every_captured_post_or_comment_parses() {
         failures.join("\n")
     );
     assert!(checked >= 10, "only {checked} objects found");
+}
+
+/// Every captured `Event` (Mobilizon's, Gancio's, inside activities too) reads as an event with
+/// a start, and the places, addresses and links the captures hold come through.
+#[test]
+fn every_captured_event_reads_as_an_event() {
+    use copse::federation::objects::post::PostJson;
+    let Some(root) = fixtures() else { return };
+    let mut events = Vec::new();
+    for (path, doc) in documents(&root) {
+        let object = match doc["type"].as_str() {
+            Some("Event") => doc.clone(),
+            _ if doc["object"]["type"] == "Event" => doc["object"].clone(),
+            _ => continue,
+        };
+        let json: PostJson =
+            serde_json::from_value(object).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let event = json
+            .received()
+            .event
+            .unwrap_or_else(|| panic!("{}: not read as an event", path.display()));
+        events.push((path, event));
+    }
+    assert!(events.len() >= 3, "only {} events found", events.len());
+    let places: Vec<String> = events
+        .iter()
+        .map(|(_, e)| format!("{} | {}", e.details.place_name, e.details.place_address))
+        .collect();
+    // Mobilizon's PostalAddress and Gancio's address line both become the address.
+    assert!(
+        places
+            .iter()
+            .any(|p| p.starts_with("The Kenn Centre | Devon Expressway, EX6 7TW")),
+        "{places:?}"
+    );
+    assert!(
+        places
+            .iter()
+            .any(|p| p == "Community Hall | 1 Main St, Springfield"),
+        "{places:?}"
+    );
+    // Gancio's VirtualLocation is the online link; Mobilizon's capacity 0 is none.
+    assert!(events
+        .iter()
+        .any(|(_, e)| e.details.online_url == "https://meet.example/room"));
+    assert!(events
+        .iter()
+        .all(|(_, e)| e.details.capacity.is_none_or(|c| c > 0)));
+    assert!(events
+        .iter()
+        .any(|(_, e)| e.details.timezone == "Europe/London"));
 }

@@ -160,6 +160,14 @@ async fn openapi_document_covers_every_endpoint() {
         ("post", "/api/v1/admin/users/{name}/admin"),
         ("post", "/api/v1/admin/users/{name}/approve"),
         ("post", "/api/v1/admin/users/{name}/reject"),
+        ("post", "/api/v1/communities/{ref}/events"),
+        ("get", "/api/v1/communities/{ref}/events"),
+        ("get", "/api/v1/events/{id}"),
+        ("put", "/api/v1/events/{id}"),
+        ("post", "/api/v1/events/{id}/status"),
+        ("post", "/api/v1/events/{id}/rsvp"),
+        ("post", "/api/v1/events/{id}/decisions"),
+        ("put", "/api/v1/events/{id}/record"),
     ];
     let mut documented = 0;
     for (method, path) in endpoints {

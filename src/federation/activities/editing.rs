@@ -89,6 +89,7 @@ impl Activity for Update {
             body_html: self.object.html(),
             updated,
             activity_id: self.id.to_string(),
+            event: self.object.received().event,
         };
         actions::receive_edit(data, &author, edit).await
     }

@@ -4,6 +4,7 @@
 
 pub mod adding;
 pub mod announce;
+pub mod attending;
 pub mod blocking;
 pub mod create;
 pub mod editing;
@@ -60,6 +61,9 @@ pub enum InboxActivity {
     UndoLock(Box<locking::UndoLock>),
     UndoBlock(Box<blocking::UndoBlock>),
     UndoDelete(Box<editing::UndoDelete>),
+    UndoJoin(Box<attending::UndoJoin>),
+    Join(attending::Join),
+    Leave(attending::Leave),
     Block(Box<blocking::Block>),
     Lock(locking::Lock),
     Add(adding::Add),
@@ -96,6 +100,9 @@ macro_rules! each_handled {
             InboxActivity::UndoLock($a) => $body,
             InboxActivity::UndoBlock($a) => $body,
             InboxActivity::UndoDelete($a) => $body,
+            InboxActivity::UndoJoin($a) => $body,
+            InboxActivity::Join($a) => $body,
+            InboxActivity::Leave($a) => $body,
             InboxActivity::Block($a) => $body,
             InboxActivity::Lock($a) => $body,
             InboxActivity::Add($a) => $body,
@@ -241,6 +248,9 @@ impl InboxActivity {
             InboxActivity::UndoLock(a) => a.receive(data).await,
             InboxActivity::UndoBlock(a) => a.receive(data).await,
             InboxActivity::UndoDelete(a) => a.receive(data).await,
+            InboxActivity::UndoJoin(a) => a.receive(data).await,
+            InboxActivity::Join(a) => a.receive(data).await,
+            InboxActivity::Leave(a) => a.receive(data).await,
             InboxActivity::Block(a) => a.receive(data).await,
             InboxActivity::Lock(a) => a.receive(data).await,
             InboxActivity::Add(a) => a.receive(data).await,
@@ -303,6 +313,7 @@ impl InboxActivity {
             InboxActivity::UndoLock(a) => Some(&a.object.id),
             InboxActivity::UndoBlock(a) => Some(&a.object.id),
             InboxActivity::UndoDelete(a) => Some(&a.object.id),
+            InboxActivity::UndoJoin(a) => Some(&a.object.id),
             _ => None,
         }
     }

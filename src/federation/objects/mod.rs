@@ -1,6 +1,7 @@
 //! ActivityPub objects: wire structs with ActivityStreams names, and the library's `Object` /
 //! `Actor` traits implemented on our database types.
 
+pub mod event;
 pub mod group;
 pub mod instance;
 pub mod person;
@@ -29,6 +30,20 @@ pub fn context() -> Value {
             "sensitive": "as:sensitive",
             "copse": "https://w3id.org/copse#",
             "joiningQuestions": { "@id": "copse:joiningQuestions", "@container": "@list" },
+            "mz": "https://joinmobilizon.org/ns#",
+            "ical": "http://www.w3.org/2002/12/cal/ical#",
+            "timezone": { "@id": "mz:timezone", "@type": "schema:Text" },
+            "joinMode": { "@id": "mz:joinMode", "@type": "mz:joinModeType" },
+            "externalParticipationUrl": { "@id": "mz:externalParticipationUrl", "@type": "schema:URL" },
+            "participantCount": { "@id": "mz:participantCount", "@type": "schema:Integer" },
+            "maximumAttendeeCapacity": "schema:maximumAttendeeCapacity",
+            "remainingAttendeeCapacity": "schema:remainingAttendeeCapacity",
+            "eventStatus": { "@id": "schema:eventStatus", "@type": "@id" },
+            "category": "schema:category",
+            "location": { "@id": "schema:location", "@type": "schema:Place" },
+            "address": { "@id": "schema:address", "@type": "schema:PostalAddress" },
+            "PostalAddress": "schema:PostalAddress",
+            "streetAddress": "schema:streetAddress",
         }
     ])
 }

@@ -74,6 +74,9 @@ pub struct PostJson {
     pub published: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub updated: Option<DateTime<Utc>>,
+    /// An `Event`'s own fields (empty for anything else).
+    #[serde(flatten)]
+    pub event: super::event::EventFields,
 }
 
 impl PostJson {
@@ -125,6 +128,10 @@ impl PostJson {
             markdown: self.markdown(),
             html: self.html(),
             published: self.published.map(|p| p.naive_utc()),
+            event: match (self.kind, self.in_reply_to.is_none()) {
+                (ObjectKind::Event, true) => crate::domain::events::received(self.event.received()),
+                _ => None,
+            },
         }
     }
 
@@ -207,10 +214,29 @@ impl Object for PostOrComment {
             PostOrComment::Post(p) => (p.author_id, None),
             PostOrComment::Comment(c) => (c.author_id, Some((c.post_id, c.parent_id))),
         };
-        let (author, in_reply_to) = data
+        let event_of = match &self {
+            PostOrComment::Post(p) => Some(p.id),
+            PostOrComment::Comment(_) => None,
+        };
+        let (author, in_reply_to, event) = data
             .db(move |conn| {
                 let author = db::accounts::person_by_id(conn, author_id)?
                     .ok_or_else(|| Error::not_found("author"))?;
+                let event = match event_of {
+                    Some(post) => match db::events::get(conn, post)? {
+                        Some(e) => {
+                            let going = db::events::count_in(
+                                conn,
+                                post,
+                                crate::domain::events::RsvpState::Going,
+                                None,
+                            )?;
+                            Some((e, going))
+                        }
+                        None => None,
+                    },
+                    None => None,
+                };
                 let in_reply_to = match parent {
                     Some((_, Some(comment))) => {
                         db::posts::comment(conn, comment)?.map(|c| c.ap_id.0)
@@ -218,7 +244,7 @@ impl Object for PostOrComment {
                     Some((post, None)) => db::posts::post(conn, post)?.map(|p| p.ap_id.0),
                     None => None,
                 };
-                Ok((author, in_reply_to))
+                Ok((author, in_reply_to, event))
             })
             .await?;
         let group = community.ap_id.0.clone();
@@ -227,14 +253,26 @@ impl Object for PostOrComment {
         let mention = json!({"type": "Mention", "href": group, "name": format!("!{}@{host}", community.name)});
         Ok(match self {
             PostOrComment::Post(p) => PostJson {
-                kind: ObjectKind::Page,
+                kind: match event {
+                    Some(_) => ObjectKind::Event,
+                    None => ObjectKind::Page,
+                },
                 id: p.ap_id.0.clone(),
                 attributed_to: Value::String(author.ap_id.to_string()),
                 to: vec![group.clone(), public()],
                 cc: vec![],
                 audience: Some(group),
                 name: Some(p.title.clone()),
-                summary: Some(rules::teaser(&p.body_html)),
+                summary: Some(match &event {
+                    Some((e, _)) => crate::domain::events::when_line(
+                        e.starts_at,
+                        &e.timezone,
+                        &e.place_name,
+                        !e.online_url.is_empty(),
+                        e.status(),
+                    ),
+                    None => rules::teaser(&p.body_html),
+                }),
                 content: Some(p.body_html.clone()),
                 media_type: Some("text/html".into()),
                 source: Some(Source::markdown(p.body_md.clone())),
@@ -244,6 +282,14 @@ impl Object for PostOrComment {
                 comments_enabled: Some(!p.locked),
                 published: Some(p.published.and_utc()),
                 updated: p.updated.map(|u| u.and_utc()),
+                event: match &event {
+                    Some((e, going)) => super::event::outbound(
+                        e,
+                        *going,
+                        &data.url(&format!("/events/{}", p.id)).parse()?,
+                    ),
+                    None => Default::default(),
+                },
             },
             PostOrComment::Comment(c) => PostJson {
                 kind: ObjectKind::Note,
@@ -263,6 +309,7 @@ impl Object for PostOrComment {
                 comments_enabled: None,
                 published: Some(c.published.and_utc()),
                 updated: c.updated.map(|u| u.and_utc()),
+                event: Default::default(),
             },
         })
     }

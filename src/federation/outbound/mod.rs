@@ -3,6 +3,7 @@
 //! file per activity family (`following`, `content`, `voting`, `moderation`). `queue` stores the
 //! plan and `worker` delivers it.
 
+mod attending;
 mod content;
 mod following;
 mod moderation;
@@ -44,6 +45,7 @@ pub async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
         | Change::ContentDeleted { .. }
         | Change::CommunityUpdated { .. } => content::plan(change, data).await,
         Change::VoteCast { .. } | Change::VoteWithdrawn { .. } => voting::plan(change, data).await,
+        Change::EventAnswered { .. } => attending::plan(change, data).await,
         Change::ThreadLocked { .. }
         | Change::PersonBanned { .. }
         | Change::PostPinned { .. }

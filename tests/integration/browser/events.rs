@@ -1,0 +1,132 @@
+//! Events in a real browser: with scripts off, an organizer schedules a meeting through the form
+//! and a member answers going; with scripts on, axe finds nothing on the event form (also in its
+//! refused state), the event page signed in and out, and the community's events list.
+
+use super::{Browser, Scripts};
+use crate::helpers::{TestApp, PASSWORD};
+use reqwest::StatusCode;
+use serde_json::json;
+
+async fn scene(app: &TestApp) {
+    let olga = app.user("olga").await;
+    app.user("ann").await;
+    let (status, body) = app
+        .community(&olga, "garden", json!({"title": "Urban Gardeners"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+async fn log_in(browser: &Browser, app: &TestApp, name: &str) {
+    browser.open(&app.url("/login")).await;
+    browser.fill("#username", name).await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("main form button[type=submit]").await;
+    assert_eq!(browser.path().await, "/");
+}
+
+/// Fills the event form. Chromium's `datetime-local` field takes keys as a person types them in
+/// its en-US layout: month, day, year, then (after a tab) hour, minute and AM/PM.
+async fn fill_event(browser: &Browser, title: &str, starts: &str, ends: &str) {
+    browser.fill("#title", title).await;
+    browser.fill("#body", "Seed swap and *tea*").await;
+    browser.fill("#starts_at", starts).await;
+    browser.fill("#ends_at", ends).await;
+    browser.fill("#timezone", "Europe/Paris").await;
+    browser.fill("#place_name", "Community hall").await;
+    browser.fill("#capacity", "10").await;
+}
+
+#[tokio::test]
+async fn a_meeting_is_scheduled_and_answered_without_javascript() {
+    let (browser, app) = tokio::join!(Browser::start(Scripts::Off), TestApp::spawn());
+    let Some(browser) = browser else {
+        return;
+    };
+    scene(&app).await;
+    log_in(&browser, &app, "olga").await;
+    browser.open(&app.url("/c/garden")).await;
+    browser.click("a[href='/c/garden/events']").await;
+    browser.click("a[href='/c/garden/events/new']").await;
+    fill_event(
+        &browser,
+        "Seed swap",
+        "06052031\t0700PM",
+        "06052031\t0900PM",
+    )
+    .await;
+    browser.click("main form button[type=submit]").await;
+    let path = browser.path().await;
+    assert!(
+        path.starts_with("/events/"),
+        "{path}: {}",
+        browser.main_text().await
+    );
+    browser
+        .assert_shows(&[
+            "Your event is scheduled.",
+            "Seed swap",
+            "Community hall",
+            "CEST",
+        ])
+        .await;
+
+    let ann = Browser::start(Scripts::Off)
+        .await
+        .expect("a second browser");
+    log_in(&ann, &app, "ann").await;
+    ann.open(&app.url(&path)).await;
+    ann.click("form.rsvp button[value=going]").await;
+    ann.assert_shows(&["You are going.", "You answered: going"])
+        .await;
+    ann.close().await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_event_pages_pass_axe() {
+    let (browser, app) = tokio::join!(Browser::start(Scripts::On), TestApp::spawn());
+    let Some(browser) = browser else {
+        return;
+    };
+    scene(&app).await;
+    let olga = app.login("olga").await;
+    let (status, event) = app
+        .post(
+            "/api/v1/communities/garden/events",
+            Some(&olga),
+            json!({"title": "Seed swap", "starts_at": "2031-06-05T19:00",
+                   "ends_at": "2031-06-05T21:00", "timezone": "Europe/Paris",
+                   "place_name": "Community hall", "capacity": 1,
+                   "join_mode": "approval"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{event}");
+    let id = event["id"].as_i64().expect("id");
+    let ann = app.login("ann").await;
+    app.post(
+        &format!("/api/v1/events/{id}/rsvp"),
+        Some(&ann),
+        json!({"state": "going"}),
+    )
+    .await;
+
+    // Signed out: the page and the list.
+    for path in [format!("/events/{id}"), "/c/garden/events".to_string()] {
+        browser.open(&app.url(&path)).await;
+        browser.assert_accessible().await;
+    }
+    // The organizer: the page with the decisions and status forms, the form and its refusal.
+    log_in(&browser, &app, "olga").await;
+    browser.open(&app.url(&format!("/events/{id}"))).await;
+    browser.assert_shows(&["Asked to come", "Accept ann"]).await;
+    browser.assert_accessible().await;
+    browser.open(&app.url("/c/garden/events/new")).await;
+    browser.assert_accessible().await;
+    browser.fill("#title", "No date").await;
+    browser.click("main form button[type=submit]").await;
+    browser
+        .assert_shows(&["Expected a local date and time"])
+        .await;
+    browser.assert_accessible().await;
+    browser.close().await;
+}
