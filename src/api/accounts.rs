@@ -48,6 +48,8 @@ pub struct AccountView {
     pub is_admin: bool,
     /// False while an account waits for approval.
     pub approved: bool,
+    /// Whether the address was confirmed (a confirmation or reset link sent to it was opened).
+    pub email_confirmed: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -60,6 +62,7 @@ impl AccountView {
             email: a.user.email,
             is_admin: a.user.is_admin,
             approved: a.user.approved,
+            email_confirmed: a.user.email_confirmed_at.is_some(),
             created_at: a.user.created_at.and_utc(),
         }
     }

@@ -25,6 +25,10 @@ struct SettingsPage {
     frame: Frame,
     name: String,
     approved: bool,
+    /// The address is not confirmed yet.
+    unconfirmed: bool,
+    /// A new address takes effect once confirmed.
+    confirm_new_email: bool,
     display_name: String,
     bio: String,
     email: String,
@@ -53,11 +57,18 @@ pub struct PasswordForm {
 }
 
 /// The page for `frame`'s account, with what was typed in place of the stored values.
-fn settings_page(frame: Frame, typed: Typed, error: FormError) -> Option<SettingsPage> {
+fn settings_page(
+    ctx: &AppContext,
+    frame: Frame,
+    typed: Typed,
+    error: FormError,
+) -> Option<SettingsPage> {
     let account = frame.account.clone()?;
     Some(SettingsPage {
         name: account.person.name,
         approved: account.user.approved,
+        unconfirmed: account.user.email_confirmed_at.is_none(),
+        confirm_new_email: ctx.settings().email_confirmation_required(),
         display_name: typed
             .display_name
             .unwrap_or_else(|| account.person.display_name.unwrap_or_default()),
@@ -78,8 +89,8 @@ struct Typed {
     email: Option<String>,
 }
 
-pub async fn page(req: HttpRequest, frame: Frame) -> HttpResponse {
-    match settings_page(frame, Typed::default(), FormError::none()) {
+pub async fn page(req: HttpRequest, ctx: web::Data<AppContext>, frame: Frame) -> HttpResponse {
+    match settings_page(&ctx, frame, Typed::default(), FormError::none()) {
         Some(page) => render(&req, StatusCode::OK, page),
         None => see_other("/login"),
     }
@@ -102,7 +113,7 @@ fn finish(
     let Some(status) = reshown_status(&e) else {
         return Err(e);
     };
-    let page = settings_page(frame, typed, FormError::of(form, &e))
+    let page = settings_page(ctx, frame, typed, FormError::of(form, &e))
         .ok_or_else(|| Error::unauthorized("log in first"))?;
     Ok(render(req, status, page))
 }
@@ -146,20 +157,24 @@ pub async fn email(
         data,
     }: Form<EmailForm>,
 ) -> Result<HttpResponse, Error> {
-    let outcome = actions::accounts::change_email(&ctx, &session.account, &data.email).await;
+    use actions::account_mail::EmailChange;
+    let outcome = actions::account_mail::change_email(&ctx, &session.account, &data.email).await;
+    let done = match outcome {
+        Ok(EmailChange::Changed) => {
+            "Your email address was changed; your old address was told about it."
+        }
+        Ok(EmailChange::Pending) => {
+            "We sent a link to your new address: the change takes effect when you open it. \
+             Your old address was told about it."
+        }
+        Ok(EmailChange::Unchanged) => "This is your address already.",
+        Err(_) => "",
+    };
     let typed = Typed {
         email: Some(data.email),
         ..Typed::default()
     };
-    finish(
-        &req,
-        &ctx,
-        frame,
-        outcome,
-        "email",
-        typed,
-        "Your email address was changed.",
-    )
+    finish(&req, &ctx, frame, outcome.map(|_| ()), "email", typed, done)
 }
 
 pub async fn password(

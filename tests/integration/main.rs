@@ -28,6 +28,8 @@ mod hostile_signatures;
 mod instance_policy;
 mod lemmy_wire;
 mod login_security;
+mod mail;
+mod mail_server;
 mod membership;
 mod metrics;
 mod moderation;
