@@ -166,6 +166,15 @@ pub fn depth(conn: &mut DbConn) -> Result<i64> {
         .get_result(conn)?)
 }
 
+/// Mails waiting (pending) and given up (dead), for administrators.
+pub fn counts(conn: &mut DbConn) -> Result<(i64, i64)> {
+    let dead: i64 = mail_queue::table
+        .filter(mail_queue::state.eq(DEAD))
+        .count()
+        .get_result(conn)?;
+    Ok((depth(conn)?, dead))
+}
+
 /// Forgets sent mail older than `keep` (dead mail stays for the administrators).
 pub fn purge_sent(conn: &mut DbConn, keep: Duration) -> Result<usize> {
     Ok(diesel::delete(
@@ -176,7 +185,7 @@ pub fn purge_sent(conn: &mut DbConn, keep: Duration) -> Result<usize> {
     .execute(conn)?)
 }
 
-/// Every queued mail with its state, oldest first (tests and `copse admin`).
+/// Every queued mail with its state, oldest first (for tests).
 pub fn all(conn: &mut DbConn) -> Result<Vec<(QueuedMail, String)>> {
     Ok(mail_queue::table
         .order(mail_queue::id.asc())

@@ -447,6 +447,30 @@ async fn a_mail_the_server_refuses_for_now_is_retried() {
 }
 
 #[tokio::test]
+async fn a_mail_the_server_refuses_for_good_is_given_up_and_shown_to_administrators() {
+    let smtp = SmtpServer::start();
+    let app = app_with_smtp(&smtp, Confirmation::Off).await;
+    let ctx = app.context();
+    // A recipient that is not an address can never be sent: given up at once, not retried.
+    let mail = copse::mail::templates::mail_test(ctx.settings(), None).unwrap();
+    ctx.write(move |conn| copse::db::mail::enqueue(conn, "not an address", &mail))
+        .await
+        .unwrap();
+    ctx.mail_wakeup().notify_one();
+    eventually("the mail is given up", || async {
+        (queue(&app).await[0].1 == "dead").then_some(())
+    })
+    .await;
+    let report = copse::actions::delivery::queue_report(&ctx).await.unwrap();
+    assert_eq!((report.mail_waiting, report.mail_dead), (0, 1));
+    assert!(report.as_table().contains("mail: 0 waiting, 1 given up"));
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap();
+    let metrics = metrics.text().await.unwrap();
+    assert!(metrics.contains("copse_mail_failed_total 1"), "{metrics}");
+    assert!(smtp.received().is_empty());
+}
+
+#[tokio::test]
 async fn mail_queued_before_a_stop_is_sent_once_after_the_restart() {
     let smtp = SmtpServer::start();
     let url = smtp.url();
