@@ -6,7 +6,8 @@
 //! - `actions`: write use cases; `views`: the read side (the one read gate, thread trees)
 //! - `api`: JSON client API; `web`: HTML pages
 //! - `federation`: ActivityPub actors, WebFinger, NodeInfo, signatures, durable delivery
-//! - `jobs`: background work (planner, delivery, mail, housekeeping) under one shutdown and scheduler
+//! - `jobs`: background work (planner, delivery, mail, housekeeping) under one shutdown and
+//!   scheduler
 //! - `mail`: the mail transport (SMTP or a folder) and the templates of each mail
 //! - `metrics`: Prometheus counters and queue figures at `/metrics`; `health`: `/healthz`, `/readyz`
 

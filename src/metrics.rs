@@ -1,7 +1,8 @@
 //! Prometheus metrics at `/metrics`: counters kept in the context (HTTP requests by route
-//! template, inbox activities by type and outcome, deliveries, mail), and figures read when scraped
-//! (the delivery and mail queues, the database pool). Label values come from fixed sets (route templates,
-//! not paths; known activity types; error codes), so no request can grow the series.
+//! template, inbox activities by type and outcome, deliveries, mail), and figures read when
+//! scraped (the delivery and mail queues, the database pool). Label values come from fixed sets
+//! (route templates, not paths; known activity types; error codes), so no request can grow the
+//! series.
 
 use crate::{context::AppContext, db, error::Result};
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};

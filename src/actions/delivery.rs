@@ -1,4 +1,5 @@
-//! What the delivery and mail queues hold, for administrators (`copse admin queue`, `/admin/queue`).
+//! What the delivery and mail queues hold, for administrators (`copse admin queue`,
+//! `/admin/queue`).
 
 use crate::{
     context::AppContext,

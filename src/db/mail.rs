@@ -50,6 +50,26 @@ pub fn enqueue(conn: &mut DbConn, recipient: &str, mail: &Composed) -> Result<()
     Ok(())
 }
 
+/// Pending mail due at `at` and not held by a live claim.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn due(at: NaiveDateTime) -> _ {
+    let pending: &'static str = PENDING;
+    mail_queue::table
+        .filter(mail_queue::state.eq(pending))
+        .filter(mail_queue::next_attempt_at.le(at))
+        .filter(
+            mail_queue::claimed_until
+                .is_null()
+                .or(mail_queue::claimed_until.lt(at)),
+        )
+}
+
+/// Whether any mail is due and free to claim: a read, so that an idle queue costs no write.
+pub fn any_due(conn: &mut DbConn) -> Result<bool> {
+    let n: i64 = due(now()).count().get_result(conn)?;
+    Ok(n > 0)
+}
+
 /// Claims up to `limit` due mails for `lease` in the name of `worker`: pending, due, and not
 /// held by a live claim. Several processes claim side by side (PostgreSQL skips rows another
 /// transaction holds; SQLite has one writer at a time).
@@ -60,14 +80,7 @@ pub fn claim_due(
     lease: Duration,
 ) -> Result<Vec<QueuedMail>> {
     let at = now();
-    let due = mail_queue::table
-        .filter(mail_queue::state.eq(PENDING))
-        .filter(mail_queue::next_attempt_at.le(at))
-        .filter(
-            mail_queue::claimed_until
-                .is_null()
-                .or(mail_queue::claimed_until.lt(at)),
-        )
+    let due = due(at)
         .order(mail_queue::id.asc())
         .select(mail_queue::id)
         .limit(limit);

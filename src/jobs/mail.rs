@@ -52,9 +52,16 @@ pub async fn run(ctx: AppContext, me: String) {
     let shutdown = ctx.shutdown().clone();
     let wake = ctx.mail_wakeup();
     while !shutdown.is_cancelled() {
+        // A read first: an idle queue costs no write transaction (SQLite has one writer).
+        let due = ctx.db(db::mail::any_due).await.unwrap_or_else(|e| {
+            tracing::warn!("mail: reading the queue: {e:?}");
+            false
+        });
         let worker = me.clone();
-        let claimed = ctx
-            .write(move |conn| {
+        let claimed = if !due {
+            Vec::new()
+        } else {
+            ctx.write(move |conn| {
                 let lease = Span::seconds(LEASE.as_secs() as i64);
                 db::mail::claim_due(conn, &worker, BATCH, lease)
             })
@@ -62,7 +69,8 @@ pub async fn run(ctx: AppContext, me: String) {
             .unwrap_or_else(|e| {
                 tracing::warn!("mail: claiming: {e:?}");
                 Vec::new()
-            });
+            })
+        };
         if claimed.is_empty() {
             tokio::select! {
                 _ = shutdown.cancelled() => break,

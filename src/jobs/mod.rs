@@ -1,6 +1,6 @@
 //! Background work: every loop of an instance (outbound planning, delivery, mail, housekeeping;
-//! digests and reminders later) runs here as a job, started together, run on a [`Schedule`] or woken by
-//! its own signal, and stopped by the one shutdown signal the `AppContext` carries.
+//! digests and reminders later) runs here as a job, started together, run on a [`Schedule`] or
+//! woken by its own signal, and stopped by the one shutdown signal the `AppContext` carries.
 
 pub mod housekeeping;
 pub mod mail;

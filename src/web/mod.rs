@@ -5,9 +5,9 @@
 //! `communities` (the directory and home), `community` (a community's page, joining and
 //! leaving), `community_form` (creating and editing), `threads` with `thread_forms` and
 //! `thread_moderation` (reading and writing in threads), `people`, `auth` (sign-up, log-in,
-//! log-out), `account_mail` (forgotten password, reset and confirmation links), `settings`, the moderators' `moderation` (with `moderation_forms`), and the
-//! administrators' `admin` (with its forms in `admin_forms`). Same flow as `api/`, HTML out;
-//! writes go through `actions/`.
+//! log-out), `account_mail` (forgotten password, reset and confirmation links), `settings`, the
+//! moderators' `moderation` (with `moderation_forms`), and the administrators' `admin` (with its
+//! forms in `admin_forms`). Same flow as `api/`, HTML out; writes go through `actions/`.
 
 mod account_mail;
 mod admin;
