@@ -49,6 +49,40 @@ pub enum LogFormat {
     Json,
 }
 
+/// Whether a new account must confirm its address before it can log in: `auto` (on when
+/// `smtp_url` is set, off otherwise: mail written to `mail_dir` reaches nobody), `on` or `off`
+/// (`true`/`false` are taken too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confirmation {
+    Auto,
+    On,
+    Off,
+}
+
+impl<'de> Deserialize<'de> for Confirmation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Given {
+            Flag(bool),
+            Word(String),
+        }
+        match Given::deserialize(deserializer)? {
+            Given::Flag(true) => Ok(Confirmation::On),
+            Given::Flag(false) => Ok(Confirmation::Off),
+            Given::Word(w) => match w.as_str() {
+                "auto" => Ok(Confirmation::Auto),
+                "on" | "true" => Ok(Confirmation::On),
+                "off" | "false" => Ok(Confirmation::Off),
+                _ => Err(serde::de::Error::custom(format!(
+                    "`{w}`: expected auto, on or off"
+                ))),
+            },
+        }
+    }
+}
+
 /// Every setting of an instance. `config/defaults.toml` is generated from `Settings::default()`
 /// (`copse config defaults`) and a test keeps the two equal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,6 +170,24 @@ pub struct Settings {
     /// The IANA time zone a new event's form starts with (e.g. `Europe/Berlin`); each event
     /// keeps its own zone.
     pub default_timezone: String,
+    /// Outgoing mail server, empty for none (mail is then written to `mail_dir`):
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS), `smtps://user:password@host:465`
+    /// (implicit TLS), `smtp://host:25` (no TLS: a relay on this machine only).
+    pub smtp_url: String,
+    /// The `From` of every mail, e.g. `Copse <copse@example.org>`. Empty: `copse <noreply@HOST>`.
+    pub mail_from: String,
+    /// Where mail goes when `smtp_url` is empty: one `.eml` file per message. Empty: a `mail`
+    /// folder beside the SQLite file (on PostgreSQL, beside the settings file). A relative path
+    /// is relative to the settings file's folder.
+    pub mail_dir: String,
+    /// `auto`, `on` or `off`: whether a new account confirms its address before it can log in
+    /// (`auto`: on when `smtp_url` is set).
+    pub require_email_confirmation: Confirmation,
+    /// First wait before retrying a mail the server did not take, in seconds; it doubles with
+    /// each try, up to an hour.
+    pub mail_retry_base_secs: u64,
+    /// After failing this many seconds, a mail is given up (dead, counted at `/metrics`).
+    pub mail_give_up_after_secs: u64,
 }
 
 /// A list from TOML, or a comma-separated string from the environment.
@@ -190,6 +242,12 @@ impl Default for Settings {
             instance_unreachable_after_secs: 24 * 3600,
             shutdown_grace_secs: 30,
             default_timezone: "UTC".into(),
+            smtp_url: String::new(),
+            mail_from: String::new(),
+            mail_dir: String::new(),
+            require_email_confirmation: Confirmation::Auto,
+            mail_retry_base_secs: 60,
+            mail_give_up_after_secs: 2 * 24 * 3600,
         }
     }
 }
@@ -203,11 +261,44 @@ pub enum Backend {
 
 impl Settings {
     /// These settings with secrets masked, for printing (`copse config show`): the password in
-    /// a database URL is replaced by `***`.
+    /// the database and SMTP URLs is replaced by `***`.
     pub fn redacted(&self) -> Settings {
         let mut shown = self.clone();
         shown.database_url = redact_url(&self.database_url);
+        shown.smtp_url = redact_url(&self.smtp_url);
         shown
+    }
+
+    /// Whether new accounts confirm their address before logging in.
+    pub fn email_confirmation_required(&self) -> bool {
+        match self.require_email_confirmation {
+            Confirmation::On => true,
+            Confirmation::Off => false,
+            Confirmation::Auto => !self.smtp_url.trim().is_empty(),
+        }
+    }
+
+    /// The folder mail is written to when there is no SMTP server (see `mail_dir`).
+    pub fn mail_folder(&self) -> std::path::PathBuf {
+        let folder = if !self.mail_dir.is_empty() {
+            Path::new(&self.mail_dir).to_path_buf()
+        } else {
+            match self.sqlite_path().and_then(Path::parent) {
+                Some(parent) => parent.join("mail"),
+                None => Path::new("mail").to_path_buf(),
+            }
+        };
+        std::path::absolute(&folder).unwrap_or(folder)
+    }
+
+    /// The `From` of our mail: `mail_from`, or `copse <noreply@HOST>`.
+    pub fn mail_sender(&self) -> String {
+        if self.mail_from.trim().is_empty() {
+            let host = self.hostname.split(':').next().unwrap_or(&self.hostname);
+            format!("copse <noreply@{host}>")
+        } else {
+            self.mail_from.trim().to_string()
+        }
     }
 
     /// Defaults, then the TOML file (if any), then `COPSE_*` variables from `env`.
@@ -241,6 +332,13 @@ impl Settings {
         })?;
         if let Some(folder) = file.and_then(Path::parent) {
             settings.database_url = settings.sqlite_url_under(folder);
+            if settings.mail_dir.is_empty() && settings.backend() == Backend::Postgres {
+                settings.mail_dir = "mail".into();
+            }
+            if !settings.mail_dir.is_empty() && Path::new(&settings.mail_dir).is_relative() {
+                let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
+                settings.mail_dir = folder.join(&settings.mail_dir).display().to_string();
+            }
         }
         settings.validate()?;
         Ok(settings)
@@ -330,6 +428,7 @@ impl Settings {
                     .map_err(|e| format!("setting `{key}`: {e}"))?;
             }
         }
+        crate::mail::check_settings(self)?;
         if self.api_body_limit_bytes < 1024 {
             return Err("setting `api_body_limit_bytes`: must be at least 1024".into());
         }
@@ -348,6 +447,7 @@ impl Settings {
             ("delivery_per_instance", self.delivery_per_instance as u64),
             ("delivery_retry_base_secs", self.delivery_retry_base_secs),
             ("delivery_retry_max_secs", self.delivery_retry_max_secs),
+            ("mail_retry_base_secs", self.mail_retry_base_secs),
         ] {
             if value == 0 {
                 return Err(format!("setting `{key}`: must be at least 1"));

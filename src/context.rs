@@ -21,6 +21,8 @@ struct Inner {
     /// Wakes the planner when events were stored, and the delivery worker when deliveries were.
     outbox_wakeup: Arc<Notify>,
     delivery_wakeup: Arc<Notify>,
+    /// Wakes the mail job when mail was queued.
+    mail_wakeup: Arc<Notify>,
     metrics: Arc<crate::metrics::Metrics>,
     /// Ids of inbound activities being applied now, each with a lock its copies wait on.
     inbound: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
@@ -65,6 +67,7 @@ impl AppContext {
             instance_keys,
             outbox_wakeup: Arc::new(Notify::new()),
             delivery_wakeup: Arc::new(Notify::new()),
+            mail_wakeup: Arc::new(Notify::new()),
             metrics: Arc::new(crate::metrics::Metrics::default()),
             shutdown: Default::default(),
             inbound: Default::default(),
@@ -98,6 +101,11 @@ impl AppContext {
     /// Notified when deliveries were planned (the delivery worker waits on it).
     pub fn delivery_wakeup(&self) -> Arc<Notify> {
         self.0.delivery_wakeup.clone()
+    }
+
+    /// Notified when mail was queued (the mail job waits on it).
+    pub fn mail_wakeup(&self) -> Arc<Notify> {
+        self.0.mail_wakeup.clone()
     }
 
     /// Waits until no other copy of inbound activity `id` is being applied, and holds the turn

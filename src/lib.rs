@@ -6,7 +6,9 @@
 //! - `actions`: write use cases; `views`: the read side (the one read gate, thread trees)
 //! - `api`: JSON client API; `web`: HTML pages; `feeds`: RSS over `views`
 //! - `federation`: ActivityPub actors, WebFinger, NodeInfo, signatures, durable delivery
-//! - `jobs`: background work (planner, delivery, housekeeping) under one shutdown and scheduler
+//! - `jobs`: background work (planner, delivery, mail, housekeeping) under one shutdown and
+//!   scheduler
+//! - `mail`: the mail transport (SMTP or a folder) and the templates of each mail
 //! - `metrics`: Prometheus counters and queue figures at `/metrics`; `health`: `/healthz`, `/readyz`
 
 /// Declares GET routes as one table: `$paths` lists every path (so that tests can enumerate the
@@ -39,6 +41,7 @@ pub mod federation;
 pub mod feeds;
 pub mod health;
 pub mod jobs;
+pub mod mail;
 pub mod metrics;
 pub mod server;
 pub mod views;

@@ -87,6 +87,14 @@ enum Admin {
     },
     /// Outgoing deliveries per instance: pending, retrying, dead; and instances skipped.
     Queue,
+    /// Send a test mail to ADDRESS now (through `smtp_url`, or into `mail_dir` without it) and
+    /// say whether it went.
+    #[command(name = "mail-test")]
+    MailTest { address: String },
+    /// Print a one-time link (valid an hour) with which the account NAME sets a new password;
+    /// nothing is mailed. Using it ends every session of the account.
+    #[command(name = "reset-password")]
+    ResetPassword { name: String },
     /// Write a consistent copy of the SQLite database to FILE while the instance serves, and
     /// check it. (PostgreSQL: use pg_dump.)
     Backup { file: PathBuf },
@@ -202,6 +210,22 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!(e.message))?;
             print!("{}", report.as_table());
+            Ok(())
+        }
+        Command::Admin(Admin::MailTest { address }) => {
+            let said = copse::mail::send_test(&settings, &address)
+                .await
+                .map_err(|e| anyhow::anyhow!(e))?;
+            println!("{said}");
+            Ok(())
+        }
+        Command::Admin(Admin::ResetPassword { name }) => {
+            let ctx = server::context(settings).await?;
+            let link = actions::account_mail::reset_link_for(&ctx, &name)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            println!("a one-time link for {name} to set a new password (valid for an hour):");
+            println!("{link}");
             Ok(())
         }
         Command::Admin(Admin::ApproveUser { name }) => {

@@ -1,7 +1,8 @@
 //! Prometheus metrics at `/metrics`: counters kept in the context (HTTP requests by route
-//! template, inbox activities by type and outcome, deliveries), and figures read when scraped
-//! (the delivery queue, the database pool). Label values come from fixed sets (route templates,
-//! not paths; known activity types; error codes), so no request can grow the series.
+//! template, inbox activities by type and outcome, deliveries, mail), and figures read when
+//! scraped (the delivery and mail queues, the database pool). Label values come from fixed sets
+//! (route templates, not paths; known activity types; error codes), so no request can grow the
+//! series.
 
 use crate::{context::AppContext, db, error::Result};
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
@@ -61,6 +62,12 @@ pub struct Metrics {
     pub retried: Counter,
     /// Deliveries given up after retrying for too long.
     pub dead: Counter,
+    /// Mails the server took (or written to `mail_dir`).
+    pub mail_sent: Counter,
+    /// Mails given up: refused for good, or failing too long.
+    pub mail_failed: Counter,
+    /// Failed tries of a mail that will be retried.
+    pub mail_retried: Counter,
 }
 
 impl Default for Metrics {
@@ -73,6 +80,9 @@ impl Default for Metrics {
             refused: Counter::default(),
             retried: Counter::default(),
             dead: Counter::default(),
+            mail_sent: Counter::default(),
+            mail_failed: Counter::default(),
+            mail_retried: Counter::default(),
         }
     }
 }
@@ -117,6 +127,7 @@ impl Metrics {
 pub async fn render(ctx: &AppContext) -> Result<String> {
     let (depth, oldest) = ctx.db(db::outbox::depth).await?;
     let set_aside = ctx.db(db::outbox::set_aside_count).await?;
+    let mail_depth = ctx.db(db::mail::depth).await?;
     let m = ctx.metrics();
     let mut registry = Registry::with_prefix("copse");
     registry.register(
@@ -161,6 +172,7 @@ pub async fn render(ctx: &AppContext) -> Result<String> {
             "Stored changes set aside, never planned: unreadable or failing to plan (kept)",
             set_aside,
         ),
+        ("mail_queue_depth", "Mails waiting to be sent", mail_depth),
     ];
     for (name, help, value) in gauges {
         let gauge: Gauge = Gauge::default();
@@ -187,6 +199,25 @@ pub async fn render(ctx: &AppContext) -> Result<String> {
         "Deliveries given up after retrying too long",
         m.dead.clone(),
     );
+    for (name, help, counter) in [
+        (
+            "mail_sent",
+            "Mails the SMTP server took (or written to mail_dir)",
+            &m.mail_sent,
+        ),
+        (
+            "mail_failed",
+            "Mails given up: refused for good or failing too long",
+            &m.mail_failed,
+        ),
+        (
+            "mail_retried",
+            "Failed mail tries that will be retried",
+            &m.mail_retried,
+        ),
+    ] {
+        registry.register(name, help, counter.clone());
+    }
     let age: Gauge<f64, AtomicU64> = Gauge::default();
     if let Some(oldest) = oldest {
         age.set((db::now() - oldest).num_milliseconds().max(0) as f64 / 1000.0);

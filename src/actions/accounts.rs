@@ -1,7 +1,9 @@
-//! Signing up, checking sessions, logging out, and changing one's own profile, email and
-//! password and one's private feed address (logging in: `actions::login`).
+//! Signing up, checking sessions, logging out, and changing one's own profile and password and
+//! one's private feed address (logging in: `actions::login`; the address and its mail:
+//! `actions::account_mail`).
 
 use crate::{
+    actions::account_mail,
     config::RegistrationMode,
     context::AppContext,
     db::{self, accounts::Account, accounts::NewPerson},
@@ -45,26 +47,48 @@ pub async fn create(ctx: &AppContext, input: NewAccount, origin: Origin) -> Resu
     let ap_id = ctx.person_url(&input.username);
     let inbox = format!("{ap_id}/inbox");
     let shared_inbox = ctx.url("/inbox");
-    ctx.write(move |conn| {
-        let ts = db::now();
-        let person = NewPerson {
-            ap_id: &ap_id,
-            name: &input.username,
-            display_name: None,
-            summary_md: None,
-            summary_html: None,
-            inbox_url: &inbox,
-            shared_inbox_url: Some(&shared_inbox),
-            public_key: "",
-            private_key: None,
-            local: true,
-            published: ts,
-            updated: None,
-            last_refreshed_at: ts,
-        };
-        db::accounts::insert_account(conn, &person, &input.email, &hash, is_admin, approved)
-    })
-    .await
+    // Self-service accounts confirm their address when the instance asks for it; the operator
+    // vouches for the ones made on the command line.
+    let confirm = origin == Origin::SignUp && ctx.settings().email_confirmation_required();
+    let settings = ctx.settings().clone();
+    let account = ctx
+        .write(move |conn| {
+            let ts = db::now();
+            let person = NewPerson {
+                ap_id: &ap_id,
+                name: &input.username,
+                display_name: None,
+                summary_md: None,
+                summary_html: None,
+                inbox_url: &inbox,
+                shared_inbox_url: Some(&shared_inbox),
+                public_key: "",
+                private_key: None,
+                local: true,
+                published: ts,
+                updated: None,
+                last_refreshed_at: ts,
+            };
+            let confirmed = matches!(origin, Origin::Operator { .. });
+            let account = db::accounts::insert_account(
+                conn,
+                &person,
+                &input.email,
+                &hash,
+                is_admin,
+                approved,
+                confirmed,
+            )?;
+            if confirm {
+                account_mail::queue_confirmation(conn, &settings, &account, &input.email, false)?;
+            }
+            Ok(account)
+        })
+        .await?;
+    if confirm {
+        ctx.mail_wakeup().notify_one();
+    }
+    Ok(account)
 }
 
 /// The account of a bearer token, if it is live.
@@ -112,14 +136,6 @@ pub async fn update_profile(
         db::accounts::update_profile(conn, person_id, display_name, bio_md, bio_html)
     })
     .await
-}
-
-/// Changes the account's email address (409 `email_taken` if another account has it).
-pub async fn change_email(ctx: &AppContext, account: &Account, email: &str) -> Result<()> {
-    let email = rules::parse_email(email)?;
-    let user_id = account.user.id;
-    ctx.write(move |conn| db::accounts::update_email(conn, user_id, &email))
-        .await
 }
 
 /// Gives the account a new private feed address (`/feeds/{token}/front.xml`, 256 random bits),

@@ -1,4 +1,5 @@
-//! What the delivery queue holds, for administrators (`copse admin queue`, `/admin/queue`).
+//! What the delivery and mail queues hold, for administrators (`copse admin queue`,
+//! `/admin/queue`).
 
 use crate::{
     context::AppContext,
@@ -16,11 +17,17 @@ pub struct QueueReport {
     pub unreachable: Vec<(String, NaiveDateTime)>,
     /// Stored changes set aside: unreadable by this version, or failing to plan (kept).
     pub set_aside: i64,
+    /// Mails waiting to be sent, and mails given up (`jobs::mail`).
+    pub mail_waiting: i64,
+    pub mail_dead: i64,
 }
 
 pub async fn queue_report(ctx: &AppContext) -> Result<QueueReport> {
     ctx.db(|conn| {
+        let (mail_waiting, mail_dead) = db::mail::counts(conn)?;
         Ok(QueueReport {
+            mail_waiting,
+            mail_dead,
             hosts: db::outbox::queue_by_host(conn)?,
             unreachable: db::outbox::unreachable(conn)?,
             set_aside: db::outbox::set_aside_count(conn)?,
@@ -59,6 +66,11 @@ impl QueueReport {
                 self.set_aside
             );
         }
+        let _ = writeln!(
+            out,
+            "mail: {} waiting, {} given up",
+            self.mail_waiting, self.mail_dead
+        );
         out
     }
 }

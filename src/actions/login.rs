@@ -298,6 +298,9 @@ pub async fn log_in(
             "this account is suspended by an administrator",
         ));
     }
+    if crate::actions::account_mail::must_confirm(ctx.settings(), &account) {
+        return Err(crate::actions::account_mail::refuse_unconfirmed(ctx, account).await);
+    }
     open_session(ctx, account.user.id).await
 }
 

@@ -2,6 +2,7 @@
 //! `domain/`, writes through `db/` in one transaction, and returns what was stored. Handlers stay
 //! thin by calling these.
 
+pub mod account_mail;
 pub mod accounts;
 pub mod admin;
 pub mod communities;

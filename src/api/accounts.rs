@@ -49,6 +49,8 @@ pub struct AccountView {
     pub is_admin: bool,
     /// False while an account waits for approval.
     pub approved: bool,
+    /// Whether the address was confirmed (a confirmation or reset link sent to it was opened).
+    pub email_confirmed: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -61,6 +63,7 @@ impl AccountView {
             email: a.user.email,
             is_admin: a.user.is_admin,
             approved: a.user.approved,
+            email_confirmed: a.user.email_confirmed_at.is_some(),
             created_at: a.user.created_at.and_utc(),
         }
     }

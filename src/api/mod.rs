@@ -2,6 +2,7 @@
 //! render; they never see ActivityPub types. Every endpoint is in the OpenAPI document served at
 //! `/api/v1/openapi.json`.
 
+pub mod account_mail;
 pub mod accounts;
 pub mod admin;
 pub mod communities;
@@ -35,6 +36,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/me", web::get().to(accounts::me))
             .route("/me/feed", web::get().to(accounts::feed))
             .route("/me/feed", web::post().to(accounts::new_feed))
+            .route("/me/email", web::put().to(account_mail::change_email))
+            .route(
+                "/password-reset",
+                web::post().to(account_mail::request_reset),
+            )
+            .route(
+                "/password-reset/complete",
+                web::post().to(account_mail::complete_reset),
+            )
+            .route("/email-confirmation", web::post().to(account_mail::confirm))
+            .route(
+                "/email-confirmation/resend",
+                web::post().to(account_mail::resend),
+            )
             .route("/admin/instances", web::get().to(admin::instances))
             .route("/admin/queue", web::get().to(queue::queue))
             .route("/admin/instances", web::post().to(admin::add_instance))

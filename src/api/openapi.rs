@@ -3,7 +3,9 @@
 //! extractors give them (400 for a bad path, query or body, 401 for a missing or wrong token, 413
 //! and 415 for a body, 503 when the database is busy), added here so no handler can forget them.
 
-use super::{accounts, admin, communities, events, members, moderation, posts, queue, search};
+use super::{
+    account_mail, accounts, admin, communities, events, members, moderation, posts, queue, search,
+};
 use crate::error::ErrorBody;
 use actix_web::HttpResponse;
 use utoipa::{
@@ -28,6 +30,8 @@ pub async fn document() -> HttpResponse {
     paths(
         accounts::register, accounts::log_in, accounts::log_out, accounts::me, accounts::feed,
         accounts::new_feed,
+        account_mail::request_reset, account_mail::complete_reset, account_mail::confirm,
+        account_mail::resend, account_mail::change_email,
         admin::instances, admin::add_instance, admin::remove_instance, queue::queue,
         admin::users, admin::suspend, admin::unsuspend, admin::set_admin, admin::approve,
         admin::reject,

@@ -30,6 +30,10 @@ pub struct QueueView {
     /// Stored changes set aside, never planned: unreadable by this version, or failing to plan
     /// again and again. They are kept in the outbox for an administrator.
     pub set_aside_changes: i64,
+    /// Mails waiting to be sent.
+    pub mail_waiting: i64,
+    /// Mails given up: refused by the mail server, or failing for too long.
+    pub mail_dead: i64,
 }
 
 /// The outgoing delivery queue (administrators).
@@ -53,5 +57,7 @@ pub async fn queue(
             })
             .collect(),
         set_aside_changes: report.set_aside,
+        mail_waiting: report.mail_waiting,
+        mail_dead: report.mail_dead,
     }))
 }

@@ -63,6 +63,8 @@ pub struct LocalUser {
     /// Set while an administrator has suspended the account (`actions::admin`).
     pub suspended_at: Option<NaiveDateTime>,
     pub suspension_reason: Option<String>,
+    /// When the current address was confirmed (None: not yet; see `actions::account_mail`).
+    pub email_confirmed_at: Option<NaiveDateTime>,
 }
 
 /// A local account with its actor.
@@ -109,6 +111,7 @@ pub fn insert_account(
     password_hash: &str,
     is_admin: bool,
     approved: bool,
+    email_confirmed: bool,
 ) -> Result<Account> {
     claim_name(conn, person.name, "person")?;
     let taken: i64 = local_users::table
@@ -130,6 +133,7 @@ pub fn insert_account(
             local_users::is_admin.eq(is_admin),
             local_users::approved.eq(approved),
             local_users::created_at.eq(now()),
+            local_users::email_confirmed_at.eq(email_confirmed.then(now)),
         ))
         .execute(conn)?;
     account_by_person_id(conn, person.id)?.ok_or_else(|| Error::not_found("account"))
@@ -365,6 +369,35 @@ pub fn update_profile(
 
 /// Sets an account's email; 409 `email_taken` when another account has it.
 pub fn update_email(conn: &mut DbConn, local_user_id: i64, email: &str) -> Result<()> {
+    check_email_free(conn, local_user_id, email)?;
+    diesel::update(local_users::table.find(local_user_id))
+        .set(local_users::email.eq(email))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks the account's address confirmed if it still is `email`; whether it was.
+pub fn confirm_email(conn: &mut DbConn, local_user_id: i64, email: &str) -> Result<bool> {
+    let n = diesel::update(
+        local_users::table
+            .find(local_user_id)
+            .filter(local_users::email.eq(email)),
+    )
+    .set(local_users::email_confirmed_at.eq(Some(now())))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Marks the account's current address unconfirmed (it was just changed without a link).
+pub fn unconfirm_email(conn: &mut DbConn, local_user_id: i64) -> Result<()> {
+    diesel::update(local_users::table.find(local_user_id))
+        .set(local_users::email_confirmed_at.eq(None::<NaiveDateTime>))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// 409 `email_taken` when an account other than `local_user_id` has `email`.
+pub fn check_email_free(conn: &mut DbConn, local_user_id: i64, email: &str) -> Result<()> {
     let taken: i64 = local_users::table
         .filter(local_users::email.eq(email))
         .filter(local_users::id.ne(local_user_id))
@@ -373,10 +406,29 @@ pub fn update_email(conn: &mut DbConn, local_user_id: i64, email: &str) -> Resul
     if taken > 0 {
         return Err(email_taken());
     }
-    diesel::update(local_users::table.find(local_user_id))
-        .set(local_users::email.eq(email))
-        .execute(conn)?;
     Ok(())
+}
+
+/// The local account with this address.
+pub fn account_by_email(conn: &mut DbConn, email: &str) -> Result<Option<Account>> {
+    Ok(local_users::table
+        .inner_join(persons::table)
+        .filter(local_users::email.eq(email))
+        .select((LocalUser::as_select(), Person::as_select()))
+        .first::<(LocalUser, Person)>(conn)
+        .optional()?
+        .map(|(user, person)| Account { user, person }))
+}
+
+/// The local account of a `local_users` id.
+pub fn account_by_user_id(conn: &mut DbConn, local_user_id: i64) -> Result<Option<Account>> {
+    Ok(local_users::table
+        .inner_join(persons::table)
+        .filter(local_users::id.eq(local_user_id))
+        .select((LocalUser::as_select(), Person::as_select()))
+        .first::<(LocalUser, Person)>(conn)
+        .optional()?
+        .map(|(user, person)| Account { user, person }))
 }
 
 pub fn update_password(conn: &mut DbConn, local_user_id: i64, password_hash: &str) -> Result<()> {

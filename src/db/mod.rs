@@ -2,12 +2,14 @@
 //! `DbConn` is one of SQLite or PostgreSQL, chosen at run time from the database URL; the few
 //! places where the engines differ branch on it with a plain `match`, in this folder only.
 
+pub mod account_tokens;
 pub mod accounts;
 pub mod backup;
 pub mod communities;
 pub mod events;
 pub mod feeds;
 pub mod instance;
+pub mod mail;
 pub mod members;
 pub mod moderation;
 pub mod move_db;

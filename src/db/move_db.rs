@@ -47,6 +47,8 @@ pub const TABLES: &[&str] = &[
     "instance_health",
     "instance_software",
     "tombstones",
+    "account_tokens",
+    "mail_queue",
 ];
 
 /// Rows per batch read from SQLite and written to PostgreSQL.

@@ -38,6 +38,38 @@ diesel::table! {
         created_at -> Timestamp,
         suspended_at -> Nullable<Timestamp>,
         suspension_reason -> Nullable<Text>,
+        email_confirmed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    account_tokens (token_hash) {
+        token_hash -> Text,
+        local_user_id -> BigInt,
+        purpose -> Text,
+        email -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mail_queue (id) {
+        id -> BigInt,
+        recipient -> Text,
+        kind -> Text,
+        subject -> Text,
+        text_body -> Text,
+        html_body -> Text,
+        unsubscribe_url -> Nullable<Text>,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        claimed_by -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
     }
 }
 
@@ -341,6 +373,7 @@ diesel::joinable!(comments -> posts (post_id));
 diesel::joinable!(comments -> persons (author_id));
 diesel::joinable!(sessions -> local_users (local_user_id));
 diesel::joinable!(feed_tokens -> local_users (local_user_id));
+diesel::joinable!(account_tokens -> local_users (local_user_id));
 diesel::joinable!(community_members -> communities (community_id));
 diesel::joinable!(community_members -> persons (person_id));
 diesel::joinable!(events -> posts (post_id));
@@ -357,6 +390,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     local_users,
     sessions,
     feed_tokens,
+    account_tokens,
+    mail_queue,
     communities,
     community_members,
     instance_actor,

@@ -1,4 +1,5 @@
-//! Housekeeping: forgets finished deliveries (kept two days for administrators) and the ids of
+//! Housekeeping: forgets finished deliveries and sent mail (kept two days for administrators),
+//! expired account links, and the ids of
 //! received activities (kept thirty days: a replay within them has no effect), and learns what
 //! software the instances of remote members run (`federation::software`, weekly per instance).
 
@@ -27,6 +28,15 @@ pub async fn run(ctx: AppContext) {
         .await
     {
         tracing::warn!("forgetting old receipts: {e:?}");
+    }
+    if let Err(e) = ctx
+        .write(|conn| {
+            db::mail::purge_sent(conn, Span::days(KEEP_FINISHED_DAYS))?;
+            db::account_tokens::purge_expired(conn)
+        })
+        .await
+    {
+        tracing::warn!("purging sent mail and expired links: {e:?}");
     }
     if let Err(e) = crate::federation::software::learn(&ctx).await {
         tracing::warn!("learning what other instances run: {e:?}");

@@ -1,8 +1,9 @@
-//! Background work: every loop of an instance (outbound planning, delivery, housekeeping; digests
-//! and reminders later) runs here as a job, started together, run on a [`Schedule`] or woken by
-//! its own signal, and stopped by the one shutdown signal the `AppContext` carries.
+//! Background work: every loop of an instance (outbound planning, delivery, mail, housekeeping;
+//! digests and reminders later) runs here as a job, started together, run on a [`Schedule`] or
+//! woken by its own signal, and stopped by the one shutdown signal the `AppContext` carries.
 
 pub mod housekeeping;
+pub mod mail;
 mod planner;
 pub mod schedule;
 
@@ -73,10 +74,11 @@ impl Jobs {
     }
 }
 
-/// Registers the outbound jobs: the planner, the delivery worker (`me` names it in its claims)
-/// and housekeeping. `copse serve` (unless `delivery_in_serve` is off) and `copse worker` both
-/// start them here.
+/// Registers the outbound jobs: the planner, the delivery worker and the mail sender (`me` names
+/// them in their claims) and housekeeping. `copse serve` (unless `delivery_in_serve` is off) and
+/// `copse worker` both start them here.
 pub fn start_outbound(jobs: &Jobs, config: FederationConfig<AppContext>, me: String) {
+    jobs.spawn("mail", mail::run(jobs.ctx.clone(), me.clone()));
     jobs.spawn("planner", planner::run(config.clone()));
     jobs.spawn(
         "delivery",

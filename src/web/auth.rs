@@ -120,6 +120,17 @@ pub async fn signup(
              approved it.",
         ));
     }
+    if actions::account_mail::must_confirm(ctx.settings(), &account) {
+        return Ok(flash::redirect(
+            &ctx,
+            "/login",
+            &format!(
+                "Your account was created. We sent a link to {}: open it to confirm your address, \
+                 then log in.",
+                account.user.email
+            ),
+        ));
+    }
     let token = actions::login::open_session(&ctx, account.user.id).await?;
     let mut res = flash::redirect(
         &ctx,

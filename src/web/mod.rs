@@ -5,10 +5,11 @@
 //! `communities` (the directory and home), `community` (a community's page, joining and
 //! leaving), `community_form` (creating and editing), `threads` with `thread_forms` and
 //! `thread_moderation` (reading and writing in threads), `people`, `auth` (sign-up, log-in,
-//! log-out), `settings`, the moderators' `moderation` (with `moderation_forms`), and the
-//! administrators' `admin` (with its forms in `admin_forms`). Same flow as `api/`, HTML out;
-//! writes go through `actions/`.
+//! log-out), `account_mail` (forgotten password, reset and confirmation links), `settings`, the
+//! moderators' `moderation` (with `moderation_forms`), and the administrators' `admin` (with its
+//! forms in `admin_forms`). Same flow as `api/`, HTML out; writes go through `actions/`.
 
+mod account_mail;
 mod admin;
 mod admin_forms;
 pub mod assets;
@@ -58,6 +59,10 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/comment/{id}/edit" => thread_forms::edit_form::<false>,
     "/signup" => auth::signup_page,
     "/login" => auth::login_page,
+    "/password/forgot" => account_mail::forgot_page,
+    "/password/reset" => account_mail::reset_page,
+    "/confirm-email" => account_mail::confirm_page,
+    "/confirm-email/resend" => account_mail::resend_page,
     "/settings" => settings::page,
     "/admin" => admin::overview,
     "/admin/users" => admin::users,
@@ -78,6 +83,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/signup", web::post().to(auth::signup))
             .route("/login", web::post().to(auth::login))
             .route("/logout", web::post().to(auth::logout))
+            .route("/password/forgot", web::post().to(account_mail::forgot))
+            .route("/password/reset", web::post().to(account_mail::reset))
+            .route("/confirm-email", web::post().to(account_mail::confirm))
+            .route(
+                "/confirm-email/resend",
+                web::post().to(account_mail::resend),
+            )
             .route("/settings/profile", web::post().to(settings::profile))
             .route("/settings/email", web::post().to(settings::email))
             .route("/settings/password", web::post().to(settings::password))

@@ -27,6 +27,10 @@ struct SettingsPage {
     frame: Frame,
     name: String,
     approved: bool,
+    /// The address is not confirmed yet.
+    unconfirmed: bool,
+    /// A new address takes effect once confirmed.
+    confirm_new_email: bool,
     display_name: String,
     bio: String,
     email: String,
@@ -74,6 +78,8 @@ async fn settings_page(
         feed: token.map(|t| crate::feeds::front_address(ctx, &t)),
         name: account.person.name,
         approved: account.user.approved,
+        unconfirmed: account.user.email_confirmed_at.is_none(),
+        confirm_new_email: ctx.settings().email_confirmation_required(),
         display_name: typed
             .display_name
             .unwrap_or_else(|| account.person.display_name.unwrap_or_default()),
@@ -170,21 +176,24 @@ pub async fn email(
         data,
     }: Form<EmailForm>,
 ) -> Result<HttpResponse, Error> {
-    let outcome = actions::accounts::change_email(&ctx, &session.account, &data.email).await;
+    use actions::account_mail::EmailChange;
+    let outcome = actions::account_mail::change_email(&ctx, &session.account, &data.email).await;
+    let done = match outcome {
+        Ok(EmailChange::Changed) => {
+            "Your email address was changed; your old address was told about it."
+        }
+        Ok(EmailChange::Pending) => {
+            "We sent a link to your new address: the change takes effect when you open it. \
+             Your old address was told about it."
+        }
+        Ok(EmailChange::Unchanged) => "This is your address already.",
+        Err(_) => "",
+    };
     let typed = Typed {
         email: Some(data.email),
         ..Typed::default()
     };
-    finish(
-        &req,
-        &ctx,
-        frame,
-        outcome,
-        "email",
-        typed,
-        "Your email address was changed.",
-    )
-    .await
+    finish(&req, &ctx, frame, outcome.map(|_| ()), "email", typed, done).await
 }
 
 pub async fn password(

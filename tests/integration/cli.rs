@@ -1,4 +1,5 @@
-//! The `copse` binary: version, migrate, config, and creating an admin from the command line.
+//! The `copse` binary: version, migrate, config, creating an admin, and the operator's mail
+//! commands (`admin reset-password`, `admin mail-test`).
 
 use crate::helpers::{TestApp, TestDb};
 use reqwest::StatusCode;
@@ -253,4 +254,62 @@ fn json_logs_are_one_object_a_line() {
     let event = listening.expect("a JSON line saying copse listens");
     assert_eq!(event["level"], "INFO");
     assert_eq!(event["target"], "copse::server");
+}
+
+#[tokio::test]
+async fn the_operator_prints_a_reset_link_and_sends_a_test_mail() {
+    let db = TestDb::new();
+    let (ok, out, err) = copse(
+        &db,
+        &["admin", "create-user", "kit", "--email", "kit@example.org"],
+        "a long enough password\n",
+    );
+    assert!(ok, "{out}{err}");
+    let (ok, out, err) = copse(&db, &["admin", "reset-password", "kit"], "");
+    assert!(ok, "{out}{err}");
+    let token = out
+        .split("token=")
+        .nth(1)
+        .map(str::trim)
+        .expect("a link with a token")
+        .to_string();
+    let (ok, _, err) = copse(&db, &["admin", "reset-password", "nobody"], "");
+    assert!(!ok && err.contains("nobody"), "{err}");
+
+    // A test mail through a real SMTP server, and into a folder without one.
+    let smtp = crate::mail_server::SmtpServer::start();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_copse"));
+    command
+        .env("COPSE_DATABASE_URL", db.url())
+        .env("COPSE_SMTP_URL", smtp.url());
+    let (ok, out, err) = run(command, &["admin", "mail-test", "ops@example.org"], "");
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("the SMTP server took the test mail"), "{out}");
+    assert_eq!(smtp.wait_for(1).await[0].to, ["ops@example.org"]);
+    let folder = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_copse"));
+    command
+        .env("COPSE_DATABASE_URL", db.url())
+        .env("COPSE_MAIL_DIR", folder.path());
+    let (ok, out, err) = run(command, &["admin", "mail-test", "ops@example.org"], "");
+    assert!(ok && out.contains("was written to"), "{out}{err}");
+    assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 1);
+
+    let app = TestApp::spawn_on(db, |_| {}).await;
+    let (status, body) = app
+        .post(
+            "/api/v1/password-reset/complete",
+            None,
+            json!({"token": token, "password": "a new long passphrase"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, _) = app
+        .post(
+            "/api/v1/sessions",
+            None,
+            json!({"username": "kit", "password": "a new long passphrase"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
 }

@@ -199,3 +199,64 @@ async fn a_localhost_instance_without_tls_links_with_http() {
     assert!(page.contains(&format!("href=\"{base}/u/olga\"")), "{page}");
     assert!(!page.contains("https://localhost"), "{page}");
 }
+
+#[test]
+fn mail_settings_mask_the_smtp_password_and_say_what_is_wrong() {
+    let s = Settings::load(
+        None,
+        env(&[
+            (
+                "COPSE_SMTP_URL",
+                "smtp://copse:s3cret@mail.example.org:587?tls=required",
+            ),
+            ("COPSE_MAIL_FROM", "Gardeners <copse@example.org>"),
+        ]),
+    )
+    .expect("valid mail settings");
+    assert!(s.email_confirmation_required(), "auto: on with SMTP");
+    let shown = toml::to_string(&s.redacted()).unwrap();
+    assert!(!shown.contains("s3cret"), "{shown}");
+    assert!(
+        shown.contains("smtp://copse:***@mail.example.org:587"),
+        "{shown}"
+    );
+
+    let none = Settings::load(None, env(&[])).unwrap();
+    assert!(
+        !none.email_confirmation_required(),
+        "auto: off without SMTP"
+    );
+    let forced = Settings::load(None, env(&[("COPSE_REQUIRE_EMAIL_CONFIRMATION", "true")]));
+    assert!(forced.unwrap().email_confirmation_required());
+
+    for (key, value, named) in [
+        ("COPSE_SMTP_URL", "http://mail.example.org", "smtp_url"),
+        ("COPSE_MAIL_FROM", "not an address", "mail_from"),
+        (
+            "COPSE_REQUIRE_EMAIL_CONFIRMATION",
+            "sometimes",
+            "require_email_confirmation",
+        ),
+    ] {
+        let err = Settings::load(None, env(&[(key, value)])).unwrap_err();
+        assert!(err.contains(named), "{key}={value}: {err}");
+    }
+}
+
+#[test]
+fn mail_goes_beside_the_database_unless_told_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("copse.toml");
+    std::fs::write(&file, "database_url = \"data/copse.db\"\n").unwrap();
+    let s = Settings::load(Some(&file), env(&[])).unwrap();
+    assert_eq!(
+        s.mail_folder(),
+        std::path::absolute(dir.path()).unwrap().join("data/mail")
+    );
+    std::fs::write(&file, "mail_dir = \"outbox\"\n").unwrap();
+    let s = Settings::load(Some(&file), env(&[])).unwrap();
+    assert_eq!(
+        s.mail_folder(),
+        std::path::absolute(dir.path()).unwrap().join("outbox")
+    );
+}

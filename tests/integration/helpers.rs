@@ -92,6 +92,14 @@ pub fn test_settings(db: &TestDb, port: u16) -> Settings {
         database_url: db.url(),
         insecure_federation: true,
         http_workers: 1,
+        // Never the working directory (the default on PostgreSQL): a folder of the test's own.
+        mail_dir: std::env::temp_dir()
+            .join(format!(
+                "copse-test-mail-{port}-{}",
+                uuid::Uuid::new_v4().simple()
+            ))
+            .display()
+            .to_string(),
         ..Settings::default()
     }
 }

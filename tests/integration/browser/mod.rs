@@ -11,6 +11,7 @@ mod federated;
 mod journey;
 mod moderation;
 mod pages;
+mod password_reset;
 mod screenshots;
 mod threads;
 
