@@ -1,6 +1,9 @@
 //! Prometheus metrics at `/metrics`: counters kept in the context (HTTP requests by route
-//! template, inbox activities by type and outcome, deliveries), and figures read when scraped
-//! (the delivery queue, the database pool). Label values come from fixed sets (route templates,
+//! template, inbox activities by type and outcome, deliveries, outbound fetches by outcome,
+//! background job runs by job and outcome; mail by outcome once mail is sent), and figures read
+//! when scraped (the delivery queue, the planner's backlog, the database pool). Counters are
+//! per process: with several processes, sum them in Prometheus; the figures read from the
+//! database are the same in every process. Label values come from fixed sets (route templates,
 //! not paths; known activity types; error codes), so no request can grow the series.
 
 use crate::{context::AppContext, db, error::Result};
@@ -38,6 +41,20 @@ pub struct InboxLabels {
     pub outcome: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabels {
+    /// One of a fixed set, documented where it is counted.
+    pub outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct JobLabels {
+    /// The job's name (`jobs::Jobs::schedule`, the planner).
+    pub job: &'static str,
+    /// `ok` or `error`.
+    pub outcome: &'static str,
+}
+
 type LatencyFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
 
 fn latency_histogram() -> Histogram {
@@ -61,6 +78,12 @@ pub struct Metrics {
     pub retried: Counter,
     /// Deliveries given up after retrying for too long.
     pub dead: Counter,
+    /// Objects fetched from other servers (`federation::FetchMetrics`), by outcome.
+    pub fetches: Family<OutcomeLabels, Counter>,
+    /// Runs of background jobs, by job and outcome.
+    pub jobs: Family<JobLabels, Counter>,
+    /// Mail handed to the transport, by outcome (see [`Metrics::observe_mail`]).
+    pub mail: Family<OutcomeLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -73,6 +96,9 @@ impl Default for Metrics {
             refused: Counter::default(),
             retried: Counter::default(),
             dead: Counter::default(),
+            fetches: Family::default(),
+            jobs: Family::default(),
+            mail: Family::default(),
         }
     }
 }
@@ -105,6 +131,27 @@ impl Metrics {
             .observe(elapsed.as_secs_f64());
     }
 
+    /// Records what became of an outbound fetch: `ok` (2xx), `http_3xx`, `http_4xx`,
+    /// `http_5xx`, `timeout`, `connect`, `error` (another failure of the request), or refused
+    /// before any request: `refused_policy` (the instance policy), `refused_address` (a private
+    /// or loopback address, at connect time).
+    pub fn observe_fetch(&self, outcome: &'static str) {
+        self.fetches.get_or_create(&OutcomeLabels { outcome }).inc();
+    }
+
+    /// Records one run of a background job: `ok` or `error`.
+    pub fn observe_job(&self, job: &'static str, ok: bool) {
+        let outcome = if ok { "ok" } else { "error" };
+        self.jobs.get_or_create(&JobLabels { job, outcome }).inc();
+    }
+
+    /// For the mail transport (`mail/`, to come): call once per message handed to it, with
+    /// `sent`, `refused` (the server refused a recipient or the message: not retried) or
+    /// `failed` (connection or temporary failure: retried). Exported as `copse_mail_total`.
+    pub fn observe_mail(&self, outcome: &'static str) {
+        self.mail.get_or_create(&OutcomeLabels { outcome }).inc();
+    }
+
     /// Records what became of an inbox POST.
     pub fn observe_inbox(&self, kind: &'static str, outcome: &'static str) {
         self.inbox
@@ -117,6 +164,7 @@ impl Metrics {
 pub async fn render(ctx: &AppContext) -> Result<String> {
     let (depth, oldest) = ctx.db(db::outbox::depth).await?;
     let set_aside = ctx.db(db::outbox::set_aside_count).await?;
+    let unplanned = ctx.db(db::outbox::unplanned_count).await?;
     let m = ctx.metrics();
     let mut registry = Registry::with_prefix("copse");
     registry.register(
@@ -157,6 +205,11 @@ pub async fn render(ctx: &AppContext) -> Result<String> {
             depth,
         ),
         (
+            "outbox_changes_unplanned",
+            "Stored changes waiting for the planner",
+            unplanned,
+        ),
+        (
             "outbox_changes_set_aside",
             "Stored changes set aside, never planned: unreadable or failing to plan (kept)",
             set_aside,
@@ -195,6 +248,21 @@ pub async fn render(ctx: &AppContext) -> Result<String> {
         "delivery_oldest_age_seconds",
         "Age of the oldest waiting delivery",
         age,
+    );
+    registry.register(
+        "fetches",
+        "Objects fetched from other servers, by outcome (ok, http_4xx, timeout, refused_policy, …)",
+        m.fetches.clone(),
+    );
+    registry.register(
+        "job_runs",
+        "Runs of background jobs, by job and outcome (ok, error)",
+        m.jobs.clone(),
+    );
+    registry.register(
+        "mail",
+        "Mail handed to the transport, by outcome (sent, refused, failed)",
+        m.mail.clone(),
     );
     let (allowed, refused) = ctx.gate().counters();
     registry.register(

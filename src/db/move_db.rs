@@ -42,6 +42,8 @@ pub const TABLES: &[&str] = &[
     "instance_health",
     "instance_software",
     "tombstones",
+    "login_throttles",
+    "state_versions",
 ];
 
 /// Rows per batch read from SQLite and written to PostgreSQL.

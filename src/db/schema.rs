@@ -96,6 +96,7 @@ diesel::table! {
     received_activities (ap_id) {
         ap_id -> Text,
         received_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
     }
 }
 
@@ -287,6 +288,28 @@ diesel::joinable!(sessions -> local_users (local_user_id));
 diesel::joinable!(community_members -> communities (community_id));
 diesel::joinable!(community_members -> persons (person_id));
 
+diesel::table! {
+    login_throttles (kind, key) {
+        kind -> Text,
+        key -> Text,
+        failures -> Integer,
+        window_start -> Nullable<Timestamp>,
+        in_flight -> Integer,
+        in_flight_until -> Nullable<Timestamp>,
+        lockouts -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        last_failure -> Nullable<Timestamp>,
+        forget_after -> Timestamp,
+    }
+}
+
+diesel::table! {
+    state_versions (name) {
+        name -> Text,
+        version -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     actor_names,
     persons,
@@ -309,4 +332,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     instance_health,
     instance_software,
     tombstones,
+    login_throttles,
+    state_versions,
 );

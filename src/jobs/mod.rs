@@ -1,10 +1,12 @@
-//! Background work: every loop of an instance (outbound planning, delivery, housekeeping; digests
-//! and reminders later) runs here as a job, started together, run on a [`Schedule`] or woken by
-//! its own signal, and stopped by the one shutdown signal the `AppContext` carries.
+//! Background work: every loop of an instance (outbound planning, delivery, housekeeping, the
+//! sync of shared state; digests and reminders later) runs here as a job, started together, run
+//! on a [`Schedule`] or woken by its own signal, and stopped by the one shutdown signal the
+//! `AppContext` carries. Scheduled runs are counted by job and outcome at `/metrics`.
 
 pub mod housekeeping;
 mod planner;
 pub mod schedule;
+pub mod sync;
 
 pub use schedule::Schedule;
 
@@ -39,10 +41,12 @@ impl Jobs {
     }
 
     /// Runs `task` on `schedule` until shutdown. A run in progress when shutdown comes finishes.
+    /// Each run is counted (`copse_job_runs_total{job, outcome}`); a failed one is logged and
+    /// the job runs again at its next time.
     pub fn schedule<F, Fut>(&self, name: &'static str, schedule: Schedule, task: F)
     where
         F: Fn(AppContext) -> Fut + Send + 'static,
-        Fut: Future<Output = ()> + Send + 'static,
+        Fut: Future<Output = crate::error::Result<()>> + Send + 'static,
     {
         let ctx = self.ctx.clone();
         self.spawn(name, async move {
@@ -53,7 +57,11 @@ impl Jobs {
                     _ = shutdown.cancelled() => return,
                     _ = tokio::time::sleep(wait) => {}
                 }
-                task(ctx.clone()).await;
+                let run = task(ctx.clone()).await;
+                if let Err(e) = &run {
+                    tracing::warn!("job {name}: {e:?}");
+                }
+                ctx.metrics().observe_job(name, run.is_ok());
             }
         });
     }
@@ -71,6 +79,12 @@ impl Jobs {
         }
         ended
     }
+}
+
+/// Registers the jobs every process runs, `copse serve` and `copse worker` alike: the sync of
+/// shared state (`sync`).
+pub fn start_common(jobs: &Jobs) {
+    jobs.schedule("sync", Schedule::Every(sync::EVERY), sync::run);
 }
 
 /// Registers the outbound jobs: the planner, the delivery worker (`me` names it in its claims)

@@ -11,7 +11,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 /// A remote member of `community` whose inbox is `inbox` (stored as if its Follow was accepted).
-async fn remote_member(app: &TestApp, community: &str, name: &str, inbox: String) {
+pub async fn remote_member(app: &TestApp, community: &str, name: &str, inbox: String) {
     let (community, name) = (community.to_string(), name.to_string());
     app.context()
         .write(move |conn| {
