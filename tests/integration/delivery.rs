@@ -367,8 +367,21 @@ async fn claims_keep_per_object_order_and_the_per_instance_cap() {
         plan("y", "k2", &["a.example"]),
         plan("z", "k3", &["a.example"]),
     ];
+    // Stored as the planner stores what one change became (the change made up: no planner runs
+    // here).
     app.context()
-        .write(move |conn| db::outbox::store_plan(conn, 0, &planned))
+        .write(move |conn| {
+            let change = copse::domain::changes::Change::FollowWithdrawn {
+                person_id: 0,
+                community_id: 0,
+                follow_id: "made up".into(),
+            };
+            db::outbox::emit(conn, &change)?;
+            let (event, _) = db::outbox::unplanned_events(conn, 1)?
+                .pop()
+                .expect("the change");
+            db::outbox::store_plan(conn, event, &planned)
+        })
         .await
         .expect("stored");
     let claim = || async {

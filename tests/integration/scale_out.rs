@@ -217,39 +217,49 @@ async fn two_serves_and_two_workers_on_one_database_behave_as_one_instance() {
         );
     }
 
-    // One Like delivered to both serves at once is applied once: the community forwards it to
-    // its members' instances once.
+    // Likes each delivered to both serves at once are each applied once: the community
+    // forwards each to its members' instances once. Ten at a time, so that copies race.
     let (bob_actor, key) = person_key(&away, "bob").await;
-    let like_id = format!(
-        "http://{}/activities/like/{}",
-        away.hostname,
-        uuid::Uuid::new_v4()
-    );
-    let like = json!({
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": like_id,
-        "type": "Like",
-        "actor": bob_actor,
-        "object": posts[0]["actor_id"],
-        "audience": format!("http://{}/c/chess", a.hostname),
-    });
-    let signed = SignedPost::new(&like, &key);
-    let (to_a, to_b) = tokio::join!(send_to(a, &signed), send_to(b, &signed));
-    assert!(
-        to_a.0.is_success() && to_b.0.is_success(),
-        "{to_a:?} {to_b:?}"
-    );
-    let forwarded = |log: &[crate::sink::Received]| {
-        log.iter()
-            .filter(|r| r.body.to_string().contains(&like_id))
+    let like = |n: usize| {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("http://{}/activities/like/{}", away.hostname, uuid::Uuid::new_v4()),
+            "type": if n % 2 == 0 { "Like" } else { "Dislike" },
+            "actor": bob_actor,
+            "object": posts[0]["actor_id"],
+            "audience": format!("http://{}/c/chess", a.hostname),
+        })
+    };
+    let likes: Vec<Value> = (0..10).map(like).collect();
+    let answers = futures::future::join_all(likes.iter().map(|like| async {
+        let signed = SignedPost::new(like, &key);
+        tokio::join!(send_to(a, &signed), send_to(b, &signed))
+    }))
+    .await;
+    for (to_a, to_b) in &answers {
+        assert!(
+            to_a.0.is_success() && to_b.0.is_success(),
+            "{to_a:?} {to_b:?}"
+        );
+    }
+    let forwarded = |id: &str| {
+        sink.received()
+            .iter()
+            .filter(|r| r.body.to_string().contains(id))
             .count()
     };
-    eventually("the Like is forwarded to the remote member", || async {
-        (forwarded(&sink.received()) > 0).then_some(())
+    let ids: Vec<String> = likes
+        .iter()
+        .map(|l| l["id"].as_str().expect("id").to_string())
+        .collect();
+    eventually("the votes are forwarded to the remote member", || async {
+        ids.iter().all(|id| forwarded(id) > 0).then_some(())
     })
     .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(forwarded(&sink.received()), 1, "applied once");
+    for id in &ids {
+        assert_eq!(forwarded(id), 1, "{id} applied once");
+    }
 
     // A block made on serve A is enforced by serve B's inbox within a bound (a second, here
     // given five).
@@ -266,13 +276,7 @@ async fn two_serves_and_two_workers_on_one_database_behave_as_one_instance() {
         "serve B refuses the blocked instance",
         Duration::from_secs(5),
         || async {
-            let mut like = like.clone();
-            like["id"] = json!(format!(
-                "http://{}/activities/like/{}",
-                away.hostname,
-                uuid::Uuid::new_v4()
-            ));
-            let (status, body) = send_to(b, &SignedPost::new(&like, &key)).await;
+            let (status, body) = send_to(b, &SignedPost::new(&like(0), &key)).await;
             (status == StatusCode::FORBIDDEN && body["error"] == "instance_blocked").then_some(())
         },
     )
