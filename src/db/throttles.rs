@@ -9,55 +9,42 @@ use crate::{
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-type Row = (
-    i32,
-    Option<NaiveDateTime>,
-    i32,
-    Option<NaiveDateTime>,
-    i32,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-);
+/// A row's counters, as `domain::throttle::Entry` holds them.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = t)]
+struct Stored {
+    failures: i32,
+    window_start: Option<NaiveDateTime>,
+    in_flight: i32,
+    in_flight_until: Option<NaiveDateTime>,
+    lockouts: i32,
+    locked_until: Option<NaiveDateTime>,
+    last_failure: Option<NaiveDateTime>,
+}
 
-fn entry(row: Row) -> Entry {
-    let count = |n: i32| u32::try_from(n).unwrap_or(0);
-    Entry {
-        failures: count(row.0),
-        window_start: row.1,
-        in_flight: count(row.2),
-        in_flight_until: row.3,
-        lockouts: count(row.4),
-        locked_until: row.5,
-        last_failure: row.6,
+impl From<Stored> for Entry {
+    fn from(row: Stored) -> Entry {
+        let count = |n: i32| u32::try_from(n).unwrap_or(0);
+        Entry {
+            failures: count(row.failures),
+            window_start: row.window_start,
+            in_flight: count(row.in_flight),
+            in_flight_until: row.in_flight_until,
+            lockouts: count(row.lockouts),
+            locked_until: row.locked_until,
+            last_failure: row.last_failure,
+        }
     }
 }
 
-const COLUMNS: (
-    t::failures,
-    t::window_start,
-    t::in_flight,
-    t::in_flight_until,
-    t::lockouts,
-    t::locked_until,
-    t::last_failure,
-) = (
-    t::failures,
-    t::window_start,
-    t::in_flight,
-    t::in_flight_until,
-    t::lockouts,
-    t::locked_until,
-    t::last_failure,
-);
-
 /// A key's entry as stored (empty when there is none); a plain read.
 pub fn get(conn: &mut DbConn, kind: &str, key: &str) -> Result<Entry> {
-    let row: Option<Row> = t::table
+    let row: Option<Stored> = t::table
         .find((kind, key))
-        .select(COLUMNS)
+        .select(Stored::as_select())
         .first(conn)
         .optional()?;
-    Ok(row.map(entry).unwrap_or_default())
+    Ok(row.map(Entry::from).unwrap_or_default())
 }
 
 /// Changes a key's entry with `f` inside the caller's write transaction, the row locked from
@@ -82,18 +69,24 @@ pub fn update<T>(
         t::forget_after.eq(super::now()),
     );
     let insert = diesel::insert_into(t::table).values(blank);
-    let found = t::table.find((kind, key)).select(COLUMNS);
-    let row: Row = match conn {
+    let row: Stored = match conn {
         DbConn::Pg(pg) => {
             insert.on_conflict_do_nothing().execute(pg)?;
-            found.for_update().first(pg)?
+            t::table
+                .find((kind, key))
+                .select(Stored::as_select())
+                .for_update()
+                .first(pg)?
         }
         DbConn::Sqlite(lite) => {
             insert.on_conflict_do_nothing().execute(lite)?;
-            found.first(lite)?
+            t::table
+                .find((kind, key))
+                .select(Stored::as_select())
+                .first(lite)?
         }
     };
-    let mut current = entry(row);
+    let mut current = Entry::from(row);
     let out = f(&mut current);
     let forget_after = current.forget_after(policy);
     let row = t::table.find((kind, key));

@@ -54,7 +54,7 @@ async fn setup(app: &TestApp) -> String {
     owner
 }
 
-async fn new_post(app: &TestApp, token: &str, title: &str) -> serde_json::Value {
+pub async fn new_post(app: &TestApp, token: &str, title: &str) -> serde_json::Value {
     let (status, post) = app
         .post(
             "/api/v1/communities/chess/posts",

@@ -6,6 +6,7 @@
 use crate::{
     helpers::TestApp,
     hostile_signatures::{follow, scene},
+    instance_policy::fetch_actor,
     signing::{person_key, SignedPost},
 };
 use reqwest::StatusCode;
@@ -118,19 +119,6 @@ async fn inbox_activities_are_counted_by_type_and_outcome() {
         m.contains(r#"kind="other""#) && !m.contains("Frobnicate"),
         "{m}"
     );
-}
-
-/// Fetches `url` as an actor through `app`'s federation client; the error kind if it failed.
-async fn fetch_actor(app: &TestApp, url: &str) -> Result<(), copse::error::ErrorKind> {
-    let config = copse::federation::config(app.context())
-        .await
-        .expect("config");
-    activitypub_federation::fetch::object_id::ObjectId::<copse::db::accounts::Person>::parse(url)
-        .expect("id")
-        .dereference_forced(&config.to_request_data())
-        .await
-        .map(|_| ())
-        .map_err(|e| e.kind)
 }
 
 #[tokio::test]

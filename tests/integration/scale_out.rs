@@ -10,7 +10,7 @@
 //! serve B's inbox within a few seconds.
 
 use crate::{
-    delivery::remote_member,
+    delivery::{new_post, remote_member},
     helpers::{eventually, eventually_for, test_settings, TestApp, TestDb, PASSWORD},
     instance_policy::admin,
     signing::{person_key, SignedPost},
@@ -113,18 +113,6 @@ async fn send_to(app: &TestApp, signed: &SignedPost) -> (StatusCode, Value) {
     let status = response.status();
     let text = response.text().await.unwrap_or_default();
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-async fn new_post(app: &TestApp, token: &str, title: &str) -> Value {
-    let (status, post) = app
-        .post(
-            "/api/v1/communities/chess/posts",
-            Some(token),
-            json!({"title": title}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{post}");
-    post
 }
 
 async fn log_in(app: &TestApp, password: &str) -> StatusCode {
