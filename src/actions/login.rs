@@ -271,7 +271,8 @@ impl Attempt {
     }
 }
 
-/// Ends an attempt for its account and its address, in one write.
+/// Ends an attempt for its account and its address, in one write. The rows are locked address
+/// first, as `Attempt::begin` locks them: two transactions never wait for each other's row.
 async fn end(
     ctx: &AppContext,
     account: &str,
@@ -284,8 +285,8 @@ async fn end(
     ctx.write(move |conn| {
         let now = db::now();
         for (kind, key, policy, how) in [
-            (ACCOUNT, &a, pa, for_account),
             (ADDRESS, &b, pb, for_address),
+            (ACCOUNT, &a, pa, for_account),
         ] {
             db::throttles::update(conn, kind, key, &policy, |e| match how {
                 End::Failed => e.failed(&policy, now),

@@ -206,7 +206,8 @@ async fn two_serves_and_two_workers_on_one_database_behave_as_one_instance() {
     }
 
     // Likes each delivered to both serves at once are each applied once: the community
-    // forwards each to its members' instances once. Ten at a time, so that copies race.
+    // forwards each to its members' instances once. One on each post, all at a time, so that
+    // copies race.
     let (bob_actor, key) = person_key(&away, "bob").await;
     let like = |n: usize| {
         json!({
@@ -214,11 +215,11 @@ async fn two_serves_and_two_workers_on_one_database_behave_as_one_instance() {
             "id": format!("http://{}/activities/like/{}", away.hostname, uuid::Uuid::new_v4()),
             "type": if n % 2 == 0 { "Like" } else { "Dislike" },
             "actor": bob_actor,
-            "object": posts[0]["actor_id"],
+            "object": posts[n]["actor_id"],
             "audience": format!("http://{}/c/chess", a.hostname),
         })
     };
-    let likes: Vec<Value> = (0..10).map(like).collect();
+    let likes: Vec<Value> = (0..posts.len()).map(like).collect();
     let answers = futures::future::join_all(likes.iter().map(|like| async {
         let signed = SignedPost::new(like, &key);
         tokio::join!(send_to(a, &signed), send_to(b, &signed))
