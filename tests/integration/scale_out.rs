@@ -213,7 +213,7 @@ async fn two_serves_and_two_workers_on_one_database_behave_as_one_instance() {
         json!({
             "@context": "https://www.w3.org/ns/activitystreams",
             "id": format!("http://{}/activities/like/{}", away.hostname, uuid::Uuid::new_v4()),
-            "type": if n % 2 == 0 { "Like" } else { "Dislike" },
+            "type": if n.is_multiple_of(2) { "Like" } else { "Dislike" },
             "actor": bob_actor,
             "object": posts[n]["actor_id"],
             "audience": format!("http://{}/c/chess", a.hostname),
