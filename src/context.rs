@@ -32,8 +32,11 @@ struct Inner {
     /// The one shutdown signal: fired when the instance stops, every background job
     /// (`jobs::Jobs`) winds down.
     shutdown: tokio_util::sync::CancellationToken,
-    /// Built from the settings and the administrators' entries; replaced when they change.
+    /// Built from the settings and the administrators' entries; replaced when they change, in
+    /// this process at once, in the others when `jobs::sync` sees its version move.
     instance_policy: Arc<RwLock<InstancePolicy>>,
+    /// The `state_versions` version the policy in force was built from (-1: not known yet).
+    policy_version: std::sync::atomic::AtomicI64,
     /// SQLite's single writer (None on PostgreSQL, or when its connection could not be opened:
     /// writes then take a pooled connection).
     writer: Option<db::writer::Writer>,
@@ -73,6 +76,7 @@ impl AppContext {
             inbound: Default::default(),
             unreachable: Default::default(),
             instance_policy: Arc::new(RwLock::new(instance_policy)),
+            policy_version: std::sync::atomic::AtomicI64::new(-1),
             public_keys: Default::default(),
             gate: Default::default(),
         }))
@@ -168,6 +172,19 @@ impl AppContext {
     /// The instance policy in force, shared with the federation library's URL checks.
     pub fn instance_policy(&self) -> Arc<RwLock<InstancePolicy>> {
         self.0.instance_policy.clone()
+    }
+
+    /// The version of the stored lists the policy in force was built from (-1 until known).
+    pub fn policy_version(&self) -> i64 {
+        self.0
+            .policy_version
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    pub fn set_policy_version(&self, version: i64) {
+        self.0
+            .policy_version
+            .store(version, std::sync::atomic::Ordering::Release);
     }
 
     pub fn settings(&self) -> &Settings {

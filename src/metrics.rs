@@ -1,8 +1,10 @@
 //! Prometheus metrics at `/metrics`: counters kept in the context (HTTP requests by route
-//! template, inbox activities by type and outcome, deliveries, mail), and figures read when
-//! scraped (the delivery and mail queues, the database pool). Label values come from fixed sets
-//! (route templates, not paths; known activity types; error codes), so no request can grow the
-//! series.
+//! template, inbox activities by type and outcome, deliveries, outbound fetches by outcome,
+//! background job runs by job and outcome, mail), and figures read when scraped (the delivery and
+//! mail queues, the planner's backlog, the database pool). Counters are per process: with
+//! several processes, sum them in Prometheus; the figures read from the database are the same in
+//! every process. Label values come from fixed sets (route templates, not paths; known activity
+//! types; error codes), so no request can grow the series.
 
 use crate::{context::AppContext, db, error::Result};
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
@@ -39,6 +41,20 @@ pub struct InboxLabels {
     pub outcome: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabels {
+    /// One of a fixed set, documented where it is counted.
+    pub outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct JobLabels {
+    /// The job's name (`jobs::Jobs::schedule`, the planner).
+    pub job: &'static str,
+    /// `ok` or `error`.
+    pub outcome: &'static str,
+}
+
 type LatencyFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
 
 fn latency_histogram() -> Histogram {
@@ -68,6 +84,10 @@ pub struct Metrics {
     pub mail_failed: Counter,
     /// Failed tries of a mail that will be retried.
     pub mail_retried: Counter,
+    /// Objects fetched from other servers (`federation::FetchMetrics`), by outcome.
+    pub fetches: Family<OutcomeLabels, Counter>,
+    /// Runs of background jobs, by job and outcome.
+    pub jobs: Family<JobLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -83,6 +103,8 @@ impl Default for Metrics {
             mail_sent: Counter::default(),
             mail_failed: Counter::default(),
             mail_retried: Counter::default(),
+            fetches: Family::default(),
+            jobs: Family::default(),
         }
     }
 }
@@ -115,6 +137,20 @@ impl Metrics {
             .observe(elapsed.as_secs_f64());
     }
 
+    /// Records what became of an outbound fetch: `ok` (2xx), `http_3xx`, `http_4xx`,
+    /// `http_5xx`, `timeout`, `connect`, `error` (another failure of the request), or refused
+    /// before any request: `refused_policy` (the instance policy), `refused_address` (a private
+    /// or loopback address, at connect time).
+    pub fn observe_fetch(&self, outcome: &'static str) {
+        self.fetches.get_or_create(&OutcomeLabels { outcome }).inc();
+    }
+
+    /// Records one run of a background job: `ok` or `error`.
+    pub fn observe_job(&self, job: &'static str, ok: bool) {
+        let outcome = if ok { "ok" } else { "error" };
+        self.jobs.get_or_create(&JobLabels { job, outcome }).inc();
+    }
+
     /// Records what became of an inbox POST.
     pub fn observe_inbox(&self, kind: &'static str, outcome: &'static str) {
         self.inbox
@@ -128,6 +164,7 @@ pub async fn render(ctx: &AppContext) -> Result<String> {
     let (depth, oldest) = ctx.db(db::outbox::depth).await?;
     let set_aside = ctx.db(db::outbox::set_aside_count).await?;
     let mail_depth = ctx.db(db::mail::depth).await?;
+    let unplanned = ctx.db(db::outbox::unplanned_count).await?;
     let m = ctx.metrics();
     let mut registry = Registry::with_prefix("copse");
     registry.register(
@@ -166,6 +203,11 @@ pub async fn render(ctx: &AppContext) -> Result<String> {
             "delivery_queue_depth",
             "Deliveries waiting to be sent",
             depth,
+        ),
+        (
+            "outbox_changes_unplanned",
+            "Stored changes waiting for the planner",
+            unplanned,
         ),
         (
             "outbox_changes_set_aside",
@@ -226,6 +268,16 @@ pub async fn render(ctx: &AppContext) -> Result<String> {
         "delivery_oldest_age_seconds",
         "Age of the oldest waiting delivery",
         age,
+    );
+    registry.register(
+        "fetches",
+        "Objects fetched from other servers, by outcome (ok, http_4xx, timeout, refused_policy, …)",
+        m.fetches.clone(),
+    );
+    registry.register(
+        "job_runs",
+        "Runs of background jobs, by job and outcome (ok, error)",
+        m.jobs.clone(),
     );
     let (allowed, refused) = ctx.gate().counters();
     registry.register(

@@ -140,6 +140,7 @@ pub async fn start(settings: Settings, listener: Option<TcpListener>) -> anyhow:
     let handle = server.handle();
     let task = tokio::spawn(server);
     let jobs = jobs::Jobs::new(ctx.clone());
+    jobs::start_common(&jobs);
     if ctx.settings().delivery_in_serve {
         // Named by its listen address: after a crash, the restarted server takes back at once
         // the deliveries it had claimed.
@@ -160,19 +161,40 @@ async fn not_found() -> Result<HttpResponse, Error> {
     Err(Error::new(ErrorKind::NotFound, "not_found", "no such page"))
 }
 
-/// `copse worker`: plans and delivers, without serving HTTP, until SIGTERM or Ctrl-C; then
-/// finishes the deliveries in flight (for up to `shutdown_grace_secs`).
-pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
+/// A running `copse worker`: the outbound jobs and the sync of shared state, no HTTP.
+pub struct Worker {
+    pub context: AppContext,
+    jobs: jobs::Jobs,
+}
+
+impl Worker {
+    /// Stops claiming, finishes the deliveries in flight (for up to `shutdown_grace_secs`) and
+    /// lets go of the rest.
+    pub async fn stop(self) {
+        let grace = grace(&self.context);
+        self.jobs.shutdown(grace).await;
+    }
+}
+
+/// Starts a worker: plans and delivers, without serving HTTP. Several workers (and servers)
+/// may share one database: each names itself in its claims, and claims of one that died run
+/// out with their lease.
+pub async fn start_worker(settings: Settings) -> anyhow::Result<Worker> {
     let ctx = context(settings).await?;
     let config = federation::config(ctx.clone())
         .await
         .map_err(|e| anyhow::anyhow!("federation setup: {e}"))?;
-    // Several workers may share a PostgreSQL database: each has a name of its own, and claims
-    // of one that died run out with their lease.
     let me = format!("worker/{:016x}", rand::random::<u64>());
     let jobs = jobs::Jobs::new(ctx.clone());
+    jobs::start_common(&jobs);
     jobs::start_outbound(&jobs, config, me);
+    Ok(Worker { context: ctx, jobs })
+}
+
+/// `copse worker`: [`start_worker`], until SIGTERM or Ctrl-C; then stops gracefully.
+pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
+    let worker = start_worker(settings).await?;
     jobs::shutdown_requested().await?;
-    jobs.shutdown(grace(&ctx)).await;
+    worker.stop().await;
     Ok(())
 }

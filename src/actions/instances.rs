@@ -1,7 +1,9 @@
 //! The instance policy: which instances we federate with. The settings' lists
 //! (`blocked_instances`, `allowed_instances`) hold for the life of the process; administrators
 //! add and remove entries of their own, and after each change the policy in force
-//! (`AppContext::instance_policy`, read by every federation URL check) is rebuilt from both.
+//! (`AppContext::instance_policy`, read by every federation URL check) is rebuilt from both: in
+//! the process that made the change at once, in every other process sharing the database
+//! within a second (`refresh`, run by `jobs::sync`: each change bumps the lists' version).
 
 use crate::{
     config::Settings,
@@ -170,15 +172,34 @@ pub async fn remove(ctx: &AppContext, admin: &Account, host: &str) -> Result<()>
     reload(ctx).await
 }
 
+/// Rebuilds the policy in force if the stored lists changed since it was built (by another
+/// process: this one rebuilds at once). One indexed read when nothing changed. Answers whether
+/// it rebuilt.
+pub async fn refresh(ctx: &AppContext) -> Result<bool> {
+    let stored = ctx
+        .db(|conn| db::instance::version(conn, db::instance::POLICY_VERSION))
+        .await?;
+    if stored == ctx.policy_version() {
+        return Ok(false);
+    }
+    reload(ctx).await?;
+    Ok(true)
+}
+
 /// Rebuilds the policy in force from the settings and the stored entries. Reading the entries
 /// and replacing the policy happen under the write lock, so that of two concurrent changes the
-/// one that reads last (and so sees both) also writes last.
+/// one that reads last (and so sees both) also writes last. The version is read before the
+/// entries: entries newer than it only cause one more rebuild.
 async fn reload(ctx: &AppContext) -> Result<()> {
     let (settings, policy) = (ctx.settings().clone(), ctx.instance_policy());
-    ctx.db(move |conn| {
-        let mut in_force = policy.write().unwrap_or_else(PoisonError::into_inner);
-        *in_force = compile(&settings, &policy_entries(conn)?);
-        Ok(())
-    })
-    .await
+    let version = ctx
+        .db(move |conn| {
+            let mut in_force = policy.write().unwrap_or_else(PoisonError::into_inner);
+            let version = db::instance::version(conn, db::instance::POLICY_VERSION)?;
+            *in_force = compile(&settings, &policy_entries(conn)?);
+            Ok(version)
+        })
+        .await?;
+    ctx.set_policy_version(version);
+    Ok(())
 }

@@ -22,34 +22,35 @@
 //! - **Unknown usernames** are verified against a dummy hash made once per context with the same
 //!   parameters (`domain::accounts::verify_login`), so they cost what a known one does.
 //!
-//! The state is kept in memory, in the `AppContext` (one per instance), not in the database: a
-//! wrong guess then costs no write (guesses must not become writes, and SQLite has one writer).
-//! It is lost on restart, and several `serve` processes sharing a database each count alone (N
-//! processes allow N times the budget).
+//! The throttles' state is kept in the database (`login_throttles`, `db::throttles`), so that
+//! several `serve` processes sharing it count the same failures, honour the same lockouts and
+//! the same attempts in flight, and a restart forgets nothing. It costs writes, but only as
+//! many as password hashes: a key that is locked out is refused on a read, and an attempt is
+//! counted (one write to begin it, one to end it) only once it holds its turn at hashing, so
+//! the writes go no faster than the hashes do. The bound on hashes at once is per process: it
+//! bounds one machine's memory and cores.
 
 use crate::{
     config::Settings,
     context::AppContext,
     db,
-    domain::{
-        accounts as rules,
-        throttle::{Policy, Throttle},
-    },
+    domain::{accounts as rules, throttle::Policy},
     error::{Error, ErrorKind, Result},
 };
 use std::{
     net::IpAddr,
-    sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError},
-    time::{Duration, Instant},
+    sync::{Arc, OnceLock},
+    time::Duration,
 };
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// How long a request waits for a turn at hashing before it answers 503.
 pub const HASH_WAIT: Duration = Duration::from_secs(2);
 /// Longest lockout.
 const MAX_LOCKOUT: Duration = Duration::from_secs(24 * 3600);
-/// Keys each throttle holds before it drops the idle ones (see `Throttle`).
-const THROTTLE_CAPACITY: usize = 100_000;
+/// The kinds of throttle key (`login_throttles.kind`).
+const ACCOUNT: &str = "account";
+const ADDRESS: &str = "address";
 /// Usernames longer than names can be are cut to this for their throttle key.
 const MAX_KEY_CHARS: usize = 64;
 
@@ -97,10 +98,23 @@ impl HashGate {
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
-        let permit = tokio::time::timeout(self.wait, self.permits.clone().acquire_owned())
+        HashGate::run_in(self.turn().await?, work).await
+    }
+
+    /// Waits for a turn at hashing; 503 when none is free within the wait.
+    pub async fn turn(&self) -> Result<OwnedSemaphorePermit> {
+        tokio::time::timeout(self.wait, self.permits.clone().acquire_owned())
             .await
             .map_err(|_| busy())?
-            .map_err(Error::internal)?;
+            .map_err(Error::internal)
+    }
+
+    /// Runs `work` on a blocking thread in a turn taken with [`HashGate::turn`].
+    pub async fn run_in<T, F>(permit: OwnedSemaphorePermit, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
         let out = tokio::task::spawn_blocking(move || {
             let _turn = permit;
             work()
@@ -119,31 +133,28 @@ fn busy() -> Error {
     .with_retry_after(2)
 }
 
-/// What an `AppContext` keeps for log-ins: the two throttles, the hash gate, the dummy hash.
+/// What an `AppContext` keeps for log-ins: the throttles' policies (their state is in the
+/// database), the hash gate, the dummy hash.
 pub struct LoginGuards {
-    accounts: Mutex<Throttle>,
-    addresses: Mutex<Throttle>,
+    accounts: Policy,
+    addresses: Policy,
     hashing: HashGate,
     dummy: OnceLock<String>,
 }
 
 impl LoginGuards {
     pub fn new(settings: &Settings) -> Self {
+        let span =
+            |secs: u64| chrono::Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1000));
         let policy = |limit| Policy {
             limit,
-            window: Duration::from_secs(settings.login_failure_window_secs),
-            lockout: Duration::from_secs(settings.login_lockout_secs),
-            max_lockout: MAX_LOCKOUT.max(Duration::from_secs(settings.login_lockout_secs)),
+            window: span(settings.login_failure_window_secs),
+            lockout: span(settings.login_lockout_secs),
+            max_lockout: span(MAX_LOCKOUT.as_secs().max(settings.login_lockout_secs)),
         };
         LoginGuards {
-            accounts: Mutex::new(Throttle::new(
-                policy(settings.login_failures_per_account),
-                THROTTLE_CAPACITY,
-            )),
-            addresses: Mutex::new(Throttle::new(
-                policy(settings.login_failures_per_address),
-                THROTTLE_CAPACITY,
-            )),
+            accounts: policy(settings.login_failures_per_account),
+            addresses: policy(settings.login_failures_per_address),
             hashing: HashGate::for_this_machine(),
             dummy: OnceLock::new(),
         }
@@ -161,20 +172,10 @@ impl LoginGuards {
         self.dummy
             .get_or_init(|| rules::dummy_hash().unwrap_or_default())
     }
-
-    fn accounts(&self) -> MutexGuard<'_, Throttle> {
-        self.accounts.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn addresses(&self) -> MutexGuard<'_, Throttle> {
-        self.addresses
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
 }
 
-/// One log-in attempt admitted by both throttles; ends as failed, succeeded, or (dropped)
-/// released.
+/// One log-in attempt admitted by both throttles (and counted in flight by both); ends as
+/// failed, succeeded, or (dropped) released.
 struct Attempt {
     ctx: AppContext,
     account: String,
@@ -182,52 +183,144 @@ struct Attempt {
     ended: bool,
 }
 
+/// How an attempt ends, for each of its two keys.
+#[derive(Clone, Copy)]
+enum End {
+    Failed,
+    Succeeded,
+    Released,
+}
+
 impl Attempt {
-    fn begin(ctx: &AppContext, username: &str, client: Option<IpAddr>) -> Result<Attempt> {
-        let guards = ctx.login();
-        let account = account_key(username);
-        let address = address_key(client);
-        let now = Instant::now();
-        guards.addresses().begin(&address, now).map_err(throttled)?;
-        if let Err(wait) = guards.accounts().begin(&account, now) {
-            guards.addresses().released(&address);
+    /// Admits an attempt and takes its turn at hashing: 429 while either key is locked out (a
+    /// read, no write) or its budget is used up by failures and attempts in flight, 503 when
+    /// no turn at hashing is free in time.
+    async fn begin(
+        ctx: &AppContext,
+        username: &str,
+        client: Option<IpAddr>,
+    ) -> Result<(Attempt, OwnedSemaphorePermit)> {
+        let (account, address) = (account_key(username), address_key(client));
+        let (a, b) = (account.clone(), address.clone());
+        let (by_account, by_address) = ctx
+            .db(move |conn| {
+                Ok((
+                    db::throttles::get(conn, ACCOUNT, &a)?,
+                    db::throttles::get(conn, ADDRESS, &b)?,
+                ))
+            })
+            .await?;
+        let now = db::now();
+        if let Some(wait) = by_address.locked(now).or(by_account.locked(now)) {
             return Err(throttled(wait));
         }
-        Ok(Attempt {
+        let turn = ctx.login().hashing().turn().await?;
+        let (a, b) = (account.clone(), address.clone());
+        let (pa, pb) = (ctx.login().accounts, ctx.login().addresses);
+        let admitted = ctx
+            .write(move |conn| {
+                let now = db::now();
+                if let Err(wait) =
+                    db::throttles::update(conn, ADDRESS, &b, &pb, |e| e.begin(&pb, now))?
+                {
+                    return Ok(Err(wait));
+                }
+                if let Err(wait) =
+                    db::throttles::update(conn, ACCOUNT, &a, &pa, |e| e.begin(&pa, now))?
+                {
+                    db::throttles::update(conn, ADDRESS, &b, &pb, |e| e.released())?;
+                    return Ok(Err(wait));
+                }
+                Ok(Ok(()))
+            })
+            .await?;
+        admitted.map_err(throttled)?;
+        let attempt = Attempt {
             ctx: ctx.clone(),
             account,
             address,
             ended: false,
-        })
+        };
+        Ok((attempt, turn))
     }
 
-    fn failed(mut self) {
-        let guards = self.ctx.login();
-        let now = Instant::now();
-        guards.accounts().failed(&self.account, now);
-        guards.addresses().failed(&self.address, now);
+    /// Counts a failure against both keys.
+    async fn failed(mut self) -> Result<()> {
         self.ended = true;
+        end(
+            &self.ctx,
+            &self.account,
+            &self.address,
+            End::Failed,
+            End::Failed,
+        )
+        .await
     }
 
-    fn succeeded(mut self) {
-        let guards = self.ctx.login();
-        guards.accounts().succeeded(&self.account);
-        guards.addresses().released(&self.address);
+    /// Clears the account's failures; the address keeps its own.
+    async fn succeeded(mut self) -> Result<()> {
         self.ended = true;
+        end(
+            &self.ctx,
+            &self.account,
+            &self.address,
+            End::Succeeded,
+            End::Released,
+        )
+        .await
     }
+}
+
+/// Ends an attempt for its account and its address, in one write. The rows are locked address
+/// first, as `Attempt::begin` locks them: two transactions never wait for each other's row.
+async fn end(
+    ctx: &AppContext,
+    account: &str,
+    address: &str,
+    for_account: End,
+    for_address: End,
+) -> Result<()> {
+    let (a, b) = (account.to_string(), address.to_string());
+    let (pa, pb) = (ctx.login().accounts, ctx.login().addresses);
+    ctx.write(move |conn| {
+        let now = db::now();
+        for (kind, key, policy, how) in [
+            (ADDRESS, &b, pb, for_address),
+            (ACCOUNT, &a, pa, for_account),
+        ] {
+            db::throttles::update(conn, kind, key, &policy, |e| match how {
+                End::Failed => e.failed(&policy, now),
+                End::Succeeded => e.succeeded(),
+                End::Released => e.released(),
+            })?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 impl Drop for Attempt {
+    /// An attempt that ended in an error: it no longer counts in flight (written in the
+    /// background; if that fails, it stops counting when its lease runs out).
     fn drop(&mut self) {
-        if !self.ended {
-            let guards = self.ctx.login();
-            guards.accounts().released(&self.account);
-            guards.addresses().released(&self.address);
+        if self.ended {
+            return;
         }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let (ctx, account, address) =
+            (self.ctx.clone(), self.account.clone(), self.address.clone());
+        runtime.spawn(async move {
+            if let Err(e) = end(&ctx, &account, &address, End::Released, End::Released).await {
+                tracing::warn!("releasing a log-in attempt: {e:?}");
+            }
+        });
     }
 }
 
-fn throttled(wait: Duration) -> Error {
+fn throttled(wait: chrono::Duration) -> Error {
+    let wait = wait.to_std().unwrap_or(Duration::from_secs(1));
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     Error::too_many("too many failed log-ins; try again later", secs)
 }
@@ -261,29 +354,26 @@ pub async fn log_in(
     password: String,
     client: Option<IpAddr>,
 ) -> Result<String> {
-    let attempt = Attempt::begin(ctx, &username, client)?;
+    let (attempt, turn) = Attempt::begin(ctx, &username, client).await?;
     let account = ctx
         .db(move |conn| db::accounts::account_by_name(conn, &username))
         .await?;
     let stored = account.as_ref().map(|a| a.user.password_hash.clone());
     let verifier = ctx.clone();
-    let ok = ctx
-        .login()
-        .hashing()
-        .run(move || {
-            let dummy = verifier.login().dummy_hash();
-            rules::verify_login(stored.as_deref(), dummy, &password)
-        })
-        .await?;
+    let ok = HashGate::run_in(turn, move || {
+        let dummy = verifier.login().dummy_hash();
+        rules::verify_login(stored.as_deref(), dummy, &password)
+    })
+    .await?;
     let Some(account) = account.filter(|_| ok) else {
-        attempt.failed();
+        attempt.failed().await?;
         return Err(Error::new(
             ErrorKind::Unauthorized,
             "bad_credentials",
             "wrong username or password",
         ));
     };
-    attempt.succeeded();
+    attempt.succeeded().await?;
     if !account.user.approved {
         return Err(Error::new(
             ErrorKind::Forbidden,
@@ -323,21 +413,17 @@ pub async fn check_current_password(
     password: String,
     client: Option<IpAddr>,
 ) -> Result<()> {
-    let attempt = Attempt::begin(ctx, &account.person.name, client)?;
+    let (attempt, turn) = Attempt::begin(ctx, &account.person.name, client).await?;
     let stored = account.user.password_hash.clone();
-    let ok = ctx
-        .login()
-        .hashing()
-        .run(move || rules::verify_password(&password, &stored))
-        .await?;
+    let ok = HashGate::run_in(turn, move || rules::verify_password(&password, &stored)).await?;
     if !ok {
-        attempt.failed();
+        attempt.failed().await?;
         return Err(Error::invalid_field(
             "current_password",
             "is not your password",
         ));
     }
-    attempt.succeeded();
+    attempt.succeeded().await?;
     Ok(())
 }
 
@@ -359,7 +445,7 @@ mod tests {
     async fn the_gate_runs_no_more_than_its_size_and_refuses_after_the_wait() {
         let gate = Arc::new(HashGate::new(2, Duration::from_millis(50)));
         let (release, hold) = std::sync::mpsc::channel::<()>();
-        let hold = Arc::new(Mutex::new(hold));
+        let hold = Arc::new(std::sync::Mutex::new(hold));
         let mut running = Vec::new();
         for _ in 0..2 {
             let (gate, hold) = (gate.clone(), hold.clone());

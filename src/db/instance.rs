@@ -1,10 +1,14 @@
 //! The instance as a whole: its actor's key pair (`instance_actor`, one row), the instances
 //! its administrators block or allow (`instance_policy`), and the software other instances run
-//! (`instance_software`, from their NodeInfo).
+//! (`instance_software`, from their NodeInfo), and the versions of what processes keep
+//! compiled in memory (`state_versions`: the policy's).
 
 use super::{
     now,
-    schema::{community_members, instance_actor, instance_policy, instance_software, persons},
+    schema::{
+        community_members, instance_actor, instance_policy, instance_software, persons,
+        state_versions,
+    },
     DbConn,
 };
 use crate::{domain::names::InstanceList, error::Result};
@@ -107,12 +111,45 @@ pub fn put_policy_entry(
             ))
             .execute(conn)?;
     }
+    bump_version(conn, POLICY_VERSION)?;
     Ok(!existed)
 }
 
 /// Takes `host` off the lists; false if it was not on them.
 pub fn remove_policy_entry(conn: &mut DbConn, host: &str) -> Result<bool> {
-    Ok(diesel::delete(instance_policy::table.find(host)).execute(conn)? > 0)
+    let removed = diesel::delete(instance_policy::table.find(host)).execute(conn)? > 0;
+    if removed {
+        bump_version(conn, POLICY_VERSION)?;
+    }
+    Ok(removed)
+}
+
+/// The `state_versions` row of the instance policy: bumped with every change of the lists.
+pub const POLICY_VERSION: &str = "instance_policy";
+
+/// The version of a piece of shared state (0 before its first change). One indexed row: every
+/// process reads it every second (`jobs::sync`).
+pub fn version(conn: &mut DbConn, name: &str) -> Result<i64> {
+    Ok(state_versions::table
+        .find(name)
+        .select(state_versions::version)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Counts a change of a piece of shared state, in the transaction that makes it.
+pub fn bump_version(conn: &mut DbConn, name: &str) -> Result<()> {
+    let insert = diesel::insert_into(state_versions::table)
+        .values((state_versions::name.eq(name), state_versions::version.eq(1)))
+        .on_conflict(state_versions::name)
+        .do_update()
+        .set(state_versions::version.eq(state_versions::version + 1));
+    match conn {
+        DbConn::Pg(pg) => insert.execute(pg)?,
+        DbConn::Sqlite(lite) => insert.execute(lite)?,
+    };
+    Ok(())
 }
 
 /// The software each of `hosts` runs, where known (lowercase NodeInfo name; empty when its

@@ -1,5 +1,6 @@
 //! Memberships (`community_members`): joining, applications, leaving; and the ids of received
-//! activities (`received_activities`) that make replays harmless.
+//! activities (`received_activities`) that make replays harmless, claimed while one process
+//! applies them so that no other applies a copy at the same time.
 
 use super::{
     accounts::Person,
@@ -133,35 +134,98 @@ pub fn list(
         .load(conn)?)
 }
 
-/// Whether an activity with this id was already applied.
+/// Whether an activity with this id was already applied (a claim being applied is not).
 pub fn was_received(conn: &mut DbConn, ap_id: &str) -> Result<bool> {
     let seen: i64 = received_activities::table
         .filter(received_activities::ap_id.eq(ap_id))
+        .filter(received_activities::claimed_until.is_null())
         .count()
         .get_result(conn)?;
     Ok(seen > 0)
 }
 
-/// Records that an activity was applied. Recording it twice (two copies applied at once) is
-/// not an error.
+/// What a claim on an inbound activity found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// This caller applies it now: record the receipt, or let go with [`release_claim`].
+    Ours,
+    /// Applied before: a replay, no second effect.
+    Applied,
+    /// Another process applies it now, until this time at the latest.
+    Held(chrono::NaiveDateTime),
+}
+
+/// Claims an inbound activity for `lease` before applying it, inside a write transaction: of
+/// two processes given copies of one activity at once, one applies it and the other waits and
+/// then finds it applied. A claim whose lease ran out (its process died) is taken over.
+pub fn claim(conn: &mut DbConn, ap_id: &str, lease: chrono::Duration) -> Result<Claim> {
+    let at = now();
+    let insert = diesel::insert_into(received_activities::table).values((
+        received_activities::ap_id.eq(ap_id),
+        received_activities::received_at.eq(at),
+        received_activities::claimed_until.eq(Some(at + lease)),
+    ));
+    // PostgreSQL: an insert racing another's uncommitted one waits for it, then does nothing.
+    let inserted = match conn {
+        DbConn::Pg(pg) => insert.on_conflict_do_nothing().execute(pg)?,
+        DbConn::Sqlite(lite) => insert.on_conflict_do_nothing().execute(lite)?,
+    };
+    if inserted > 0 {
+        return Ok(Claim::Ours);
+    }
+    let row = received_activities::table.find(ap_id);
+    let taken_over = diesel::update(row.filter(received_activities::claimed_until.lt(at)))
+        .set(received_activities::claimed_until.eq(Some(at + lease)))
+        .execute(conn)?;
+    if taken_over > 0 {
+        return Ok(Claim::Ours);
+    }
+    let held: Option<Option<chrono::NaiveDateTime>> = row
+        .select(received_activities::claimed_until)
+        .first(conn)
+        .optional()?;
+    Ok(match held {
+        Some(Some(until)) => Claim::Held(until),
+        Some(None) => Claim::Applied,
+        // Released between the two statements: free again.
+        None => Claim::Held(at),
+    })
+}
+
+/// Lets go of a claim whose activity was not applied (refused, failed, timed out): a sender's
+/// retry is then heard again.
+pub fn release_claim(conn: &mut DbConn, ap_id: &str) -> Result<()> {
+    diesel::delete(
+        received_activities::table
+            .find(ap_id)
+            .filter(received_activities::claimed_until.is_not_null()),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Records that an activity was applied (ending its claim, if any). Recording it twice is not
+/// an error.
 pub fn record_receipt(conn: &mut DbConn, ap_id: &str) -> Result<()> {
-    if was_received(conn, ap_id)? {
+    let at = now();
+    let claimed = diesel::update(received_activities::table.find(ap_id))
+        .set((
+            received_activities::claimed_until.eq(None::<chrono::NaiveDateTime>),
+            received_activities::received_at.eq(at),
+        ))
+        .execute(conn)?;
+    if claimed > 0 {
         return Ok(());
     }
-    diesel::insert_into(received_activities::table)
-        .values((
-            received_activities::ap_id.eq(ap_id),
-            received_activities::received_at.eq(now()),
-        ))
-        .execute(conn)
-        .map(|_| ())
-        .or_else(|e| match e {
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            ) => Ok(()),
-            e => Err(e.into()),
-        })
+    let insert = diesel::insert_into(received_activities::table).values((
+        received_activities::ap_id.eq(ap_id),
+        received_activities::received_at.eq(at),
+    ));
+    match conn {
+        DbConn::Pg(pg) => insert.on_conflict_do_nothing().execute(pg)?,
+        DbConn::Sqlite(lite) => insert.on_conflict_do_nothing().execute(lite)?,
+    };
+    Ok(())
 }
 
 /// Forgets the ids of activities received before `before`; answers how many. A sender retries

@@ -49,6 +49,8 @@ pub const TABLES: &[&str] = &[
     "tombstones",
     "account_tokens",
     "mail_queue",
+    "login_throttles",
+    "state_versions",
 ];
 
 /// Rows per batch read from SQLite and written to PostgreSQL.

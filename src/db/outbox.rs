@@ -48,13 +48,27 @@ pub fn unplanned_events(conn: &mut DbConn, limit: i64) -> Result<Vec<(i64, Strin
 /// and again. It is kept (never purged), out of the planner's way, and counted by
 /// [`set_aside_count`].
 pub fn set_aside(conn: &mut DbConn, event_id: i64, reason: &str) -> Result<()> {
-    diesel::update(outbox_events::table.find(event_id))
-        .set((
-            outbox_events::set_aside_at.eq(now()),
-            outbox_events::set_aside_reason.eq(reason),
-        ))
-        .execute(conn)?;
+    // Not one another planner has planned meanwhile.
+    diesel::update(
+        outbox_events::table
+            .find(event_id)
+            .filter(outbox_events::planned_at.is_null()),
+    )
+    .set((
+        outbox_events::set_aside_at.eq(now()),
+        outbox_events::set_aside_reason.eq(reason),
+    ))
+    .execute(conn)?;
     Ok(())
+}
+
+/// How many stored changes wait for the planner.
+pub fn unplanned_count(conn: &mut DbConn) -> Result<i64> {
+    Ok(outbox_events::table
+        .filter(outbox_events::planned_at.is_null())
+        .filter(outbox_events::set_aside_at.is_null())
+        .count()
+        .get_result(conn)?)
 }
 
 /// How many stored changes are set aside.
@@ -86,11 +100,24 @@ pub fn host_of(url: &url::Url) -> String {
     }
 }
 
-/// Stores what an event became and marks it planned, all at once. Planning the same event again
-/// (after a crash before this committed) finds the same activity ids and adds nothing twice.
+/// Stores what an event became and marks it planned, all at once. The event is marked first,
+/// only if it is not planned yet: of several planners (one per process) planning the same event
+/// at once, one stores its plan and the others add nothing (on PostgreSQL the second waits for
+/// the first's row lock, then finds the event planned). Planning the same event again (after a
+/// crash before this committed) finds the same activity ids and adds nothing twice.
 pub fn store_plan(conn: &mut DbConn, event_id: i64, plan: &[PlannedActivity]) -> Result<usize> {
     let at = now();
     let mut added = 0;
+    let marked = diesel::update(
+        outbox_events::table
+            .find(event_id)
+            .filter(outbox_events::planned_at.is_null()),
+    )
+    .set(outbox_events::planned_at.eq(at))
+    .execute(conn)?;
+    if marked == 0 {
+        return Ok(0);
+    }
     for activity in plan {
         let existing: Option<i64> = outbox_activities::table
             .filter(outbox_activities::ap_id.eq(&activity.ap_id))
@@ -153,9 +180,6 @@ pub fn store_plan(conn: &mut DbConn, event_id: i64, plan: &[PlannedActivity]) ->
             };
         }
     }
-    diesel::update(outbox_events::table.find(event_id))
-        .set(outbox_events::planned_at.eq(at))
-        .execute(conn)?;
     Ok(added)
 }
 
@@ -275,19 +299,17 @@ pub fn claim_due(
         .load(conn)?)
 }
 
-/// Forgets claims, at a worker's start and when it stops: all of them on SQLite (it runs one
-/// worker), else those of `worker` (the same worker before a crash or restart; other workers'
-/// claims run out with their lease).
+/// Forgets the claims of `worker`, at its start and when it stops (the same worker before a
+/// crash or restart takes its own back at once). Other workers' claims, on either engine, are
+/// theirs: they run out with their lease if their worker died.
 pub fn release_claims(conn: &mut DbConn, worker: &str) -> Result<()> {
-    let claimed = deliveries::table.filter(deliveries::claimed_until.is_not_null());
-    let none = deliveries::claimed_until.eq(None::<NaiveDateTime>);
-    if matches!(conn, DbConn::Sqlite(_)) {
-        diesel::update(claimed).set(none).execute(conn)?;
-    } else {
-        diesel::update(claimed.filter(deliveries::claimed_by.eq(worker)))
-            .set(none)
-            .execute(conn)?;
-    }
+    diesel::update(
+        deliveries::table
+            .filter(deliveries::claimed_until.is_not_null())
+            .filter(deliveries::claimed_by.eq(worker)),
+    )
+    .set(deliveries::claimed_until.eq(None::<NaiveDateTime>))
+    .execute(conn)?;
     Ok(())
 }
 

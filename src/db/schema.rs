@@ -137,6 +137,7 @@ diesel::table! {
     received_activities (ap_id) {
         ap_id -> Text,
         received_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
     }
 }
 
@@ -384,6 +385,28 @@ diesel::joinable!(event_attendance -> events (post_id));
 diesel::joinable!(event_attendance -> persons (person_id));
 diesel::joinable!(event_organizers -> persons (person_id));
 
+diesel::table! {
+    login_throttles (kind, key) {
+        kind -> Text,
+        key -> Text,
+        failures -> Integer,
+        window_start -> Nullable<Timestamp>,
+        in_flight -> Integer,
+        in_flight_until -> Nullable<Timestamp>,
+        lockouts -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        last_failure -> Nullable<Timestamp>,
+        forget_after -> Timestamp,
+    }
+}
+
+diesel::table! {
+    state_versions (name) {
+        name -> Text,
+        version -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     actor_names,
     persons,
@@ -413,4 +436,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     event_rsvps,
     event_organizers,
     event_attendance,
+    login_throttles,
+    state_versions,
 );

@@ -1,12 +1,10 @@
 //! Throttling of failed attempts (log-ins): failures counted per key within a window, a lockout
 //! that doubles with each further one, and attempts in flight counted against what is left.
-//! Pure bookkeeping over the instants it is given; the caller keeps one `Throttle` per kind of
-//! key (account, address) behind a lock in its context.
+//! Pure bookkeeping over one key's `Entry` at the wall-clock instants it is given: the entries
+//! are stored in the database (`db::throttles`), so that every process sharing it counts the
+//! same failures (`actions::login`).
 
-use std::{
-    collections::HashMap,
-    time::{Duration, Instant},
-};
+use chrono::{Duration, NaiveDateTime};
 
 /// How many failures a key may have, and what follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,32 +18,40 @@ pub struct Policy {
     pub max_lockout: Duration,
 }
 
+/// How long an attempt counts as in flight: longer than one takes (the wait for a hash and the
+/// hash itself), so the attempts of a process that died stop counting soon after.
+pub const IN_FLIGHT_LEASE: Duration = Duration::seconds(30);
+
 impl Policy {
     /// The length of the `n`th lockout (1-based).
     pub fn lockout(&self, n: u32) -> Duration {
         let doublings = n.saturating_sub(1).min(30);
-        self.lockout
-            .saturating_mul(1u32 << doublings)
-            .min(self.max_lockout)
+        let length = self
+            .lockout
+            .checked_mul(1i32 << doublings)
+            .unwrap_or(self.max_lockout);
+        length.min(self.max_lockout)
     }
 }
 
-#[derive(Debug, Default)]
-struct Entry {
+/// One key's state (a `login_throttles` row).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Entry {
     /// Failures in the current window, which began at `window_start`.
-    failures: u32,
-    window_start: Option<Instant>,
-    /// Attempts begun and not yet ended.
-    in_flight: u32,
+    pub failures: u32,
+    pub window_start: Option<NaiveDateTime>,
+    /// Attempts begun and not yet ended, until `in_flight_until`.
+    pub in_flight: u32,
+    pub in_flight_until: Option<NaiveDateTime>,
     /// Lockouts so far; the next one is longer.
-    lockouts: u32,
-    locked_until: Option<Instant>,
-    last_failure: Option<Instant>,
+    pub lockouts: u32,
+    pub locked_until: Option<NaiveDateTime>,
+    pub last_failure: Option<NaiveDateTime>,
 }
 
 impl Entry {
-    /// Forgets a window or a lockout that is over.
-    fn refresh(&mut self, policy: &Policy, now: Instant) {
+    /// Forgets a window, a lockout or attempts in flight that are over.
+    fn refresh(&mut self, policy: &Policy, now: NaiveDateTime) {
         if self
             .window_start
             .is_some_and(|start| now >= start + policy.window)
@@ -56,118 +62,78 @@ impl Entry {
         if self.locked_until.is_some_and(|until| now >= until) {
             self.locked_until = None;
         }
-    }
-
-    /// Nothing left worth keeping.
-    fn is_idle(&self, policy: &Policy, now: Instant) -> bool {
-        self.in_flight == 0
-            && self.locked_until.is_none_or(|until| now >= until)
-            && self
-                .window_start
-                .is_none_or(|start| now >= start + policy.window)
-            && (self.lockouts == 0
-                || self
-                    .last_failure
-                    .is_none_or(|last| now >= last + policy.max_lockout))
-    }
-}
-
-/// Failures per key under one policy. Keys should be short (the caller bounds them).
-#[derive(Debug)]
-pub struct Throttle {
-    policy: Policy,
-    entries: HashMap<String, Entry>,
-    /// Above this many keys, idle ones are dropped, then keys neither locked nor in flight.
-    capacity: usize,
-}
-
-impl Throttle {
-    pub fn new(policy: Policy, capacity: usize) -> Self {
-        Throttle {
-            policy,
-            entries: HashMap::new(),
-            capacity: capacity.max(1),
+        if self.in_flight_until.is_none_or(|until| now >= until) {
+            self.in_flight = 0;
+            self.in_flight_until = None;
         }
     }
 
-    pub fn policy(&self) -> &Policy {
-        &self.policy
+    /// How long to wait while the key is locked out.
+    pub fn locked(&self, now: NaiveDateTime) -> Option<Duration> {
+        self.locked_until
+            .filter(|until| now < *until)
+            .map(|until| until - now)
     }
 
-    /// Begins an attempt for `key`, or says how long to wait: while the key is locked out, or
-    /// while the attempts in flight could use up what is left of its budget (then 1 s).
-    pub fn begin(&mut self, key: &str, now: Instant) -> Result<(), Duration> {
-        if !self.entries.contains_key(key) && self.entries.len() >= self.capacity {
-            self.make_room(now);
+    /// Begins an attempt, or says how long to wait: while the key is locked out, or while the
+    /// attempts in flight could use up what is left of its budget (then 1 s).
+    pub fn begin(&mut self, policy: &Policy, now: NaiveDateTime) -> Result<(), Duration> {
+        self.refresh(policy, now);
+        if let Some(wait) = self.locked(now) {
+            return Err(wait);
         }
-        let policy = self.policy;
-        let entry = self.entries.entry(key.to_string()).or_default();
-        entry.refresh(&policy, now);
-        if let Some(until) = entry.locked_until {
-            return Err(until - now);
+        if self.failures + self.in_flight >= policy.limit {
+            return Err(Duration::seconds(1));
         }
-        if entry.failures + entry.in_flight >= policy.limit {
-            return Err(Duration::from_secs(1));
-        }
-        entry.in_flight += 1;
+        self.in_flight += 1;
+        self.in_flight_until = Some(now + IN_FLIGHT_LEASE);
         Ok(())
     }
 
     /// Ends an attempt that failed: counts it, and locks the key on reaching the limit.
-    pub fn failed(&mut self, key: &str, now: Instant) {
-        let policy = self.policy;
-        let entry = self.entries.entry(key.to_string()).or_default();
-        entry.in_flight = entry.in_flight.saturating_sub(1);
-        entry.refresh(&policy, now);
-        entry.window_start.get_or_insert(now);
-        entry.failures += 1;
-        entry.last_failure = Some(now);
-        if entry.failures >= policy.limit {
-            entry.lockouts = entry.lockouts.saturating_add(1);
-            entry.locked_until = Some(now + policy.lockout(entry.lockouts));
-            entry.failures = 0;
-            entry.window_start = None;
+    pub fn failed(&mut self, policy: &Policy, now: NaiveDateTime) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        self.refresh(policy, now);
+        self.window_start.get_or_insert(now);
+        self.failures += 1;
+        self.last_failure = Some(now);
+        if self.failures >= policy.limit {
+            self.lockouts = self.lockouts.saturating_add(1);
+            self.locked_until = Some(now + policy.lockout(self.lockouts));
+            self.failures = 0;
+            self.window_start = None;
         }
     }
 
     /// Ends an attempt that succeeded: the key's failures and lockouts are forgotten.
-    pub fn succeeded(&mut self, key: &str) {
-        if let Some(entry) = self.entries.get_mut(key) {
-            let in_flight = entry.in_flight.saturating_sub(1);
-            *entry = Entry {
-                in_flight,
-                ..Entry::default()
-            };
-        }
+    pub fn succeeded(&mut self) {
+        *self = Entry {
+            in_flight: self.in_flight.saturating_sub(1),
+            in_flight_until: self.in_flight_until,
+            ..Entry::default()
+        };
     }
 
     /// Ends an attempt that neither failed nor succeeded (an error, or a success that must not
     /// clear this key).
-    pub fn released(&mut self, key: &str) {
-        if let Some(entry) = self.entries.get_mut(key) {
-            entry.in_flight = entry.in_flight.saturating_sub(1);
-        }
+    pub fn released(&mut self) {
+        self.in_flight = self.in_flight.saturating_sub(1);
     }
 
-    /// Keys held now.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// Drops idle keys; if that is not enough, keys neither locked nor in flight (their few
-    /// failures are forgotten: only a flood of new keys gets there). Locked keys stay: each cost
-    /// `limit` password hashes, so their number grows no faster than hashing allows.
-    fn make_room(&mut self, now: Instant) {
-        let policy = self.policy;
-        self.entries.retain(|_, e| !e.is_idle(&policy, now));
-        if self.entries.len() >= self.capacity {
-            self.entries
-                .retain(|_, e| e.in_flight > 0 || e.locked_until.is_some_and(|until| now < until));
-        }
+    /// When nothing of the entry matters any more (it may then be deleted).
+    pub fn forget_after(&self, policy: &Policy) -> NaiveDateTime {
+        [
+            self.window_start.map(|start| start + policy.window),
+            self.locked_until,
+            self.in_flight_until.filter(|_| self.in_flight > 0),
+            self.last_failure
+                .filter(|_| self.lockouts > 0)
+                .map(|last| last + policy.max_lockout),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(NaiveDateTime::MIN)
     }
 }
 
@@ -178,94 +144,106 @@ mod tests {
     fn policy() -> Policy {
         Policy {
             limit: 3,
-            window: Duration::from_secs(60),
-            lockout: Duration::from_secs(10),
-            max_lockout: Duration::from_secs(35),
+            window: Duration::seconds(60),
+            lockout: Duration::seconds(10),
+            max_lockout: Duration::seconds(35),
         }
     }
 
-    fn fail(t: &mut Throttle, key: &str, now: Instant) -> Result<(), Duration> {
-        t.begin(key, now)?;
-        t.failed(key, now);
+    fn start() -> NaiveDateTime {
+        chrono::Utc::now().naive_utc()
+    }
+
+    fn fail(e: &mut Entry, now: NaiveDateTime) -> Result<(), Duration> {
+        e.begin(&policy(), now)?;
+        e.failed(&policy(), now);
         Ok(())
     }
 
     #[test]
-    fn the_limit_locks_the_key_and_only_that_key() {
-        let mut t = Throttle::new(policy(), 100);
-        let now = Instant::now();
+    fn the_limit_locks_the_key() {
+        let (mut a, now) = (Entry::default(), start());
         for _ in 0..3 {
-            assert!(fail(&mut t, "a", now).is_ok());
+            assert!(fail(&mut a, now).is_ok());
         }
-        assert_eq!(t.begin("a", now), Err(Duration::from_secs(10)));
-        assert!(t.begin("b", now).is_ok(), "another key is not affected");
-        t.succeeded("b");
-        assert_eq!(t.begin("a", now), Err(Duration::from_secs(10)));
-        let later = now + Duration::from_secs(10);
-        assert!(t.begin("a", later).is_ok(), "the lockout ends");
+        assert_eq!(a.begin(&policy(), now), Err(Duration::seconds(10)));
+        assert_eq!(a.locked(now), Some(Duration::seconds(10)));
+        let later = now + Duration::seconds(10);
+        assert!(a.begin(&policy(), later).is_ok(), "the lockout ends");
     }
 
     #[test]
     fn lockouts_double_up_to_the_maximum() {
         let p = policy();
-        assert_eq!(p.lockout(1), Duration::from_secs(10));
-        assert_eq!(p.lockout(2), Duration::from_secs(20));
-        assert_eq!(p.lockout(3), Duration::from_secs(35));
-        assert_eq!(p.lockout(200), Duration::from_secs(35));
-        let mut t = Throttle::new(p, 100);
-        let mut now = Instant::now();
+        assert_eq!(p.lockout(1), Duration::seconds(10));
+        assert_eq!(p.lockout(2), Duration::seconds(20));
+        assert_eq!(p.lockout(3), Duration::seconds(35));
+        assert_eq!(p.lockout(200), Duration::seconds(35));
+        let (mut a, mut now) = (Entry::default(), start());
         for _ in 0..3 {
-            let _ = fail(&mut t, "a", now);
+            let _ = fail(&mut a, now);
         }
-        now += Duration::from_secs(10);
+        now += Duration::seconds(10);
         for _ in 0..3 {
-            let _ = fail(&mut t, "a", now);
+            let _ = fail(&mut a, now);
         }
-        assert_eq!(t.begin("a", now), Err(Duration::from_secs(20)));
+        assert_eq!(a.begin(&p, now), Err(Duration::seconds(20)));
     }
 
     #[test]
     fn failures_outside_the_window_are_forgotten() {
-        let mut t = Throttle::new(policy(), 100);
-        let now = Instant::now();
-        let _ = fail(&mut t, "a", now);
-        let _ = fail(&mut t, "a", now);
-        let later = now + Duration::from_secs(61);
-        let _ = fail(&mut t, "a", later);
-        assert!(t.begin("a", later).is_ok());
+        let (mut a, now) = (Entry::default(), start());
+        let _ = fail(&mut a, now);
+        let _ = fail(&mut a, now);
+        let later = now + Duration::seconds(61);
+        let _ = fail(&mut a, later);
+        assert!(a.begin(&policy(), later).is_ok());
     }
 
     #[test]
-    fn a_success_clears_its_key_but_attempts_in_flight_count() {
-        let mut t = Throttle::new(policy(), 100);
-        let now = Instant::now();
-        let _ = fail(&mut t, "a", now);
-        let _ = fail(&mut t, "a", now);
-        assert!(t.begin("a", now).is_ok());
+    fn a_success_clears_the_key_but_attempts_in_flight_count() {
+        let (mut a, now) = (Entry::default(), start());
+        let _ = fail(&mut a, now);
+        let _ = fail(&mut a, now);
+        assert!(a.begin(&policy(), now).is_ok());
         assert_eq!(
-            t.begin("a", now),
-            Err(Duration::from_secs(1)),
+            a.begin(&policy(), now),
+            Err(Duration::seconds(1)),
             "two failures and one in flight use the budget of three"
         );
-        t.succeeded("a");
+        a.succeeded();
         for _ in 0..2 {
-            assert!(fail(&mut t, "a", now).is_ok());
+            assert!(fail(&mut a, now).is_ok());
         }
-        assert!(t.begin("a", now).is_ok());
-        t.released("a");
+        assert!(a.begin(&policy(), now).is_ok());
+        a.released();
+        assert_eq!(a.in_flight, 0);
     }
 
     #[test]
-    fn a_flood_of_keys_keeps_the_locked_ones() {
-        let mut t = Throttle::new(policy(), 10);
-        let now = Instant::now();
+    fn attempts_in_flight_of_a_process_that_died_run_out() {
+        let (mut a, now) = (Entry::default(), start());
         for _ in 0..3 {
-            let _ = fail(&mut t, "locked", now);
+            assert!(a.begin(&policy(), now).is_ok());
         }
-        for i in 0..100 {
-            let _ = fail(&mut t, &format!("k{i}"), now);
+        assert!(a.begin(&policy(), now).is_err(), "three in flight");
+        let later = now + IN_FLIGHT_LEASE;
+        assert!(a.begin(&policy(), later).is_ok(), "never ended: forgotten");
+    }
+
+    #[test]
+    fn an_entry_is_forgotten_once_nothing_of_it_matters() {
+        let (mut a, now) = (Entry::default(), start());
+        assert!(a.forget_after(&policy()) < now, "empty");
+        let _ = fail(&mut a, now);
+        assert_eq!(a.forget_after(&policy()), now + Duration::seconds(60));
+        for _ in 0..2 {
+            let _ = fail(&mut a, now);
         }
-        assert!(t.len() <= 10);
-        assert!(t.begin("locked", now).is_err());
+        assert_eq!(
+            a.forget_after(&policy()),
+            now + Duration::seconds(35),
+            "a lockout is remembered for the longest one"
+        );
     }
 }

@@ -53,18 +53,21 @@ pub async fn config(ctx: AppContext) -> Result<FederationConfig<AppContext>> {
     let insecure = ctx.settings().insecure_federation;
     let client = http_client(&ctx)?;
     let instance_actor = InstanceActor::local(&ctx)?;
-    let policy = ctx.instance_policy();
+    let policy = PolicyVerifier(ctx.instance_policy(), ctx.clone());
+    let counted = reqwest_middleware::ClientBuilder::new(client)
+        .with(FetchMetrics(ctx.clone()))
+        .build();
     let config = FederationConfig::builder()
         .domain(ctx.settings().hostname.clone())
         .app_data(ctx)
-        .client(reqwest_middleware::ClientBuilder::new(client).build())
+        .client(counted)
         .debug(insecure)
         .allow_http_urls(insecure)
         .request_timeout(REQUEST_TIMEOUT)
         .http_fetch_limit(20)
         .http_signature_compat(true)
         .signed_fetch_actor(&instance_actor)
-        .url_verifier(Box::new(PolicyVerifier(policy)))
+        .url_verifier(Box::new(policy))
         .build()
         .await
         .map_err(anyhow::Error::from)?;
@@ -98,9 +101,61 @@ pub fn http_client(ctx: &AppContext) -> Result<reqwest::Client> {
 pub const INSTANCE_BLOCKED: &str = "instance_blocked";
 
 /// Applies the instance policy to every URL the library receives from, fetches or sends to. It
-/// reads the context's policy at each check, so administrators' changes apply at once.
+/// reads the context's policy at each check, so administrators' changes apply at once. We use
+/// the library only to fetch (our inbox and deliveries check the policy themselves), so a
+/// refusal here is a fetch refused by policy, counted as such.
 #[derive(Clone)]
-struct PolicyVerifier(Arc<RwLock<InstancePolicy>>);
+struct PolicyVerifier(Arc<RwLock<InstancePolicy>>, AppContext);
+
+/// Counts every fetch the library sends through our client, by outcome (`Metrics::observe_fetch`).
+/// Our deliveries use the plain client and are counted by the delivery worker.
+struct FetchMetrics(AppContext);
+
+#[async_trait::async_trait]
+impl reqwest_middleware::Middleware for FetchMetrics {
+    async fn handle(
+        &self,
+        req: reqwest::Request,
+        extensions: &mut http::Extensions,
+        next: reqwest_middleware::Next<'_>,
+    ) -> reqwest_middleware::Result<reqwest::Response> {
+        let answer = next.run(req, extensions).await;
+        self.0.metrics().observe_fetch(fetch_outcome(&answer));
+        answer
+    }
+}
+
+/// The fixed label of a fetch's outcome.
+fn fetch_outcome(answer: &reqwest_middleware::Result<reqwest::Response>) -> &'static str {
+    match answer {
+        Ok(response) => match response.status().as_u16() {
+            200..=299 => "ok",
+            300..=399 => "http_3xx",
+            400..=499 => "http_4xx",
+            _ => "http_5xx",
+        },
+        Err(reqwest_middleware::Error::Reqwest(e)) => {
+            let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+            while let Some(c) = cause {
+                if matches!(
+                    c.downcast_ref::<activitypub_federation::error::Error>(),
+                    Some(activitypub_federation::error::Error::ResolveInternalIpError(..))
+                ) {
+                    return "refused_address";
+                }
+                cause = c.source();
+            }
+            if e.is_timeout() {
+                "timeout"
+            } else if e.is_connect() {
+                "connect"
+            } else {
+                "error"
+            }
+        }
+        Err(_) => "error",
+    }
+}
 
 #[async_trait::async_trait]
 impl UrlVerifier for PolicyVerifier {
@@ -113,6 +168,7 @@ impl UrlVerifier for PolicyVerifier {
         if permitted {
             Ok(())
         } else {
+            self.1.metrics().observe_fetch("refused_policy");
             Err(activitypub_federation::error::Error::UrlVerificationError(
                 INSTANCE_BLOCKED,
             ))

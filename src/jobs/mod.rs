@@ -1,11 +1,13 @@
-//! Background work: every loop of an instance (outbound planning, delivery, mail, housekeeping;
-//! digests and reminders later) runs here as a job, started together, run on a [`Schedule`] or
-//! woken by its own signal, and stopped by the one shutdown signal the `AppContext` carries.
+//! Background work: every loop of an instance (outbound planning, delivery, mail, housekeeping,
+//! the sync of shared state; digests and reminders later) runs here as a job, started together,
+//! run on a [`Schedule`] or woken by its own signal, and stopped by the one shutdown signal the
+//! `AppContext` carries. Scheduled runs are counted by job and outcome at `/metrics`.
 
 pub mod housekeeping;
 pub mod mail;
 mod planner;
 pub mod schedule;
+pub mod sync;
 
 pub use schedule::Schedule;
 
@@ -40,10 +42,12 @@ impl Jobs {
     }
 
     /// Runs `task` on `schedule` until shutdown. A run in progress when shutdown comes finishes.
+    /// Each run is counted (`copse_job_runs_total{job, outcome}`); a failed one is logged and
+    /// the job runs again at its next time.
     pub fn schedule<F, Fut>(&self, name: &'static str, schedule: Schedule, task: F)
     where
         F: Fn(AppContext) -> Fut + Send + 'static,
-        Fut: Future<Output = ()> + Send + 'static,
+        Fut: Future<Output = crate::error::Result<()>> + Send + 'static,
     {
         let ctx = self.ctx.clone();
         self.spawn(name, async move {
@@ -54,7 +58,11 @@ impl Jobs {
                     _ = shutdown.cancelled() => return,
                     _ = tokio::time::sleep(wait) => {}
                 }
-                task(ctx.clone()).await;
+                let run = task(ctx.clone()).await;
+                if let Err(e) = &run {
+                    tracing::warn!("job {name}: {e:?}");
+                }
+                ctx.metrics().observe_job(name, run.is_ok());
             }
         });
     }
@@ -72,6 +80,12 @@ impl Jobs {
         }
         ended
     }
+}
+
+/// Registers the jobs every process runs, `copse serve` and `copse worker` alike: the sync of
+/// shared state (`sync`).
+pub fn start_common(jobs: &Jobs) {
+    jobs.schedule("sync", Schedule::Every(sync::EVERY), sync::run);
 }
 
 /// Registers the outbound jobs: the planner, the delivery worker and the mail sender (`me` names

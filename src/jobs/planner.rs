@@ -1,5 +1,6 @@
 //! The planner job: turns stored outbox events into deliveries (`federation::outbound::queue`),
-//! woken when events are stored, and every second for events stored by other processes.
+//! woken when events are stored, and every second for events stored by other processes. Each
+//! batch planned counts as a run (`copse_job_runs_total{job="planner"}`); idle looks do not.
 
 use crate::{context::AppContext, federation::outbound::queue::plan_pending};
 use activitypub_federation::config::FederationConfig;
@@ -20,8 +21,12 @@ pub async fn run(config: FederationConfig<AppContext>) {
                     _ = shutdown.cancelled() => {}
                 }
             }
-            Ok(_) => data.delivery_wakeup().notify_one(),
+            Ok(_) => {
+                data.metrics().observe_job("planner", true);
+                data.delivery_wakeup().notify_one();
+            }
             Err(e) => {
+                data.metrics().observe_job("planner", false);
                 tracing::warn!("planning deliveries: {e:?}");
                 tokio::select! {
                     _ = tokio::time::sleep(Duration::from_secs(1)) => {}

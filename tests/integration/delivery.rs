@@ -11,7 +11,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 /// A remote member of `community` whose inbox is `inbox` (stored as if its Follow was accepted).
-async fn remote_member(app: &TestApp, community: &str, name: &str, inbox: String) {
+pub async fn remote_member(app: &TestApp, community: &str, name: &str, inbox: String) {
     let (community, name) = (community.to_string(), name.to_string());
     app.context()
         .write(move |conn| {
@@ -54,7 +54,7 @@ async fn setup(app: &TestApp) -> String {
     owner
 }
 
-async fn new_post(app: &TestApp, token: &str, title: &str) -> serde_json::Value {
+pub async fn new_post(app: &TestApp, token: &str, title: &str) -> serde_json::Value {
     let (status, post) = app
         .post(
             "/api/v1/communities/chess/posts",
@@ -367,8 +367,21 @@ async fn claims_keep_per_object_order_and_the_per_instance_cap() {
         plan("y", "k2", &["a.example"]),
         plan("z", "k3", &["a.example"]),
     ];
+    // Stored as the planner stores what one change became (the change made up: no planner runs
+    // here).
     app.context()
-        .write(move |conn| db::outbox::store_plan(conn, 0, &planned))
+        .write(move |conn| {
+            let change = copse::domain::changes::Change::FollowWithdrawn {
+                person_id: 0,
+                community_id: 0,
+                follow_id: "made up".into(),
+            };
+            db::outbox::emit(conn, &change)?;
+            let (event, _) = db::outbox::unplanned_events(conn, 1)?
+                .pop()
+                .expect("the change");
+            db::outbox::store_plan(conn, event, &planned)
+        })
         .await
         .expect("stored");
     let claim = || async {

@@ -135,10 +135,16 @@ pub async fn admin(app: &TestApp, name: &str) -> String {
 
 /// Whether `home` fetches `user`'s actor from `from` (over HTTP, whatever it has stored).
 async fn fetch_person(home: &TestApp, from: &TestApp, user: &str) -> Result<(), ErrorKind> {
-    let config = copse::federation::config(home.context())
+    fetch_actor(home, &format!("http://{}/u/{user}", from.hostname)).await
+}
+
+/// Fetches the person at `url` through `app`'s federation client, stored or not; the error
+/// kind if that failed.
+pub async fn fetch_actor(app: &TestApp, url: &str) -> Result<(), ErrorKind> {
+    let config = copse::federation::config(app.context())
         .await
         .expect("config");
-    ObjectId::<Person>::parse(&format!("http://{}/u/{user}", from.hostname))
+    ObjectId::<Person>::parse(url)
         .expect("id")
         .dereference_forced(&config.to_request_data())
         .await

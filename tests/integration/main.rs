@@ -47,6 +47,7 @@ mod private_oracles;
 mod private_reads;
 mod read_gate;
 mod read_queries;
+mod scale_out;
 mod schema;
 mod search;
 mod shutdown;

@@ -1,10 +1,12 @@
 //! `/metrics` beyond deliveries (those are in `delivery`): HTTP requests by route template,
-//! method and status with a latency histogram, inbox activities by type and outcome, and the
-//! database pool; label values stay in fixed sets whatever the requests say.
+//! method and status with a latency histogram, inbox activities by type and outcome, outbound
+//! fetches by outcome, background job runs, the planner's backlog and the database pool; label
+//! values stay in fixed sets whatever the requests say.
 
 use crate::{
     helpers::TestApp,
     hostile_signatures::{follow, scene},
+    instance_policy::fetch_actor,
     signing::{person_key, SignedPost},
 };
 use reqwest::StatusCode;
@@ -117,4 +119,60 @@ async fn inbox_activities_are_counted_by_type_and_outcome() {
         m.contains(r#"kind="other""#) && !m.contains("Frobnicate"),
         "{m}"
     );
+}
+
+#[tokio::test]
+async fn fetches_and_job_runs_are_counted_by_outcome() {
+    let home = TestApp::spawn_with(|s| s.blocked_instances = vec!["blocked.example".into()]).await;
+    let remote = TestApp::spawn().await;
+    remote.user("alice").await;
+    let alice = format!("http://{}/u/alice", remote.hostname);
+    assert!(fetch_actor(&home, &alice).await.is_ok());
+    let nobody = format!("http://{}/u/nobody", remote.hostname);
+    assert!(fetch_actor(&home, &nobody).await.is_err());
+    assert!(fetch_actor(&home, "http://blocked.example/u/x")
+        .await
+        .is_err());
+    // Nothing listens on port 1.
+    assert!(fetch_actor(&home, "http://localhost:1/u/x").await.is_err());
+
+    // A change to plan (a post is planned even with nobody to tell yet).
+    let owner = home.user("owner").await;
+    home.community(&owner, "chess", serde_json::json!({})).await;
+    let (status, post) = home
+        .post(
+            "/api/v1/communities/chess/posts",
+            Some(&owner),
+            serde_json::json!({"title": "Opening"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{post}");
+    let planned = |m: &str| {
+        m.contains(r#"copse_job_runs_total{job="sync",outcome="ok"}"#)
+            && m.contains(r#"copse_job_runs_total{job="planner",outcome="ok"}"#)
+    };
+    let mut m = String::new();
+    for _ in 0..100 {
+        m = metrics(&home).await;
+        if planned(&m) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(planned(&m), "{m}");
+    // At least the actor fetched above (signed fetches of our own may add more).
+    let ok: u64 = m
+        .lines()
+        .find_map(|l| l.strip_prefix(r#"copse_fetches_total{outcome="ok"} "#))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(ok >= 1, "{m}");
+    assert_line(&m, r#"copse_fetches_total{outcome="http_4xx"} 1"#);
+    assert_line(&m, r#"copse_fetches_total{outcome="refused_policy"} 1"#);
+    assert_line(&m, r#"copse_fetches_total{outcome="connect"} 1"#);
+    assert!(m.contains("copse_outbox_changes_unplanned "), "{m}");
+    assert!(m.contains("copse_delivery_queue_depth "), "{m}");
+    // Mail is counted by its own counters (tests/integration/mail_queue.rs checks their values).
+    assert!(m.contains("copse_mail_sent_total "), "{m}");
+    assert!(m.contains("copse_mail_queue_depth "), "{m}");
 }

@@ -1,6 +1,6 @@
 //! A stand-in for remote inboxes we do not run copse on: an HTTP server on loopback that records
 //! every activity delivered to `/inbox/{name}` and answers as the test tells it to (a status,
-//! optionally `Retry-After`), per activity.
+//! optionally `Retry-After`), per activity, after a delay if told to.
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use serde_json::Value;
@@ -46,12 +46,17 @@ impl Received {
 /// Decides the answer to a delivery: (status, Retry-After seconds).
 pub type Rule = Arc<dyn Fn(&Received) -> (u16, Option<u64>) + Send + Sync>;
 
-type State = (Arc<Mutex<Vec<Received>>>, Arc<Mutex<Rule>>);
+type State = (
+    Arc<Mutex<Vec<Received>>>,
+    Arc<Mutex<Rule>>,
+    Arc<Mutex<std::time::Duration>>,
+);
 
 pub struct Sink {
     pub port: u16,
     log: Arc<Mutex<Vec<Received>>>,
     rule: Arc<Mutex<Rule>>,
+    delay: Arc<Mutex<std::time::Duration>>,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -66,6 +71,9 @@ async fn receive(request: HttpRequest, body: web::Bytes, state: web::Data<State>
     let (status, retry_after) = rule(&received);
     received.status = status;
     state.0.lock().unwrap().push(received);
+    // Logged on arrival; answered after the delay (a slow inbox: the delivery stays in flight).
+    let delay = *state.2.lock().unwrap();
+    tokio::time::sleep(delay).await;
     let mut response = HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap());
     if let Some(secs) = retry_after {
         response.insert_header(("Retry-After", secs.to_string()));
@@ -80,7 +88,8 @@ impl Sink {
         let port = listener.local_addr().expect("addr").port();
         let log = Arc::new(Mutex::new(Vec::new()));
         let rule: Arc<Mutex<Rule>> = Arc::new(Mutex::new(Arc::new(|_| (202, None))));
-        let state = web::Data::new((log.clone(), rule.clone()));
+        let delay = Arc::new(Mutex::new(std::time::Duration::ZERO));
+        let state = web::Data::new((log.clone(), rule.clone(), delay.clone()));
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -97,8 +106,14 @@ impl Sink {
             port,
             log,
             rule,
+            delay,
             handle,
         }
+    }
+
+    /// Answers every delivery only after `delay`.
+    pub fn answer_after(&self, delay: std::time::Duration) {
+        *self.delay.lock().unwrap() = delay;
     }
 
     pub fn answer(&self, rule: impl Fn(&Received) -> (u16, Option<u64>) + Send + Sync + 'static) {

@@ -186,13 +186,10 @@ impl InboxActivity {
     pub async fn apply(self, data: &Data<AppContext>) -> Result<Outcome, Error> {
         let id = self.id().to_string();
         // Two copies of one activity at once: the second waits for the first, then finds it
-        // applied.
+        // applied. In this process they queue here; across processes sharing the database, on
+        // the stored claim.
         let _turn = data.inbound_turn(&id).await;
-        let lookup = id.clone();
-        if data
-            .db(move |conn| crate::db::members::was_received(conn, &lookup))
-            .await?
-        {
+        if !claim(data, &id).await? {
             return Ok(Outcome::Applied);
         }
         // An Undo that arrives before what it undoes: the undone activity is remembered as
@@ -212,7 +209,8 @@ impl InboxActivity {
         let sender = crate::db::outbox::host_of(&actor);
         // Bounded: a slow peer (or a long chain of fetches) cannot hold the inbox; the sender is
         // told to retry, and nothing was recorded as received.
-        tokio::time::timeout(PROCESSING_LIMIT, self.receive_each(data, &mut inbound))
+        let claimed = id_of(&inbound);
+        let applied = tokio::time::timeout(PROCESSING_LIMIT, self.receive_each(data, &mut inbound))
             .await
             .map_err(|_| {
                 Error::new(
@@ -220,10 +218,22 @@ impl InboxActivity {
                     "processing_timeout",
                     "the activity took too long to process; try again later",
                 )
-            })??;
+            })
+            .and_then(|applied| applied);
         // Unless the activity's own write recorded it (`Inbound::take_receipt`).
-        if let Some(receipt) = inbound.receipt {
-            data.write(move |conn| receipt.record(conn)).await?;
+        let recorded = match (applied, inbound.receipt) {
+            (Ok(()), Some(receipt)) => data.write(move |conn| receipt.record(conn)).await,
+            (applied, _) => applied,
+        };
+        if let Err(e) = recorded {
+            // Not applied: the claim goes, so that the sender's retry is heard.
+            let release = data
+                .write(move |conn| crate::db::members::release_claim(conn, &claimed))
+                .await;
+            if let Err(r) = release {
+                tracing::warn!("releasing the claim on an inbound activity: {r:?}");
+            }
+            return Err(e);
         }
         crate::federation::outbound::worker::heard_from(data, &sender).await;
         Ok(inbound.ignored.map_or(Outcome::Applied, Outcome::Ignored))
@@ -270,6 +280,45 @@ impl InboxActivity {
 
 /// Longest time one inbound activity may take to apply (fetches included).
 pub const PROCESSING_LIMIT: std::time::Duration = std::time::Duration::from_secs(8);
+
+/// How long a claim on an inbound activity lasts: longer than applying it may take, so only a
+/// process that died leaves one to run out.
+const CLAIM_LEASE: std::time::Duration = std::time::Duration::from_secs(12);
+
+fn id_of(inbound: &Inbound) -> String {
+    inbound
+        .receipt
+        .as_ref()
+        .map(|r| r.id.clone())
+        .unwrap_or_default()
+}
+
+/// Claims inbound activity `id` for this process (`db::members::claim`): true when it is ours
+/// to apply, false when it was applied before. While another process applies a copy, waits
+/// (polling every 50 ms) for it to finish; 503 if it is not done within `PROCESSING_LIMIT`.
+async fn claim(data: &Data<AppContext>, id: &str) -> Result<bool, Error> {
+    use crate::db::members::Claim;
+    let lease = chrono::Duration::from_std(CLAIM_LEASE).unwrap_or(chrono::Duration::seconds(12));
+    let deadline = tokio::time::Instant::now() + PROCESSING_LIMIT;
+    loop {
+        let lookup = id.to_string();
+        match data
+            .write(move |conn| crate::db::members::claim(conn, &lookup, lease))
+            .await?
+        {
+            Claim::Ours => return Ok(true),
+            Claim::Applied => return Ok(false),
+            Claim::Held(_) if tokio::time::Instant::now() >= deadline => {
+                return Err(Error::new(
+                    ErrorKind::Unavailable,
+                    "processing_timeout",
+                    "a copy of this activity is being processed; try again later",
+                ))
+            }
+            Claim::Held(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+        }
+    }
+}
 
 impl InboxActivity {
     /// Reads an activity. The common kinds go straight to their variant by `type`; anything

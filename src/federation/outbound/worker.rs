@@ -347,8 +347,10 @@ pub async fn heard_from(data: &FedData, host: &str) {
     }
 }
 
-/// Refreshes the context's set of skipped instances from the database.
-async fn refresh_unreachable(data: &FedData) {
+/// Refreshes the context's set of skipped instances from the database (after failures here,
+/// and every second in every process, `jobs::sync`: an inbox in any process then knows whom
+/// hearing from ends the skipping).
+pub async fn refresh_unreachable(data: &AppContext) {
     if let Ok(hosts) = data.db(db::outbox::unreachable).await {
         let mut set = data.unreachable_hosts();
         set.clear();
