@@ -133,6 +133,9 @@ pub struct Settings {
     /// On SIGTERM or Ctrl-C, how many seconds running requests and deliveries get to finish
     /// before the process exits anyway.
     pub shutdown_grace_secs: u64,
+    /// Memory for cached pages of signed-out readers (public thread and community pages), in
+    /// MiB; 0 turns the cache off (docs/PERFORMANCE.md, "What is cached").
+    pub read_cache_mib: u64,
 }
 
 /// A list from TOML, or a comma-separated string from the environment.
@@ -186,6 +189,7 @@ impl Default for Settings {
             delivery_give_up_after_secs: 3 * 24 * 3600,
             instance_unreachable_after_secs: 24 * 3600,
             shutdown_grace_secs: 30,
+            read_cache_mib: 32,
         }
     }
 }

@@ -8,6 +8,7 @@
 //! - `federation`: ActivityPub actors, WebFinger, NodeInfo, signatures, durable delivery
 //! - `jobs`: background work (planner, delivery, housekeeping) under one shutdown and scheduler
 //! - `metrics`: Prometheus counters and queue figures at `/metrics`; `health`: `/healthz`, `/readyz`
+//! - `conditional`: `ETag` and `304 Not Modified` for every GET
 
 /// Declares GET routes as one table: `$paths` lists every path (so that tests can enumerate the
 /// routes an instance serves: tests/integration/read_gate.rs) and `$register` mounts them, each
@@ -30,6 +31,7 @@ macro_rules! get_routes {
 
 pub mod actions;
 pub mod api;
+pub mod conditional;
 pub mod config;
 pub mod context;
 pub mod db;

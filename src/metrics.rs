@@ -61,6 +61,8 @@ pub struct Metrics {
     pub retried: Counter,
     /// Deliveries given up after retrying for too long.
     pub dead: Counter,
+    /// Statements run through `AppContext::db` (reads, and the jobs' bookkeeping).
+    pub db_statements: Counter,
 }
 
 impl Default for Metrics {
@@ -73,6 +75,7 @@ impl Default for Metrics {
             refused: Counter::default(),
             retried: Counter::default(),
             dead: Counter::default(),
+            db_statements: Counter::default(),
         }
     }
 }
@@ -133,6 +136,11 @@ pub async fn render(ctx: &AppContext) -> Result<String> {
         "inbox_activities",
         "Activities POSTed to an inbox, by type and outcome (accepted, ignored, or the refusal's code)",
         m.inbox.clone(),
+    );
+    registry.register(
+        "db_statements",
+        "Statements run on pooled connections (AppContext::db: reads and the jobs' bookkeeping)",
+        m.db_statements.clone(),
     );
     let pool = ctx.pool().state();
     let gauges = [

@@ -12,6 +12,7 @@ pub mod move_db;
 pub mod outbox;
 pub mod posts;
 pub mod schema;
+pub mod versions;
 pub mod votes;
 pub mod writer;
 

@@ -1,5 +1,6 @@
 //! The read side shared by `api/`, `web/` and feeds: what a page shows, built once.
 
+pub mod cache;
 pub mod gate;
 pub mod moderation;
 pub mod posts;
