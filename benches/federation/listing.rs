@@ -2,6 +2,7 @@
 //! /api/v1/communities/bench/posts`, sorts `new` and `top`), a thread of `--comments` comments
 //! (`GET /api/v1/posts/{id}/comments`), and the same two as web pages (`/c/bench`,
 //! `/post/{id}`), anonymous, each for `--secs` seconds at every concurrency of `--levels`.
+//! `--read-cache MIB` sets the target's read cache (`0`: off, every request rendered).
 //!
 //! The posts (by 100 remote authors, every fourth with two comments, scores spread) and
 //! `--votes` votes on them (from 1,000 remote voters, ten a post at most per voter round) are

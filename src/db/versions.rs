@@ -5,7 +5,11 @@
 
 use super::{schema::posts, DbConn};
 use crate::error::Result;
-use diesel::prelude::*;
+use diesel::{
+    dsl,
+    prelude::*,
+    sql_types::{BigInt, Nullable},
+};
 
 // Declared here rather than in `schema.rs`, whose tables are the ones `move_db` copies.
 diesel::table! {
@@ -16,11 +20,17 @@ diesel::table! {
 }
 
 diesel::table! {
-    community_versions (community_id) {
+    /// Split in shards (by post or member) so that concurrent writes to one community do not
+    /// wait on one row; the version is their sum.
+    community_versions (community_id, shard) {
         community_id -> BigInt,
+        shard -> Integer,
         n -> BigInt,
     }
 }
+
+/// The sum of a community's shards (`SUM` of a BIGINT is NUMERIC on PostgreSQL: cast back).
+const COMMUNITY_SUM: &str = "CAST(SUM(community_versions.n) AS BIGINT)";
 
 /// The tables above, which `move_db` leaves out.
 pub const DERIVED: &[&str] = &["thread_versions", "community_versions"];
@@ -30,16 +40,14 @@ diesel::allow_tables_to_appear_in_same_query!(posts, thread_versions, community_
 /// A thread page's version: its thread's counter and its community's (0 before any write, or
 /// for a post that does not exist).
 pub fn thread(conn: &mut DbConn, post_id: i64) -> Result<(i64, i64)> {
+    let community = dsl::sql::<Nullable<BigInt>>(&format!(
+        "(SELECT {COMMUNITY_SUM} FROM community_versions \
+         WHERE community_versions.community_id = posts.community_id)"
+    ));
     let found: Option<(Option<i64>, Option<i64>)> = posts::table
         .left_join(thread_versions::table.on(thread_versions::post_id.eq(posts::id)))
-        .left_join(
-            community_versions::table.on(community_versions::community_id.eq(posts::community_id)),
-        )
         .filter(posts::id.eq(post_id))
-        .select((
-            thread_versions::n.nullable(),
-            community_versions::n.nullable(),
-        ))
+        .select((thread_versions::n.nullable(), community))
         .first(conn)
         .optional()?;
     let (t, c) = found.unwrap_or_default();
@@ -50,8 +58,7 @@ pub fn thread(conn: &mut DbConn, post_id: i64) -> Result<(i64, i64)> {
 pub fn community(conn: &mut DbConn, community_id: i64) -> Result<i64> {
     let n: Option<i64> = community_versions::table
         .filter(community_versions::community_id.eq(community_id))
-        .select(community_versions::n)
-        .first(conn)
-        .optional()?;
+        .select(dsl::sql::<Nullable<BigInt>>(COMMUNITY_SUM))
+        .get_result(conn)?;
     Ok(n.unwrap_or(0))
 }

@@ -6,7 +6,7 @@ DROP TRIGGER comments_read_versions ON comments;
 DROP FUNCTION comments_read_versions();
 DROP TRIGGER posts_read_versions ON posts;
 DROP FUNCTION posts_read_versions();
-DROP FUNCTION bump_community_version(BIGINT);
+DROP FUNCTION bump_community_version(BIGINT, BIGINT);
 DROP FUNCTION bump_thread_version(BIGINT);
 DROP TABLE community_versions;
 DROP TABLE thread_versions;

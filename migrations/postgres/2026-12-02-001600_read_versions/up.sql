@@ -5,13 +5,19 @@
 -- (docs/PERFORMANCE.md, "What is cached"). Triggers, not application code, so that every
 -- writer (the server, `copse worker`, the CLI, another process) bumps them.
 -- Rows are never deleted (a counter never goes back, even when its post is deleted).
+-- A community's counter is split in 32 shards (by post, or by member), summed when read: every
+-- vote and new post of a community bumps it, and one row would make those transactions wait
+-- for each other. A sum of counters that only go up changes with every bump, and one read
+-- after the version is never older than it, whatever order the bumps commit in.
 CREATE TABLE thread_versions (
     post_id BIGINT PRIMARY KEY NOT NULL,
     n BIGINT NOT NULL
 );
 CREATE TABLE community_versions (
-    community_id BIGINT PRIMARY KEY NOT NULL,
-    n BIGINT NOT NULL
+    community_id BIGINT NOT NULL,
+    shard INTEGER NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (community_id, shard)
 );
 
 CREATE FUNCTION bump_thread_version(thread BIGINT) RETURNS void AS $$
@@ -20,11 +26,11 @@ BEGIN
         ON CONFLICT (post_id) DO UPDATE SET n = thread_versions.n + 1;
 END $$ LANGUAGE plpgsql;
 
-CREATE FUNCTION bump_community_version(community BIGINT) RETURNS void AS $$
+CREATE FUNCTION bump_community_version(community BIGINT, part BIGINT) RETURNS void AS $$
 BEGIN
     IF community IS NOT NULL THEN
-        INSERT INTO community_versions (community_id, n) VALUES (community, 1)
-            ON CONFLICT (community_id) DO UPDATE SET n = community_versions.n + 1;
+        INSERT INTO community_versions (community_id, shard, n) VALUES (community, part % 32, 1)
+            ON CONFLICT (community_id, shard) DO UPDATE SET n = community_versions.n + 1;
     END IF;
 END $$ LANGUAGE plpgsql;
 
@@ -33,13 +39,13 @@ CREATE FUNCTION posts_read_versions() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
         PERFORM bump_thread_version(OLD.id);
-        PERFORM bump_community_version(OLD.community_id);
+        PERFORM bump_community_version(OLD.community_id, OLD.id);
         RETURN OLD;
     END IF;
     IF TG_OP = 'UPDATE' THEN
         PERFORM bump_thread_version(NEW.id);
     END IF;
-    PERFORM bump_community_version(NEW.community_id);
+    PERFORM bump_community_version(NEW.community_id, NEW.id);
     RETURN NEW;
 END $$ LANGUAGE plpgsql;
 CREATE TRIGGER posts_read_versions AFTER INSERT OR UPDATE OR DELETE ON posts
@@ -51,13 +57,13 @@ CREATE FUNCTION comments_read_versions() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
         PERFORM bump_thread_version(OLD.post_id);
-        PERFORM bump_community_version((SELECT community_id FROM posts WHERE id = OLD.post_id));
+        PERFORM bump_community_version((SELECT community_id FROM posts WHERE id = OLD.post_id), OLD.post_id);
         RETURN OLD;
     END IF;
     PERFORM bump_thread_version(NEW.post_id);
     IF TG_OP = 'INSERT' OR NEW.deleted IS DISTINCT FROM OLD.deleted
         OR NEW.removed IS DISTINCT FROM OLD.removed OR NEW.post_id <> OLD.post_id THEN
-        PERFORM bump_community_version((SELECT community_id FROM posts WHERE id = NEW.post_id));
+        PERFORM bump_community_version((SELECT community_id FROM posts WHERE id = NEW.post_id), NEW.post_id);
     END IF;
     RETURN NEW;
 END $$ LANGUAGE plpgsql;
@@ -67,7 +73,7 @@ CREATE TRIGGER comments_read_versions AFTER INSERT OR UPDATE OR DELETE ON commen
 -- The community itself (title, charter, visibility) and its members (count, moderators).
 CREATE FUNCTION communities_read_versions() RETURNS trigger AS $$
 BEGIN
-    PERFORM bump_community_version(OLD.id);
+    PERFORM bump_community_version(OLD.id, 0);
     RETURN NULL;
 END $$ LANGUAGE plpgsql;
 CREATE TRIGGER communities_read_versions AFTER UPDATE OR DELETE ON communities
@@ -76,9 +82,9 @@ CREATE TRIGGER communities_read_versions AFTER UPDATE OR DELETE ON communities
 CREATE FUNCTION members_read_versions() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        PERFORM bump_community_version(OLD.community_id);
+        PERFORM bump_community_version(OLD.community_id, OLD.person_id);
     ELSE
-        PERFORM bump_community_version(NEW.community_id);
+        PERFORM bump_community_version(NEW.community_id, NEW.person_id);
     END IF;
     RETURN NULL;
 END $$ LANGUAGE plpgsql;
