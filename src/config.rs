@@ -188,6 +188,9 @@ pub struct Settings {
     pub mail_retry_base_secs: u64,
     /// After failing this many seconds, a mail is given up (dead, counted at `/metrics`).
     pub mail_give_up_after_secs: u64,
+    /// Memory for cached pages of signed-out readers (public thread and community pages), in
+    /// MiB; 0 turns the cache off (docs/PERFORMANCE.md, "What is cached").
+    pub read_cache_mib: u64,
 }
 
 /// A list from TOML, or a comma-separated string from the environment.
@@ -248,6 +251,7 @@ impl Default for Settings {
             require_email_confirmation: Confirmation::Auto,
             mail_retry_base_secs: 60,
             mail_give_up_after_secs: 2 * 24 * 3600,
+            read_cache_mib: 32,
         }
     }
 }

@@ -47,6 +47,8 @@ struct Inner {
     login: crate::actions::login::LoginGuards,
     /// The one read gate (`views::gate`), with its counters.
     gate: crate::views::gate::Gate,
+    /// Signed-out readers' pages, each with the version it was made at (`views::cache`).
+    read_cache: crate::views::cache::ReadCache,
 }
 
 /// Per-request context of the federation library: our `AppContext` plus a budget of outgoing
@@ -62,6 +64,7 @@ impl AppContext {
     ) -> Self {
         let writer = db::writer::Writer::for_settings(&settings);
         let login = crate::actions::login::LoginGuards::new(&settings);
+        let read_cache = crate::views::cache::ReadCache::new(settings.read_cache_mib);
         AppContext(Arc::new(Inner {
             writer,
             login,
@@ -79,12 +82,18 @@ impl AppContext {
             policy_version: std::sync::atomic::AtomicI64::new(-1),
             public_keys: Default::default(),
             gate: Default::default(),
+            read_cache,
         }))
     }
 
     /// The one read gate: who may see what of a community (`views::gate`).
     pub fn gate(&self) -> &crate::views::gate::Gate {
         &self.0.gate
+    }
+
+    /// The cache of signed-out readers' pages (`views::cache`).
+    pub fn read_cache(&self) -> &crate::views::cache::ReadCache {
+        &self.0.read_cache
     }
 
     /// Log-in throttles and the bound on password hashes.
@@ -204,13 +213,26 @@ impl AppContext {
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T> + Send + 'static,
     {
+        let statements = self.0.metrics.db_statements.clone();
+        let counted = move |conn: &mut DbConn| {
+            diesel::Connection::set_instrumentation(
+                conn,
+                move |event: diesel::connection::InstrumentationEvent<'_>| {
+                    if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
+                        statements.inc();
+                    }
+                },
+            );
+        };
         if self.0.writer.is_some() {
             let mut conn = self.0.pool.get()?;
+            counted(&mut conn);
             return f(&mut conn);
         }
         let pool = self.0.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
+            counted(&mut conn);
             f(&mut conn)
         })
         .await?

@@ -10,6 +10,7 @@
 //!   scheduler
 //! - `mail`: the mail transport (SMTP or a folder) and the templates of each mail
 //! - `metrics`: Prometheus counters and queue figures at `/metrics`; `health`: `/healthz`, `/readyz`
+//! - `conditional`: `ETag` and `304 Not Modified` for every GET
 
 /// Declares GET routes as one table: `$paths` lists every path (so that tests can enumerate the
 /// routes an instance serves: tests/integration/read_gate.rs) and `$register` mounts them, each
@@ -32,6 +33,7 @@ macro_rules! get_routes {
 
 pub mod actions;
 pub mod api;
+pub mod conditional;
 pub mod config;
 pub mod context;
 pub mod db;

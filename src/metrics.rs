@@ -88,6 +88,8 @@ pub struct Metrics {
     pub fetches: Family<OutcomeLabels, Counter>,
     /// Runs of background jobs, by job and outcome.
     pub jobs: Family<JobLabels, Counter>,
+    /// Statements run through `AppContext::db` (reads, and the jobs' bookkeeping).
+    pub db_statements: Counter,
 }
 
 impl Default for Metrics {
@@ -105,6 +107,7 @@ impl Default for Metrics {
             mail_retried: Counter::default(),
             fetches: Family::default(),
             jobs: Family::default(),
+            db_statements: Counter::default(),
         }
     }
 }
@@ -181,6 +184,11 @@ pub async fn render(ctx: &AppContext) -> Result<String> {
         "inbox_activities",
         "Activities POSTed to an inbox, by type and outcome (accepted, ignored, or the refusal's code)",
         m.inbox.clone(),
+    );
+    registry.register(
+        "db_statements",
+        "Statements run on pooled connections (AppContext::db: reads and the jobs' bookkeeping)",
+        m.db_statements.clone(),
     );
     let pool = ctx.pool().state();
     let gauges = [

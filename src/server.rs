@@ -108,6 +108,10 @@ pub async fn start(settings: Settings, listener: Option<TcpListener>) -> anyhow:
     let federation_worker = federation.clone();
     let server = HttpServer::new(move || {
         App::new()
+            // Innermost: tags the uncompressed body (and answers 304), then compression when
+            // the client asks for it (`Accept-Encoding`: gzip, br, zstd).
+            .wrap(actix_web::middleware::from_fn(crate::conditional::etags))
+            .wrap(actix_web::middleware::Compress::default())
             .wrap(FederationMiddleware::new(federation.clone()))
             // Outermost: every answer, error pages included, is counted under its route.
             .wrap_fn(|req, srv| {

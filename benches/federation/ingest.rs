@@ -183,6 +183,10 @@ async fn actor_of(instance: &Instance, name: &str) -> Actor {
         .await
         .expect("query")
         .expect("person");
+    // People's key pairs are made on first need (`actions::keys`).
+    let person = copse::actions::keys::person(&instance.context(), person)
+        .await
+        .expect("key pair");
     Actor {
         id: person.ap_id.to_string(),
         pem: person.private_key.expect("local key"),

@@ -2,6 +2,7 @@
 //! /api/v1/communities/bench/posts`, sorts `new` and `top`), a thread of `--comments` comments
 //! (`GET /api/v1/posts/{id}/comments`), and the same two as web pages (`/c/bench`,
 //! `/post/{id}`), anonymous, each for `--secs` seconds at every concurrency of `--levels`.
+//! `--read-cache MIB` sets the target's read cache (`0`: off, every request rendered).
 //!
 //! The posts (by 100 remote authors, every fourth with two comments, scores spread) and
 //! `--votes` votes on them (from 1,000 remote voters, ten a post at most per voter round) are
@@ -25,6 +26,8 @@ pub async fn run(args: &Args) {
     let secs = args.number("secs", 10) as u64;
     let comments = args.number("comments", 200);
     let votes = args.number("votes", 0);
+    // The read cache's size (`read_cache_mib`; 0 turns it off), to compare with and without.
+    let cache = args.number("read-cache", 32) as u64;
     let levels: Vec<usize> = match args.extra.iter().find(|(k, _)| k == "levels") {
         Some((_, v)) => v.split(',').filter_map(|c| c.parse().ok()).collect(),
         None => vec![16],
@@ -32,9 +35,14 @@ pub async fn run(args: &Args) {
     println!("## Reads, {} ({})", args.engine(), crate::machine_line());
     println!(
         "{n} posts in the community (by {AUTHORS} authors), {votes} votes on them, a thread of \
-         {comments} comments, {secs} s per row, target http_workers = {workers}\n"
+         {comments} comments, {secs} s per row, target http_workers = {workers}, \
+         read_cache_mib = {cache}\n"
     );
-    let target = Instance::spawn(args.postgres, |s| s.http_workers = workers).await;
+    let target = Instance::spawn(args.postgres, |s| {
+        s.http_workers = workers;
+        s.read_cache_mib = cache;
+    })
+    .await;
     let api = Api::of(&target);
     let owner = api.user("owner").await;
     api.community(&owner, "bench").await;

@@ -10,7 +10,7 @@ use crate::{
     context::{AppContext, RequestData},
     db::{
         self,
-        accounts::Person,
+        accounts::{Account, Person},
         posts::{Comment, ListedPost, Post, PostOrder},
     },
     error::{Error, ErrorBody},
@@ -289,7 +289,24 @@ pub async fn comments(
     MaybeAuth(account): MaybeAuth,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, Error> {
-    let post = readable_post(&data, id.into_inner(), super::viewer(account.as_ref())).await?;
+    let id = id.into_inner();
+    if account.is_some() {
+        return comment_tree(&data, id, account).await;
+    }
+    // Signed out: through the read cache, at the thread's version (views::cache).
+    let version = data.db(move |conn| db::versions::thread(conn, id)).await?;
+    let key = format!("/api/v1/posts/{id}/comments");
+    let tree = comment_tree(&data, id, None);
+    crate::views::cache::through(&data, key, version, "application/json", tree).await
+}
+
+/// The comment tree of post `id` as `account` (None: signed out) may read it.
+async fn comment_tree(
+    data: &AppContext,
+    id: i64,
+    account: Option<Account>,
+) -> Result<HttpResponse, Error> {
+    let post = readable_post(data, id, super::viewer(account.as_ref())).await?;
     let post_id = post.id;
     let rows = data
         .db(move |conn| db::posts::post_comments(conn, post_id))
@@ -297,7 +314,7 @@ pub async fn comments(
     let ordered = threads::thread(rows)
         .into_iter()
         .map(|e| {
-            let mut view = comment_view(&data, e.comment, &e.author);
+            let mut view = comment_view(data, e.comment, &e.author);
             view.deleted = e.shown != Shown::Visible;
             view.removed = e.shown == Shown::Removed;
             (e.depth, view)

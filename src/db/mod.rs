@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod posts;
 pub mod schema;
 pub mod throttles;
+pub mod versions;
 pub mod votes;
 pub mod writer;
 

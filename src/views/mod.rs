@@ -1,5 +1,6 @@
 //! The read side shared by `api/`, `web/` and feeds: what a page shows, built once.
 
+pub mod cache;
 pub mod events;
 pub mod feeds;
 pub mod gate;

@@ -8,7 +8,7 @@ use super::{
     flash,
     form::{reshown_status, Form, FormError},
     frame::Frame,
-    html, not_found, see_other,
+    html, not_found, see_other, shared_reader, through_cache,
 };
 use crate::{
     actions,
@@ -129,13 +129,7 @@ pub async fn by_reference(
     let our_host = data.settings().hostname.clone();
     let lookup = reference.to_string();
     let stored = data
-        .db(move |conn| match lookup.split_once('@') {
-            Some((name, host)) if host != our_host => {
-                db::communities::remote_by_handle(conn, name, host)
-            }
-            Some((name, _)) => db::communities::local_by_name(conn, name),
-            None => db::communities::local_by_name(conn, &lookup),
-        })
+        .db(move |conn| stored(conn, &lookup, &our_host))
         .await?;
     if stored.is_some() || !resolve || !reference.contains('@') {
         return Ok(stored);
@@ -148,6 +142,23 @@ pub async fn by_reference(
     }
 }
 
+/// The community `reference` names among those stored here.
+fn stored(
+    conn: &mut db::DbConn,
+    reference: &str,
+    our_host: &str,
+) -> Result<Option<Community>, Error> {
+    match reference.split_once('@') {
+        Some((name, host)) if host != our_host => {
+            db::communities::remote_by_handle(conn, name, host)
+        }
+        Some((name, _)) => db::communities::local_by_name(conn, name),
+        None => db::communities::local_by_name(conn, reference),
+    }
+}
+
+/// A community's page. Signed-out readers get it through the read cache, at the community's
+/// version (its id and counter, read with it in one hop).
 pub async fn page(
     data: RequestData,
     frame: Frame,
@@ -160,13 +171,33 @@ pub async fn page(
             return Ok(see_other(&format!("/c/{name}")));
         }
     }
+    let query = query.into_inner();
+    let key = format!(
+        "/c/{reference}?sort={}&cursor={}",
+        query.sort.as_deref().unwrap_or_default(),
+        query.cursor.as_deref().unwrap_or_default()
+    );
     let shown = Shown {
-        query: query.into_inner(),
+        query,
         error: FormError::none(),
         answers: Vec::new(),
         status: StatusCode::OK,
     };
-    show(&data, frame, &reference, shown).await
+    if !shared_reader(&frame) {
+        return show(&data, frame, &reference, shown).await;
+    }
+    let (our_host, lookup) = (data.settings().hostname.clone(), reference.clone());
+    let version = data
+        .db(move |conn| match stored(conn, &lookup, &our_host)? {
+            Some(c) => Ok(Some((c.id, db::versions::community(conn, c.id)?))),
+            None => Ok(None),
+        })
+        .await?;
+    let Some(version) = version else {
+        return show(&data, frame, &reference, shown).await;
+    };
+    let page = show(&data, frame, &reference, shown);
+    through_cache(&data, key, version, page).await
 }
 
 /// What a community page shows besides the community: the list asked for, and a refused form.

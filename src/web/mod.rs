@@ -167,6 +167,22 @@ fn html(status: StatusCode, page: &impl Template) -> Result<HttpResponse, Error>
         .body(body))
 }
 
+/// Whether a page may come from the read cache (`views::cache`): nobody is signed in and no
+/// flash message is shown, so the page is the same for every such reader.
+fn shared_reader(frame: &frame::Frame) -> bool {
+    frame.account.is_none() && frame.flash.is_none()
+}
+
+/// A signed-out reader's page through the read cache (`views::cache::through`).
+async fn through_cache(
+    ctx: &crate::context::AppContext,
+    key: String,
+    version: crate::views::cache::Version,
+    make: impl std::future::Future<Output = Result<HttpResponse, Error>>,
+) -> Result<HttpResponse, Error> {
+    crate::views::cache::through(ctx, key, version, "text/html; charset=utf-8", make).await
+}
+
 /// The 404 of a page whose subject does not exist (rendered by `errors::pages`).
 fn not_found(_ctx: &crate::context::AppContext, what: String) -> Result<HttpResponse, Error> {
     Err(Error::new(

@@ -8,7 +8,7 @@ use super::{
     flash,
     form::{reshown_status, Form, FormError},
     frame::Frame,
-    html, not_found, render, see_other,
+    html, not_found, render, see_other, shared_reader, through_cache,
 };
 use crate::{
     actions,
@@ -224,20 +224,30 @@ fn comment_lines(
         .collect()
 }
 
-/// A thread: the post and its comments, to those the read gate lets read them.
+/// A thread: the post and its comments, to those the read gate lets read them. Signed-out
+/// readers get it through the read cache, at the thread's and its community's version.
 pub async fn thread(
     ctx: web::Data<AppContext>,
     frame: Frame,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
+    if !shared_reader(&frame) {
+        return thread_page(&ctx, frame, id).await;
+    }
+    let version = ctx.db(move |conn| db::versions::thread(conn, id)).await?;
+    let page = thread_page(&ctx, frame, id);
+    through_cache(&ctx, format!("/post/{id}"), version, page).await
+}
+
+async fn thread_page(ctx: &AppContext, frame: Frame, id: i64) -> Result<HttpResponse, Error> {
     let (gate, viewer) = (ctx.gate().clone(), frame.viewer());
     let person = viewer.person_id();
     let found = ctx
         .db(move |conn| threads::read(conn, &gate, &viewer, id))
         .await?;
     let Some(t) = found else {
-        return not_found(&ctx, format!("The post {id}"));
+        return not_found(ctx, format!("The post {id}"));
     };
     let host = &ctx.settings().hostname;
     let comments = comment_lines(t.comments, &t.votes, person, host);

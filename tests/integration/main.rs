@@ -45,6 +45,7 @@ mod post_sorting;
 mod posts;
 mod private_oracles;
 mod private_reads;
+mod read_cache;
 mod read_gate;
 mod read_queries;
 mod scale_out;

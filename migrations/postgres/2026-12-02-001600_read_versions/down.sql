@@ -1,0 +1,12 @@
+DROP TRIGGER members_read_versions ON community_members;
+DROP FUNCTION members_read_versions();
+DROP TRIGGER communities_read_versions ON communities;
+DROP FUNCTION communities_read_versions();
+DROP TRIGGER comments_read_versions ON comments;
+DROP FUNCTION comments_read_versions();
+DROP TRIGGER posts_read_versions ON posts;
+DROP FUNCTION posts_read_versions();
+DROP FUNCTION bump_community_version(BIGINT, BIGINT);
+DROP FUNCTION bump_thread_version(BIGINT);
+DROP TABLE community_versions;
+DROP TABLE thread_versions;

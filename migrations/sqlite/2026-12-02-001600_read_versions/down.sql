@@ -1,0 +1,14 @@
+DROP TRIGGER members_read_versions_delete;
+DROP TRIGGER members_read_versions_update;
+DROP TRIGGER members_read_versions_insert;
+DROP TRIGGER communities_read_versions_delete;
+DROP TRIGGER communities_read_versions_update;
+DROP TRIGGER comments_read_versions_delete;
+DROP TRIGGER comments_read_versions_count;
+DROP TRIGGER comments_read_versions_update;
+DROP TRIGGER comments_read_versions_insert;
+DROP TRIGGER posts_read_versions_delete;
+DROP TRIGGER posts_read_versions_update;
+DROP TRIGGER posts_read_versions_insert;
+DROP TABLE community_versions;
+DROP TABLE thread_versions;
