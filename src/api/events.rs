@@ -8,7 +8,7 @@ use crate::{
     db::events::Event,
     domain::events::{EventInput, EventStatus, RsvpState},
     error::{Error, ErrorBody},
-    views::{self, events::EventRead, gate::Viewer},
+    views::{self, events::EventRead},
 };
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -176,14 +176,6 @@ fn view(ctx: &AppContext, read: EventRead) -> EventView {
     }
 }
 
-/// The event `id` as `viewer` sees it, or 404.
-pub async fn read(ctx: &AppContext, viewer: Viewer, id: i64) -> Result<EventRead, Error> {
-    let (gate, host) = (ctx.gate().clone(), ctx.settings().hostname.clone());
-    ctx.db(move |conn| views::events::read(conn, &gate, &viewer, &host, id))
-        .await?
-        .ok_or_else(|| Error::not_found("event"))
-}
-
 /// Schedule an event in a community (a thread with a date).
 #[utoipa::path(post, path = "/api/v1/communities/{ref}/events", tag = "events",
     operation_id = "create_event",
@@ -208,7 +200,7 @@ pub async fn create(
         &body.event,
     )
     .await?;
-    let read = read(&data, super::viewer(Some(&account)), post.id).await?;
+    let read = views::events::read_by_id(&data, super::viewer(Some(&account)), post.id).await?;
     Ok(HttpResponse::Created().json(view(&data, read)))
 }
 
@@ -273,7 +265,8 @@ pub async fn get(
     MaybeAuth(account): MaybeAuth,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, Error> {
-    let read = read(&data, super::viewer(account.as_ref()), id.into_inner()).await?;
+    let read =
+        views::events::read_by_id(&data, super::viewer(account.as_ref()), id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(view(&data, read)))
 }
 
@@ -300,7 +293,7 @@ pub async fn edit(
         &body.event,
     )
     .await?;
-    let read = read(&data, super::viewer(Some(&account)), id).await?;
+    let read = views::events::read_by_id(&data, super::viewer(Some(&account)), id).await?;
     Ok(HttpResponse::Ok().json(view(&data, read)))
 }
 
@@ -325,7 +318,7 @@ pub async fn status(
     })?;
     let id = id.into_inner();
     actions::events::set_status(&data, &account.person, id, status).await?;
-    let read = read(&data, super::viewer(Some(&account)), id).await?;
+    let read = views::events::read_by_id(&data, super::viewer(Some(&account)), id).await?;
     Ok(HttpResponse::Ok().json(view(&data, read)))
 }
 
@@ -364,16 +357,11 @@ pub async fn decide(
     ApiJson(body): ApiJson<DecisionRequest>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    let read = read(&data, super::viewer(Some(&account)), id).await?;
+    let read = views::events::read_by_id(&data, super::viewer(Some(&account)), id).await?;
     if !read.organizes {
         return Err(actions::events::not_organizer());
     }
-    let person = read
-        .answers
-        .iter()
-        .find(|a| a.handle == body.person)
-        .map(|a| a.person_id)
-        .ok_or_else(|| Error::invalid_field("person", "has not answered this event"))?;
+    let person = read.answered("person", &body.person)?;
 
     let state = actions::events::decide(&data, &account.person, id, person, body.accept).await?;
     Ok(HttpResponse::Ok().json(RsvpView {
@@ -396,31 +384,16 @@ pub async fn record(
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
     let viewer = super::viewer(Some(&account));
-    let before = read(&data, viewer.clone(), id).await?;
+    let before = views::events::read_by_id(&data, viewer.clone(), id).await?;
     if !before.organizes {
         return Err(actions::events::not_organizer());
     }
-    let attended = people(&before, &body.attended)?;
-    actions::events::record(&data, &account.person, id, &body.notes, attended).await?;
-    let read = read(&data, viewer, id).await?;
-    Ok(HttpResponse::Ok().json(view(&data, read)))
-}
-
-/// The person ids of handles among an event's answers.
-pub fn people(read: &EventRead, handles: &[String]) -> Result<Vec<i64>, Error> {
-    handles
+    let attended = body
+        .attended
         .iter()
-        .map(|h| {
-            read.answers
-                .iter()
-                .find(|a| &a.handle == h)
-                .map(|a| a.person_id)
-                .ok_or_else(|| {
-                    Error::invalid_field(
-                        "attended",
-                        format_args!("{h} has not answered this event"),
-                    )
-                })
-        })
-        .collect()
+        .map(|h| before.answered("attended", h))
+        .collect::<Result<Vec<_>, _>>()?;
+    actions::events::record(&data, &account.person, id, &body.notes, attended).await?;
+    let read = views::events::read_by_id(&data, viewer, id).await?;
+    Ok(HttpResponse::Ok().json(view(&data, read)))
 }

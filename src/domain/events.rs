@@ -473,11 +473,9 @@ pub fn answer(
     if wanted == RsvpState::Maybe {
         return Ok(RsvpState::Maybe);
     }
-    if matches!(
-        current,
-        Some(RsvpState::Going | RsvpState::Waitlisted | RsvpState::Pending)
-    ) {
-        return Ok(current.unwrap_or(RsvpState::Going));
+    // An answer already holding a place, or waiting for one, stays as it is.
+    if let Some(kept @ (RsvpState::Going | RsvpState::Waitlisted | RsvpState::Pending)) = current {
+        return Ok(kept);
     }
     if event.join_mode == JoinMode::Approval {
         return Ok(RsvpState::Pending);

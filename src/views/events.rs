@@ -5,13 +5,14 @@
 
 use super::gate::{Gate, State, Target, Viewer};
 use crate::{
+    context::AppContext,
     db::{self, communities::Community, events::Event, posts::Post, DbConn},
     domain::{
         communities::Role,
         events::{JoinMode, RsvpState},
         names,
     },
-    error::{ErrorKind, Result},
+    error::{Error, ErrorKind, Result},
 };
 
 /// One person's answer, as shown.
@@ -54,6 +55,25 @@ impl EventRead {
     pub fn join_mode(&self) -> JoinMode {
         JoinMode::parse(&self.event.join_mode).unwrap_or(JoinMode::Free)
     }
+
+    /// The person who answered as `handle` (as `answers` names them), or 400 on `field`.
+    pub fn answered(&self, field: &str, handle: &str) -> Result<i64> {
+        self.answers
+            .iter()
+            .find(|a| a.handle == handle)
+            .map(|a| a.person_id)
+            .ok_or_else(|| {
+                Error::invalid_field(field, format_args!("{handle} has not answered this event"))
+            })
+    }
+}
+
+/// The event `id` as `viewer` sees it (the gate's 404 when missing or hidden).
+pub async fn read_by_id(ctx: &AppContext, viewer: Viewer, id: i64) -> Result<EventRead> {
+    let (gate, host) = (ctx.gate().clone(), ctx.settings().hostname.clone());
+    ctx.db(move |conn| read(conn, &gate, &viewer, &host, id))
+        .await?
+        .ok_or_else(|| Error::not_found("event"))
 }
 
 fn handle(ctx_host: &str, name: &str, ap_id: &str, local: bool) -> String {

@@ -11,7 +11,6 @@ use super::{
 };
 use crate::{
     actions,
-    api::events::read as read_event,
     context::AppContext,
     db::{self, communities::Community, events::Event, posts::Post},
     domain::events::{self as rules, EventInput, EventStatus, RsvpState},
@@ -154,10 +153,6 @@ fn line(post: Post, e: &Event) -> Line {
     }
 }
 
-async fn community(ctx: &AppContext, name: &str) -> Result<Option<Community>, Error> {
-    super::threads::community(ctx, name).await
-}
-
 /// `/c/{name}/events`: upcoming and past events of a community the viewer may read.
 pub async fn list(
     ctx: web::Data<AppContext>,
@@ -165,7 +160,7 @@ pub async fn list(
     name: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let reference = name.into_inner();
-    let Some(c) = community(&ctx, &reference).await? else {
+    let Some(c) = super::threads::community(&ctx, &reference).await? else {
         return not_found(&ctx, format!("The community {reference}"));
     };
     let (gate, viewer) = (ctx.gate().clone(), frame.viewer());
@@ -226,7 +221,7 @@ pub async fn new_form(
     if frame.account.is_none() {
         return Ok(see_other("/login"));
     }
-    let Some(c) = community(&ctx, &name).await? else {
+    let Some(c) = super::threads::community(&ctx, &name).await? else {
         return not_found(&ctx, format!("The community {name}"));
     };
     let f = EventForm {
@@ -278,7 +273,7 @@ pub async fn create(
     }: Form<EventForm>,
 ) -> Result<HttpResponse, Error> {
     let name = name.into_inner();
-    let Some(c) = community(&ctx, &name).await? else {
+    let Some(c) = super::threads::community(&ctx, &name).await? else {
         return not_found(&ctx, format!("The community {name}"));
     };
     let page = form_page(
@@ -300,7 +295,7 @@ pub async fn create(
 }
 
 async fn readable(ctx: &AppContext, viewer: Viewer, id: i64) -> Result<Option<EventRead>, Error> {
-    match read_event(ctx, viewer, id).await {
+    match views::events::read_by_id(ctx, viewer, id).await {
         Ok(read) => Ok(Some(read)),
         Err(e) if e.kind == crate::error::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
@@ -493,7 +488,7 @@ pub async fn record(
     let id = id.into_inner();
     let person = session.account.person.clone();
     let outcome = async {
-        let read = read_event(&ctx, frame.viewer(), id).await?;
+        let read = views::events::read_by_id(&ctx, frame.viewer(), id).await?;
         if !read.organizes {
             return Err(actions::events::not_organizer());
         }
@@ -502,7 +497,10 @@ pub async fn record(
             .keys()
             .filter_map(|k| k.strip_prefix("came:").map(str::to_string))
             .collect();
-        let came = crate::api::events::people(&read, &handles)?;
+        let came = handles
+            .iter()
+            .map(|h| read.answered("attended", h))
+            .collect::<Result<Vec<_>, _>>()?;
         actions::events::record(&ctx, &person, id, &data.notes, came).await?;
         Ok("The notes and attendance were saved.".to_string())
     }
@@ -556,16 +554,11 @@ pub async fn decide(
     let id = id.into_inner();
     let person = session.account.person.clone();
     let outcome = async {
-        let read = read_event(&ctx, frame.viewer(), id).await?;
+        let read = views::events::read_by_id(&ctx, frame.viewer(), id).await?;
         if !read.organizes {
             return Err(actions::events::not_organizer());
         }
-        let who = read
-            .answers
-            .iter()
-            .find(|a| a.handle == data.person)
-            .map(|a| a.person_id)
-            .ok_or_else(|| Error::invalid_field("person", "has not answered this event"))?;
+        let who = read.answered("person", &data.person)?;
         actions::events::decide(&ctx, &person, id, who, data.accept).await?;
         Ok(format!("Your answer to {} was recorded.", data.person))
     }
@@ -613,7 +606,7 @@ pub async fn community_ics(
     name: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let reference = name.into_inner();
-    let Some(c) = community(&ctx, &reference).await? else {
+    let Some(c) = super::threads::community(&ctx, &reference).await? else {
         return not_found(&ctx, format!("The community {reference}"));
     };
     let gate = ctx.gate().clone();
