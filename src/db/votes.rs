@@ -37,6 +37,10 @@ pub fn by_activity(conn: &mut DbConn, activity_id: &str) -> Result<Option<Vote>>
 
 /// Sets (score ±1) or clears (score 0) a person's vote, then refreshes the object's score.
 /// Returns the vote it replaced.
+///
+/// A set is one upsert, so two concurrent votes by one person on one object (two `Like`s with
+/// different ids arriving at once) both succeed and the later write wins, instead of the second
+/// insert failing on the primary key. The score is summed in the database.
 pub fn set(
     conn: &mut DbConn,
     person_id: i64,
@@ -45,28 +49,40 @@ pub fn set(
     activity_id: Option<&str>,
 ) -> Result<Option<Vote>> {
     let previous = get(conn, person_id, object_ap_id)?;
-    diesel::delete(votes::table.find((person_id, object_ap_id))).execute(conn)?;
-    if score != 0 {
-        diesel::insert_into(votes::table)
+    if score == 0 {
+        diesel::delete(votes::table.find((person_id, object_ap_id))).execute(conn)?;
+    } else {
+        let created_at = now();
+        let upsert = diesel::insert_into(votes::table)
             .values((
                 votes::person_id.eq(person_id),
                 votes::object_ap_id.eq(object_ap_id),
                 votes::score.eq(score),
                 votes::activity_id.eq(activity_id),
-                votes::created_at.eq(now()),
+                votes::created_at.eq(created_at),
             ))
-            .execute(conn)?;
+            .on_conflict((votes::person_id, votes::object_ap_id))
+            .do_update()
+            .set((
+                votes::score.eq(score),
+                votes::activity_id.eq(activity_id),
+                votes::created_at.eq(created_at),
+            ));
+        match conn {
+            DbConn::Pg(pg) => upsert.execute(pg)?,
+            DbConn::Sqlite(lite) => upsert.execute(lite)?,
+        };
     }
     refresh_score(conn, object_ap_id)?;
     Ok(previous)
 }
 
 fn refresh_score(conn: &mut DbConn, object_ap_id: &str) -> Result<()> {
-    let scores: Vec<i32> = votes::table
+    let total: Option<i64> = votes::table
         .filter(votes::object_ap_id.eq(object_ap_id))
-        .select(votes::score)
-        .load(conn)?;
-    let total: i64 = scores.iter().map(|s| i64::from(*s)).sum();
+        .select(diesel::dsl::sum(votes::score))
+        .first(conn)?;
+    let total = total.unwrap_or(0);
     diesel::update(posts::table.filter(posts::ap_id.eq(object_ap_id)))
         .set(posts::score.eq(total))
         .execute(conn)?;

@@ -249,3 +249,29 @@ async fn a_refused_activity_is_applied_when_retried_later() {
         "a replay changes nothing"
     );
 }
+
+/// One person voting on one post many times at once (a double click, two `Like`s with different
+/// ids racing in): every vote succeeds, and the post's score is the one vote that was kept.
+#[tokio::test]
+async fn concurrent_votes_by_one_person_keep_one_vote() {
+    let app = TestApp::spawn().await;
+    let owner = open_community(&app).await;
+    let ann = app.user("ann").await;
+    let post = new_post(&app, &owner, "chess", "Raced").await;
+    let path = format!("/api/v1/posts/{}/vote", post["id"]);
+    let votes = (0..16).map(|i| {
+        let (app, path, ann) = (&app, &path, &ann);
+        async move {
+            let score = if i % 2 == 0 { 1 } else { -1 };
+            app.post(path, Some(ann), json!({"score": score})).await
+        }
+    });
+    for (status, body) in futures::future::join_all(votes).await {
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (_, read) = app
+        .get(&format!("/api/v1/posts/{}", post["id"]), None)
+        .await;
+    let score = read["score"].as_i64().expect("score");
+    assert!(score == 1 || score == -1, "one vote counted: {read}");
+}
