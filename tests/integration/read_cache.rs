@@ -357,3 +357,42 @@ async fn listing_and_thread_cost_the_same_statements_for_1_20_or_100_items() {
         eprintln!("cache {cache} MiB: {costs:?}");
     }
 }
+
+/// A renamed person (a remote actor whose handle changed, written by whichever process saw it):
+/// the next signed-out read of a thread and of a community page shows the new name.
+#[tokio::test]
+async fn a_renamed_author_shows_on_the_next_signed_out_read() {
+    use diesel::prelude::*;
+    let app = TestApp::spawn().await;
+    let (_, ann, post) = garden(&app).await;
+    new_comment(&app, &ann, post, "A reply by ann").await;
+    let thread = format!("/post/{post}");
+    let (_, before) = anonymous(&app, &thread).await;
+    let (_, listing_before) = anonymous(&app, "/c/garden").await;
+    assert!(
+        before.contains("ann") && !before.contains("annika"),
+        "{before}"
+    );
+    assert!(listing_before.contains("olga") && !listing_before.contains("olgaline"));
+
+    app.context()
+        .db(|conn| {
+            use copse::db::schema::persons;
+            for (old, new) in [("ann", "annika"), ("olga", "olgaline")] {
+                diesel::update(persons::table.filter(persons::name.eq(old)))
+                    .set(persons::name.eq(new))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("rename");
+
+    let (_, after) = anonymous(&app, &thread).await;
+    assert!(
+        after.contains("annika"),
+        "the thread shows the new name: {after}"
+    );
+    let (_, listing) = anonymous(&app, "/c/garden").await;
+    assert!(listing.contains("olgaline"), "the listing too: {listing}");
+}

@@ -1,0 +1,1 @@
+DROP TRIGGER persons_read_versions;
