@@ -227,7 +227,40 @@ pub async fn list(
         .as_deref()
         .map(views::posts::parse_cursor)
         .transpose()?;
-    let community = actions::communities::find(&data, &reference).await?;
+    if account.is_none() {
+        // Signed out: through the read cache, at the community's version (views::cache), when
+        // the community is stored here (otherwise `find` may ask its server first).
+        let (our_host, lookup) = (data.settings().hostname.clone(), reference.clone());
+        let version = data
+            .db(
+                move |conn| match db::communities::by_reference(conn, &lookup, &our_host)? {
+                    Some(c) => Ok(Some((c.id, db::versions::community(conn, c.id)?))),
+                    None => Ok(None),
+                },
+            )
+            .await?;
+        if let Some(version) = version {
+            let key = format!(
+                "/api/v1/communities/{reference}/posts?sort={order:?}&limit={limit}&cursor={}",
+                query.cursor.as_deref().unwrap_or_default()
+            );
+            let page = page(&data, None, &reference, order, after, limit);
+            return views::cache::through(&data, key, version, "application/json", page).await;
+        }
+    }
+    page(&data, account, &reference, order, after, limit).await
+}
+
+/// A page of the community's posts as `account` (None: signed out) may read it.
+async fn page(
+    data: &RequestData,
+    account: Option<Account>,
+    reference: &str,
+    order: PostOrder,
+    after: Option<(i64, i64)>,
+    limit: i64,
+) -> Result<HttpResponse, Error> {
+    let community = actions::communities::find(data, reference).await?;
     let viewer = super::viewer(account.as_ref());
     let gate = data.gate().clone();
     let page = data
@@ -239,7 +272,7 @@ pub async fn list(
     let items = page
         .posts
         .into_iter()
-        .map(|p| listed_view(&data, p))
+        .map(|p| listed_view(data, p))
         .collect();
     let next_cursor = page.next_cursor;
     Ok(HttpResponse::Ok().json(PostPage { items, next_cursor }))

@@ -192,6 +192,20 @@ pub fn by_ap_id(conn: &mut DbConn, ap_id: &str) -> Result<Option<Community>> {
         .optional()?)
 }
 
+/// The community `reference` (`name`, `name@host`) names among those stored here, without
+/// asking another server (`federation::resolve` does that).
+pub fn by_reference(
+    conn: &mut DbConn,
+    reference: &str,
+    our_host: &str,
+) -> Result<Option<Community>> {
+    match reference.split_once('@') {
+        Some((name, host)) if host != our_host => remote_by_handle(conn, name, host),
+        Some((name, _)) => local_by_name(conn, name),
+        None => local_by_name(conn, reference),
+    }
+}
+
 pub fn local_by_name(conn: &mut DbConn, name: &str) -> Result<Option<Community>> {
     Ok(communities::table
         .filter(communities::local.eq(true))

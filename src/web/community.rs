@@ -129,7 +129,7 @@ pub async fn by_reference(
     let our_host = data.settings().hostname.clone();
     let lookup = reference.to_string();
     let stored = data
-        .db(move |conn| stored(conn, &lookup, &our_host))
+        .db(move |conn| db::communities::by_reference(conn, &lookup, &our_host))
         .await?;
     if stored.is_some() || !resolve || !reference.contains('@') {
         return Ok(stored);
@@ -139,21 +139,6 @@ pub async fn by_reference(
         Err(e) if matches!(e.kind, ErrorKind::NotFound | ErrorKind::BadRequest) => Ok(None),
         Err(e) if e.field.is_some() => Ok(None),
         Err(e) => Err(e),
-    }
-}
-
-/// The community `reference` names among those stored here.
-fn stored(
-    conn: &mut db::DbConn,
-    reference: &str,
-    our_host: &str,
-) -> Result<Option<Community>, Error> {
-    match reference.split_once('@') {
-        Some((name, host)) if host != our_host => {
-            db::communities::remote_by_handle(conn, name, host)
-        }
-        Some((name, _)) => db::communities::local_by_name(conn, name),
-        None => db::communities::local_by_name(conn, reference),
     }
 }
 
@@ -188,10 +173,12 @@ pub async fn page(
     }
     let (our_host, lookup) = (data.settings().hostname.clone(), reference.clone());
     let version = data
-        .db(move |conn| match stored(conn, &lookup, &our_host)? {
-            Some(c) => Ok(Some((c.id, db::versions::community(conn, c.id)?))),
-            None => Ok(None),
-        })
+        .db(
+            move |conn| match db::communities::by_reference(conn, &lookup, &our_host)? {
+                Some(c) => Ok(Some((c.id, db::versions::community(conn, c.id)?))),
+                None => Ok(None),
+            },
+        )
         .await?;
     let Some(version) = version else {
         return show(&data, frame, &reference, shown).await;

@@ -1,10 +1,11 @@
 //! The read cache of signed-out readers' pages (`views::cache`): a write is visible on the next
-//! signed-out read (a comment, a vote, a removal, a community edit, a new thread); a private
-//! community's content is never stored for nor served to outsiders, even when a public one
-//! turns private; a signed-in reader gets their own page (their votes, their edit links, their
-//! form token) after a signed-out one was cached. Statements per request, counted at the
-//! instance (`copse_db_statements`), are the same for 1, 20 and 100 items on the JSON and HTML
-//! listing and thread. Conditional GETs (`ETag`, 304) and compression (`Accept-Encoding`).
+//! signed-out read (a comment, a vote, a removal, a community edit, a new thread, a renamed
+//! author), of the pages and of the JSON thread and listing; a private community's content is
+//! never stored for nor served to outsiders, even when a public one turns private; a signed-in
+//! reader gets their own page (their votes, their edit links, their form token) after a
+//! signed-out one was cached. Statements per request, counted at the instance
+//! (`copse_db_statements`), are the same for 1, 20 and 100 items on the JSON and HTML listing
+//! and thread. Conditional GETs (`ETag`, 304) and compression (`Accept-Encoding`).
 
 use crate::helpers::TestApp;
 use reqwest::{header, Method, StatusCode};
@@ -143,13 +144,21 @@ async fn every_write_shows_on_the_next_signed_out_read_of_a_thread_and_a_communi
     let (_, listing) = anonymous(&app, "/c/garden").await;
     assert!(listing.contains("1 member"), "{listing}");
 
-    // The JSON thread as well.
+    // The JSON thread and the JSON listing as well.
     let path = format!("/api/v1/posts/{post}/comments");
+    let listing = "/api/v1/communities/garden/posts?sort=new";
     let (_, tree) = app.get(&path, None).await;
+    let (_, posts) = app.get(listing, None).await;
+    assert_eq!(app.get(listing, None).await.1, posts, "served again");
     new_comment(&app, &olga, post, "Third reply").await;
     let (_, newer) = app.get(&path, None).await;
     assert_ne!(tree, newer);
     assert!(newer.to_string().contains("Third reply"), "{newer}");
+    let (_, newer_posts) = app.get(listing, None).await;
+    assert_ne!(newer_posts, posts, "the comment count moved: {newer_posts}");
+    new_post(&app, &olga, "garden", "Seed swap").await;
+    let (_, newest) = app.get(listing, None).await;
+    assert_eq!(newest["items"][0]["title"], "Seed swap", "{newest}");
 }
 
 #[tokio::test]
@@ -173,6 +182,8 @@ async fn a_private_communitys_content_is_never_served_to_outsiders_even_once_cac
             .get(&format!("/api/v1/posts/{secret}/comments"), None)
             .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+        let (_, posts) = app.get("/api/v1/communities/inner/posts", None).await;
+        assert!(!posts.to_string().contains("Secret plans"), "{posts}");
     }
 
     // garden's pages are cached for signed-out readers; then garden turns private.
@@ -187,6 +198,8 @@ async fn a_private_communitys_content_is_never_served_to_outsiders_even_once_cac
             .get(&format!("/api/v1/posts/{post}/comments"), None)
             .await;
         assert_eq!(status, StatusCode::OK);
+        let (_, posts) = app.get("/api/v1/communities/garden/posts", None).await;
+        assert!(posts.to_string().contains("Mulching in winter"), "{posts}");
     }
     patch_community(&app, &olga, "garden", json!({"visibility": "private"})).await;
     assert_eq!(anonymous(&app, &thread).await.0, StatusCode::NOT_FOUND);
@@ -196,6 +209,8 @@ async fn a_private_communitys_content_is_never_served_to_outsiders_even_once_cac
         .get(&format!("/api/v1/posts/{post}/comments"), None)
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = app.get("/api/v1/communities/garden/posts", None).await;
+    assert!(!body.to_string().contains("Mulching"), "{status} {body}");
     // Its members still read it.
     let (status, _, page) = get(&app, &thread, Some(&olga), &[]).await;
     assert_eq!(status, StatusCode::OK);
