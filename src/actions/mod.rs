@@ -13,6 +13,7 @@ pub mod instances;
 pub mod invitations;
 pub mod keys;
 pub mod login;
+pub mod mail_preferences;
 pub mod membership;
 pub mod moderation;
 pub mod moderators;

@@ -10,6 +10,7 @@ pub mod events;
 pub mod feeds;
 pub mod instance;
 pub mod mail;
+pub mod mail_preferences;
 pub mod members;
 pub mod moderation;
 pub mod move_db;
