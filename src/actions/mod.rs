@@ -17,6 +17,7 @@ pub mod mail_preferences;
 pub mod membership;
 pub mod moderation;
 pub mod moderators;
+pub mod notifications;
 pub mod posts;
 pub mod reports;
 pub mod votes;

@@ -13,6 +13,7 @@ pub mod mail;
 pub mod mail_preferences;
 pub mod members;
 pub mod moderation;
+pub mod notifications;
 pub mod move_db;
 pub mod outbox;
 pub mod posts;

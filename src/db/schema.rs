@@ -430,6 +430,9 @@ diesel::table! {
 }
 
 diesel::joinable!(notifications -> local_users (local_user_id));
+diesel::joinable!(notifications -> persons (actor_id));
+diesel::joinable!(notifications -> communities (community_id));
+diesel::joinable!(notifications -> posts (post_id));
 diesel::joinable!(mail_opt_outs -> local_users (local_user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
