@@ -1,6 +1,8 @@
 //! Editing and deleting posts and comments: authors edit and delete their own; the community's
 //! moderators (and instance admins, locally) may remove anything in it, with a reason.
 
+use super::notifications::{self, About};
+use crate::domain::notifications::Kind;
 use crate::{
     context::AppContext,
     db::{self, accounts::Person, communities::Community},
@@ -23,6 +25,8 @@ struct Found {
     author_id: i64,
     community: Community,
     is_post: bool,
+    post_id: i64,
+    comment_id: Option<i64>,
 }
 
 /// Finds content in `state` through the one content lookup (`views::gate::content`): 404 for
@@ -33,6 +37,8 @@ fn find_in(conn: &mut db::DbConn, target: Target, state: State, reader: &Reader)
         ap_id: content.ap_id(),
         author_id: content.author_id(),
         is_post: content.comment.is_none(),
+        post_id: content.post.id,
+        comment_id: content.comment.as_ref().map(|c| c.id),
         community: content.community,
     })
 }
@@ -59,9 +65,10 @@ fn target_of(conn: &mut db::DbConn, ap_id: &str) -> Result<Option<Target>> {
     })
 }
 
-/// Hides (or restores) content as a moderator and records it in the modlog.
+/// Hides (or restores) content as a moderator, records it in the modlog, and tells the author.
 fn moderate(
     conn: &mut db::DbConn,
+    notifier: &AppContext,
     found: &Found,
     moderator_id: i64,
     removed: bool,
@@ -88,6 +95,14 @@ fn moderate(
             expires_at: None,
         },
     )?;
+    let about = About {
+        community_id: Some(found.community.id),
+        post_id: Some(found.post_id),
+        comment_id: found.comment_id,
+    };
+    let kind = if removed { Kind::Removed } else { Kind::Restored };
+    let (author, by) = (found.author_id, Some(moderator_id));
+    notifications::notify(conn, notifier, kind, author, by, about)?;
     Ok(true)
 }
 
@@ -168,7 +183,8 @@ pub async fn delete(
     let actor = actor.clone();
     let actor_id = actor.id;
     let reader = ctx.gate().reader(Viewer::person(actor_id, is_admin));
-    ctx.write(move |conn| {
+    let notifier = ctx.clone();
+    let done = ctx.write(move |conn| {
         let found = find(conn, target, &reader)?;
         let is_author = found.author_id == actor_id;
         if !is_author {
@@ -189,7 +205,7 @@ pub async fn delete(
             db::posts::mark_deleted(conn, &found.ap_id)?;
             None
         } else {
-            moderate(conn, &found, actor_id, true, reason.as_deref())?;
+            moderate(conn, &notifier, &found, actor_id, true, reason.as_deref())?;
             Some(reason.unwrap_or_default())
         };
         let event = Change::ContentDeleted {
@@ -201,7 +217,9 @@ pub async fn delete(
         };
         db::outbox::emit(conn, &event)
     })
-    .await
+    .await;
+    notifications::wake_mail(ctx);
+    done
 }
 
 /// The new version a remote `Update` carries (already sanitised).
@@ -229,7 +247,8 @@ pub async fn receive_edit(ctx: &AppContext, author: &Person, edit: RemoteEdit) -
     } = edit;
     let author = author.clone();
     let author_id = author.id;
-    ctx.write(move |conn| {
+    let notifier = ctx.clone();
+    let done = ctx.write(move |conn| {
         let applied = {
             let object_ap_id = object_ap_id.clone();
             let conn = &mut *conn;
@@ -247,7 +266,13 @@ pub async fn receive_edit(ctx: &AppContext, author: &Person, edit: RemoteEdit) -
                     };
                     db::posts::edit_post(conn, p.id, &title, &body_md, &body_html, updated)?;
                     if let Some(e) = &event {
+                        let before = db::events::get(conn, p.id)?.map(|e| e.status());
                         db::events::save(conn, p.id, &e.details, e.status, e.participant_count)?;
+                        let cancelled = crate::domain::events::EventStatus::Cancelled;
+                        if e.status == cancelled && before.is_some_and(|b| b != cancelled) {
+                            let by = Some(author_id);
+                            super::events::cancelled(conn, &notifier, p.community_id, p.id, by)?;
+                        }
                     }
                     return db::communities::by_id(conn, p.community_id);
                 }
@@ -272,7 +297,9 @@ pub async fn receive_edit(ctx: &AppContext, author: &Person, edit: RemoteEdit) -
             activity_id: Some(activity_id),
         })
     })
-    .await
+    .await;
+    notifications::wake_mail(ctx);
+    done
 }
 
 /// Has a received change announced when it happened in a local community.
@@ -301,7 +328,8 @@ pub async fn receive_delete(
     let actor = actor.clone();
     let actor_id = actor.id;
     let actor_url = actor.ap_id.0.clone();
-    ctx.write(move |conn| {
+    let notifier = ctx.clone();
+    let done = ctx.write(move |conn| {
         let applied = {
             let (object_ap_id, reason) = (object_ap_id.clone(), reason.clone());
             let conn = &mut *conn;
@@ -322,7 +350,7 @@ pub async fn receive_delete(
                 let removal = found.author_id != actor_id;
                 if removal {
                     ensure_remote_moderator(conn, &found, actor_id, vouched_by)?;
-                    moderate(conn, &found, actor_id, true, reason.as_deref())?;
+                    moderate(conn, &notifier, &found, actor_id, true, reason.as_deref())?;
                 } else {
                     db::posts::mark_deleted(conn, &found.ap_id)?;
                 }
@@ -345,7 +373,9 @@ pub async fn receive_delete(
             }
         })
     })
-    .await
+    .await;
+    notifications::wake_mail(ctx);
+    done
 }
 
 /// A moderator of a remote community acts here: known as a moderator, or vouched for by the
@@ -384,11 +414,12 @@ pub async fn restore(
     let moderator = moderator.clone();
     let moderator_id = moderator.id;
     let reader = ctx.gate().reader(Viewer::person(moderator_id, is_admin));
-    ctx.write({
+    let notifier = ctx.clone();
+    let done = ctx.write({
         move |conn| {
             let found = find_in(conn, target, State::Removed, &reader)?;
             super::moderators::ensure_moderator(conn, &found.community, moderator_id, is_admin)?;
-            moderate(conn, &found, moderator_id, false, reason.as_deref())?;
+            moderate(conn, &notifier, &found, moderator_id, false, reason.as_deref())?;
             let event = Change::ContentRestored {
                 object_ap_id: found.ap_id,
                 community_id: found.community.id,
@@ -399,7 +430,9 @@ pub async fn restore(
             db::outbox::emit(conn, &event)
         }
     })
-    .await
+    .await;
+    notifications::wake_mail(ctx);
+    done
 }
 
 /// A received `Undo(Delete)` of a removal, from a moderator (known, or vouched for by the
@@ -414,7 +447,8 @@ pub async fn receive_restore(
 ) -> Result<()> {
     let moderator = moderator.clone();
     let moderator_id = moderator.id;
-    ctx.write(move |conn| {
+    let notifier = ctx.clone();
+    let done = ctx.write(move |conn| {
         let applied = {
             let (object_ap_id, reason) = (object_ap_id.clone(), reason.clone());
             let conn = &mut *conn;
@@ -428,7 +462,7 @@ pub async fn receive_restore(
                     Err(e) => return Err(e),
                 };
                 ensure_remote_moderator(conn, &found, moderator_id, vouched_by)?;
-                moderate(conn, &found, moderator_id, false, reason.as_deref())?;
+                moderate(conn, &notifier, &found, moderator_id, false, reason.as_deref())?;
                 Ok(Some(found.community))
             }
         }()?;
@@ -440,7 +474,9 @@ pub async fn receive_restore(
             activity_id: Some(activity_id),
         })
     })
-    .await
+    .await;
+    notifications::wake_mail(ctx);
+    done
 }
 
 /// Whether two URLs share host and port.

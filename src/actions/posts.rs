@@ -1,6 +1,7 @@
 //! Opening threads and replying, by local members (API) and remote ones (inbound `Create`), under
 //! the same rules; remote posts and comments get local ids like local ones.
 
+use super::notifications::{self, About};
 use crate::{
     context::AppContext,
     db::{
@@ -49,7 +50,8 @@ pub(crate) async fn open_thread(
     let html = content::markdown_to_html(&body);
     let author = account.person.clone();
     let base = ctx.url("");
-    ctx.write(move |conn| {
+    let notifier = ctx.clone();
+    let post = ctx.write(move |conn| {
         db::members::ensure_not_banned(conn, community.id, author.id)?;
         let role = db::communities::role_of(conn, community.id, author.id)?;
         may(&community, role)?;
@@ -69,9 +71,13 @@ pub(crate) async fn open_thread(
             activity_id: None,
         };
         db::outbox::emit(conn, &event)?;
+        let about = About::post(community.id, post.id);
+        notifications::new_content(conn, &notifier, author.id, about, None, &body, true)?;
         Ok(post)
     })
-    .await
+    .await?;
+    notifications::wake_mail(ctx);
+    Ok(post)
 }
 
 /// A local member replies to a post or to a comment of that post.
@@ -86,19 +92,24 @@ pub async fn create_comment(
     let html = content::markdown_to_html(&body);
     let author = account.person.clone();
     let base = ctx.url("");
+    let notifier = ctx.clone();
     let comment = ctx
         .write({
             move |conn| {
                 let post = db::posts::post(conn, post_id)?
                     .filter(|p| !p.deleted)
                     .ok_or_else(|| Error::not_found(format_args!("post {post_id}")))?;
-                if let Some(parent) = parent_id {
-                    db::posts::comment(conn, parent)?
-                        .filter(|c| c.post_id == post.id)
-                        .ok_or_else(|| {
-                            Error::invalid_field("parent_id", "no such comment on this post")
-                        })?;
-                }
+                let replied_to = match parent_id {
+                    Some(parent) => {
+                        db::posts::comment(conn, parent)?
+                            .filter(|c| c.post_id == post.id)
+                            .ok_or_else(|| {
+                                Error::invalid_field("parent_id", "no such comment on this post")
+                            })?
+                            .author_id
+                    }
+                    None => post.author_id,
+                };
                 let community = db::communities::by_id(conn, post.community_id)?
                     .ok_or_else(|| Error::not_found("community"))?;
                 db::members::ensure_not_banned(conn, community.id, author.id)?;
@@ -119,10 +130,14 @@ pub async fn create_comment(
                     activity_id: None,
                 };
                 db::outbox::emit(conn, &event)?;
+                let about = About::comment(community.id, post.id, comment.id);
+                let (who, text) = (author.id, &body);
+                notifications::new_content(conn, &notifier, who, about, Some(replied_to), text, true)?;
                 Ok(comment)
             }
         })
         .await?;
+    notifications::wake_mail(ctx);
     Ok(comment)
 }
 
@@ -221,7 +236,8 @@ async fn write_remote_post(
     let published = received.published;
     let event = received.event.clone();
     let base = ctx.url("");
-    ctx.write(move |conn| {
+    let notifier = ctx.clone();
+    let post = ctx.write(move |conn| {
         let post = match db::posts::post_by_ap_id(conn, &ap_id)? {
             Some(existing) => existing,
             None => {
@@ -240,6 +256,8 @@ async fn write_remote_post(
                 if let Some(e) = &event {
                     db::events::save(conn, post.id, &e.details, e.status, e.participant_count)?;
                 }
+                let about = About::post(community.id, post.id);
+                notifications::new_content(conn, &notifier, author_id, about, None, &body_md, false)?;
                 post
             }
         };
@@ -261,7 +279,9 @@ async fn write_remote_post(
         }
         Ok(post)
     })
-    .await
+    .await?;
+    notifications::wake_mail(ctx);
+    Ok(post)
 }
 
 /// Stores a remote comment under its parent, fetched from its origin or announced by
@@ -306,7 +326,8 @@ async fn write_remote_comment(
     let author_id = author.id;
     let published = received.published;
     let base = ctx.url("");
-    ctx.write(move |conn| {
+    let notifier = ctx.clone();
+    let comment = ctx.write(move |conn| {
         // The thread's community, when this write read it.
         let (comment, community) = match db::posts::comment_by_ap_id(conn, &ap_id)? {
             Some(existing) => (existing, None),
@@ -334,10 +355,15 @@ async fn write_remote_comment(
                     body_html: &body_html,
                     published,
                 };
-                (
-                    db::posts::insert_comment(conn, &new, &base)?,
-                    Some(community),
-                )
+                let comment = db::posts::insert_comment(conn, &new, &base)?;
+                let replied_to = match parent_id {
+                    Some(id) => db::posts::comment(conn, id)?.map(|c| c.author_id),
+                    None => Some(post.author_id),
+                };
+                let about = About::comment(community.id, post_id, comment.id);
+                let text = &body_md;
+                notifications::new_content(conn, &notifier, author_id, about, replied_to, text, false)?;
+                (comment, Some(community))
             }
         };
         if let Some(Created {
@@ -362,7 +388,9 @@ async fn write_remote_comment(
         }
         Ok(comment)
     })
-    .await
+    .await?;
+    notifications::wake_mail(ctx);
+    Ok(comment)
 }
 
 /// 410 for an object deleted before it arrived (a Create that came after its Delete).
