@@ -120,17 +120,18 @@ pub async fn edit(
     let (gate, viewer) = (ctx.gate().clone(), Viewer::person(person.id, false));
     let person_id = person.id;
     let notifier = ctx.clone();
-    let done = ctx.write(move |conn| {
-        let (found, _) = visible(conn, &gate, &viewer, post_id)?;
-        if !organizes(conn, &found, person_id)? {
-            return Err(not_organizer());
-        }
-        db::posts::edit_post(conn, post_id, &title, &body, &html, db::now())?;
-        db::events::update(conn, post_id, &details)?;
-        promote(conn, &notifier, post_id)?;
-        emit_edit(conn, &found)
-    })
-    .await;
+    let done = ctx
+        .write(move |conn| {
+            let (found, _) = visible(conn, &gate, &viewer, post_id)?;
+            if !organizes(conn, &found, person_id)? {
+                return Err(not_organizer());
+            }
+            db::posts::edit_post(conn, post_id, &title, &body, &html, db::now())?;
+            db::events::update(conn, post_id, &details)?;
+            promote(conn, &notifier, post_id)?;
+            emit_edit(conn, &found)
+        })
+        .await;
     notifications::wake_mail(ctx);
     done
 }
@@ -145,23 +146,30 @@ pub async fn set_status(
     let (gate, viewer) = (ctx.gate().clone(), Viewer::person(person.id, false));
     let person_id = person.id;
     let notifier = ctx.clone();
-    let done = ctx.write(move |conn| {
-        let (found, event) = visible(conn, &gate, &viewer, post_id)?;
-        if !organizes(conn, &found, person_id)? {
-            return Err(not_organizer());
-        }
-        if event.status() == status {
-            return Ok(());
-        }
-        db::events::set_status(conn, post_id, status)?;
-        if status == EventStatus::Cancelled {
-            cancelled(conn, &notifier, found.community.id, post_id, Some(person_id))?;
-        }
-        let p = &found.post;
-        db::posts::edit_post(conn, p.id, &p.title, &p.body_md, &p.body_html, db::now())?;
-        emit_edit(conn, &found)
-    })
-    .await;
+    let done = ctx
+        .write(move |conn| {
+            let (found, event) = visible(conn, &gate, &viewer, post_id)?;
+            if !organizes(conn, &found, person_id)? {
+                return Err(not_organizer());
+            }
+            if event.status() == status {
+                return Ok(());
+            }
+            db::events::set_status(conn, post_id, status)?;
+            if status == EventStatus::Cancelled {
+                cancelled(
+                    conn,
+                    &notifier,
+                    found.community.id,
+                    post_id,
+                    Some(person_id),
+                )?;
+            }
+            let p = &found.post;
+            db::posts::edit_post(conn, p.id, &p.title, &p.body_md, &p.body_html, db::now())?;
+            emit_edit(conn, &found)
+        })
+        .await;
     notifications::wake_mail(ctx);
     done
 }
@@ -177,14 +185,15 @@ pub async fn answer(
     let (gate, viewer) = (ctx.gate().clone(), Viewer::person(person.id, false));
     let person_id = person.id;
     let notifier = ctx.clone();
-    let done = ctx.write(move |conn| {
-        let (found, event) = visible(conn, &gate, &viewer, post_id)?;
-        db::members::ensure_not_banned(conn, found.community.id, person_id)?;
-        let role = db::communities::role_of(conn, found.community.id, person_id)?;
-        rules::may_answer(&found.community, role)?;
-        answer_in(conn, &notifier, &event, person_id, wanted, None)
-    })
-    .await;
+    let done = ctx
+        .write(move |conn| {
+            let (found, event) = visible(conn, &gate, &viewer, post_id)?;
+            db::members::ensure_not_banned(conn, found.community.id, person_id)?;
+            let role = db::communities::role_of(conn, found.community.id, person_id)?;
+            rules::may_answer(&found.community, role)?;
+            answer_in(conn, &notifier, &event, person_id, wanted, None)
+        })
+        .await;
     notifications::wake_mail(ctx);
     done
 }
@@ -256,50 +265,53 @@ pub async fn decide(
     let (gate, viewer) = (ctx.gate().clone(), Viewer::person(organizer.id, false));
     let organizer_id = organizer.id;
     let notifier = ctx.clone();
-    let done = ctx.write(move |conn| {
-        let (found, event) = visible(conn, &gate, &viewer, post_id)?;
-        if !organizes(conn, &found, organizer_id)? {
-            return Err(not_organizer());
-        }
-        let current = db::events::rsvp(conn, post_id, person_id)?
-            .and_then(|r| r.state())
-            .ok_or_else(|| Error::not_found("answer"))?;
-        if !matches!(
-            current,
-            RsvpState::Pending | RsvpState::Refused | RsvpState::Going | RsvpState::Waitlisted
-        ) {
-            return Err(Error::new(
-                ErrorKind::Conflict,
-                "not_pending",
-                "this person has not asked to come",
-            ));
-        }
-        let state = if !accept {
-            RsvpState::Refused
-        } else {
-            let going = db::events::count_in(conn, post_id, RsvpState::Going, Some(person_id))?;
-            match event.capacity {
-                Some(cap) if going >= cap && current != RsvpState::Going => RsvpState::Waitlisted,
-                _ if current == RsvpState::Waitlisted => RsvpState::Waitlisted,
-                _ => RsvpState::Going,
+    let done = ctx
+        .write(move |conn| {
+            let (found, event) = visible(conn, &gate, &viewer, post_id)?;
+            if !organizes(conn, &found, organizer_id)? {
+                return Err(not_organizer());
             }
-        };
-        db::events::set_rsvp(conn, post_id, person_id, state, None)?;
-        match state {
-            RsvpState::Going if current != RsvpState::Going => {
-                tell(conn, post_id, person_id, true)?
+            let current = db::events::rsvp(conn, post_id, person_id)?
+                .and_then(|r| r.state())
+                .ok_or_else(|| Error::not_found("answer"))?;
+            if !matches!(
+                current,
+                RsvpState::Pending | RsvpState::Refused | RsvpState::Going | RsvpState::Waitlisted
+            ) {
+                return Err(Error::new(
+                    ErrorKind::Conflict,
+                    "not_pending",
+                    "this person has not asked to come",
+                ));
             }
-            RsvpState::Refused if current != RsvpState::Refused => {
-                tell(conn, post_id, person_id, false)?
+            let state = if !accept {
+                RsvpState::Refused
+            } else {
+                let going = db::events::count_in(conn, post_id, RsvpState::Going, Some(person_id))?;
+                match event.capacity {
+                    Some(cap) if going >= cap && current != RsvpState::Going => {
+                        RsvpState::Waitlisted
+                    }
+                    _ if current == RsvpState::Waitlisted => RsvpState::Waitlisted,
+                    _ => RsvpState::Going,
+                }
+            };
+            db::events::set_rsvp(conn, post_id, person_id, state, None)?;
+            match state {
+                RsvpState::Going if current != RsvpState::Going => {
+                    tell(conn, post_id, person_id, true)?
+                }
+                RsvpState::Refused if current != RsvpState::Refused => {
+                    tell(conn, post_id, person_id, false)?
+                }
+                _ => {}
             }
-            _ => {}
-        }
-        if current == RsvpState::Going && state != RsvpState::Going {
-            promote(conn, &notifier, post_id)?;
-        }
-        Ok(state)
-    })
-    .await;
+            if current == RsvpState::Going && state != RsvpState::Going {
+                promote(conn, &notifier, post_id)?;
+            }
+            Ok(state)
+        })
+        .await;
     notifications::wake_mail(ctx);
     done
 }
@@ -344,25 +356,36 @@ pub async fn receive_join(
 ) -> Result<()> {
     let person_id = person.id;
     let notifier = ctx.clone();
-    let done = ctx.write(move |conn| {
-        let found = gate::lookup(conn, Target::Post(post_id), State::Visible)?;
-        let event = db::events::get(conn, post_id)?.ok_or_else(|| Error::not_found("event"))?;
-        let allowed = db::members::ensure_not_banned(conn, found.community.id, person_id)
-            .and_then(|()| db::communities::role_of(conn, found.community.id, person_id))
-            .and_then(|role| rules::may_answer(&found.community, role));
-        let answered = allowed
-            .and_then(|()| answer_in(conn, &notifier, &event, person_id, RsvpState::Going, Some(&join_id)));
-        match answered {
-            Ok(RsvpState::Going) => answer_join(conn, post_id, person_id, join_id, true),
-            Ok(_) => Ok(()),
-            Err(e) if e.kind == ErrorKind::Internal || e.kind == ErrorKind::Unavailable => Err(e),
-            Err(e) => {
-                tracing::info!("refusing a Join of event {post_id}: {}", e.message);
-                answer_join(conn, post_id, person_id, join_id, false)
+    let done = ctx
+        .write(move |conn| {
+            let found = gate::lookup(conn, Target::Post(post_id), State::Visible)?;
+            let event = db::events::get(conn, post_id)?.ok_or_else(|| Error::not_found("event"))?;
+            let allowed = db::members::ensure_not_banned(conn, found.community.id, person_id)
+                .and_then(|()| db::communities::role_of(conn, found.community.id, person_id))
+                .and_then(|role| rules::may_answer(&found.community, role));
+            let answered = allowed.and_then(|()| {
+                answer_in(
+                    conn,
+                    &notifier,
+                    &event,
+                    person_id,
+                    RsvpState::Going,
+                    Some(&join_id),
+                )
+            });
+            match answered {
+                Ok(RsvpState::Going) => answer_join(conn, post_id, person_id, join_id, true),
+                Ok(_) => Ok(()),
+                Err(e) if e.kind == ErrorKind::Internal || e.kind == ErrorKind::Unavailable => {
+                    Err(e)
+                }
+                Err(e) => {
+                    tracing::info!("refusing a Join of event {post_id}: {}", e.message);
+                    answer_join(conn, post_id, person_id, join_id, false)
+                }
             }
-        }
-    })
-    .await;
+        })
+        .await;
     notifications::wake_mail(ctx);
     done
 }
@@ -372,14 +395,23 @@ pub async fn receive_join(
 pub async fn receive_leave(ctx: &AppContext, person: &Person, post_id: i64) -> Result<()> {
     let person_id = person.id;
     let notifier = ctx.clone();
-    let done = ctx.write(move |conn| {
-        let event = db::events::get(conn, post_id)?.ok_or_else(|| Error::not_found("event"))?;
-        if db::events::rsvp(conn, post_id, person_id)?.is_none() {
-            return Ok(());
-        }
-        answer_in(conn, &notifier, &event, person_id, RsvpState::NotGoing, None).map(|_| ())
-    })
-    .await;
+    let done = ctx
+        .write(move |conn| {
+            let event = db::events::get(conn, post_id)?.ok_or_else(|| Error::not_found("event"))?;
+            if db::events::rsvp(conn, post_id, person_id)?.is_none() {
+                return Ok(());
+            }
+            answer_in(
+                conn,
+                &notifier,
+                &event,
+                person_id,
+                RsvpState::NotGoing,
+                None,
+            )
+            .map(|_| ())
+        })
+        .await;
     notifications::wake_mail(ctx);
     done
 }

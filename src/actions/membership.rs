@@ -176,7 +176,14 @@ pub async fn decide(
             Kind::ApplicationRefused
         };
         let about = About::community(community.id);
-        notifications::notify(conn, &notifier, kind, applicant_id, Some(moderator_id), about)?;
+        notifications::notify(
+            conn,
+            &notifier,
+            kind,
+            applicant_id,
+            Some(moderator_id),
+            about,
+        )?;
         let applicant = db::accounts::person_by_id(conn, applicant_id)?;
         if let (Some(person), Some(follow_id)) = (applicant, m.follow_id) {
             if !person.local {
@@ -359,8 +366,8 @@ pub async fn receive_answer(
             members::remove(conn, m.community_id, m.person_id)?;
         }
         // An application a moderator decided (an open community's Accept is no news).
-        let decided = !m.is_active()
-            && (!accepted || community.policy() == MembershipPolicy::Approval);
+        let decided =
+            !m.is_active() && (!accepted || community.policy() == MembershipPolicy::Approval);
         if decided {
             let kind = if accepted {
                 Kind::ApplicationAccepted

@@ -1,9 +1,9 @@
 //! Moderation of threads: locking and unlocking. Moderators of the community (and instance
 //! admins, for local communities) may; a remote community vouches for its own moderators.
 
-use crate::views::gate::{self, State, Target, Viewer};
 use super::notifications::{self, About};
 use crate::domain::notifications::Kind;
+use crate::views::gate::{self, State, Target, Viewer};
 use crate::{
     context::AppContext,
     db::moderation::NewModAction,

@@ -104,8 +104,21 @@ pub fn notify(
     )?;
     if let Some(email) = &to.email {
         let topic = format!("notify:{}", kind.category());
-        if !prefs::any_off(conn, to.local_user_id, &[prefs::ALL, prefs::NOTIFICATIONS, &topic])? {
-            queue_mail(conn, ctx, kind, &to, email, actor, community.as_ref(), about)?;
+        if !prefs::any_off(
+            conn,
+            to.local_user_id,
+            &[prefs::ALL, prefs::NOTIFICATIONS, &topic],
+        )? {
+            queue_mail(
+                conn,
+                ctx,
+                kind,
+                &to,
+                email,
+                actor,
+                community.as_ref(),
+                about,
+            )?;
         }
     }
     Ok(true)
@@ -141,7 +154,14 @@ pub fn notify_moderators(
         .into_iter()
         .map(|p| p.id)
         .collect();
-    notify_all(conn, ctx, kind, mods, Some(actor), About::community(community.id))
+    notify_all(
+        conn,
+        ctx,
+        kind,
+        mods,
+        Some(actor),
+        About::community(community.id),
+    )
 }
 
 /// A new post or comment: the author of what it answers hears of a reply, the people it
@@ -321,7 +341,9 @@ fn shown(ctx: &AppContext, l: Listed) -> Shown {
     let link = match kind {
         Some(k) => link_path(
             k,
-            community.as_ref().map(|(n, local, h)| (n.as_str(), *local, h.as_str())),
+            community
+                .as_ref()
+                .map(|(n, local, h)| (n.as_str(), *local, h.as_str())),
             about,
         ),
         None => "/notifications".into(),
@@ -381,4 +403,38 @@ pub async fn mark_all_read(ctx: &AppContext, local_user_id: i64) -> Result<usize
 /// Wakes the mail job after a write that may have queued notification mail.
 pub fn wake_mail(ctx: &AppContext) {
     ctx.mail_wakeup().notify_one();
+}
+
+/// How long before a meeting its reminder goes out.
+pub const REMIND_BEFORE: chrono::Duration = chrono::Duration::hours(24);
+
+/// Reminds the local people going to each meeting that starts within [`REMIND_BEFORE`], once
+/// per person and meeting (`jobs::reminders` runs it). Returns how many were reminded.
+pub async fn remind(ctx: &AppContext) -> Result<usize> {
+    let notifier = ctx.clone();
+    let sent = ctx
+        .write(move |conn| {
+            let now = db::now();
+            let due = db::events::local_going_between(conn, now, now + REMIND_BEFORE)?;
+            let mut sent = 0;
+            for (post_id, community_id, person_id) in due {
+                let Some(to) = db::notifications::recipient(conn, person_id)? else {
+                    continue;
+                };
+                let kind = Kind::EventReminder;
+                if db::notifications::exists(conn, to.local_user_id, kind.as_str(), post_id)? {
+                    continue;
+                }
+                let about = About::post(community_id, post_id);
+                if notify(conn, &notifier, kind, person_id, None, about)? {
+                    sent += 1;
+                }
+            }
+            Ok(sent)
+        })
+        .await?;
+    if sent > 0 {
+        wake_mail(ctx);
+    }
+    Ok(sent)
 }

@@ -3,9 +3,9 @@
 //! `Flag`; a `Flag` received from another instance is stored like a local report.
 
 use super::editing::Target;
-use crate::views::gate::{Reader, Viewer};
 use super::notifications;
 use crate::domain::notifications::Kind;
+use crate::views::gate::{Reader, Viewer};
 use crate::{
     context::AppContext,
     db::{self, accounts::Person, moderation::Report},
@@ -31,29 +31,30 @@ pub async fn file(
     let reporter_id = reporter.id;
     let reader = ctx.gate().reader(Viewer::person(reporter_id, is_admin));
     let notifier = ctx.clone();
-    let report = ctx.write(move |conn| {
-        let (object, community) = super::editing::visible(conn, target, &reader)?;
-        let (report, _) = db::moderation::insert_report(
-            conn,
-            &ap_id,
-            community.id,
-            reporter_id,
-            &object,
-            &reason,
-        )?;
-        if !community.local {
-            let event = Change::ReportFiled {
-                report_id: report.id,
-                reporter_id: reporter.id,
-                community_id: community.id,
-            };
-            db::outbox::emit(conn, &event)?;
-        }
-        let kind = Kind::NewReport;
-        notifications::notify_moderators(conn, &notifier, kind, &community, reporter_id)?;
-        Ok(report)
-    })
-    .await?;
+    let report = ctx
+        .write(move |conn| {
+            let (object, community) = super::editing::visible(conn, target, &reader)?;
+            let (report, _) = db::moderation::insert_report(
+                conn,
+                &ap_id,
+                community.id,
+                reporter_id,
+                &object,
+                &reason,
+            )?;
+            if !community.local {
+                let event = Change::ReportFiled {
+                    report_id: report.id,
+                    reporter_id: reporter.id,
+                    community_id: community.id,
+                };
+                db::outbox::emit(conn, &event)?;
+            }
+            let kind = Kind::NewReport;
+            notifications::notify_moderators(conn, &notifier, kind, &community, reporter_id)?;
+            Ok(report)
+        })
+        .await?;
     notifications::wake_mail(ctx);
     Ok(report)
 }

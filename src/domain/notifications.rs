@@ -36,10 +36,19 @@ pub enum Kind {
 pub const CATEGORIES: &[(&str, &str)] = &[
     ("replies", "Replies to my posts and comments"),
     ("mentions", "Mentions of me"),
-    ("applications", "Answers to my applications to join a community"),
+    (
+        "applications",
+        "Answers to my applications to join a community",
+    ),
     ("moderation", "Moderators' actions on my posts and comments"),
-    ("organizing", "New applications and reports in communities I moderate"),
-    ("meetings", "Meetings: reminders, a place freed up, cancellations"),
+    (
+        "organizing",
+        "New applications and reports in communities I moderate",
+    ),
+    (
+        "meetings",
+        "Meetings: reminders, a place freed up, cancellations",
+    ),
 ];
 
 impl Kind {

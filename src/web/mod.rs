@@ -6,7 +6,8 @@
 //! leaving), `community_form` (creating and editing), `threads` with `thread_forms` and
 //! `thread_moderation` (reading and writing in threads), `people`, `auth` (sign-up, log-in,
 //! log-out), `account_mail` (forgotten password, reset and confirmation links), `unsubscribe`
-//! (one-click unsubscribe links of mail), `settings`, the
+//! (one-click unsubscribe links of mail), `notifications` (the list and the mail settings form),
+//! `settings`, the
 //! moderators' `moderation` (with `moderation_forms`), and the administrators' `admin` (with its
 //! forms in `admin_forms`). Same flow as `api/`, HTML out; writes go through `actions/`.
 
@@ -26,6 +27,7 @@ pub mod form;
 pub mod frame;
 mod moderation;
 mod moderation_forms;
+mod notifications;
 mod people;
 pub mod session;
 mod settings;
@@ -67,6 +69,7 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/confirm-email/resend" => account_mail::resend_page,
     "/mail/unsubscribe/{token}" => unsubscribe::page,
     "/settings" => settings::page,
+    "/notifications" => notifications::page,
     "/admin" => admin::overview,
     "/admin/users" => admin::users,
     "/admin/instances" => admin::instances,
@@ -102,6 +105,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/settings/email", web::post().to(settings::email))
             .route("/settings/password", web::post().to(settings::password))
             .route("/settings/feed", web::post().to(settings::feed))
+            .route("/settings/mail", web::post().to(notifications::mail))
+            .route(
+                "/notifications/read",
+                web::post().to(notifications::mark_all_read),
+            )
+            .route(
+                "/notifications/{id}/read",
+                web::post().to(notifications::mark_read),
+            )
             .route("/communities/find", web::post().to(communities::find))
             .route("/communities/new", web::post().to(community_form::create))
             .route("/c/{name}/edit", web::post().to(community_form::update))
