@@ -32,6 +32,7 @@ mod lemmy_wire;
 mod login_security;
 mod mail;
 mod mail_queue;
+mod notifications;
 mod mail_server;
 mod membership;
 mod metrics;
