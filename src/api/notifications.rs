@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 const MAX_LIMIT: i64 = 100;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Only unread ones (default false).

@@ -123,7 +123,10 @@ async fn replies_and_mentions_notify_and_mail_with_a_working_one_click_unsubscri
     let page = client.get(&link).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let text = page.text().await.unwrap();
-    assert!(text.contains("ana") && text.contains("Unsubscribe"), "{text}");
+    assert!(
+        text.contains("ana") && text.contains("Unsubscribe"),
+        "{text}"
+    );
     comment(&app, &bob, post_id, "Second thought", None).await;
     smtp.wait_for(3).await;
     assert_eq!(smtp.to("ana@example.org").len(), 2);
@@ -136,7 +139,11 @@ async fn replies_and_mentions_notify_and_mail_with_a_working_one_click_unsubscri
     ] {
         let res = client.post(app.url(&bad)).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
-        assert!(res.text().await.unwrap().contains("not one this instance made"));
+        assert!(res
+            .text()
+            .await
+            .unwrap()
+            .contains("not one this instance made"));
     }
 
     // The provider's one-click POST: no cookie, no Origin, the RFC 8058 body.
@@ -207,14 +214,9 @@ async fn unconfirmed_addresses_get_no_mail_and_the_settings_choose_categories() 
         .unwrap()
         .user
         .id;
-    copse::actions::mail_preferences::choose(
-        &ctx,
-        ana_id,
-        vec!["notify:replies".into()],
-        vec![],
-    )
-    .await
-    .unwrap();
+    copse::actions::mail_preferences::choose(&ctx, ana_id, vec!["notify:replies".into()], vec![])
+        .await
+        .unwrap();
     comment(&app, &una, hers, "A reply to ana", None).await;
     comment(&app, &una, mine, "Hello @ana", None).await;
     let got = smtp.wait_for(1).await;
@@ -255,7 +257,10 @@ async fn a_private_communitys_content_is_never_notified_to_a_non_member() {
         )
         .await;
     assert!(status.is_success(), "{body}");
-    assert_eq!(kinds(&notifications(&app, &ina).await), ["application_accepted"]);
+    assert_eq!(
+        kinds(&notifications(&app, &ina).await),
+        ["application_accepted"]
+    );
 
     post(&app, &ana, "circle", "Secret plans", "Hi @ina and @out").await;
     assert_eq!(
@@ -368,13 +373,22 @@ async fn meetings_remind_promote_and_cancel() {
 
     // The reminder: once, to the people going.
     let ctx = app.context();
-    assert_eq!(copse::actions::notifications::remind(&ctx).await.unwrap(), 1);
-    assert_eq!(copse::actions::notifications::remind(&ctx).await.unwrap(), 0);
+    assert_eq!(
+        copse::actions::notifications::remind(&ctx).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        copse::actions::notifications::remind(&ctx).await.unwrap(),
+        0
+    );
     assert_eq!(kinds(&notifications(&app, &bob).await), ["event_reminder"]);
 
     // Bob leaves: cy moves up and hears of it.
     rsvp(bob.clone(), "not_going").await;
-    assert_eq!(kinds(&notifications(&app, &cy).await), ["waitlist_promoted"]);
+    assert_eq!(
+        kinds(&notifications(&app, &cy).await),
+        ["waitlist_promoted"]
+    );
 
     // Cancelled: cy (going) hears; bob (not going) does not; ana (who cancelled) does not.
     let (status, body) = app

@@ -45,13 +45,10 @@ async fn the_notification_pages_pass_axe_and_mark_read() {
     assert!(header.contains("Notifications 2"), "{header}");
     browser.open(&app.url("/notifications")).await;
     browser
-        .assert_shows(&[
-            "2 unread notifications.",
-            "replied to you in “Seed swap”",
-        ])
+        .assert_shows(&["2 unread notifications.", "replied to you in “Seed swap”"])
         .await;
     browser.assert_accessible().await;
-    browser.click("li form button").await;
+    browser.click("ul.notifications form button").await;
     assert_eq!(browser.path().await, "/notifications");
     browser.assert_shows(&["One unread notification."]).await;
     browser.click("main > form button").await;
