@@ -263,7 +263,6 @@ fn queue_mail(
     let unsubscribe = unsubscribe::link(ctx, to.local_user_id, Scope::Notifications);
     let mail = templates::notification(
         ctx.settings(),
-        kind.as_str(),
         &to.name,
         &sentence,
         &ctx.url(&path),

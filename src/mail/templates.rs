@@ -152,7 +152,6 @@ pub fn mail_test(settings: &Settings, unsubscribe: Option<String>) -> Result<Com
 /// text of a reply or mention, and the one-click unsubscribe link of notification mail.
 pub fn notification(
     settings: &Settings,
-    _kind: &str,
     name: &str,
     sentence: &str,
     link: &str,
