@@ -10,6 +10,7 @@
 //!   scheduler
 //! - `mail`: the mail transport (SMTP or a folder) and the templates of each mail
 //! - `metrics`: Prometheus counters and queue figures at `/metrics`; `health`: `/healthz`, `/readyz`
+//! - `signing`: instance-keyed HMAC tags (form tokens, flash, unsubscribe links)
 //! - `conditional`: `ETag` and `304 Not Modified` for every GET
 
 /// Declares GET routes as one table: `$paths` lists every path (so that tests can enumerate the
@@ -46,5 +47,6 @@ pub mod jobs;
 pub mod mail;
 pub mod metrics;
 pub mod server;
+pub mod signing;
 pub mod views;
 pub mod web;

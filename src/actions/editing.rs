@@ -1,6 +1,8 @@
 //! Editing and deleting posts and comments: authors edit and delete their own; the community's
 //! moderators (and instance admins, locally) may remove anything in it, with a reason.
 
+use super::notifications::{self, About};
+use crate::domain::notifications::Kind;
 use crate::{
     context::AppContext,
     db::{self, accounts::Person, communities::Community},
@@ -23,6 +25,8 @@ struct Found {
     author_id: i64,
     community: Community,
     is_post: bool,
+    post_id: i64,
+    comment_id: Option<i64>,
 }
 
 /// Finds content in `state` through the one content lookup (`views::gate::content`): 404 for
@@ -33,6 +37,8 @@ fn find_in(conn: &mut db::DbConn, target: Target, state: State, reader: &Reader)
         ap_id: content.ap_id(),
         author_id: content.author_id(),
         is_post: content.comment.is_none(),
+        post_id: content.post.id,
+        comment_id: content.comment.as_ref().map(|c| c.id),
         community: content.community,
     })
 }
@@ -59,9 +65,10 @@ fn target_of(conn: &mut db::DbConn, ap_id: &str) -> Result<Option<Target>> {
     })
 }
 
-/// Hides (or restores) content as a moderator and records it in the modlog.
+/// Hides (or restores) content as a moderator, records it in the modlog, and tells the author.
 fn moderate(
     conn: &mut db::DbConn,
+    notifier: &AppContext,
     found: &Found,
     moderator_id: i64,
     removed: bool,
@@ -88,6 +95,18 @@ fn moderate(
             expires_at: None,
         },
     )?;
+    let about = About {
+        community_id: Some(found.community.id),
+        post_id: Some(found.post_id),
+        comment_id: found.comment_id,
+    };
+    let kind = if removed {
+        Kind::Removed
+    } else {
+        Kind::Restored
+    };
+    let (author, by) = (found.author_id, Some(moderator_id));
+    notifications::notify(conn, notifier, kind, author, by, about)?;
     Ok(true)
 }
 
@@ -168,40 +187,44 @@ pub async fn delete(
     let actor = actor.clone();
     let actor_id = actor.id;
     let reader = ctx.gate().reader(Viewer::person(actor_id, is_admin));
-    ctx.write(move |conn| {
-        let found = find(conn, target, &reader)?;
-        let is_author = found.author_id == actor_id;
-        if !is_author {
-            let role = db::communities::role_of(conn, found.community.id, actor_id)?;
-            let moderates =
-                role.is_some_and(Role::moderates) || (is_admin && found.community.local);
-            if !moderates {
-                return Err(Error::new(
-                    ErrorKind::Forbidden,
-                    "not_allowed",
-                    "only the author or a moderator may delete this",
-                ));
+    let notifier = ctx.clone();
+    let done = ctx
+        .write(move |conn| {
+            let found = find(conn, target, &reader)?;
+            let is_author = found.author_id == actor_id;
+            if !is_author {
+                let role = db::communities::role_of(conn, found.community.id, actor_id)?;
+                let moderates =
+                    role.is_some_and(Role::moderates) || (is_admin && found.community.local);
+                if !moderates {
+                    return Err(Error::new(
+                        ErrorKind::Forbidden,
+                        "not_allowed",
+                        "only the author or a moderator may delete this",
+                    ));
+                }
             }
-        }
-        // A removal always carries its reason, empty when none was given: Lemmy reads a
-        // `Delete` without `summary` as the author's own (docs/FEDERATION.md).
-        let reason = if is_author {
-            db::posts::mark_deleted(conn, &found.ap_id)?;
-            None
-        } else {
-            moderate(conn, &found, actor_id, true, reason.as_deref())?;
-            Some(reason.unwrap_or_default())
-        };
-        let event = Change::ContentDeleted {
-            object_ap_id: found.ap_id,
-            community_id: found.community.id,
-            actor_id: actor.id,
-            reason,
-            activity_id: None,
-        };
-        db::outbox::emit(conn, &event)
-    })
-    .await
+            // A removal always carries its reason, empty when none was given: Lemmy reads a
+            // `Delete` without `summary` as the author's own (docs/FEDERATION.md).
+            let reason = if is_author {
+                db::posts::mark_deleted(conn, &found.ap_id)?;
+                None
+            } else {
+                moderate(conn, &notifier, &found, actor_id, true, reason.as_deref())?;
+                Some(reason.unwrap_or_default())
+            };
+            let event = Change::ContentDeleted {
+                object_ap_id: found.ap_id,
+                community_id: found.community.id,
+                actor_id: actor.id,
+                reason,
+                activity_id: None,
+            };
+            db::outbox::emit(conn, &event)
+        })
+        .await;
+    notifications::wake_mail(ctx);
+    done
 }
 
 /// The new version a remote `Update` carries (already sanitised).
@@ -229,50 +252,72 @@ pub async fn receive_edit(ctx: &AppContext, author: &Person, edit: RemoteEdit) -
     } = edit;
     let author = author.clone();
     let author_id = author.id;
-    ctx.write(move |conn| {
-        let applied = {
-            let object_ap_id = object_ap_id.clone();
-            let conn = &mut *conn;
-            move || -> Result<Option<Community>> {
-                if let Some(p) = db::posts::post_by_ap_id(conn, &object_ap_id)? {
-                    if p.author_id != author_id {
+    let notifier = ctx.clone();
+    let done = ctx
+        .write(move |conn| {
+            let applied = {
+                let object_ap_id = object_ap_id.clone();
+                let conn = &mut *conn;
+                move || -> Result<Option<Community>> {
+                    if let Some(p) = db::posts::post_by_ap_id(conn, &object_ap_id)? {
+                        if p.author_id != author_id {
+                            return Err(not_author());
+                        }
+                        if p.deleted || p.updated.is_some_and(|u| u >= updated) {
+                            return Ok(None);
+                        }
+                        let title = match title {
+                            Some(t) => content::plain_line("name", &t, 1, rules::MAX_TITLE)?,
+                            None => p.title.clone(),
+                        };
+                        db::posts::edit_post(conn, p.id, &title, &body_md, &body_html, updated)?;
+                        if let Some(e) = &event {
+                            let before = db::events::get(conn, p.id)?.map(|e| e.status());
+                            db::events::save(
+                                conn,
+                                p.id,
+                                &e.details,
+                                e.status,
+                                e.participant_count,
+                            )?;
+                            let cancelled = crate::domain::events::EventStatus::Cancelled;
+                            if e.status == cancelled && before.is_some_and(|b| b != cancelled) {
+                                let by = Some(author_id);
+                                super::events::cancelled(
+                                    conn,
+                                    &notifier,
+                                    p.community_id,
+                                    p.id,
+                                    by,
+                                )?;
+                            }
+                        }
+                        return db::communities::by_id(conn, p.community_id);
+                    }
+                    let c = db::posts::comment_by_ap_id(conn, &object_ap_id)?
+                        .ok_or_else(|| Error::not_found("the updated object"))?;
+                    if c.author_id != author_id {
                         return Err(not_author());
                     }
-                    if p.deleted || p.updated.is_some_and(|u| u >= updated) {
+                    if c.deleted || c.updated.is_some_and(|u| u >= updated) {
                         return Ok(None);
                     }
-                    let title = match title {
-                        Some(t) => content::plain_line("name", &t, 1, rules::MAX_TITLE)?,
-                        None => p.title.clone(),
-                    };
-                    db::posts::edit_post(conn, p.id, &title, &body_md, &body_html, updated)?;
-                    if let Some(e) = &event {
-                        db::events::save(conn, p.id, &e.details, e.status, e.participant_count)?;
-                    }
-                    return db::communities::by_id(conn, p.community_id);
+                    db::posts::edit_comment(conn, c.id, &body_md, &body_html, updated)?;
+                    let post = db::posts::post(conn, c.post_id)?
+                        .ok_or_else(|| Error::not_found("post"))?;
+                    db::communities::by_id(conn, post.community_id)
                 }
-                let c = db::posts::comment_by_ap_id(conn, &object_ap_id)?
-                    .ok_or_else(|| Error::not_found("the updated object"))?;
-                if c.author_id != author_id {
-                    return Err(not_author());
-                }
-                if c.deleted || c.updated.is_some_and(|u| u >= updated) {
-                    return Ok(None);
-                }
-                db::posts::edit_comment(conn, c.id, &body_md, &body_html, updated)?;
-                let post =
-                    db::posts::post(conn, c.post_id)?.ok_or_else(|| Error::not_found("post"))?;
-                db::communities::by_id(conn, post.community_id)
-            }
-        }()?;
-        emit_if_local(conn, applied, |community| Change::ContentEdited {
-            object_ap_id,
-            community_id: community.id,
-            author_id: author.id,
-            activity_id: Some(activity_id),
+            }()?;
+            emit_if_local(conn, applied, |community| Change::ContentEdited {
+                object_ap_id,
+                community_id: community.id,
+                author_id: author.id,
+                activity_id: Some(activity_id),
+            })
         })
-    })
-    .await
+        .await;
+    notifications::wake_mail(ctx);
+    done
 }
 
 /// Has a received change announced when it happened in a local community.
@@ -301,51 +346,55 @@ pub async fn receive_delete(
     let actor = actor.clone();
     let actor_id = actor.id;
     let actor_url = actor.ap_id.0.clone();
-    ctx.write(move |conn| {
-        let applied = {
-            let (object_ap_id, reason) = (object_ap_id.clone(), reason.clone());
-            let conn = &mut *conn;
-            move || -> Result<Option<(Community, bool)>> {
-                let Some(target) = target_of(conn, &object_ap_id)? else {
-                    // Never seen: remembered, so that a Create arriving late stays deleted.
-                    // Only the object's own origin may delete it before we know it.
-                    if same_origin(&object_ap_id, actor_url.as_str()) {
-                        db::posts::add_tombstone(conn, &object_ap_id)?;
+    let notifier = ctx.clone();
+    let done = ctx
+        .write(move |conn| {
+            let applied = {
+                let (object_ap_id, reason) = (object_ap_id.clone(), reason.clone());
+                let conn = &mut *conn;
+                move || -> Result<Option<(Community, bool)>> {
+                    let Some(target) = target_of(conn, &object_ap_id)? else {
+                        // Never seen: remembered, so that a Create arriving late stays deleted.
+                        // Only the object's own origin may delete it before we know it.
+                        if same_origin(&object_ap_id, actor_url.as_str()) {
+                            db::posts::add_tombstone(conn, &object_ap_id)?;
+                        }
+                        return Ok(None);
+                    };
+                    let found = match find(conn, target, &Reader::Inbound) {
+                        Ok(f) => f,
+                        Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
+                        Err(e) => return Err(e),
+                    };
+                    let removal = found.author_id != actor_id;
+                    if removal {
+                        ensure_remote_moderator(conn, &found, actor_id, vouched_by)?;
+                        moderate(conn, &notifier, &found, actor_id, true, reason.as_deref())?;
+                    } else {
+                        db::posts::mark_deleted(conn, &found.ap_id)?;
                     }
-                    return Ok(None);
-                };
-                let found = match find(conn, target, &Reader::Inbound) {
-                    Ok(f) => f,
-                    Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
-                    Err(e) => return Err(e),
-                };
-                let removal = found.author_id != actor_id;
-                if removal {
-                    ensure_remote_moderator(conn, &found, actor_id, vouched_by)?;
-                    moderate(conn, &found, actor_id, true, reason.as_deref())?;
-                } else {
-                    db::posts::mark_deleted(conn, &found.ap_id)?;
+                    Ok(Some((found.community, removal)))
                 }
-                Ok(Some((found.community, removal)))
-            }
-        }()?;
-        let removal = applied.as_ref().is_some_and(|(_, removal)| *removal);
-        // Forwarded by our community, a removal carries `summary` whatever the sender did.
-        let reason = match removal {
-            true => Some(reason.unwrap_or_default()),
-            false => None,
-        };
-        emit_if_local(conn, applied.map(|(c, _)| c), |community| {
-            Change::ContentDeleted {
-                object_ap_id,
-                community_id: community.id,
-                actor_id: actor.id,
-                reason,
-                activity_id: Some(activity_id),
-            }
+            }()?;
+            let removal = applied.as_ref().is_some_and(|(_, removal)| *removal);
+            // Forwarded by our community, a removal carries `summary` whatever the sender did.
+            let reason = match removal {
+                true => Some(reason.unwrap_or_default()),
+                false => None,
+            };
+            emit_if_local(conn, applied.map(|(c, _)| c), |community| {
+                Change::ContentDeleted {
+                    object_ap_id,
+                    community_id: community.id,
+                    actor_id: actor.id,
+                    reason,
+                    activity_id: Some(activity_id),
+                }
+            })
         })
-    })
-    .await
+        .await;
+    notifications::wake_mail(ctx);
+    done
 }
 
 /// A moderator of a remote community acts here: known as a moderator, or vouched for by the
@@ -384,22 +433,38 @@ pub async fn restore(
     let moderator = moderator.clone();
     let moderator_id = moderator.id;
     let reader = ctx.gate().reader(Viewer::person(moderator_id, is_admin));
-    ctx.write({
-        move |conn| {
-            let found = find_in(conn, target, State::Removed, &reader)?;
-            super::moderators::ensure_moderator(conn, &found.community, moderator_id, is_admin)?;
-            moderate(conn, &found, moderator_id, false, reason.as_deref())?;
-            let event = Change::ContentRestored {
-                object_ap_id: found.ap_id,
-                community_id: found.community.id,
-                moderator_id: moderator.id,
-                reason,
-                activity_id: None,
-            };
-            db::outbox::emit(conn, &event)
-        }
-    })
-    .await
+    let notifier = ctx.clone();
+    let done = ctx
+        .write({
+            move |conn| {
+                let found = find_in(conn, target, State::Removed, &reader)?;
+                super::moderators::ensure_moderator(
+                    conn,
+                    &found.community,
+                    moderator_id,
+                    is_admin,
+                )?;
+                moderate(
+                    conn,
+                    &notifier,
+                    &found,
+                    moderator_id,
+                    false,
+                    reason.as_deref(),
+                )?;
+                let event = Change::ContentRestored {
+                    object_ap_id: found.ap_id,
+                    community_id: found.community.id,
+                    moderator_id: moderator.id,
+                    reason,
+                    activity_id: None,
+                };
+                db::outbox::emit(conn, &event)
+            }
+        })
+        .await;
+    notifications::wake_mail(ctx);
+    done
 }
 
 /// A received `Undo(Delete)` of a removal, from a moderator (known, or vouched for by the
@@ -414,33 +479,44 @@ pub async fn receive_restore(
 ) -> Result<()> {
     let moderator = moderator.clone();
     let moderator_id = moderator.id;
-    ctx.write(move |conn| {
-        let applied = {
-            let (object_ap_id, reason) = (object_ap_id.clone(), reason.clone());
-            let conn = &mut *conn;
-            move || -> Result<Option<Community>> {
-                let Some(target) = target_of(conn, &object_ap_id)? else {
-                    return Ok(None);
-                };
-                let found = match find_in(conn, target, State::Removed, &Reader::Inbound) {
-                    Ok(f) => f,
-                    Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
-                    Err(e) => return Err(e),
-                };
-                ensure_remote_moderator(conn, &found, moderator_id, vouched_by)?;
-                moderate(conn, &found, moderator_id, false, reason.as_deref())?;
-                Ok(Some(found.community))
-            }
-        }()?;
-        emit_if_local(conn, applied, |community| Change::ContentRestored {
-            object_ap_id,
-            community_id: community.id,
-            moderator_id: moderator.id,
-            reason,
-            activity_id: Some(activity_id),
+    let notifier = ctx.clone();
+    let done = ctx
+        .write(move |conn| {
+            let applied = {
+                let (object_ap_id, reason) = (object_ap_id.clone(), reason.clone());
+                let conn = &mut *conn;
+                move || -> Result<Option<Community>> {
+                    let Some(target) = target_of(conn, &object_ap_id)? else {
+                        return Ok(None);
+                    };
+                    let found = match find_in(conn, target, State::Removed, &Reader::Inbound) {
+                        Ok(f) => f,
+                        Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
+                        Err(e) => return Err(e),
+                    };
+                    ensure_remote_moderator(conn, &found, moderator_id, vouched_by)?;
+                    moderate(
+                        conn,
+                        &notifier,
+                        &found,
+                        moderator_id,
+                        false,
+                        reason.as_deref(),
+                    )?;
+                    Ok(Some(found.community))
+                }
+            }()?;
+            emit_if_local(conn, applied, |community| Change::ContentRestored {
+                object_ap_id,
+                community_id: community.id,
+                moderator_id: moderator.id,
+                reason,
+                activity_id: Some(activity_id),
+            })
         })
-    })
-    .await
+        .await;
+    notifications::wake_mail(ctx);
+    done
 }
 
 /// Whether two URLs share host and port.

@@ -3,6 +3,8 @@
 //! people in approval mode; anyone who may read answers going, maybe or not going. Capacity
 //! keeps a waitlist: whenever a place frees up, the first waiting person is promoted.
 
+use super::notifications::{self, About};
+use crate::domain::notifications::Kind;
 use crate::{
     actions,
     context::AppContext,
@@ -117,17 +119,21 @@ pub async fn edit(
     let html = content::markdown_to_html(&body);
     let (gate, viewer) = (ctx.gate().clone(), Viewer::person(person.id, false));
     let person_id = person.id;
-    ctx.write(move |conn| {
-        let (found, _) = visible(conn, &gate, &viewer, post_id)?;
-        if !organizes(conn, &found, person_id)? {
-            return Err(not_organizer());
-        }
-        db::posts::edit_post(conn, post_id, &title, &body, &html, db::now())?;
-        db::events::update(conn, post_id, &details)?;
-        promote(conn, post_id)?;
-        emit_edit(conn, &found)
-    })
-    .await
+    let notifier = ctx.clone();
+    let done = ctx
+        .write(move |conn| {
+            let (found, _) = visible(conn, &gate, &viewer, post_id)?;
+            if !organizes(conn, &found, person_id)? {
+                return Err(not_organizer());
+            }
+            db::posts::edit_post(conn, post_id, &title, &body, &html, db::now())?;
+            db::events::update(conn, post_id, &details)?;
+            promote(conn, &notifier, post_id)?;
+            emit_edit(conn, &found)
+        })
+        .await;
+    notifications::wake_mail(ctx);
+    done
 }
 
 /// An organizer cancels, postpones, moves online or reschedules the event.
@@ -139,20 +145,33 @@ pub async fn set_status(
 ) -> Result<()> {
     let (gate, viewer) = (ctx.gate().clone(), Viewer::person(person.id, false));
     let person_id = person.id;
-    ctx.write(move |conn| {
-        let (found, event) = visible(conn, &gate, &viewer, post_id)?;
-        if !organizes(conn, &found, person_id)? {
-            return Err(not_organizer());
-        }
-        if event.status() == status {
-            return Ok(());
-        }
-        db::events::set_status(conn, post_id, status)?;
-        let p = &found.post;
-        db::posts::edit_post(conn, p.id, &p.title, &p.body_md, &p.body_html, db::now())?;
-        emit_edit(conn, &found)
-    })
-    .await
+    let notifier = ctx.clone();
+    let done = ctx
+        .write(move |conn| {
+            let (found, event) = visible(conn, &gate, &viewer, post_id)?;
+            if !organizes(conn, &found, person_id)? {
+                return Err(not_organizer());
+            }
+            if event.status() == status {
+                return Ok(());
+            }
+            db::events::set_status(conn, post_id, status)?;
+            if status == EventStatus::Cancelled {
+                cancelled(
+                    conn,
+                    &notifier,
+                    found.community.id,
+                    post_id,
+                    Some(person_id),
+                )?;
+            }
+            let p = &found.post;
+            db::posts::edit_post(conn, p.id, &p.title, &p.body_md, &p.body_html, db::now())?;
+            emit_edit(conn, &found)
+        })
+        .await;
+    notifications::wake_mail(ctx);
+    done
 }
 
 /// A person answers: what their answer became (going may be waitlisted or pending). Leaving
@@ -165,20 +184,25 @@ pub async fn answer(
 ) -> Result<RsvpState> {
     let (gate, viewer) = (ctx.gate().clone(), Viewer::person(person.id, false));
     let person_id = person.id;
-    ctx.write(move |conn| {
-        let (found, event) = visible(conn, &gate, &viewer, post_id)?;
-        db::members::ensure_not_banned(conn, found.community.id, person_id)?;
-        let role = db::communities::role_of(conn, found.community.id, person_id)?;
-        rules::may_answer(&found.community, role)?;
-        answer_in(conn, &event, person_id, wanted, None)
-    })
-    .await
+    let notifier = ctx.clone();
+    let done = ctx
+        .write(move |conn| {
+            let (found, event) = visible(conn, &gate, &viewer, post_id)?;
+            db::members::ensure_not_banned(conn, found.community.id, person_id)?;
+            let role = db::communities::role_of(conn, found.community.id, person_id)?;
+            rules::may_answer(&found.community, role)?;
+            answer_in(conn, &notifier, &event, person_id, wanted, None)
+        })
+        .await;
+    notifications::wake_mail(ctx);
+    done
 }
 
 /// Stores an answer to `event` (local or received) and promotes from the waitlist when a place
 /// freed up.
 pub fn answer_in(
     conn: &mut DbConn,
+    notifier: &AppContext,
     event: &Event,
     person_id: i64,
     wanted: RsvpState,
@@ -198,16 +222,17 @@ pub fn answer_in(
         db::events::set_rsvp(conn, post_id, person_id, state, activity_id)?;
     }
     if current == Some(RsvpState::Going) && state != RsvpState::Going {
-        promote(conn, post_id)?;
+        promote(conn, notifier, post_id)?;
     }
     Ok(state)
 }
 
 /// Fills free places from the waitlist, first come first served; returns who was promoted.
-pub fn promote(conn: &mut DbConn, post_id: i64) -> Result<Vec<i64>> {
+pub fn promote(conn: &mut DbConn, notifier: &AppContext, post_id: i64) -> Result<Vec<i64>> {
     let Some(event) = db::events::get(conn, post_id)? else {
         return Ok(vec![]);
     };
+    let community_id = db::posts::thread_community(conn, post_id)?.id;
     let mut promoted = vec![];
     loop {
         if let Some(cap) = event.capacity {
@@ -220,6 +245,9 @@ pub fn promote(conn: &mut DbConn, post_id: i64) -> Result<Vec<i64>> {
         };
         db::events::set_rsvp(conn, post_id, next.person_id, RsvpState::Going, None)?;
         tell(conn, post_id, next.person_id, true)?;
+        let about = About::post(community_id, post_id);
+        let kind = Kind::WaitlistPromoted;
+        notifications::notify(conn, notifier, kind, next.person_id, None, about)?;
         promoted.push(next.person_id);
     }
     Ok(promoted)
@@ -236,50 +264,56 @@ pub async fn decide(
 ) -> Result<RsvpState> {
     let (gate, viewer) = (ctx.gate().clone(), Viewer::person(organizer.id, false));
     let organizer_id = organizer.id;
-    ctx.write(move |conn| {
-        let (found, event) = visible(conn, &gate, &viewer, post_id)?;
-        if !organizes(conn, &found, organizer_id)? {
-            return Err(not_organizer());
-        }
-        let current = db::events::rsvp(conn, post_id, person_id)?
-            .and_then(|r| r.state())
-            .ok_or_else(|| Error::not_found("answer"))?;
-        if !matches!(
-            current,
-            RsvpState::Pending | RsvpState::Refused | RsvpState::Going | RsvpState::Waitlisted
-        ) {
-            return Err(Error::new(
-                ErrorKind::Conflict,
-                "not_pending",
-                "this person has not asked to come",
-            ));
-        }
-        let state = if !accept {
-            RsvpState::Refused
-        } else {
-            let going = db::events::count_in(conn, post_id, RsvpState::Going, Some(person_id))?;
-            match event.capacity {
-                Some(cap) if going >= cap && current != RsvpState::Going => RsvpState::Waitlisted,
-                _ if current == RsvpState::Waitlisted => RsvpState::Waitlisted,
-                _ => RsvpState::Going,
+    let notifier = ctx.clone();
+    let done = ctx
+        .write(move |conn| {
+            let (found, event) = visible(conn, &gate, &viewer, post_id)?;
+            if !organizes(conn, &found, organizer_id)? {
+                return Err(not_organizer());
             }
-        };
-        db::events::set_rsvp(conn, post_id, person_id, state, None)?;
-        match state {
-            RsvpState::Going if current != RsvpState::Going => {
-                tell(conn, post_id, person_id, true)?
+            let current = db::events::rsvp(conn, post_id, person_id)?
+                .and_then(|r| r.state())
+                .ok_or_else(|| Error::not_found("answer"))?;
+            if !matches!(
+                current,
+                RsvpState::Pending | RsvpState::Refused | RsvpState::Going | RsvpState::Waitlisted
+            ) {
+                return Err(Error::new(
+                    ErrorKind::Conflict,
+                    "not_pending",
+                    "this person has not asked to come",
+                ));
             }
-            RsvpState::Refused if current != RsvpState::Refused => {
-                tell(conn, post_id, person_id, false)?
+            let state = if !accept {
+                RsvpState::Refused
+            } else {
+                let going = db::events::count_in(conn, post_id, RsvpState::Going, Some(person_id))?;
+                match event.capacity {
+                    Some(cap) if going >= cap && current != RsvpState::Going => {
+                        RsvpState::Waitlisted
+                    }
+                    _ if current == RsvpState::Waitlisted => RsvpState::Waitlisted,
+                    _ => RsvpState::Going,
+                }
+            };
+            db::events::set_rsvp(conn, post_id, person_id, state, None)?;
+            match state {
+                RsvpState::Going if current != RsvpState::Going => {
+                    tell(conn, post_id, person_id, true)?
+                }
+                RsvpState::Refused if current != RsvpState::Refused => {
+                    tell(conn, post_id, person_id, false)?
+                }
+                _ => {}
             }
-            _ => {}
-        }
-        if current == RsvpState::Going && state != RsvpState::Going {
-            promote(conn, post_id)?;
-        }
-        Ok(state)
-    })
-    .await
+            if current == RsvpState::Going && state != RsvpState::Going {
+                promote(conn, &notifier, post_id)?;
+            }
+            Ok(state)
+        })
+        .await;
+    notifications::wake_mail(ctx);
+    done
 }
 
 /// Tells a remote person the organizers' answer to their `Join` (an `Accept` when they have a
@@ -321,39 +355,65 @@ pub async fn receive_join(
     join_id: String,
 ) -> Result<()> {
     let person_id = person.id;
-    ctx.write(move |conn| {
-        let found = gate::lookup(conn, Target::Post(post_id), State::Visible)?;
-        let event = db::events::get(conn, post_id)?.ok_or_else(|| Error::not_found("event"))?;
-        let allowed = db::members::ensure_not_banned(conn, found.community.id, person_id)
-            .and_then(|()| db::communities::role_of(conn, found.community.id, person_id))
-            .and_then(|role| rules::may_answer(&found.community, role));
-        let answered = allowed
-            .and_then(|()| answer_in(conn, &event, person_id, RsvpState::Going, Some(&join_id)));
-        match answered {
-            Ok(RsvpState::Going) => answer_join(conn, post_id, person_id, join_id, true),
-            Ok(_) => Ok(()),
-            Err(e) if e.kind == ErrorKind::Internal || e.kind == ErrorKind::Unavailable => Err(e),
-            Err(e) => {
-                tracing::info!("refusing a Join of event {post_id}: {}", e.message);
-                answer_join(conn, post_id, person_id, join_id, false)
+    let notifier = ctx.clone();
+    let done = ctx
+        .write(move |conn| {
+            let found = gate::lookup(conn, Target::Post(post_id), State::Visible)?;
+            let event = db::events::get(conn, post_id)?.ok_or_else(|| Error::not_found("event"))?;
+            let allowed = db::members::ensure_not_banned(conn, found.community.id, person_id)
+                .and_then(|()| db::communities::role_of(conn, found.community.id, person_id))
+                .and_then(|role| rules::may_answer(&found.community, role));
+            let answered = allowed.and_then(|()| {
+                answer_in(
+                    conn,
+                    &notifier,
+                    &event,
+                    person_id,
+                    RsvpState::Going,
+                    Some(&join_id),
+                )
+            });
+            match answered {
+                Ok(RsvpState::Going) => answer_join(conn, post_id, person_id, join_id, true),
+                Ok(_) => Ok(()),
+                Err(e) if e.kind == ErrorKind::Internal || e.kind == ErrorKind::Unavailable => {
+                    Err(e)
+                }
+                Err(e) => {
+                    tracing::info!("refusing a Join of event {post_id}: {}", e.message);
+                    answer_join(conn, post_id, person_id, join_id, false)
+                }
             }
-        }
-    })
-    .await
+        })
+        .await;
+    notifications::wake_mail(ctx);
+    done
 }
 
 /// A remote person's `Leave` (or `Undo(Join)`) of a local event: not going; a place they held
 /// goes to the first waiting person.
 pub async fn receive_leave(ctx: &AppContext, person: &Person, post_id: i64) -> Result<()> {
     let person_id = person.id;
-    ctx.write(move |conn| {
-        let event = db::events::get(conn, post_id)?.ok_or_else(|| Error::not_found("event"))?;
-        if db::events::rsvp(conn, post_id, person_id)?.is_none() {
-            return Ok(());
-        }
-        answer_in(conn, &event, person_id, RsvpState::NotGoing, None).map(|_| ())
-    })
-    .await
+    let notifier = ctx.clone();
+    let done = ctx
+        .write(move |conn| {
+            let event = db::events::get(conn, post_id)?.ok_or_else(|| Error::not_found("event"))?;
+            if db::events::rsvp(conn, post_id, person_id)?.is_none() {
+                return Ok(());
+            }
+            answer_in(
+                conn,
+                &notifier,
+                &event,
+                person_id,
+                RsvpState::NotGoing,
+                None,
+            )
+            .map(|_| ())
+        })
+        .await;
+    notifications::wake_mail(ctx);
+    done
 }
 
 /// An organizer records, once the event has begun, its notes (markdown) and who came: people
@@ -394,4 +454,21 @@ pub async fn record(
         db::events::record(conn, post_id, &notes, &html, &attended)
     })
     .await
+}
+
+/// Tells the people going to (or waiting for) a cancelled event.
+pub fn cancelled(
+    conn: &mut DbConn,
+    notifier: &AppContext,
+    community_id: i64,
+    post_id: i64,
+    by: Option<i64>,
+) -> Result<()> {
+    let people: Vec<i64> = db::events::answers(conn, post_id)?
+        .into_iter()
+        .filter(|(r, ..)| matches!(r.state(), Some(RsvpState::Going | RsvpState::Waitlisted)))
+        .map(|(r, ..)| r.person_id)
+        .collect();
+    let about = About::post(community_id, post_id);
+    notifications::notify_all(conn, notifier, Kind::EventCancelled, people, by, about)
 }

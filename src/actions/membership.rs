@@ -1,6 +1,8 @@
 //! Joining and leaving communities, local and remote, and deciding applications. Remote
 //! follows (`federation/activities/following.rs`) arrive here too, so one set of rules decides.
 
+use super::notifications::{self, About};
+use crate::domain::notifications::Kind;
 use crate::{
     context::AppContext,
     db::{
@@ -51,7 +53,8 @@ pub async fn join(
                 format_args!("answer all {} joining question(s)", questions.len()),
             ));
         }
-        return ctx
+        let notifier = ctx.clone();
+        let standing = ctx
             .write(move |conn| {
                 members::ensure_not_banned(conn, community.id, person.id)?;
                 if let Some(m) = members::get(conn, community.id, person.id)? {
@@ -72,9 +75,15 @@ pub async fn join(
                     }
                 };
                 let m = members::put(conn, community.id, person.id, state, text.as_deref(), None)?;
+                if state == PENDING {
+                    let kind = Kind::NewApplication;
+                    notifications::notify_moderators(conn, &notifier, kind, &community, person.id)?;
+                }
                 Ok(standing(&m))
             })
-            .await;
+            .await?;
+        notifications::wake_mail(ctx);
+        return Ok(standing);
     }
     // Remote: ask the community with a Follow; active once it answers Accept.
     let text = application_text(&community.questions(), &answers)?;
@@ -149,6 +158,7 @@ pub async fn decide(
     approve: bool,
 ) -> Result<()> {
     let (moderator_id, is_admin) = (moderator.person.id, moderator.user.is_admin);
+    let notifier = ctx.clone();
     ctx.write(move |conn| {
         let role = db::communities::role_of(conn, community.id, moderator_id)?;
         crate::domain::communities::may_edit(role, is_admin)?;
@@ -160,6 +170,20 @@ pub async fn decide(
         } else {
             members::remove(conn, community.id, applicant_id)?;
         }
+        let kind = if approve {
+            Kind::ApplicationAccepted
+        } else {
+            Kind::ApplicationRefused
+        };
+        let about = About::community(community.id);
+        notifications::notify(
+            conn,
+            &notifier,
+            kind,
+            applicant_id,
+            Some(moderator_id),
+            about,
+        )?;
         let applicant = db::accounts::person_by_id(conn, applicant_id)?;
         if let (Some(person), Some(follow_id)) = (applicant, m.follow_id) {
             if !person.local {
@@ -169,6 +193,7 @@ pub async fn decide(
         Ok(())
     })
     .await?;
+    notifications::wake_mail(ctx);
     Ok(())
 }
 
@@ -187,14 +212,23 @@ pub async fn receive_follow(
             .map(Some)?,
         None => None,
     };
+    let notifier = ctx.clone();
     ctx.write(move |conn| {
         let outcome = follow_outcome(conn, &person, &community, &follow_id, message)?;
-        if let Some(accepted) = outcome {
-            db::outbox::emit(conn, &answer(accepted, community, person, follow_id))?;
+        match outcome {
+            Some(accepted) => {
+                db::outbox::emit(conn, &answer(accepted, community, person, follow_id))?;
+            }
+            None => {
+                let kind = Kind::NewApplication;
+                notifications::notify_moderators(conn, &notifier, kind, &community, person.id)?;
+            }
         }
         Ok(())
     })
-    .await
+    .await?;
+    notifications::wake_mail(ctx);
+    Ok(())
 }
 
 /// Whether a remote person's application to a local community waits for a moderator: what they
@@ -316,6 +350,7 @@ pub async fn receive_answer(
     follow_id: String,
     accepted: bool,
 ) -> Result<()> {
+    let notifier = ctx.clone();
     ctx.write(move |conn| {
         let Some(m) = members::by_follow_id(conn, &follow_id)? else {
             return Ok(()); // an answer to a Follow we withdrew
@@ -326,12 +361,27 @@ pub async fn receive_answer(
             ));
         }
         if accepted {
-            members::set_state(conn, m.community_id, m.person_id, ACTIVE)
+            members::set_state(conn, m.community_id, m.person_id, ACTIVE)?;
         } else {
-            members::remove(conn, m.community_id, m.person_id).map(|_| ())
+            members::remove(conn, m.community_id, m.person_id)?;
         }
+        // An application a moderator decided (an open community's Accept is no news).
+        let decided =
+            !m.is_active() && (!accepted || community.policy() == MembershipPolicy::Approval);
+        if decided {
+            let kind = if accepted {
+                Kind::ApplicationAccepted
+            } else {
+                Kind::ApplicationRefused
+            };
+            let about = About::community(community.id);
+            notifications::notify(conn, &notifier, kind, m.person_id, None, about)?;
+        }
+        Ok(())
     })
-    .await
+    .await?;
+    notifications::wake_mail(ctx);
+    Ok(())
 }
 
 /// A remote person withdrew a Follow (`Undo(Follow)`).

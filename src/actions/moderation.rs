@@ -1,6 +1,8 @@
 //! Moderation of threads: locking and unlocking. Moderators of the community (and instance
 //! admins, for local communities) may; a remote community vouches for its own moderators.
 
+use super::notifications::{self, About};
+use crate::domain::notifications::Kind;
 use crate::views::gate::{self, State, Target, Viewer};
 use crate::{
     context::AppContext,
@@ -92,14 +94,17 @@ async fn set_flag(
     let reader = ctx
         .gate()
         .reader(Viewer::person(change.moderator.id, is_admin));
+    let notifier = ctx.clone();
     ctx.write(move |conn| {
         let gate::Content {
             post, community, ..
         } = gate::content(conn, Target::Post(post_id), State::Visible, &reader)?;
         super::moderators::ensure_moderator(conn, &community, change.moderator.id, is_admin)?;
-        apply_flag(conn, community, post.ap_id.to_string(), change)
+        apply_flag(conn, &notifier, community, post.ap_id.to_string(), change)
     })
-    .await
+    .await?;
+    notifications::wake_mail(ctx);
+    Ok(())
 }
 
 /// Sets the flag, records it in the modlog, and has it federated: a local moderator's change
@@ -107,6 +112,7 @@ async fn set_flag(
 /// community is ours to announce it.
 fn apply_flag(
     conn: &mut db::DbConn,
+    notifier: &AppContext,
     community: db::communities::Community,
     post_ap_id: String,
     change: FlagChange,
@@ -120,6 +126,14 @@ fn apply_flag(
     } = change;
     let kind = match flag {
         ThreadFlag::Locked => {
+            if let Some(post) = db::posts::post_by_ap_id(conn, &post_ap_id)? {
+                if post.locked != value {
+                    let kind = if value { Kind::Locked } else { Kind::Unlocked };
+                    let about = About::post(community.id, post.id);
+                    let (author, by) = (post.author_id, Some(moderator.id));
+                    notifications::notify(conn, notifier, kind, author, by, about)?;
+                }
+            }
             db::posts::set_locked(conn, &post_ap_id, value)?;
             ModActionKind::of(value, ModActionKind::LockPost, ModActionKind::UnlockPost)
         }
@@ -210,6 +224,7 @@ async fn receive_flag(
     change: FlagChange,
     vouched_by: Option<i64>,
 ) -> Result<()> {
+    let notifier = ctx.clone();
     ctx.write(move |conn| {
         let Some(post) = db::posts::post_by_ap_id(conn, &post_ap_id)? else {
             return Err(Error::not_found("the post"));
@@ -221,9 +236,11 @@ async fn receive_flag(
         if !vouched && !role.is_some_and(Role::moderates) {
             return Err(not_moderator());
         }
-        apply_flag(conn, community, post_ap_id, change)
+        apply_flag(conn, &notifier, community, post_ap_id, change)
     })
-    .await
+    .await?;
+    notifications::wake_mail(ctx);
+    Ok(())
 }
 
 /// A ban or its lifting, as a moderator asks for it.

@@ -1,6 +1,7 @@
 //! Opening threads and replying, by local members (API) and remote ones (inbound `Create`), under
 //! the same rules; remote posts and comments get local ids like local ones.
 
+use super::notifications::{self, About};
 use crate::{
     context::AppContext,
     db::{
@@ -49,29 +50,35 @@ pub(crate) async fn open_thread(
     let html = content::markdown_to_html(&body);
     let author = account.person.clone();
     let base = ctx.url("");
-    ctx.write(move |conn| {
-        db::members::ensure_not_banned(conn, community.id, author.id)?;
-        let role = db::communities::role_of(conn, community.id, author.id)?;
-        may(&community, role)?;
-        let new = NewPost {
-            ap_id: None,
-            community_id: community.id,
-            author_id: author.id,
-            title: &title,
-            body_md: &body,
-            body_html: &html,
-            published: None,
-        };
-        let post = db::posts::insert_post(conn, &new, &base)?;
-        with(conn, &post)?;
-        let event = Change::PostCreated {
-            post_id: post.id,
-            activity_id: None,
-        };
-        db::outbox::emit(conn, &event)?;
-        Ok(post)
-    })
-    .await
+    let notifier = ctx.clone();
+    let post = ctx
+        .write(move |conn| {
+            db::members::ensure_not_banned(conn, community.id, author.id)?;
+            let role = db::communities::role_of(conn, community.id, author.id)?;
+            may(&community, role)?;
+            let new = NewPost {
+                ap_id: None,
+                community_id: community.id,
+                author_id: author.id,
+                title: &title,
+                body_md: &body,
+                body_html: &html,
+                published: None,
+            };
+            let post = db::posts::insert_post(conn, &new, &base)?;
+            with(conn, &post)?;
+            let event = Change::PostCreated {
+                post_id: post.id,
+                activity_id: None,
+            };
+            db::outbox::emit(conn, &event)?;
+            let about = About::post(community.id, post.id);
+            notifications::new_content(conn, &notifier, author.id, about, None, &body, true)?;
+            Ok(post)
+        })
+        .await?;
+    notifications::wake_mail(ctx);
+    Ok(post)
 }
 
 /// A local member replies to a post or to a comment of that post.
@@ -86,19 +93,24 @@ pub async fn create_comment(
     let html = content::markdown_to_html(&body);
     let author = account.person.clone();
     let base = ctx.url("");
+    let notifier = ctx.clone();
     let comment = ctx
         .write({
             move |conn| {
                 let post = db::posts::post(conn, post_id)?
                     .filter(|p| !p.deleted)
                     .ok_or_else(|| Error::not_found(format_args!("post {post_id}")))?;
-                if let Some(parent) = parent_id {
-                    db::posts::comment(conn, parent)?
-                        .filter(|c| c.post_id == post.id)
-                        .ok_or_else(|| {
-                            Error::invalid_field("parent_id", "no such comment on this post")
-                        })?;
-                }
+                let replied_to = match parent_id {
+                    Some(parent) => {
+                        db::posts::comment(conn, parent)?
+                            .filter(|c| c.post_id == post.id)
+                            .ok_or_else(|| {
+                                Error::invalid_field("parent_id", "no such comment on this post")
+                            })?
+                            .author_id
+                    }
+                    None => post.author_id,
+                };
                 let community = db::communities::by_id(conn, post.community_id)?
                     .ok_or_else(|| Error::not_found("community"))?;
                 db::members::ensure_not_banned(conn, community.id, author.id)?;
@@ -119,10 +131,22 @@ pub async fn create_comment(
                     activity_id: None,
                 };
                 db::outbox::emit(conn, &event)?;
+                let about = About::comment(community.id, post.id, comment.id);
+                let (who, text) = (author.id, &body);
+                notifications::new_content(
+                    conn,
+                    &notifier,
+                    who,
+                    about,
+                    Some(replied_to),
+                    text,
+                    true,
+                )?;
                 Ok(comment)
             }
         })
         .await?;
+    notifications::wake_mail(ctx);
     Ok(comment)
 }
 
@@ -221,47 +245,55 @@ async fn write_remote_post(
     let published = received.published;
     let event = received.event.clone();
     let base = ctx.url("");
-    ctx.write(move |conn| {
-        let post = match db::posts::post_by_ap_id(conn, &ap_id)? {
-            Some(existing) => existing,
-            None => {
-                refuse_tombstoned(conn, &ap_id)?;
-                admit(conn, &community, author_id, None, &ap_id, vouched_by)?;
-                let new = NewPost {
-                    ap_id: Some(&ap_id),
-                    community_id: community.id,
-                    author_id,
-                    title: &title,
-                    body_md: &body_md,
-                    body_html: &body_html,
-                    published,
-                };
-                let post = db::posts::insert_post(conn, &new, &base)?;
-                if let Some(e) = &event {
-                    db::events::save(conn, post.id, &e.details, e.status, e.participant_count)?;
+    let notifier = ctx.clone();
+    let post = ctx
+        .write(move |conn| {
+            let post = match db::posts::post_by_ap_id(conn, &ap_id)? {
+                Some(existing) => existing,
+                None => {
+                    refuse_tombstoned(conn, &ap_id)?;
+                    admit(conn, &community, author_id, None, &ap_id, vouched_by)?;
+                    let new = NewPost {
+                        ap_id: Some(&ap_id),
+                        community_id: community.id,
+                        author_id,
+                        title: &title,
+                        body_md: &body_md,
+                        body_html: &body_html,
+                        published,
+                    };
+                    let post = db::posts::insert_post(conn, &new, &base)?;
+                    if let Some(e) = &event {
+                        db::events::save(conn, post.id, &e.details, e.status, e.participant_count)?;
+                    }
+                    let about = About::post(community.id, post.id);
+                    notifications::new_content(
+                        conn, &notifier, author_id, about, None, &body_md, false,
+                    )?;
+                    post
                 }
-                post
+            };
+            if let Some(Created {
+                activity_id,
+                receipt,
+            }) = created
+            {
+                if community.local {
+                    let change = Change::PostCreated {
+                        post_id: post.id,
+                        activity_id: Some(activity_id),
+                    };
+                    db::outbox::emit(conn, &change)?;
+                }
+                if let Some(receipt) = receipt {
+                    receipt.record(conn)?;
+                }
             }
-        };
-        if let Some(Created {
-            activity_id,
-            receipt,
-        }) = created
-        {
-            if community.local {
-                let change = Change::PostCreated {
-                    post_id: post.id,
-                    activity_id: Some(activity_id),
-                };
-                db::outbox::emit(conn, &change)?;
-            }
-            if let Some(receipt) = receipt {
-                receipt.record(conn)?;
-            }
-        }
-        Ok(post)
-    })
-    .await
+            Ok(post)
+        })
+        .await?;
+    notifications::wake_mail(ctx);
+    Ok(post)
 }
 
 /// Stores a remote comment under its parent, fetched from its origin or announced by
@@ -306,63 +338,74 @@ async fn write_remote_comment(
     let author_id = author.id;
     let published = received.published;
     let base = ctx.url("");
-    ctx.write(move |conn| {
-        // The thread's community, when this write read it.
-        let (comment, community) = match db::posts::comment_by_ap_id(conn, &ap_id)? {
-            Some(existing) => (existing, None),
-            None => {
-                refuse_tombstoned(conn, &ap_id)?;
-                let post = db::posts::post(conn, post_id)?
-                    .filter(|p| !p.deleted)
-                    .ok_or_else(|| Error::not_found("the replied-to post"))?;
-                let community = db::communities::by_id(conn, post.community_id)?
-                    .ok_or_else(|| Error::not_found("community"))?;
-                admit(
-                    conn,
-                    &community,
-                    author_id,
-                    Some(post.locked),
-                    &ap_id,
-                    vouched_by,
-                )?;
-                let new = NewComment {
-                    ap_id: Some(&ap_id),
-                    post_id,
-                    parent_id,
-                    author_id,
-                    body_md: &body_md,
-                    body_html: &body_html,
-                    published,
-                };
-                (
-                    db::posts::insert_comment(conn, &new, &base)?,
-                    Some(community),
-                )
-            }
-        };
-        if let Some(Created {
-            activity_id,
-            receipt,
-        }) = created
-        {
-            let local = match community {
-                Some(community) => community.local,
-                None => db::posts::thread_community(conn, comment.post_id)?.local,
+    let notifier = ctx.clone();
+    let comment = ctx
+        .write(move |conn| {
+            // The thread's community, when this write read it.
+            let (comment, community) = match db::posts::comment_by_ap_id(conn, &ap_id)? {
+                Some(existing) => (existing, None),
+                None => {
+                    refuse_tombstoned(conn, &ap_id)?;
+                    let post = db::posts::post(conn, post_id)?
+                        .filter(|p| !p.deleted)
+                        .ok_or_else(|| Error::not_found("the replied-to post"))?;
+                    let community = db::communities::by_id(conn, post.community_id)?
+                        .ok_or_else(|| Error::not_found("community"))?;
+                    admit(
+                        conn,
+                        &community,
+                        author_id,
+                        Some(post.locked),
+                        &ap_id,
+                        vouched_by,
+                    )?;
+                    let new = NewComment {
+                        ap_id: Some(&ap_id),
+                        post_id,
+                        parent_id,
+                        author_id,
+                        body_md: &body_md,
+                        body_html: &body_html,
+                        published,
+                    };
+                    let comment = db::posts::insert_comment(conn, &new, &base)?;
+                    let replied_to = match parent_id {
+                        Some(id) => db::posts::comment(conn, id)?.map(|c| c.author_id),
+                        None => Some(post.author_id),
+                    };
+                    let about = About::comment(community.id, post_id, comment.id);
+                    let text = &body_md;
+                    notifications::new_content(
+                        conn, &notifier, author_id, about, replied_to, text, false,
+                    )?;
+                    (comment, Some(community))
+                }
             };
-            if local {
-                let change = Change::CommentCreated {
-                    comment_id: comment.id,
-                    activity_id: Some(activity_id),
+            if let Some(Created {
+                activity_id,
+                receipt,
+            }) = created
+            {
+                let local = match community {
+                    Some(community) => community.local,
+                    None => db::posts::thread_community(conn, comment.post_id)?.local,
                 };
-                db::outbox::emit(conn, &change)?;
+                if local {
+                    let change = Change::CommentCreated {
+                        comment_id: comment.id,
+                        activity_id: Some(activity_id),
+                    };
+                    db::outbox::emit(conn, &change)?;
+                }
+                if let Some(receipt) = receipt {
+                    receipt.record(conn)?;
+                }
             }
-            if let Some(receipt) = receipt {
-                receipt.record(conn)?;
-            }
-        }
-        Ok(comment)
-    })
-    .await
+            Ok(comment)
+        })
+        .await?;
+    notifications::wake_mail(ctx);
+    Ok(comment)
 }
 
 /// 410 for an object deleted before it arrived (a Create that came after its Delete).

@@ -3,6 +3,8 @@
 //! `Flag`; a `Flag` received from another instance is stored like a local report.
 
 use super::editing::Target;
+use super::notifications;
+use crate::domain::notifications::Kind;
 use crate::views::gate::{Reader, Viewer};
 use crate::{
     context::AppContext,
@@ -28,27 +30,33 @@ pub async fn file(
     let reporter = reporter.clone();
     let reporter_id = reporter.id;
     let reader = ctx.gate().reader(Viewer::person(reporter_id, is_admin));
-    ctx.write(move |conn| {
-        let (object, community) = super::editing::visible(conn, target, &reader)?;
-        let (report, _) = db::moderation::insert_report(
-            conn,
-            &ap_id,
-            community.id,
-            reporter_id,
-            &object,
-            &reason,
-        )?;
-        if !community.local {
-            let event = Change::ReportFiled {
-                report_id: report.id,
-                reporter_id: reporter.id,
-                community_id: community.id,
-            };
-            db::outbox::emit(conn, &event)?;
-        }
-        Ok(report)
-    })
-    .await
+    let notifier = ctx.clone();
+    let report = ctx
+        .write(move |conn| {
+            let (object, community) = super::editing::visible(conn, target, &reader)?;
+            let (report, _) = db::moderation::insert_report(
+                conn,
+                &ap_id,
+                community.id,
+                reporter_id,
+                &object,
+                &reason,
+            )?;
+            if !community.local {
+                let event = Change::ReportFiled {
+                    report_id: report.id,
+                    reporter_id: reporter.id,
+                    community_id: community.id,
+                };
+                db::outbox::emit(conn, &event)?;
+            }
+            let kind = Kind::NewReport;
+            notifications::notify_moderators(conn, &notifier, kind, &community, reporter_id)?;
+            Ok(report)
+        })
+        .await?;
+    notifications::wake_mail(ctx);
+    Ok(report)
 }
 
 /// A `Flag` from another instance about content we hold. Reports about something we do not
@@ -67,6 +75,7 @@ pub async fn receive(
         MAX_REPORT_REASON,
     )?;
     let reporter_id = reporter.id;
+    let notifier = ctx.clone();
     ctx.write(move |conn| {
         let target = match db::posts::post_by_ap_id(conn, &object_ap_id)? {
             Some(p) => Target::Post(p.id),
@@ -82,7 +91,7 @@ pub async fn receive(
             return Err(Error::not_found("the reported object"));
         }
         db::members::ensure_not_banned(conn, community.id, reporter_id)?;
-        db::moderation::insert_report(
+        let (_, new) = db::moderation::insert_report(
             conn,
             &activity_id,
             community.id,
@@ -90,9 +99,15 @@ pub async fn receive(
             &object,
             &reason,
         )?;
+        if new {
+            let kind = Kind::NewReport;
+            notifications::notify_moderators(conn, &notifier, kind, &community, reporter_id)?;
+        }
         Ok(())
     })
-    .await
+    .await?;
+    notifications::wake_mail(ctx);
+    Ok(())
 }
 
 /// A moderator marks a report resolved (or open again).

@@ -10,6 +10,7 @@ pub mod events;
 pub mod extract;
 pub mod members;
 pub mod moderation;
+pub mod notifications;
 pub mod openapi;
 pub mod posts;
 pub mod queue;
@@ -37,6 +38,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/me/feed", web::get().to(accounts::feed))
             .route("/me/feed", web::post().to(accounts::new_feed))
             .route("/me/email", web::put().to(account_mail::change_email))
+            .route("/notifications", web::get().to(notifications::list))
+            .route(
+                "/notifications/read",
+                web::post().to(notifications::mark_all_read),
+            )
+            .route(
+                "/notifications/{id}/read",
+                web::post().to(notifications::mark_read),
+            )
             .route(
                 "/password-reset",
                 web::post().to(account_mail::request_reset),

@@ -352,3 +352,26 @@ pub fn attended(conn: &mut DbConn, post_id: i64) -> Result<Vec<i64>> {
         .select(event_attendance::person_id)
         .load(conn)?)
 }
+
+/// Local people going to a scheduled event that starts in `(from, to]`, with the event's post
+/// and community (for the reminders of `jobs::reminders`).
+pub fn local_going_between(
+    conn: &mut DbConn,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Result<Vec<(i64, i64, i64)>> {
+    let scheduled: &'static str = EventStatus::Scheduled.as_str();
+    let going: &'static str = RsvpState::Going.as_str();
+    Ok(events::table
+        .inner_join(posts::table)
+        .inner_join(event_rsvps::table.inner_join(persons::table))
+        .filter(events::starts_at.gt(from))
+        .filter(events::starts_at.le(to))
+        .filter(events::status.eq(scheduled))
+        .filter(posts::deleted.eq(false))
+        .filter(posts::removed.eq(false))
+        .filter(event_rsvps::state.eq(going))
+        .filter(persons::local.eq(true))
+        .select((events::post_id, posts::community_id, event_rsvps::person_id))
+        .load(conn)?)
+}

@@ -51,6 +51,8 @@ pub const TABLES: &[&str] = &[
     "mail_queue",
     "login_throttles",
     "state_versions",
+    "notifications",
+    "mail_opt_outs",
 ];
 
 /// Rows per batch read from SQLite and written to PostgreSQL.

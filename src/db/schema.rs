@@ -407,6 +407,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        local_user_id -> BigInt,
+        kind -> Text,
+        actor_id -> Nullable<BigInt>,
+        community_id -> Nullable<BigInt>,
+        post_id -> Nullable<BigInt>,
+        comment_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    mail_opt_outs (local_user_id, topic) {
+        local_user_id -> BigInt,
+        topic -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(notifications -> local_users (local_user_id));
+diesel::joinable!(notifications -> persons (actor_id));
+diesel::joinable!(notifications -> communities (community_id));
+diesel::joinable!(notifications -> posts (post_id));
+diesel::joinable!(mail_opt_outs -> local_users (local_user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     actor_names,
     persons,
@@ -438,4 +466,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     event_attendance,
     login_throttles,
     state_versions,
+    notifications,
+    mail_opt_outs,
 );

@@ -10,5 +10,6 @@ pub mod events;
 pub mod keys;
 pub mod moderation;
 pub mod names;
+pub mod notifications;
 pub mod posts;
 pub mod throttle;

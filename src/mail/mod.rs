@@ -1,10 +1,12 @@
 //! Mail: the transport (an SMTP server through a connection pool, or, with no `smtp_url`, one
 //! `.eml` file per message in `mail_dir`), building a message from a queued row (text + HTML,
 //! `Message-ID` made from the row, `List-Unsubscribe` when the row has a link), and the
-//! templates of each mail (`mail::templates`). What to send is queued by `actions/` in the
+//! templates of each mail (`mail::templates`), the one-click unsubscribe links
+//! (`mail::unsubscribe`). What to send is queued by `actions/` in the
 //! transaction of its cause (`db::mail`); `jobs::mail` sends it.
 
 pub mod templates;
+pub mod unsubscribe;
 
 use crate::{config::Settings, db::mail::QueuedMail};
 use lettre::{

@@ -54,6 +54,9 @@ mail_templates!(ResetText = "password_reset.txt", ResetHtml = "password_reset.ht
     { name: &'a str, link: &'a str, minutes: i64 });
 mail_templates!(ChangedText = "email_changed.txt", ChangedHtml = "email_changed.html",
     { name: &'a str, new_address: &'a str, settings_link: &'a str, pending: bool });
+mail_templates!(NotificationText = "notification.txt", NotificationHtml = "notification.html",
+    { name: &'a str, sentence: &'a str, link: &'a str, excerpt: Option<&'a str>,
+      notifications_link: &'a str, settings_link: &'a str });
 mail_templates!(TestText = "mail_test.txt", TestHtml = "mail_test.html", {});
 
 /// Renders one mail's pair of templates, built by `$make` from the common fields.
@@ -63,7 +66,7 @@ macro_rules! compose {
         let subject: String = $subject;
         let instance = $settings.hostname.as_str();
         let unsubscribe: Option<String> = $unsubscribe;
-        let about_account = $kind != "mail_test";
+        let about_account = !matches!($kind, "mail_test" | "notification");
         let text = $text {
             subject: &subject,
             instance,
@@ -143,4 +146,23 @@ pub fn mail_test(settings: &Settings, unsubscribe: Option<String>) -> Result<Com
         TestHtml,
         {}
     )
+}
+
+/// A notification (`actions::notifications`): its sentence, a link to what it is about, the
+/// text of a reply or mention, and the one-click unsubscribe link of notification mail.
+pub fn notification(
+    settings: &Settings,
+    name: &str,
+    sentence: &str,
+    link: &str,
+    excerpt: Option<&str>,
+    unsubscribe: String,
+) -> Result<Composed> {
+    let notifications_link = settings.url("/notifications");
+    let settings_link = settings.url("/settings#mail");
+    let subject: String = sentence.chars().take(150).collect();
+    compose!(settings, "notification", subject, Some(unsubscribe),
+        NotificationText, NotificationHtml,
+        { name: name, sentence: sentence, link: link, excerpt: excerpt,
+          notifications_link: &notifications_link, settings_link: &settings_link })
 }

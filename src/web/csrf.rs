@@ -13,10 +13,9 @@
 //! bearer token by themselves). The log-in and sign-up forms have no session yet: they get the
 //! first check only (a login CSRF needs a cross-site post, which it refuses).
 //!
-//! **The key** is derived from the instance actor's private key (HMAC-SHA256 of a label under the
-//! PEM), not stored apart: every process sharing the database has it without a migration, it is
-//! as secret as anything the instance holds, and a derived key never reveals the private key.
-//! Were the private key replaced, form tokens would change with it (open pages need a reload).
+//! **The key** is derived from the instance actor's private key (`crate::signing`, purpose
+//! `web/csrf`), not stored apart. Were the private key replaced, form tokens would change with it
+//! (open pages need a reload).
 
 use crate::{
     context::AppContext,
@@ -24,44 +23,19 @@ use crate::{
 };
 use actix_web::{web, HttpRequest};
 use base64::Engine;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-
-type HmacSha256 = Hmac<Sha256>;
 
 /// The name of the form field (and, with `X-`, of the API header).
 pub const FIELD: &str = "csrf_token";
 const HEADER: &str = "x-csrf-token";
 
-/// HMAC-SHA256 of `data` under this instance's key for `purpose` (`csrf`, `flash`).
+/// HMAC-SHA256 of `data` under this instance's key for the pages' `purpose` (`csrf`, `flash`).
 pub(super) fn sign(ctx: &AppContext, purpose: &str, data: &[u8]) -> Vec<u8> {
-    keyed(ctx, purpose)
-        .chain_update(data)
-        .finalize()
-        .into_bytes()
-        .to_vec()
+    crate::signing::sign(ctx, &format!("web/{purpose}"), data)
 }
 
-/// Whether `tag` is the HMAC of `data` for `purpose` (in constant time).
+/// Whether `tag` is the HMAC of `data` for the pages' `purpose` (in constant time).
 pub(super) fn verify(ctx: &AppContext, purpose: &str, data: &[u8], tag: &[u8]) -> bool {
-    keyed(ctx, purpose)
-        .chain_update(data)
-        .verify_slice(tag)
-        .is_ok()
-}
-
-fn keyed(ctx: &AppContext, purpose: &str) -> HmacSha256 {
-    let key = hmac(ctx.instance_keys().private_key.as_bytes())
-        .chain_update(b"copse/web/")
-        .chain_update(purpose.as_bytes())
-        .finalize()
-        .into_bytes();
-    hmac(&key)
-}
-
-fn hmac(key: &[u8]) -> HmacSha256 {
-    HmacSha256::new_from_slice(key)
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"))
+    crate::signing::verify(ctx, &format!("web/{purpose}"), data, tag)
 }
 
 /// The form token of a session.

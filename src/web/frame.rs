@@ -1,6 +1,7 @@
 //! `Frame`: what the layout around every page needs, taken from the request: the instance's
 //! name, the signed-in account (from the same session lookup as the API's `Auth`), the form
-//! token of its session, and the flash message left by the previous write.
+//! token of its session, its unread notifications, and the flash message left by the previous
+//! write.
 
 use super::{assets, csrf, flash};
 use crate::{api::extract, context::AppContext, db::accounts::Account, error::Error};
@@ -22,6 +23,8 @@ pub struct Frame {
     /// and every form of a signed-in page.
     pub csrf_token: String,
     pub flash: Option<String>,
+    /// The signed-in account's unread notifications (capped: `db::notifications::COUNT_CAP`).
+    pub unread: i64,
 }
 
 impl Frame {
@@ -39,7 +42,13 @@ impl Frame {
             // changed): the page middleware clears it.
             req.extensions_mut().insert(StaleSession);
         }
+        // One bounded index read per signed-in page (signed-out pages skip it and may be cached).
+        let unread = match &session {
+            Some(s) => crate::actions::notifications::unread(&ctx, s.account.user.id).await?,
+            None => 0,
+        };
         Ok(Frame {
+            unread,
             hostname: ctx.settings().hostname.clone(),
             version: VERSION,
             csrf_token: session
@@ -62,11 +71,21 @@ impl Frame {
             account: None,
             csrf_token: String::new(),
             flash: None,
+            unread: 0,
         }
     }
 
     pub fn pico_file(&self) -> String {
         assets::pico_file()
+    }
+
+    /// The header's count: `99+` past the cap.
+    pub fn unread_label(&self) -> String {
+        if self.unread > crate::db::notifications::COUNT_CAP {
+            format!("{}+", crate::db::notifications::COUNT_CAP)
+        } else {
+            self.unread.to_string()
+        }
     }
 
     pub fn copse_file(&self) -> String {

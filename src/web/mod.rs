@@ -5,7 +5,9 @@
 //! `communities` (the directory and home), `community` (a community's page, joining and
 //! leaving), `community_form` (creating and editing), `threads` with `thread_forms` and
 //! `thread_moderation` (reading and writing in threads), `people`, `auth` (sign-up, log-in,
-//! log-out), `account_mail` (forgotten password, reset and confirmation links), `settings`, the
+//! log-out), `account_mail` (forgotten password, reset and confirmation links), `unsubscribe`
+//! (one-click unsubscribe links of mail), `notifications` (the list and the mail settings form),
+//! `settings`, the
 //! moderators' `moderation` (with `moderation_forms`), and the administrators' `admin` (with its
 //! forms in `admin_forms`). Same flow as `api/`, HTML out; writes go through `actions/`.
 
@@ -25,12 +27,14 @@ pub mod form;
 pub mod frame;
 mod moderation;
 mod moderation_forms;
+mod notifications;
 mod people;
 pub mod session;
 mod settings;
 mod thread_forms;
 mod thread_moderation;
 mod threads;
+mod unsubscribe;
 
 use crate::error::{Error, ErrorKind};
 use actix_web::{http::StatusCode, middleware::from_fn, web, HttpRequest, HttpResponse, Responder};
@@ -63,7 +67,9 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/password/reset" => account_mail::reset_page,
     "/confirm-email" => account_mail::confirm_page,
     "/confirm-email/resend" => account_mail::resend_page,
+    "/mail/unsubscribe/{token}" => unsubscribe::page,
     "/settings" => settings::page,
+    "/notifications" => notifications::page,
     "/admin" => admin::overview,
     "/admin/users" => admin::users,
     "/admin/instances" => admin::instances,
@@ -90,10 +96,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/confirm-email/resend",
                 web::post().to(account_mail::resend),
             )
+            // No CSRF or origin check: mail providers post it (RFC 8058); the token is the proof.
+            .route(
+                "/mail/unsubscribe/{token}",
+                web::post().to(unsubscribe::unsubscribe),
+            )
             .route("/settings/profile", web::post().to(settings::profile))
             .route("/settings/email", web::post().to(settings::email))
             .route("/settings/password", web::post().to(settings::password))
             .route("/settings/feed", web::post().to(settings::feed))
+            .route("/settings/mail", web::post().to(notifications::mail))
+            .route(
+                "/notifications/read",
+                web::post().to(notifications::mark_all_read),
+            )
+            .route(
+                "/notifications/{id}/read",
+                web::post().to(notifications::mark_read),
+            )
             .route("/communities/find", web::post().to(communities::find))
             .route("/communities/new", web::post().to(community_form::create))
             .route("/c/{name}/edit", web::post().to(community_form::update))

@@ -1,6 +1,7 @@
 //! `/settings`: one's display name and bio, email and password (the current one required),
 //! whether the registration still waits for approval, and one's private feed address (shown
-//! here only, as a link; a new one revokes the old). Each form posts to its own address, goes
+//! here only, as a link; a new one revokes the old), and which mail is sent (the form is
+//! `web::notifications::mail`). Each form posts to its own address, goes
 //! through `actions::accounts`, and ends in a redirect back here with a flash message; a refused
 //! form is shown again with the message next to its field.
 
@@ -36,6 +37,8 @@ struct SettingsPage {
     email: String,
     /// The private feed's address, once the account has made one.
     feed: Option<String>,
+    /// Which mail is sent (`web::notifications::mail_choices`).
+    mail: Vec<super::notifications::MailChoice>,
     error: FormError,
 }
 
@@ -74,7 +77,9 @@ async fn settings_page(
     let token = ctx
         .db(move |conn| views::feeds::token_of(conn, user_id))
         .await?;
+    let mail = super::notifications::mail_choices(ctx, user_id).await?;
     Ok(Some(SettingsPage {
+        mail,
         feed: token.map(|t| crate::feeds::front_address(ctx, &t)),
         name: account.person.name,
         approved: account.user.approved,

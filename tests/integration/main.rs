@@ -37,6 +37,7 @@ mod membership;
 mod metrics;
 mod moderation;
 mod move_db;
+mod notifications;
 mod nul_text;
 mod openapi;
 mod origin;

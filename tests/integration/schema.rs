@@ -173,6 +173,9 @@ async fn openapi_document_covers_every_endpoint() {
         ("post", "/api/v1/events/{id}/rsvp"),
         ("post", "/api/v1/events/{id}/decisions"),
         ("put", "/api/v1/events/{id}/record"),
+        ("get", "/api/v1/notifications"),
+        ("post", "/api/v1/notifications/{id}/read"),
+        ("post", "/api/v1/notifications/read"),
     ];
     let mut documented = 0;
     for (method, path) in endpoints {

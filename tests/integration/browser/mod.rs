@@ -10,6 +10,7 @@ mod events;
 mod federated;
 mod journey;
 mod moderation;
+mod notifications;
 mod pages;
 mod password_reset;
 mod screenshots;
