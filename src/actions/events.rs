@@ -57,7 +57,7 @@ pub async fn create(
 }
 
 /// The event `post_id` as `viewer` may see it (the read gate's 404 otherwise).
-fn visible(
+pub(crate) fn visible(
     conn: &mut DbConn,
     ctx_gate: &gate::Gate,
     viewer: &Viewer,
@@ -70,7 +70,7 @@ fn visible(
 
 /// Whether `person` organizes the event: its author, a named organizer, or a moderator of its
 /// community.
-fn organizes(conn: &mut DbConn, found: &gate::Content, person_id: i64) -> Result<bool> {
+pub(crate) fn organizes(conn: &mut DbConn, found: &gate::Content, person_id: i64) -> Result<bool> {
     if found.post.author_id == person_id {
         return Ok(true);
     }
@@ -124,6 +124,7 @@ pub async fn edit(
         }
         db::posts::edit_post(conn, post_id, &title, &body, &html, db::now())?;
         db::events::update(conn, post_id, &details)?;
+        db::series::detach(conn, post_id)?;
         promote(conn, post_id)?;
         emit_edit(conn, &found)
     })
@@ -148,6 +149,7 @@ pub async fn set_status(
             return Ok(());
         }
         db::events::set_status(conn, post_id, status)?;
+        db::series::detach(conn, post_id)?;
         let p = &found.post;
         db::posts::edit_post(conn, p.id, &p.title, &p.body_md, &p.body_html, db::now())?;
         emit_edit(conn, &found)

@@ -5,6 +5,7 @@
 pub mod account_mail;
 pub mod accounts;
 pub mod admin;
+pub mod agenda;
 pub mod communities;
 pub mod delivery;
 pub mod editing;
@@ -18,4 +19,5 @@ pub mod moderation;
 pub mod moderators;
 pub mod posts;
 pub mod reports;
+pub mod series;
 pub mod votes;

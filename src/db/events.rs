@@ -36,6 +36,15 @@ pub struct Event {
     /// Notes or minutes, written afterwards.
     pub notes_md: String,
     pub notes_html: String,
+    /// The meeting series this is an occurrence of.
+    pub series_id: Option<i64>,
+    /// The start the series' rule gave it (None once the series moved it away).
+    pub series_start: Option<NaiveDateTime>,
+    /// Changed on its own by an organizer: edits of the series leave it alone.
+    pub detached: bool,
+    /// The agenda (markdown and HTML), edited by organizers before the meeting.
+    pub agenda_md: String,
+    pub agenda_html: String,
 }
 
 impl Event {
@@ -342,6 +351,22 @@ pub fn record(
             ))
             .execute(conn)?;
     }
+    Ok(())
+}
+
+/// Sets the agenda.
+pub fn set_agenda(
+    conn: &mut DbConn,
+    post_id: i64,
+    agenda_md: &str,
+    agenda_html: &str,
+) -> Result<()> {
+    diesel::update(events::table.find(post_id))
+        .set((
+            events::agenda_md.eq(agenda_md),
+            events::agenda_html.eq(agenda_html),
+        ))
+        .execute(conn)?;
     Ok(())
 }
 

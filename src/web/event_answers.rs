@@ -1,5 +1,5 @@
 //! The forms posted from an event page: an RSVP, an organizer's status change, decision on
-//! someone who asked to come, and notes with attendance. Writes go through `actions::events`;
+//! someone who asked to come, the agenda before the meeting, notes with attendance after it. Writes go through `actions::events`;
 //! an error shows the event page again with it.
 
 use super::{
@@ -174,5 +174,29 @@ pub async fn decide(
         Ok(format!("Your answer to {} was recorded.", data.person))
     }
     .await;
+    after(&req, &ctx, frame, id, outcome).await
+}
+
+#[derive(Deserialize)]
+pub struct AgendaForm {
+    #[serde(default)]
+    pub agenda: String,
+}
+
+/// An organizer sets the agenda before the meeting (`actions::agenda::set`).
+pub async fn agenda(
+    req: HttpRequest,
+    ctx: web::Data<AppContext>,
+    id: web::Path<i64>,
+    Form {
+        frame,
+        session,
+        data,
+    }: Form<AgendaForm>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let outcome = actions::agenda::set(&ctx, &session.account.person, id, &data.agenda)
+        .await
+        .map(|()| "The agenda was saved.".to_string());
     after(&req, &ctx, frame, id, outcome).await
 }

@@ -1,5 +1,5 @@
-//! The event form: `/c/{name}/events/new` (a single event, or a series when it repeats) and
-//! `/events/{id}/edit`, for organizers. Writes go through `actions::events`.
+//! The event form: `/c/{name}/events/new` (a single event, or a meeting series when it
+//! repeats) and `/events/{id}/edit`, for organizers (`web::series` uses it for a series). Writes go through `actions::events`.
 
 use super::{
     events::readable,
@@ -12,7 +12,10 @@ use crate::{
     actions,
     context::AppContext,
     db::{events::Event, posts::Post},
-    domain::events::{self as rules, EventInput},
+    domain::{
+        events::{self as rules, EventInput},
+        series::{self as series_rules, SeriesInput},
+    },
     error::Error,
 };
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
@@ -21,7 +24,7 @@ use serde::Deserialize;
 
 #[derive(Template)]
 #[template(path = "event_form.html", config = "src/web/askama.toml")]
-struct EventFormPage {
+pub(super) struct EventFormPage {
     frame: Frame,
     heading: String,
     action: String,
@@ -30,6 +33,8 @@ struct EventFormPage {
     submit: &'static str,
     error: FormError,
     zones: Vec<&'static str>,
+    /// Whether the "repeats" part is shown (a new event, or a series).
+    repeats_offered: bool,
 }
 
 /// The event form's fields, as typed (named like the API's).
@@ -48,10 +53,48 @@ pub struct EventForm {
     pub capacity: String,
     pub join_mode: String,
     pub external_url: String,
+    /// `no` (default), `weekly`, `fortnightly`, `monthly` (same weekday of the month) or
+    /// `custom` (then `rrule`).
+    pub repeats: String,
+    pub rrule: String,
+    /// The last local date of a series (optional).
+    pub repeat_until: String,
+    /// Local dates left out of a series, `YYYY-MM-DD`, one a line or comma-separated.
+    pub exdates: String,
 }
 
 impl EventForm {
-    fn input(&self) -> Result<EventInput, Error> {
+    /// The series the form describes, or None when the event does not repeat.
+    pub(super) fn series(&self) -> Result<Option<SeriesInput>, Error> {
+        let rrule = match self.repeats.trim() {
+            "custom" => self.rrule.clone(),
+            other => {
+                let date = |field: &str, s: &str| {
+                    chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d")
+                        .map_err(|_| Error::invalid_field(field, "expected a date YYYY-MM-DD"))
+                };
+                if matches!(other, "" | "no") {
+                    return Ok(None);
+                }
+                let first = date("starts_at", self.starts_at.trim())?;
+                let until = match self.repeat_until.trim() {
+                    "" => None,
+                    u => Some(date("repeat_until", u)?),
+                };
+                match series_rules::rule_for(other, first, until)? {
+                    Some(rule) => rule,
+                    None => return Ok(None),
+                }
+            }
+        };
+        Ok(Some(SeriesInput {
+            event: self.input()?,
+            rrule,
+            exdates: vec![self.exdates.clone()],
+        }))
+    }
+
+    pub(super) fn input(&self) -> Result<EventInput, Error> {
         let capacity = match self.capacity.trim() {
             "" => None,
             n => Some(
@@ -96,17 +139,19 @@ impl EventForm {
             capacity: e.capacity.map(|c| c.to_string()).unwrap_or_default(),
             join_mode: e.join_mode.clone(),
             external_url: e.external_url.clone(),
+            ..EventForm::default()
         }
     }
 }
 
-fn form_page(
+pub(super) fn form_page(
     frame: Frame,
     heading: String,
     action: String,
     back: String,
     f: EventForm,
 ) -> EventFormPage {
+    let repeats_offered = action.ends_with("/new") || action.starts_with("/series/");
     EventFormPage {
         frame,
         heading,
@@ -116,6 +161,7 @@ fn form_page(
         submit: "Save event",
         error: FormError::none(),
         zones: chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect(),
+        repeats_offered,
     }
 }
 
@@ -148,15 +194,15 @@ pub async fn new_form(
 }
 
 /// The end of the event form: to the event page, or the form again with its error.
-fn finish(
+pub(super) fn finish(
     req: &HttpRequest,
     ctx: &AppContext,
     page: EventFormPage,
-    outcome: Result<i64, Error>,
+    outcome: Result<String, Error>,
     message: &str,
 ) -> Result<HttpResponse, Error> {
     match outcome {
-        Ok(id) => Ok(flash::redirect(ctx, &format!("/events/{id}"), message)),
+        Ok(to) => Ok(flash::redirect(ctx, &to, message)),
         Err(e) => {
             let Some(status) = reshown_status(&e) else {
                 return Err(e);
@@ -192,12 +238,25 @@ pub async fn create(
         format!("/c/{name}/events"),
         data.clone(),
     );
-    let outcome = match data.input() {
-        Ok(input) => {
-            actions::events::create(&ctx, &session.account, c, &data.title, &data.body, &input)
-                .await
-                .map(|post| post.id)
+    let (title, body) = (&data.title, &data.body);
+    let outcome = match data.series() {
+        Ok(Some(series)) => {
+            let made = actions::series::create(&ctx, &session.account, c, title, body, &series);
+            let outcome = made.await.map(|id| format!("/series/{id}"));
+            return finish(
+                &req,
+                &ctx,
+                page,
+                outcome,
+                "Your meeting series is scheduled.",
+            );
         }
+        Ok(None) => match data.input() {
+            Ok(input) => actions::events::create(&ctx, &session.account, c, title, body, &input)
+                .await
+                .map(|post| format!("/events/{}", post.id)),
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     finish(&req, &ctx, page, outcome, "Your event is scheduled.")
@@ -251,7 +310,7 @@ pub async fn edit(
     let outcome = match data.input() {
         Ok(input) => actions::events::edit(&ctx, &person, id, &data.title, &data.body, &input)
             .await
-            .map(|()| id),
+            .map(|()| format!("/events/{id}")),
         Err(e) => Err(e),
     };
     finish(&req, &ctx, page, outcome, "The event was updated.")

@@ -31,6 +31,8 @@ struct EventsPage {
     reference: String,
     upcoming: Vec<Line>,
     past: Vec<Line>,
+    /// The community's meeting series: id, title, rule in words.
+    series: Vec<(i64, String, String)>,
     may_schedule: bool,
 }
 
@@ -82,14 +84,15 @@ pub async fn list(
             let upcoming =
                 views::events::in_community(conn, &gate, &viewer, &community, true, 100)?;
             let past = views::events::in_community(conn, &gate, &viewer, &community, false, 50)?;
+            let series = views::series::in_community(conn, &gate, &viewer, &community)?;
             let role = match viewer.person_id() {
                 Some(p) => db::communities::role_of(conn, community.id, p)?,
                 None => None,
             };
-            Ok(upcoming.zip(past).map(|lists| (lists, role)))
+            Ok(upcoming.zip(past).zip(series).map(|lists| (lists, role)))
         })
         .await?;
-    let Some(((upcoming, past), role)) = found else {
+    let Some((((upcoming, past), series), role)) = found else {
         return not_found(&ctx, format!("The community {reference}"));
     };
     let page = EventsPage {
@@ -99,6 +102,10 @@ pub async fn list(
         reference,
         upcoming: upcoming.into_iter().map(|(p, e)| line(p, &e)).collect(),
         past: past.into_iter().map(|(p, e)| line(p, &e)).collect(),
+        series: series
+            .into_iter()
+            .map(|s| (s.id, s.title, crate::domain::series::describe(&s.rrule)))
+            .collect(),
     };
     html(StatusCode::OK, &page)
 }

@@ -28,6 +28,7 @@ pub mod frame;
 mod moderation;
 mod moderation_forms;
 mod people;
+mod series;
 pub mod session;
 mod settings;
 mod thread_forms;
@@ -54,6 +55,8 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/events/{id}.ics" => events::event_ics,
     "/events/{id}" => events::page,
     "/events/{id}/edit" => event_forms::edit_form,
+    "/series/{id}" => series::page,
+    "/series/{id}/edit" => series::edit_form,
     "/u/{name}" => people::person,
     "/post/{id}" => threads::thread,
     "/post/{id}/edit" => thread_forms::edit_form::<true>,
@@ -138,6 +141,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::post().to(event_answers::decide),
             )
             .route("/events/{id}/record", web::post().to(event_answers::record))
+            .route("/events/{id}/agenda", web::post().to(event_answers::agenda))
+            .route("/series/{id}/edit", web::post().to(series::edit))
             .configure(moderation_forms::routes)
             .configure(thread_routes)
             .default_service(web::to(errors::not_found)),
