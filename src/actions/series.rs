@@ -25,7 +25,7 @@ use crate::{
     },
     error::{Error, ErrorKind, Result},
 };
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use std::collections::HashSet;
 
 /// How far ahead this instance materializes occurrences.
@@ -48,7 +48,7 @@ pub async fn create(
     input: &SeriesInput,
 ) -> Result<i64> {
     let now = event_rules::now();
-    let (details, rec) = rules::parse(input, now, true)?;
+    let (details, rec) = rules::parse_blocking(input, now, true).await?;
     let (title, body) = post_rules::parse_post(title, body)?;
     if !community.local {
         return Err(Error::new(
@@ -91,7 +91,7 @@ pub async fn edit(
     input: &SeriesInput,
 ) -> Result<()> {
     let now = event_rules::now();
-    let (details, rec) = rules::parse(input, now, false)?;
+    let (details, rec) = rules::parse_blocking(input, now, false).await?;
     let (title, body) = post_rules::parse_post(title, body)?;
     let html = content::markdown_to_html(&body);
     let (horizon, base, person_id) = (horizon(ctx), ctx.url(""), person.id);
@@ -106,12 +106,15 @@ pub async fn edit(
         let (future, stay): (Vec<_>, Vec<_>) = all
             .into_iter()
             .partition(|(p, e)| e.starts_at > now && !e.detached && !p.deleted && !p.removed);
-        let taken: HashSet<NaiveDateTime> =
-            stay.iter().filter_map(|(_, e)| e.series_start).collect();
+        let taken: HashSet<NaiveDate> = stay
+            .iter()
+            .filter_map(|(_, e)| e.series_start)
+            .map(|s| rec.day_of(s))
+            .collect();
         let wanted: Vec<NaiveDateTime> = rec
             .ahead(now, horizon)?
             .into_iter()
-            .filter(|s| !taken.contains(s))
+            .filter(|s| !taken.contains(&rec.day_of(*s)))
             .collect();
         // Their places in the rule are given anew: free them all first (the places are unique).
         for (p, _) in &future {
@@ -155,7 +158,7 @@ pub async fn edit(
 }
 
 /// Creates the occurrences of `series` the horizon asks for that are not there yet (an
-/// occurrence keeps its place in the rule even when moved, cancelled or deleted); marks the
+/// occurrence keeps its place in the rule, its local day, even when moved, cancelled or deleted); marks the
 /// series finished when its rule has none left. Idempotent. Returns how many were created.
 pub fn materialize(
     conn: &mut DbConn,
@@ -172,13 +175,17 @@ pub fn materialize(
         db::series::set_finished(conn, series.id)?;
         return Ok(0);
     }
-    let taken: HashSet<NaiveDateTime> = db::series::occurrences(conn, series.id)?
+    let taken: HashSet<NaiveDate> = db::series::occurrences(conn, series.id)?
         .into_iter()
         .filter_map(|(_, e)| e.series_start)
+        .map(|s| rec.day_of(s))
         .collect();
     let html = content::markdown_to_html(&series.body_md);
     let mut created = 0;
-    for start in wanted.into_iter().filter(|s| !taken.contains(s)) {
+    for start in wanted
+        .into_iter()
+        .filter(|s| !taken.contains(&rec.day_of(*s)))
+    {
         let new = NewPost {
             ap_id: None,
             community_id: series.community_id,

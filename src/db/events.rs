@@ -3,7 +3,10 @@
 use super::{
     now,
     posts::Post,
-    schema::{event_attendance, event_organizers, event_rsvps, events, persons, posts},
+    schema::{
+        communities, community_members, event_attendance, event_organizers, event_rsvps, events,
+        persons, posts,
+    },
     DbConn,
 };
 use crate::{
@@ -376,4 +379,57 @@ pub fn attended(conn: &mut DbConn, post_id: i64) -> Result<Vec<i64>> {
         .filter(event_attendance::post_id.eq(post_id))
         .select(event_attendance::person_id)
         .load(conn)?)
+}
+
+/// A member's calendar: the events of the communities they are an active member of and those they
+/// answered going, maybe, waitlisted or asked, ending after `since`, within `scope` (what the
+/// gate lets them read), soonest first; with their own answer. Two statements.
+pub fn calendar_of(
+    conn: &mut DbConn,
+    person_id: i64,
+    scope: crate::db::communities::Scope,
+    since: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<(Post, Event, Option<String>)>> {
+    use crate::db::communities::{in_scope, Scope};
+    use crate::domain::communities::Visibility;
+    let member_of = community_members::table
+        .filter(community_members::person_id.eq(person_id))
+        .filter(community_members::state.eq("active"))
+        .select(community_members::community_id);
+    let answered = event_rsvps::table
+        .filter(event_rsvps::person_id.eq(person_id))
+        .filter(event_rsvps::state.eq_any(["going", "maybe", "waitlisted", "pending"]))
+        .select(event_rsvps::post_id);
+    let query = events::table
+        .inner_join(posts::table.inner_join(communities::table))
+        .filter(
+            posts::community_id
+                .eq_any(member_of)
+                .or(events::post_id.eq_any(answered)),
+        )
+        .filter(events::ends_at.gt(since))
+        .filter(posts::deleted.eq(false))
+        .filter(posts::removed.eq(false))
+        .into_boxed();
+    let found: Vec<(Post, Event)> = in_scope!(query, scope)
+        .order((events::starts_at.asc(), events::post_id.asc()))
+        .limit(limit)
+        .select((Post::as_select(), Event::as_select()))
+        .load(conn)?;
+    let ids: Vec<i64> = found.iter().map(|(p, _)| p.id).collect();
+    let mine: std::collections::HashMap<i64, String> = event_rsvps::table
+        .filter(event_rsvps::person_id.eq(person_id))
+        .filter(event_rsvps::post_id.eq_any(&ids))
+        .select((event_rsvps::post_id, event_rsvps::state))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(found
+        .into_iter()
+        .map(|(p, e)| {
+            let state = mine.get(&p.id).cloned();
+            (p, e, state)
+        })
+        .collect())
 }

@@ -84,6 +84,14 @@ pub fn parse_rule(raw: &str) -> Result<String> {
             "a meeting repeats daily, weekly, monthly or yearly (FREQ=…)",
         ));
     }
+    if rule.split(';').any(|part| {
+        part.starts_with("BYHOUR") || part.starts_with("BYMINUTE") || part.starts_with("BYSECOND")
+    }) {
+        return Err(Error::invalid_field(
+            "rrule",
+            "a series meets on days at its first meeting's time: no BYHOUR, BYMINUTE, BYSECOND",
+        ));
+    }
     rule.parse::<RRule<Unvalidated>>()
         .map_err(|e| Error::invalid_field("rrule", format_args!("not a valid RRULE: {e}")))?;
     Ok(rule)
@@ -114,7 +122,8 @@ pub fn parse_exdates(list: &[String]) -> Result<Vec<NaiveDate>> {
 }
 
 /// A series' first occurrence (checked as any event is) and its recurrence. `now` is UTC; a new
-/// series (`new`) begins at most a day ago.
+/// series (`new`) begins at most a day ago. CPU-bound for a rule that never meets (about a
+/// second): callers run it off the async threads ([`parse_blocking`]).
 pub fn parse(
     input: &SeriesInput,
     now: NaiveDateTime,
@@ -142,9 +151,28 @@ pub fn parse(
         tz,
         duration: details.ends_at - details.starts_at,
     };
-    // The rule must also make sense from this start (e.g. UNTIL in UTC).
-    rec.starts(details.starts_at, details.starts_at, 1)?;
+    // The rule must make sense from this start (e.g. UNTIL in UTC) and meet at all: a rule that
+    // never does (30 February) costs the expansion its whole bound once, here, and is refused.
+    let until = details.starts_at + Duration::days(NEXT_WITHIN_DAYS);
+    if rec.starts(details.starts_at, until, 1)?.is_empty() {
+        return Err(Error::invalid_field(
+            "rrule",
+            "this rule gives no meeting in the next ten years",
+        ));
+    }
     Ok((details, rec))
+}
+
+/// [`parse`] on a blocking thread.
+pub async fn parse_blocking(
+    input: &SeriesInput,
+    now: NaiveDateTime,
+    new: bool,
+) -> Result<(EventDetails, Recurrence)> {
+    let input = input.clone();
+    tokio::task::spawn_blocking(move || parse(&input, now, new))
+        .await
+        .map_err(|e| anyhow::anyhow!("parsing a series: {e}"))?
 }
 
 impl Recurrence {
@@ -188,6 +216,12 @@ impl Recurrence {
             return Ok(within);
         }
         self.starts(now, now + Duration::days(NEXT_WITHIN_DAYS), 1)
+    }
+
+    /// The local day of an occurrence starting at `utc`: an occurrence's place in the rule (a
+    /// series meets at most once a day), kept when the series' time of day changes.
+    pub fn day_of(&self, utc: NaiveDateTime) -> NaiveDate {
+        event_rules::utc_to_local(utc, self.tz).date_naive()
     }
 
     /// The exceptions, one date a line, as stored.

@@ -1,6 +1,6 @@
 //! `/settings`: one's display name and bio, email and password (the current one required),
-//! whether the registration still waits for approval, and one's private feed address (shown
-//! here only, as a link; a new one revokes the old). Each form posts to its own address, goes
+//! whether the registration still waits for approval, and one's private feed and calendar
+//! addresses (shown here only, as links; a new one revokes the old, both share one token). Each form posts to its own address, goes
 //! through `actions::accounts`, and ends in a redirect back here with a flash message; a refused
 //! form is shown again with the message next to its field.
 
@@ -36,6 +36,8 @@ struct SettingsPage {
     email: String,
     /// The private feed's address, once the account has made one.
     feed: Option<String>,
+    /// The private calendar's address (the same token as the feed's).
+    calendar: Option<String>,
     error: FormError,
 }
 
@@ -75,7 +77,8 @@ async fn settings_page(
         .db(move |conn| views::feeds::token_of(conn, user_id))
         .await?;
     Ok(Some(SettingsPage {
-        feed: token.map(|t| crate::feeds::front_address(ctx, &t)),
+        feed: token.as_ref().map(|t| crate::feeds::front_address(ctx, t)),
+        calendar: token.map(|t| crate::feeds::events_address(ctx, &t)),
         name: account.person.name,
         approved: account.user.approved,
         unconfirmed: account.user.email_confirmed_at.is_none(),

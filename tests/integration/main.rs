@@ -51,6 +51,7 @@ mod read_queries;
 mod scale_out;
 mod schema;
 mod search;
+mod series;
 mod shutdown;
 mod signing;
 mod sink;
