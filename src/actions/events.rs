@@ -167,11 +167,16 @@ pub async fn answer(
 ) -> Result<RsvpState> {
     let (gate, viewer) = (ctx.gate().clone(), Viewer::person(person.id, false));
     let person_id = person.id;
+    let join_id = ctx.new_activity_id("join");
     ctx.write(move |conn| {
         let (found, event) = visible(conn, &gate, &viewer, post_id)?;
         db::members::ensure_not_banned(conn, found.community.id, person_id)?;
         let role = db::communities::role_of(conn, found.community.id, person_id)?;
         rules::may_answer(&found.community, role)?;
+        if !found.post.local {
+            // Held on another server: a `Join` there decides the place.
+            return actions::remote_rsvp::answer_in(conn, &event, person_id, wanted, join_id);
+        }
         answer_in(conn, &event, person_id, wanted, None)
     })
     .await

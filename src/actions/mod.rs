@@ -18,6 +18,7 @@ pub mod membership;
 pub mod moderation;
 pub mod moderators;
 pub mod posts;
+pub mod remote_rsvp;
 pub mod reports;
 pub mod series;
 pub mod votes;

@@ -205,6 +205,15 @@ pub fn rsvp(conn: &mut DbConn, post_id: i64, person_id: i64) -> Result<Option<Rs
         .optional()?)
 }
 
+/// The answer a `Join` with this id recorded.
+pub fn rsvp_by_activity(conn: &mut DbConn, activity_id: &str) -> Result<Option<Rsvp>> {
+    Ok(event_rsvps::table
+        .filter(event_rsvps::activity_id.eq(activity_id))
+        .select(Rsvp::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// Sets a person's answer (and the id of the `Join` it came in, when one did: kept otherwise, so
 /// that a later `Accept` can name it). The waitlist's order is the time of the last change.
 pub fn set_rsvp(

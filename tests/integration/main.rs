@@ -48,6 +48,7 @@ mod private_reads;
 mod read_cache;
 mod read_gate;
 mod read_queries;
+mod remote_rsvp;
 mod scale_out;
 mod schema;
 mod search;
