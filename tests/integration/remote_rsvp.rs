@@ -1,13 +1,14 @@
 //! A local member answers an event held on another copse instance (issue 13): going sends a
 //! `Join` to the event's author and waits for the `Accept` (going) — or, when the event is full,
 //! stays asked until a place frees up there and the promotion's `Accept` reaches this instance;
-//! not going sends a `Leave`, which frees the place there.
+//! not going sends a `Leave`, which frees the place there. Three instances: answers both ways,
+//! capacity and the waitlist across servers, approval, and a cancellation reaching everyone.
 
 use crate::helpers::{eventually, find_post, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-async fn answers_at(app: &TestApp, token: &str, id: i64) -> Vec<(String, String)> {
+pub(crate) async fn answers_at(app: &TestApp, token: &str, id: i64) -> Vec<(String, String)> {
     let (_, view) = app.get(&format!("/api/v1/events/{id}"), Some(token)).await;
     view["answers"]
         .as_array()
@@ -22,7 +23,7 @@ async fn answers_at(app: &TestApp, token: &str, id: i64) -> Vec<(String, String)
         .unwrap_or_default()
 }
 
-async fn my_answer(app: &TestApp, token: &str, id: i64) -> String {
+pub(crate) async fn my_answer(app: &TestApp, token: &str, id: i64) -> String {
     let (_, view) = app.get(&format!("/api/v1/events/{id}"), Some(token)).await;
     view["my_answer"].as_str().unwrap_or("").to_string()
 }
@@ -123,4 +124,188 @@ async fn members_here_answer_an_event_held_there_and_the_waitlist_reaches_them()
     })
     .await;
     assert_eq!(my_answer(&away, &eve, copy).await, "not_going");
+}
+
+async fn rsvp(app: &TestApp, token: &str, id: i64, state: &str) -> String {
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/events/{id}/rsvp"),
+            Some(token),
+            json!({ "state": state }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["state"].as_str().unwrap_or("").to_string()
+}
+
+async fn schedule(app: &TestApp, token: &str, community: &str, title: &str, extra: Value) -> i64 {
+    let mut body = json!({
+        "title": title,
+        "starts_at": "2031-06-12T18:00",
+        "ends_at": "2031-06-12T20:00",
+        "timezone": "Europe/Paris",
+    });
+    for (k, v) in extra.as_object().expect("object") {
+        body[k] = v.clone();
+    }
+    let (status, created) = app
+        .post(
+            &format!("/api/v1/communities/{community}/events"),
+            Some(token),
+            body,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created["id"].as_i64().expect("id")
+}
+
+async fn copy_of(app: &TestApp, home: &TestApp, community: &str, title: &str) -> i64 {
+    let remote = format!("{community}@{}", home.hostname);
+    let post = eventually("the event arrives", || async {
+        find_post(app, &remote, title).await
+    })
+    .await;
+    post["id"].as_i64().expect("id")
+}
+
+async fn status_at(app: &TestApp, token: &str, id: i64) -> String {
+    let (_, view) = app.get(&format!("/api/v1/events/{id}"), Some(token)).await;
+    view["status"].as_str().unwrap_or("").to_string()
+}
+
+#[tokio::test]
+async fn three_instances_answer_each_others_events_with_places_approval_and_cancellation() {
+    let (a, b, c) = (
+        TestApp::spawn().await,
+        TestApp::spawn().await,
+        TestApp::spawn().await,
+    );
+    // B holds the makers; A and C each have a member there. A holds the readers, with a member
+    // on B.
+    let org = b.user("org").await;
+    let (status, body) = b.community(&org, "makers", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let ann = a.user("ann").await;
+    let cy = c.user("cy").await;
+    a.join_remote(&ann, "ann", &b, "makers").await;
+    c.join_remote(&cy, "cy", &b, "makers").await;
+    let lib = a.user("lib").await;
+    let (status, body) = a.community(&lib, "readers", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let bo = b.user("bo").await;
+    b.join_remote(&bo, "bo", &a, "readers").await;
+    let (ann_h, cy_h, bo_h) = (
+        format!("ann@{}", a.hostname),
+        format!("cy@{}", c.hostname),
+        format!("bo@{}", b.hostname),
+    );
+
+    // One place on B: A's member takes it, C's waits; A's leaving promotes C's, on all three.
+    let small = schedule(&b, &org, "makers", "Soldering", json!({"capacity": 1})).await;
+    let (small_a, small_c) = (
+        copy_of(&a, &b, "makers", "Soldering").await,
+        copy_of(&c, &b, "makers", "Soldering").await,
+    );
+    assert_eq!(rsvp(&a, &ann, small_a, "going").await, "pending");
+    eventually("ann's place reaches A", || async {
+        (my_answer(&a, &ann, small_a).await == "going").then_some(())
+    })
+    .await;
+    assert_eq!(rsvp(&c, &cy, small_c, "going").await, "pending");
+    eventually("cy waits on B", || async {
+        answers_at(&b, &org, small)
+            .await
+            .contains(&(cy_h.clone(), "waitlisted".into()))
+            .then_some(())
+    })
+    .await;
+    assert_eq!(
+        my_answer(&c, &cy, small_c).await,
+        "pending",
+        "no Accept while waiting"
+    );
+    assert_eq!(rsvp(&a, &ann, small_a, "not_going").await, "not_going");
+    eventually("the promotion's Accept reaches C", || async {
+        (my_answer(&c, &cy, small_c).await == "going").then_some(())
+    })
+    .await;
+    let there = answers_at(&b, &org, small).await;
+    assert!(
+        there.contains(&(ann_h.clone(), "not_going".into())),
+        "{there:?}"
+    );
+    assert!(there.contains(&(cy_h.clone(), "going".into())), "{there:?}");
+
+    // Approval on B: A's member asks, the organizer accepts, the Accept reaches A.
+    let vetted = schedule(
+        &b,
+        &org,
+        "makers",
+        "Open lab",
+        json!({"join_mode": "approval"}),
+    )
+    .await;
+    let vetted_a = copy_of(&a, &b, "makers", "Open lab").await;
+    assert_eq!(rsvp(&a, &ann, vetted_a, "going").await, "pending");
+    eventually("ann's request reaches B", || async {
+        answers_at(&b, &org, vetted)
+            .await
+            .contains(&(ann_h.clone(), "pending".into()))
+            .then_some(())
+    })
+    .await;
+    assert_eq!(my_answer(&a, &ann, vetted_a).await, "pending");
+    let (status, body) = b
+        .post(
+            &format!("/api/v1/events/{vetted}/decisions"),
+            Some(&org),
+            json!({"person": ann_h, "accept": true}),
+        )
+        .await;
+    assert!(status.is_success(), "{status} {body}");
+    eventually("the organizer's Accept reaches A", || async {
+        (my_answer(&a, &ann, vetted_a).await == "going").then_some(())
+    })
+    .await;
+
+    // The other way: B's member answers A's event.
+    let reading = schedule(&a, &lib, "readers", "Reading night", json!({})).await;
+    let reading_b = copy_of(&b, &a, "readers", "Reading night").await;
+    assert_eq!(rsvp(&b, &bo, reading_b, "going").await, "pending");
+    eventually("bo is going on A", || async {
+        answers_at(&a, &lib, reading)
+            .await
+            .contains(&(bo_h.clone(), "going".into()))
+            .then_some(())
+    })
+    .await;
+    eventually("and on B", || async {
+        (my_answer(&b, &bo, reading_b).await == "going").then_some(())
+    })
+    .await;
+
+    // B cancels the small event: A and C see it cancelled; nobody may answer going any more.
+    let (status, _) = b
+        .post(
+            &format!("/api/v1/events/{small}/status"),
+            Some(&org),
+            json!({"status": "cancelled"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    for (app, token, id) in [(&a, &ann, small_a), (&c, &cy, small_c)] {
+        eventually("the cancellation arrives", || async {
+            (status_at(app, token, id).await == "cancelled").then_some(())
+        })
+        .await;
+    }
+    let (status, body) = a
+        .post(
+            &format!("/api/v1/events/{small_a}/rsvp"),
+            Some(&ann),
+            json!({"state": "going"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"], "event_closed");
 }
