@@ -173,6 +173,10 @@ async fn openapi_document_covers_every_endpoint() {
         ("post", "/api/v1/events/{id}/rsvp"),
         ("post", "/api/v1/events/{id}/decisions"),
         ("put", "/api/v1/events/{id}/record"),
+        ("put", "/api/v1/events/{id}/agenda"),
+        ("post", "/api/v1/communities/{ref}/series"),
+        ("get", "/api/v1/series/{id}"),
+        ("put", "/api/v1/series/{id}"),
     ];
     let mut documented = 0;
     for (method, path) in endpoints {
