@@ -8,7 +8,7 @@ use crate::{
     db::{self, events::Event, DbConn},
     domain::{
         changes::Change,
-        events::{self as rules, Answerable, EventStatus, JoinMode, RsvpState},
+        events::{self as rules, Answerable, JoinMode, RsvpState},
     },
     error::{Error, ErrorKind, Result},
 };
@@ -111,12 +111,6 @@ pub async fn receive_answer(
             _ => return Ok(Some(())),
         };
         db::events::set_rsvp(conn, rsvp.post_id, rsvp.person_id, state, None)?;
-        if state == RsvpState::Going {
-            let event = db::events::get(conn, rsvp.post_id)?;
-            if event.is_some_and(|e| e.status() == EventStatus::Cancelled) {
-                tracing::info!("an Accept of a cancelled event {}", rsvp.post_id);
-            }
-        }
         Ok(Some(()))
     })
     .await
