@@ -170,6 +170,11 @@ pub struct Settings {
     /// The IANA time zone a new event's form starts with (e.g. `Europe/Berlin`); each event
     /// keeps its own zone.
     pub default_timezone: String,
+    /// How many occurrences of a meeting series are materialized ahead as events (0 to 100).
+    pub series_horizon_occurrences: u16,
+    /// How many days ahead occurrences of a series are materialized (1 to 730); the next one
+    /// always is, however far.
+    pub series_horizon_days: i64,
     /// Outgoing mail server, empty for none (mail is then written to `mail_dir`):
     /// `smtp://user:password@host:587?tls=required` (STARTTLS), `smtps://user:password@host:465`
     /// (implicit TLS), `smtp://host:25` (no TLS: a relay on this machine only).
@@ -245,6 +250,8 @@ impl Default for Settings {
             instance_unreachable_after_secs: 24 * 3600,
             shutdown_grace_secs: 30,
             default_timezone: "UTC".into(),
+            series_horizon_occurrences: 3,
+            series_horizon_days: 90,
             smtp_url: String::new(),
             mail_from: String::new(),
             mail_dir: String::new(),
@@ -414,6 +421,12 @@ impl Settings {
             .map_err(|e| format!("setting `bind`: {e} (expected address:port)"))?;
         if self.database_url.trim().is_empty() {
             return Err("setting `database_url`: must not be empty".into());
+        }
+        if self.series_horizon_occurrences > 100 || !(1..=730).contains(&self.series_horizon_days) {
+            return Err(
+                "settings `series_horizon_occurrences` (0 to 100) and `series_horizon_days` (1 to 730)"
+                    .to_string(),
+            );
         }
         crate::domain::events::parse_zone(&self.default_timezone)
             .map_err(|_| "setting `default_timezone`: not a known IANA time zone".to_string())?;

@@ -59,7 +59,7 @@ pub async fn create(
 }
 
 /// The event `post_id` as `viewer` may see it (the read gate's 404 otherwise).
-fn visible(
+pub(crate) fn visible(
     conn: &mut DbConn,
     ctx_gate: &gate::Gate,
     viewer: &Viewer,
@@ -72,7 +72,7 @@ fn visible(
 
 /// Whether `person` organizes the event: its author, a named organizer, or a moderator of its
 /// community.
-fn organizes(conn: &mut DbConn, found: &gate::Content, person_id: i64) -> Result<bool> {
+pub(crate) fn organizes(conn: &mut DbConn, found: &gate::Content, person_id: i64) -> Result<bool> {
     if found.post.author_id == person_id {
         return Ok(true);
     }
@@ -128,6 +128,7 @@ pub async fn edit(
             }
             db::posts::edit_post(conn, post_id, &title, &body, &html, db::now())?;
             db::events::update(conn, post_id, &details)?;
+            db::series::detach(conn, post_id)?;
             promote(conn, &notifier, post_id)?;
             emit_edit(conn, &found)
         })
@@ -156,6 +157,7 @@ pub async fn set_status(
                 return Ok(());
             }
             db::events::set_status(conn, post_id, status)?;
+            db::series::detach(conn, post_id)?;
             if status == EventStatus::Cancelled {
                 cancelled(
                     conn,
@@ -185,12 +187,17 @@ pub async fn answer(
     let (gate, viewer) = (ctx.gate().clone(), Viewer::person(person.id, false));
     let person_id = person.id;
     let notifier = ctx.clone();
+    let join_id = ctx.new_activity_id("join");
     let done = ctx
         .write(move |conn| {
             let (found, event) = visible(conn, &gate, &viewer, post_id)?;
             db::members::ensure_not_banned(conn, found.community.id, person_id)?;
             let role = db::communities::role_of(conn, found.community.id, person_id)?;
             rules::may_answer(&found.community, role)?;
+            if !found.post.local {
+                // Held on another server: a `Join` there decides the place.
+                return actions::remote_rsvp::answer_in(conn, &event, person_id, wanted, join_id);
+            }
             answer_in(conn, &notifier, &event, person_id, wanted, None)
         })
         .await;

@@ -5,6 +5,7 @@
 pub mod account_mail;
 pub mod accounts;
 pub mod admin;
+pub mod agenda;
 pub mod communities;
 pub mod delivery;
 pub mod editing;
@@ -19,5 +20,7 @@ pub mod moderation;
 pub mod moderators;
 pub mod notifications;
 pub mod posts;
+pub mod remote_rsvp;
 pub mod reports;
+pub mod series;
 pub mod votes;

@@ -131,6 +131,9 @@ pub struct FeedView {
     /// RSS of the newest threads in the account's communities, private ones included; null
     /// until one is made. A secret: whoever has it reads the feed.
     pub url: Option<String>,
+    /// iCalendar of the events of the account's communities and those it answered, at the same
+    /// secret (replaced with it).
+    pub calendar_url: Option<String>,
 }
 
 /// The logged-in account's private feed address, if it has made one.
@@ -141,8 +144,9 @@ pub async fn feed(ctx: web::Data<AppContext>, Auth(account): Auth) -> Result<Htt
     let token = ctx
         .db(move |conn| views::feeds::token_of(conn, user_id))
         .await?;
-    let url = token.map(|t| feeds::front_address(&ctx, &t));
-    Ok(HttpResponse::Ok().json(FeedView { url }))
+    let url = token.as_ref().map(|t| feeds::front_address(&ctx, t));
+    let calendar_url = token.map(|t| feeds::events_address(&ctx, &t));
+    Ok(HttpResponse::Ok().json(FeedView { url, calendar_url }))
 }
 
 /// A new private feed address for the logged-in account; the old one stops working at once.
@@ -154,5 +158,6 @@ pub async fn new_feed(
 ) -> Result<HttpResponse, Error> {
     let (token, _) = actions::accounts::new_feed_token(&ctx, &account).await?;
     let url = Some(feeds::front_address(&ctx, &token));
-    Ok(HttpResponse::Created().json(FeedView { url }))
+    let calendar_url = Some(feeds::events_address(&ctx, &token));
+    Ok(HttpResponse::Created().json(FeedView { url, calendar_url }))
 }

@@ -67,6 +67,14 @@ pub struct RecordRequest {
     pub attended: Vec<String>,
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgendaRequest {
+    /// The agenda (markdown); empty removes it.
+    #[serde(default)]
+    pub agenda: String,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct RsvpView {
     /// What the answer became: `going`, `waitlisted`, `pending`, `maybe`, `not_going`, `refused`.
@@ -109,6 +117,11 @@ pub struct EventView {
     pub notes: String,
     /// How many came, as recorded.
     pub attended: i64,
+    /// The agenda (markdown and HTML), set by organizers before the meeting.
+    pub agenda: String,
+    pub agenda_html: String,
+    /// The meeting series this is an occurrence of (`/api/v1/series/{id}`).
+    pub series_id: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -173,6 +186,9 @@ fn view(ctx: &AppContext, read: EventRead) -> EventView {
         notes_html: e.notes_html.clone(),
         notes: e.notes_md.clone(),
         attended: read.attended,
+        agenda: e.agenda_md.clone(),
+        agenda_html: e.agenda_html.clone(),
+        series_id: e.series_id,
     }
 }
 
@@ -244,7 +260,7 @@ fn members_only() -> Error {
     )
 }
 
-fn summary(id: i64, title: String, e: &Event) -> EventSummary {
+pub(super) fn summary(id: i64, title: String, e: &Event) -> EventSummary {
     EventSummary {
         id,
         title,
@@ -395,5 +411,24 @@ pub async fn record(
         .collect::<Result<Vec<_>, _>>()?;
     actions::events::record(&data, &account.person, id, &body.notes, attended).await?;
     let read = views::events::read_by_id(&data, viewer, id).await?;
+    Ok(HttpResponse::Ok().json(view(&data, read)))
+}
+
+/// An organizer sets the agenda, before the meeting (members propose items as comments).
+#[utoipa::path(put, path = "/api/v1/events/{id}/agenda", tag = "events",
+    operation_id = "set_event_agenda", params(("id" = i64, Path, description = "event id")),
+    request_body = AgendaRequest, security(("bearer" = [])),
+    responses((status = 200, body = EventView), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn agenda(
+    data: web::Data<AppContext>,
+    Auth(account): Auth,
+    id: web::Path<i64>,
+    ApiJson(body): ApiJson<AgendaRequest>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    actions::agenda::set(&data, &account.person, id, &body.agenda).await?;
+    let read = views::events::read_by_id(&data, super::viewer(Some(&account)), id).await?;
     Ok(HttpResponse::Ok().json(view(&data, read)))
 }

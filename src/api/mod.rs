@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod posts;
 pub mod queue;
 pub mod search;
+pub mod series;
 mod strict_json;
 
 use crate::error::{Error, ErrorKind};
@@ -112,6 +113,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/events/{id}/rsvp", web::post().to(events::rsvp))
             .route("/events/{id}/decisions", web::post().to(events::decide))
             .route("/events/{id}/record", web::put().to(events::record))
+            .route("/events/{id}/agenda", web::put().to(events::agenda))
+            .route("/communities/{ref}/series", web::post().to(series::create))
+            .route("/series/{id}", web::get().to(series::get))
+            .route("/series/{id}", web::put().to(series::edit))
             .route("/communities/{ref}/posts", web::post().to(posts::create))
             .route("/communities/{ref}/posts", web::get().to(posts::list))
             .route("/posts/{id}", web::get().to(posts::get))

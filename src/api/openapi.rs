@@ -5,7 +5,7 @@
 
 use super::{
     account_mail, accounts, admin, communities, events, members, moderation, notifications, posts,
-    queue, search,
+    queue, search, series,
 };
 use crate::error::ErrorBody;
 use actix_web::HttpResponse;
@@ -48,8 +48,8 @@ pub async fn document() -> HttpResponse {
         moderation::reports, moderation::resolve_report, moderation::invite,
         moderation::invitations, moderation::withdraw_invitation, moderation::modlog,
         events::create, events::list, events::get, events::edit, events::status, events::rsvp,
-        events::decide, events::record,
-        notifications::list, notifications::mark_read, notifications::mark_all_read,
+        events::decide, events::record, events::agenda, series::create, series::get,
+        series::edit, notifications::list, notifications::mark_read, notifications::mark_all_read,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth, &CommonResponses),

@@ -3,7 +3,10 @@
 use super::{
     now,
     posts::Post,
-    schema::{event_attendance, event_organizers, event_rsvps, events, persons, posts},
+    schema::{
+        communities, community_members, event_attendance, event_organizers, event_rsvps, events,
+        persons, posts,
+    },
     DbConn,
 };
 use crate::{
@@ -36,6 +39,15 @@ pub struct Event {
     /// Notes or minutes, written afterwards.
     pub notes_md: String,
     pub notes_html: String,
+    /// The meeting series this is an occurrence of.
+    pub series_id: Option<i64>,
+    /// The start the series' rule gave it (None once the series moved it away).
+    pub series_start: Option<NaiveDateTime>,
+    /// Changed on its own by an organizer: edits of the series leave it alone.
+    pub detached: bool,
+    /// The agenda (markdown and HTML), edited by organizers before the meeting.
+    pub agenda_md: String,
+    pub agenda_html: String,
 }
 
 impl Event {
@@ -193,6 +205,15 @@ pub fn rsvp(conn: &mut DbConn, post_id: i64, person_id: i64) -> Result<Option<Rs
         .optional()?)
 }
 
+/// The answer a `Join` with this id recorded.
+pub fn rsvp_by_activity(conn: &mut DbConn, activity_id: &str) -> Result<Option<Rsvp>> {
+    Ok(event_rsvps::table
+        .filter(event_rsvps::activity_id.eq(activity_id))
+        .select(Rsvp::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// Sets a person's answer (and the id of the `Join` it came in, when one did: kept otherwise, so
 /// that a later `Accept` can name it). The waitlist's order is the time of the last change.
 pub fn set_rsvp(
@@ -345,6 +366,22 @@ pub fn record(
     Ok(())
 }
 
+/// Sets the agenda.
+pub fn set_agenda(
+    conn: &mut DbConn,
+    post_id: i64,
+    agenda_md: &str,
+    agenda_html: &str,
+) -> Result<()> {
+    diesel::update(events::table.find(post_id))
+        .set((
+            events::agenda_md.eq(agenda_md),
+            events::agenda_html.eq(agenda_html),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Who came, by person id.
 pub fn attended(conn: &mut DbConn, post_id: i64) -> Result<Vec<i64>> {
     Ok(event_attendance::table
@@ -374,4 +411,57 @@ pub fn local_going_between(
         .filter(persons::local.eq(true))
         .select((events::post_id, posts::community_id, event_rsvps::person_id))
         .load(conn)?)
+}
+
+/// A member's calendar: the events of the communities they are an active member of and those they
+/// answered going, maybe, waitlisted or asked, ending after `since`, within `scope` (what the
+/// gate lets them read), soonest first; with their own answer. Two statements.
+pub fn calendar_of(
+    conn: &mut DbConn,
+    person_id: i64,
+    scope: crate::db::communities::Scope,
+    since: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<(Post, Event, Option<String>)>> {
+    use crate::db::communities::{in_scope, Scope};
+    use crate::domain::communities::Visibility;
+    let member_of = community_members::table
+        .filter(community_members::person_id.eq(person_id))
+        .filter(community_members::state.eq("active"))
+        .select(community_members::community_id);
+    let answered = event_rsvps::table
+        .filter(event_rsvps::person_id.eq(person_id))
+        .filter(event_rsvps::state.eq_any(["going", "maybe", "waitlisted", "pending"]))
+        .select(event_rsvps::post_id);
+    let query = events::table
+        .inner_join(posts::table.inner_join(communities::table))
+        .filter(
+            posts::community_id
+                .eq_any(member_of)
+                .or(events::post_id.eq_any(answered)),
+        )
+        .filter(events::ends_at.gt(since))
+        .filter(posts::deleted.eq(false))
+        .filter(posts::removed.eq(false))
+        .into_boxed();
+    let found: Vec<(Post, Event)> = in_scope!(query, scope)
+        .order((events::starts_at.asc(), events::post_id.asc()))
+        .limit(limit)
+        .select((Post::as_select(), Event::as_select()))
+        .load(conn)?;
+    let ids: Vec<i64> = found.iter().map(|(p, _)| p.id).collect();
+    let mine: std::collections::HashMap<i64, String> = event_rsvps::table
+        .filter(event_rsvps::person_id.eq(person_id))
+        .filter(event_rsvps::post_id.eq_any(&ids))
+        .select((event_rsvps::post_id, event_rsvps::state))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(found
+        .into_iter()
+        .map(|(p, e)| {
+            let state = mine.get(&p.id).cloned();
+            (p, e, state)
+        })
+        .collect())
 }

@@ -31,6 +31,7 @@ pub const TABLES: &[&str] = &[
     "received_activities",
     "posts",
     "comments",
+    "event_series",
     "events",
     "event_rsvps",
     "event_organizers",

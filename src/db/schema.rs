@@ -338,6 +338,36 @@ diesel::table! {
         participant_count -> BigInt,
         notes_md -> Text,
         notes_html -> Text,
+        series_id -> Nullable<BigInt>,
+        series_start -> Nullable<Timestamp>,
+        detached -> Bool,
+        agenda_md -> Text,
+        agenda_html -> Text,
+    }
+}
+
+diesel::table! {
+    event_series (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        author_id -> BigInt,
+        title -> Text,
+        body_md -> Text,
+        rrule -> Text,
+        exdates -> Text,
+        first_local -> Timestamp,
+        duration_minutes -> BigInt,
+        timezone -> Text,
+        place_name -> Text,
+        place_address -> Text,
+        online_url -> Text,
+        online_url_public -> Bool,
+        capacity -> Nullable<BigInt>,
+        join_mode -> Text,
+        external_url -> Text,
+        finished -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -378,6 +408,8 @@ diesel::joinable!(account_tokens -> local_users (local_user_id));
 diesel::joinable!(community_members -> communities (community_id));
 diesel::joinable!(community_members -> persons (person_id));
 diesel::joinable!(events -> posts (post_id));
+diesel::joinable!(events -> event_series (series_id));
+diesel::joinable!(event_series -> communities (community_id));
 diesel::joinable!(event_rsvps -> persons (person_id));
 diesel::joinable!(event_rsvps -> events (post_id));
 diesel::joinable!(event_organizers -> events (post_id));
@@ -464,6 +496,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     event_rsvps,
     event_organizers,
     event_attendance,
+    event_series,
     login_throttles,
     state_versions,
     notifications,

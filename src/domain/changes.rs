@@ -88,6 +88,14 @@ pub enum Change {
         join_id: String,
         accepted: bool,
     },
+    /// A local person answered an event held on another server: going (→ their `Join`, whose
+    /// id is `join_id`), or no longer (`leave` → their `Leave`), sent to the event's author.
+    EventJoinSent {
+        post_id: i64,
+        person_id: i64,
+        join_id: String,
+        leave: bool,
+    },
     /// A post or comment was edited by its author (→ `Update`).
     ContentEdited {
         object_ap_id: String,

@@ -12,4 +12,5 @@ pub mod moderation;
 pub mod names;
 pub mod notifications;
 pub mod posts;
+pub mod series;
 pub mod throttle;

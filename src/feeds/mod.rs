@@ -1,7 +1,8 @@
 //! Feeds over `views/` (never the database directly): RSS 2.0 of a public community's threads
 //! (`/feeds/c/{name}.xml`, also `name@host` for a remote community stored here), of a person's
 //! posts in public communities (`/feeds/u/{name}.xml`), and a member's private feed of their
-//! communities at an address of its own (`/feeds/{token}/front.xml`). Every answer carries an
+//! communities at an address of its own (`/feeds/{token}/front.xml`), with their private
+//! calendar of events beside it (`/feeds/{token}/events.ics`). Every answer carries an
 //! `ETag` (a digest of the document) and answers `If-None-Match` with 304. `ical` writes the
 //! iCalendar files of events (served by `web::events`).
 
@@ -32,6 +33,7 @@ get_routes!(PATHS, feed_routes, |_| true, {
     "/feeds/c/{name}.xml" => community,
     "/feeds/u/{name}.xml" => person,
     "/feeds/{token}/front.xml" => front,
+    "/feeds/{token}/events.ics" => member_events,
 });
 
 /// Mounts the feeds (inside the pages' scope: a feed that does not exist answers the HTML 404).
@@ -105,6 +107,42 @@ pub async fn front(
         address,
     };
     Ok(answer(&req, document(&ctx, about, threads), Cache::Private))
+}
+
+/// `/feeds/{token}/events.ics`: a member's private calendar (`views::feeds::member_events`), at
+/// the address of their private feed; revoked with it.
+pub async fn member_events(
+    req: HttpRequest,
+    ctx: web::Data<AppContext>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let token = token.into_inner();
+    let gate = ctx.gate().clone();
+    let (account, found) = ctx
+        .db(move |conn| views::feeds::member_events(conn, &gate, &token))
+        .await?;
+    let entries: Vec<ical::Entry<'_>> = found
+        .iter()
+        .map(|e| ical::Entry {
+            post: &e.post,
+            event: &e.event,
+            online_url: e.online_url.as_deref(),
+        })
+        .collect();
+    let settings = ctx.settings();
+    let name = format!("{}'s events on {}", account.person.name, settings.hostname);
+    let body = ical::calendar(&name, &entries, &ctx.url(""), &settings.hostname);
+    let mut response = answer(&req, body, Cache::Private);
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/calendar; charset=utf-8"),
+    );
+    Ok(response)
+}
+
+/// The address of a member's private calendar whose token is `token`.
+pub fn events_address(ctx: &AppContext, token: &str) -> String {
+    ctx.url(&format!("/feeds/{token}/events.ics"))
 }
 
 /// The address of the private feed whose token is `token`.

@@ -70,6 +70,44 @@ pub fn member(conn: &mut DbConn, gate: &Gate, token: &str) -> Result<(Account, V
     Ok((account, threads))
 }
 
+/// One event of a member's calendar, with its online link when they may see it.
+pub struct CalendarEntry {
+    pub post: crate::db::posts::Post,
+    pub event: crate::db::events::Event,
+    pub online_url: Option<String>,
+}
+
+/// A member's private calendar, at the same secret address as their feed: the account, and the
+/// events of their communities and those they answered (from 30 days back), as far as the gate
+/// lets them read them; the online link where the event page would show it to them (public, or
+/// they are going, or they wrote it). 404 as [`member`].
+pub fn member_events(
+    conn: &mut DbConn,
+    gate: &Gate,
+    token: &str,
+) -> Result<(Account, Vec<CalendarEntry>)> {
+    let account =
+        db::feeds::account_by_token(conn, token)?.ok_or_else(|| hidden("This feed address"))?;
+    let viewer = Viewer::person(account.person.id, account.user.is_admin);
+    let scope = gate.scope(&viewer);
+    let since = crate::domain::events::now() - chrono::Duration::days(30);
+    let person = account.person.id;
+    let entries = db::events::calendar_of(conn, person, scope, since, 500)?
+        .into_iter()
+        .map(|(post, event, state)| {
+            let shown = event.online_url_public
+                || post.author_id == person
+                || state.as_deref() == Some("going");
+            CalendarEntry {
+                online_url: Some(event.online_url.clone()).filter(|u| shown && !u.is_empty()),
+                post,
+                event,
+            }
+        })
+        .collect();
+    Ok((account, entries))
+}
+
 /// The private feed token of the account `local_user_id`, if it has made one (for its owner's
 /// settings, never a shared page).
 pub fn token_of(conn: &mut DbConn, local_user_id: i64) -> Result<Option<String>> {

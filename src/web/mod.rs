@@ -21,6 +21,8 @@ mod community;
 mod community_form;
 pub mod csrf;
 pub mod errors;
+mod event_answers;
+mod event_forms;
 mod events;
 pub mod flash;
 pub mod form;
@@ -29,6 +31,7 @@ mod moderation;
 mod moderation_forms;
 mod notifications;
 mod people;
+mod series;
 pub mod session;
 mod settings;
 mod thread_forms;
@@ -52,10 +55,12 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/c/{name}/submit" => threads::submit_form,
     "/c/{name}/events.ics" => events::community_ics,
     "/c/{name}/events" => events::list,
-    "/c/{name}/events/new" => events::new_form,
+    "/c/{name}/events/new" => event_forms::new_form,
     "/events/{id}.ics" => events::event_ics,
     "/events/{id}" => events::page,
-    "/events/{id}/edit" => events::edit_form,
+    "/events/{id}/edit" => event_forms::edit_form,
+    "/series/{id}" => series::page,
+    "/series/{id}/edit" => series::edit_form,
     "/u/{name}" => people::person,
     "/post/{id}" => threads::thread,
     "/post/{id}/edit" => thread_forms::edit_form::<true>,
@@ -147,12 +152,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/admin/instances/remove",
                 web::post().to(admin_forms::remove_instance),
             )
-            .route("/c/{name}/events/new", web::post().to(events::create))
-            .route("/events/{id}/edit", web::post().to(events::edit))
-            .route("/events/{id}/rsvp", web::post().to(events::rsvp))
-            .route("/events/{id}/status", web::post().to(events::status))
-            .route("/events/{id}/decisions", web::post().to(events::decide))
-            .route("/events/{id}/record", web::post().to(events::record))
+            .route("/c/{name}/events/new", web::post().to(event_forms::create))
+            .route("/events/{id}/edit", web::post().to(event_forms::edit))
+            .route("/events/{id}/rsvp", web::post().to(event_answers::rsvp))
+            .route("/events/{id}/status", web::post().to(event_answers::status))
+            .route(
+                "/events/{id}/decisions",
+                web::post().to(event_answers::decide),
+            )
+            .route("/events/{id}/record", web::post().to(event_answers::record))
+            .route("/events/{id}/agenda", web::post().to(event_answers::agenda))
+            .route("/series/{id}/edit", web::post().to(series::edit))
             .configure(moderation_forms::routes)
             .configure(thread_routes)
             .default_service(web::to(errors::not_found)),

@@ -1,7 +1,7 @@
 //! `/settings`: one's display name and bio, email and password (the current one required),
-//! whether the registration still waits for approval, and one's private feed address (shown
-//! here only, as a link; a new one revokes the old), and which mail is sent (the form is
-//! `web::notifications::mail`). Each form posts to its own address, goes
+//! whether the registration still waits for approval, one's private feed and calendar
+//! addresses (shown here only, as links; a new one revokes the old, both share one token), and
+//! which mail is sent (the form is `web::notifications::mail`). Each form posts to its own address, goes
 //! through `actions::accounts`, and ends in a redirect back here with a flash message; a refused
 //! form is shown again with the message next to its field.
 
@@ -39,6 +39,8 @@ struct SettingsPage {
     feed: Option<String>,
     /// Which mail is sent (`web::notifications::mail_choices`).
     mail: Vec<super::notifications::MailChoice>,
+    /// The private calendar's address (the same token as the feed's).
+    calendar: Option<String>,
     error: FormError,
 }
 
@@ -80,7 +82,8 @@ async fn settings_page(
     let mail = super::notifications::mail_choices(ctx, user_id).await?;
     Ok(Some(SettingsPage {
         mail,
-        feed: token.map(|t| crate::feeds::front_address(ctx, &t)),
+        feed: token.as_ref().map(|t| crate::feeds::front_address(ctx, t)),
+        calendar: token.map(|t| crate::feeds::events_address(ctx, &t)),
         name: account.person.name,
         approved: account.user.approved,
         unconfirmed: account.user.email_confirmed_at.is_none(),

@@ -21,6 +21,8 @@
 // On stdin it reads commands:
 //   {"cmd":"reply","inReplyTo":URL,"content":"text"}   a Create(Note) replying to a post
 //   {"cmd":"mention","content":"first line\nmore"}   a public Create(Note) mentioning the community
+//   {"cmd":"join","event":URL}                          a Join of an event (Mobilizon's RSVP), sent
+//                                                      to the community's inbox
 //   {"cmd":"quit"}                                    (or end of input)
 // Logs (Fedify's warnings, one line per HTTP request) go to stderr; FEDIFY_PEER_DEBUG=1 adds
 // Fedify's debug log.
@@ -39,6 +41,7 @@ import {
   Create,
   Endpoints,
   Follow,
+  Join,
   Mention,
   Note,
   Person,
@@ -331,6 +334,22 @@ async function run(cmd) {
         cc: community.id,
         tags: [new Mention({ href: community.id, name })],
       });
+    }
+    case "join": {
+      const ctx = context();
+      const joinId = `${origin}/joins/${randomUUID()}`;
+      await ctx.sendActivity(
+        { identifier: IDENTIFIER },
+        community,
+        new Join({
+          id: new URL(joinId),
+          actor: ctx.getActorUri(IDENTIFIER),
+          object: new URL(cmd.event),
+          to: community.id,
+        }),
+      );
+      emit({ event: "sent", cmd: "join", activity: joinId });
+      return;
     }
     default:
       throw new Error(`unknown command ${JSON.stringify(cmd)}`);

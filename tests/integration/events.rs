@@ -696,3 +696,62 @@ async fn organizers_record_notes_and_who_came_once_the_event_has_begun() {
     let (_, view) = app.get(&format!("/api/v1/events/{id}"), None).await;
     assert_eq!(view["notes"], "We fixed **three** bikes.");
 }
+
+#[tokio::test]
+async fn a_members_private_calendar_holds_their_communities_and_answers_until_revoked() {
+    let app = TestApp::spawn().await;
+    let owner = app.user("org").await;
+    let ann = app.user("ann").await;
+    open_community(&app, &owner, "mine").await;
+    let (status, body) = app
+        .community(&owner, "hidden", json!({"visibility": "private"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    open_community(&app, &owner, "elsewhere").await;
+    let (status, _) = app
+        .post("/api/v1/communities/mine/join", Some(&ann), json!({}))
+        .await;
+    assert!(status.is_success(), "{status}");
+    let (_, own) = schedule(&app, &owner, "mine", event("Ours", json!({}))).await;
+    let (_, secret) = schedule(&app, &owner, "hidden", event("Secret", json!({}))).await;
+    let (_, other) = schedule(&app, &owner, "elsewhere", event("Answered", json!({}))).await;
+    schedule(&app, &owner, "elsewhere", event("Unrelated", json!({}))).await;
+    let other = other["id"].as_i64().expect("id");
+    let (_, state) = answer(&app, &ann, other, "going").await;
+    assert_eq!(state["state"], "going");
+
+    let (status, feed) = app.post("/api/v1/me/feed", Some(&ann), json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{feed}");
+    let address = feed["calendar_url"].as_str().expect("calendar").to_string();
+    let path = address.strip_prefix(&app.base).expect("ours").to_string();
+    assert!(path.ends_with("/events.ics"), "{path}");
+    let (status, kind, body) = app.fetch(&path, "text/calendar").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(kind.starts_with("text/calendar"), "{kind}");
+    let calendar: icalendar::Calendar = body.parse().expect("the crate's parser reads it");
+    use icalendar::Component;
+    let titles: Vec<&str> = calendar
+        .components
+        .iter()
+        .filter_map(|c| c.as_event())
+        .filter_map(|e| e.get_summary())
+        .collect();
+    assert_eq!(titles, ["Ours", "Answered"], "{body}");
+    assert!(!body.contains("Secret") && !body.contains("Unrelated"));
+    // Going: the link shown to people going is in their own calendar (lines unfolded).
+    let unfolded = body.replace("\r\n ", "");
+    assert!(
+        unfolded.contains("Online: https://meet.example/room"),
+        "{body}"
+    );
+    let own = own["id"].as_i64().expect("id");
+    assert!(body.contains(&format!("UID:event-{own}@{}", app.hostname)));
+    python_reads_icalendar(&body, 2).await;
+    let _ = secret;
+
+    // A new address revokes the old one: the calendar with it.
+    let (status, _) = app.post("/api/v1/me/feed", Some(&ann), json!({})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _, _) = app.fetch(&path, "text/calendar").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -1,6 +1,7 @@
 //! A third-party implementation as peer: `tests/fedify/peer.mjs`, a small server built on the
 //! Fedify framework (Node), follows a copse community, receives what the community announces,
-//! replies to a post and opens a post by mentioning the community. Its HTTP signatures, JSON-LD
+//! replies to a post, opens a post by mentioning the community and answers an event with a
+//! `Join`, receiving the organizer's `Accept`. Its HTTP signatures, JSON-LD
 //! handling and delivery are Fedify's own, so this pins interoperability with an implementation
 //! that shares none of our code.
 //!
@@ -375,6 +376,52 @@ async fn a_fedify_peer_follows_receives_announces_replies_and_posts_by_mention()
             .as_str()
             .is_some_and(|b| b.contains("Bring envelopes and labels.")),
         "{opened}"
+    );
+
+    // The peer answers an event going with a Join (Mobilizon's RSVP) and gets the organizer's
+    // Accept; copse counts it among the people going.
+    let (status, event) = app
+        .post(
+            "/api/v1/communities/gardeners/events",
+            Some(&owner),
+            json!({
+                "title": "Planting day",
+                "starts_at": "2031-04-05T10:00",
+                "ends_at": "2031-04-05T13:00",
+                "timezone": "Europe/Berlin",
+                "capacity": 10,
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{event}");
+    let event_url = event["actor_id"].as_str().expect("actor_id").to_string();
+    let event_id = event["id"].as_i64().expect("id");
+    peer.send(json!({"cmd": "join", "event": event_url})).await;
+    let sent = peer
+        .wait("the peer to deliver its Join", |e| {
+            e["event"] == "sent" && e["cmd"] == "join"
+        })
+        .await;
+    let join_id = sent["activity"].as_str().expect("join").to_string();
+    let accepted = peer
+        .wait("copse's Accept of the Join", |e| {
+            e["event"] == "received" && e["type"] == "Accept" && e["objectId"] == join_id.as_str()
+        })
+        .await;
+    assert_eq!(
+        accepted["actor"],
+        format!("http://{}/u/owner", app.hostname).as_str(),
+        "the organizer answers"
+    );
+    let (_, view) = app
+        .get(&format!("/api/v1/events/{event_id}"), Some(&owner))
+        .await;
+    assert_eq!(view["going"], 1, "{view}");
+    assert!(
+        view["answers"].as_array().is_some_and(|a| a
+            .iter()
+            .any(|a| a["person"] == peer_handle.as_str() && a["state"] == "going")),
+        "{view}"
     );
 
     // Comments travel only wrapped in their Create; a bare Announce(Note) never came.

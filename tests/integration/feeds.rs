@@ -437,7 +437,7 @@ async fn the_api_shows_and_renews_the_private_feed_address() {
     thread(&app, &bob, "garden", "Members only", "m").await;
     let (status, none) = app.get("/api/v1/me/feed", Some(&bob)).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(none, json!({"url": null}));
+    assert_eq!(none, json!({"url": null, "calendar_url": null}));
     assert_eq!(
         app.post("/api/v1/me/feed", None, json!({})).await.0,
         StatusCode::UNAUTHORIZED

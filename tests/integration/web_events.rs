@@ -229,3 +229,123 @@ async fn the_organizer_records_notes_and_attendance_from_the_event_page() {
     .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
 }
+
+#[tokio::test]
+async fn a_series_is_started_from_the_event_form_shown_edited_and_given_an_agenda() {
+    let app = TestApp::spawn().await;
+    let (olga, ann) = scene(&app).await;
+    let new = "/c/garden/events/new";
+    let form_page = olga.get(new).await;
+    form_page.assert_html(StatusCode::OK);
+    assert!(
+        form_page.body.contains("name=\"repeats\""),
+        "the form offers repeats"
+    );
+    // The second Thursday of a month a few weeks ahead.
+    let today = chrono::Utc::now().date_naive();
+    let mut first = today + chrono::Duration::days(14);
+    while chrono::Datelike::weekday(&first) != chrono::Weekday::Thu
+        || !(8..=14).contains(&chrono::Datelike::day(&first))
+    {
+        first += chrono::Duration::days(1);
+    }
+    let (starts, ends) = (format!("{first}T19:00"), format!("{first}T20:00"));
+    let mut fields = vec![
+        ("title", "Garden council"),
+        ("body", "Monthly."),
+        ("starts_at", starts.as_str()),
+        ("ends_at", ends.as_str()),
+        ("timezone", "Europe/Lisbon"),
+        ("join_mode", "free"),
+        ("repeats", "custom"),
+        ("rrule", "FREQ=MINUTELY"),
+    ];
+    // A refused rule: the form again with the message by its field.
+    let refused = submit(&olga, new, new, &fields).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("id=\"rrule-error\""),
+        "{}",
+        refused.body
+    );
+    fields.retain(|(k, _)| *k != "rrule" && *k != "repeats");
+    fields.push(("repeats", "monthly"));
+    let done = submit(&olga, new, new, &fields).await;
+    let to = location(&done);
+    assert!(to.starts_with("/series/"), "{to}");
+    let page = ann.get(&to).await;
+    page.assert_html(StatusCode::OK);
+    assert!(
+        page.body.contains("every second Thursday of the month"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("Edit the series"),
+        "not for a member who did not start it"
+    );
+    let meeting = page
+        .body
+        .split("href=\"/events/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|id| id.parse::<i64>().ok())
+        .expect("a meeting's link");
+    let list = ann.get("/c/garden/events").await;
+    assert!(list.body.contains("Meeting series"), "{}", list.body);
+    let event = ann.get(&format!("/events/{meeting}")).await;
+    assert!(
+        event.body.contains(&format!("href=\"{to}\"")),
+        "the meeting links its series"
+    );
+
+    // The organizer edits the series from its form (the time moves to 18:30).
+    let edit = format!("{to}/edit");
+    let edit_page = olga.get(&edit).await;
+    edit_page.assert_html(StatusCode::OK);
+    assert!(
+        edit_page.body.contains("FREQ=MONTHLY;BYDAY=2TH"),
+        "{}",
+        edit_page.body
+    );
+    let starts = format!("{first}T18:30");
+    let changed: Vec<(&str, &str)> = vec![
+        ("title", "Garden council"),
+        ("body", "Monthly."),
+        ("starts_at", starts.as_str()),
+        ("ends_at", ends.as_str()),
+        ("timezone", "Europe/Lisbon"),
+        ("join_mode", "free"),
+        ("repeats", "custom"),
+        ("rrule", "FREQ=MONTHLY;BYDAY=2TH"),
+    ];
+    let saved = submit(&olga, &edit, &edit, &changed).await;
+    assert_eq!(location(&saved), to);
+    let event = ann.get(&format!("/events/{meeting}")).await;
+    assert!(event.body.contains(", 18:30 "), "{}", event.body);
+    // A member may not.
+    let refused = submit(&ann, &format!("/events/{meeting}"), &edit, &changed).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    // The agenda, from the event page.
+    let at = format!("/events/{meeting}");
+    let done = submit(
+        &olga,
+        &at,
+        &format!("{at}/agenda"),
+        &[("agenda", "1. *Compost*")],
+    )
+    .await;
+    assert_eq!(location(&done), at);
+    let event = ann.get(&at).await;
+    assert!(event.body.contains("<em>Compost</em>"), "{}", event.body);
+    assert!(
+        !event.body.contains(&format!("action=\"{at}/agenda\"")),
+        "not for members"
+    );
+}

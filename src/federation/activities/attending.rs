@@ -2,7 +2,8 @@
 //! `Accept` / `Reject` of a `Join`: RSVPs from other servers to events held here. A `Join` is
 //! "going": it becomes going, waitlisted or pending under the event's rules, and is answered with
 //! an `Accept` when the person has a place (a waitlisted or pending one when promoted or
-//! accepted) or a `Reject` when refused; nothing is stored of a refused one.
+//! accepted) or a `Reject` when refused; nothing is stored of a refused one. The same `Join` and
+//! `Leave` are sent for a local member's answer to a remote event (`outbound::attending`).
 
 use super::undo::{Undo, Undoable};
 use crate::{
@@ -170,8 +171,9 @@ pub struct JoinAnswer<K> {
     pub to: Vec<Url>,
 }
 
-/// Sent only: an answer to a `Join` of a remote event is not read here (copse members answer
-/// events on their own instance's copy only).
+/// Sent only through this type: an answer to a local member's `Join` of a remote event has the
+/// shape of an answer to a Follow and is read as one (`following::FollowAnswer`), which hands it
+/// to `actions::remote_rsvp::receive_answer` when it names such a Join.
 #[async_trait::async_trait]
 impl<K> Activity for JoinAnswer<K>
 where

@@ -169,8 +169,15 @@ impl<K: AnswerKind> Activity for FollowAnswer<K> {
     }
 
     async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
-        let community = self.actor.dereference(data).await?;
         let follow_id = self.object.id().to_string();
+        // The same shape answers a member's `Join` of a remote event (from its organizer).
+        let actor = self.actor.inner().to_string();
+        let join =
+            crate::actions::remote_rsvp::receive_answer(data, actor, follow_id.clone(), K::ACCEPTS);
+        if join.await?.is_some() {
+            return Ok(());
+        }
+        let community = self.actor.dereference(data).await?;
         membership::receive_answer(data, community, follow_id, K::ACCEPTS).await
     }
 }

@@ -80,6 +80,23 @@ pub fn outbound(event: &Event, going: i64, page: &url::Url) -> EventFields {
     }
 }
 
+/// The `content` of an event: its description, then its agenda under a heading when it has one
+/// (other servers show `content`; copse keeps no separate agenda field on the wire).
+pub fn content_with_agenda(body_html: &str, event: &Event) -> String {
+    if event.agenda_html.trim().is_empty() {
+        return body_html.to_string();
+    }
+    format!("{body_html}<h2>Agenda</h2>{}", event.agenda_html)
+}
+
+/// The markdown `source` to match [`content_with_agenda`].
+pub fn source_with_agenda(body_md: &str, event: &Event) -> String {
+    if event.agenda_md.trim().is_empty() {
+        return body_md.to_string();
+    }
+    format!("{body_md}\n\n## Agenda\n\n{}", event.agenda_md)
+}
+
 fn location(event: &Event) -> Option<Value> {
     let mut places = vec![];
     if !event.place_name.is_empty() || !event.place_address.is_empty() {

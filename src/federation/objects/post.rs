@@ -273,9 +273,15 @@ impl Object for PostOrComment {
                     ),
                     None => rules::teaser(&p.body_html),
                 }),
-                content: Some(p.body_html.clone()),
+                content: Some(match &event {
+                    Some((e, _)) => super::event::content_with_agenda(&p.body_html, e),
+                    None => p.body_html.clone(),
+                }),
                 media_type: Some("text/html".into()),
-                source: Some(Source::markdown(p.body_md.clone())),
+                source: Some(Source::markdown(match &event {
+                    Some((e, _)) => super::event::source_with_agenda(&p.body_md, e),
+                    None => p.body_md.clone(),
+                })),
                 in_reply_to: None,
                 tag: vec![mention],
                 sensitive: Some(false),
@@ -286,7 +292,12 @@ impl Object for PostOrComment {
                     Some((e, going)) => super::event::outbound(
                         e,
                         *going,
-                        &data.url(&format!("/events/{}", p.id)).parse()?,
+                        &data
+                            .url(&match e.series_id {
+                                Some(series) => format!("/series/{series}"),
+                                None => format!("/events/{}", p.id),
+                            })
+                            .parse()?,
                     ),
                     None => Default::default(),
                 },

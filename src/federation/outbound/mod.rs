@@ -45,7 +45,9 @@ pub async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
         | Change::ContentDeleted { .. }
         | Change::CommunityUpdated { .. } => content::plan(change, data).await,
         Change::VoteCast { .. } | Change::VoteWithdrawn { .. } => voting::plan(change, data).await,
-        Change::EventAnswered { .. } => attending::plan(change, data).await,
+        Change::EventAnswered { .. } | Change::EventJoinSent { .. } => {
+            attending::plan(change, data).await
+        }
         Change::ThreadLocked { .. }
         | Change::PersonBanned { .. }
         | Change::PostPinned { .. }

@@ -102,6 +102,18 @@ async fn the_event_pages_pass_axe() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{event}");
     let id = event["id"].as_i64().expect("id");
+    let first = (chrono::Utc::now() + chrono::Duration::days(3)).date_naive();
+    let (status, series) = app
+        .post(
+            "/api/v1/communities/garden/series",
+            Some(&olga),
+            json!({"title": "Weeding", "starts_at": format!("{first}T09:00"),
+                   "ends_at": format!("{first}T10:00"), "timezone": "Europe/Paris",
+                   "rrule": "FREQ=MONTHLY;BYDAY=1SA", "exdates": ["2031-08-02"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{series}");
+    let series = series["id"].as_i64().expect("id");
     let ann = app.login("ann").await;
     app.post(
         &format!("/api/v1/events/{id}/rsvp"),
@@ -111,7 +123,11 @@ async fn the_event_pages_pass_axe() {
     .await;
 
     // Signed out: the page and the list.
-    for path in [format!("/events/{id}"), "/c/garden/events".to_string()] {
+    for path in [
+        format!("/events/{id}"),
+        "/c/garden/events".to_string(),
+        format!("/series/{series}"),
+    ] {
         browser.open(&app.url(&path)).await;
         browser.assert_accessible().await;
     }
@@ -122,6 +138,14 @@ async fn the_event_pages_pass_axe() {
     browser.assert_accessible().await;
     browser.open(&app.url("/c/garden/events/new")).await;
     browser.assert_accessible().await;
+    browser
+        .open(&app.url(&format!("/series/{series}/edit")))
+        .await;
+    browser
+        .assert_shows(&["Repeats", "How often the meeting takes place"])
+        .await;
+    browser.assert_accessible().await;
+    browser.open(&app.url("/c/garden/events/new")).await;
     browser.fill("#title", "No date").await;
     browser.click("main form button[type=submit]").await;
     browser
