@@ -16,6 +16,7 @@ pub mod move_db;
 pub mod outbox;
 pub mod posts;
 pub mod schema;
+pub mod search;
 pub mod throttles;
 pub mod versions;
 pub mod votes;

@@ -11,4 +11,5 @@ pub mod keys;
 pub mod moderation;
 pub mod names;
 pub mod posts;
+pub mod search;
 pub mod throttle;

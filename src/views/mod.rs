@@ -6,4 +6,5 @@ pub mod feeds;
 pub mod gate;
 pub mod moderation;
 pub mod posts;
+pub mod search;
 pub mod threads;

@@ -3,7 +3,7 @@
 //! (`flash`), HTML error pages and security headers (`errors`), the layout's frame (`frame`),
 //! form extractors (`form`), the vendored stylesheets (`assets`); the pages themselves in
 //! `communities` (the directory and home), `community` (a community's page, joining and
-//! leaving), `community_form` (creating and editing), `threads` with `thread_forms` and
+//! leaving), `community_form` (creating and editing), `search` (full-text), `threads` with `thread_forms` and
 //! `thread_moderation` (reading and writing in threads), `people`, `auth` (sign-up, log-in,
 //! log-out), `account_mail` (forgotten password, reset and confirmation links), `settings`, the
 //! moderators' `moderation` (with `moderation_forms`), and the administrators' `admin` (with its
@@ -26,6 +26,7 @@ pub mod frame;
 mod moderation;
 mod moderation_forms;
 mod people;
+mod search;
 pub mod session;
 mod settings;
 mod thread_forms;
@@ -42,6 +43,7 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/static/{file}" => assets::stylesheet,
     "/" => communities::home,
     "/communities" => communities::directory,
+    "/search" => search::page,
     "/communities/new" => community_form::new_page,
     "/c/{name}" => community::page,
     "/c/{name}/edit" => community_form::edit_page,

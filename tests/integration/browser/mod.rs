@@ -13,6 +13,7 @@ mod moderation;
 mod pages;
 mod password_reset;
 mod screenshots;
+mod search;
 mod threads;
 
 use fantoccini::{wd::Capabilities, Client, ClientBuilder, Locator};
