@@ -98,8 +98,8 @@ pub async fn resolve(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
-    /// Words to find (letters and digits; anything else separates words). All must match;
-    /// the last also matches the start of a longer word.
+    /// Words to find (letters and digits; anything else separates words). All must match
+    /// (English stemming: `stewards` finds `steward`).
     pub q: String,
     /// 1-based, at most 50; default 1.
     pub page: Option<i64>,

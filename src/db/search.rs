@@ -41,6 +41,12 @@ pub const DERIVED: &[&str] = &[
 const POST_BM25: &str = "bm25(post_search, 10.0, 1.0)";
 const COMMUNITY_BM25: &str = "bm25(community_search, 10.0, 10.0, 1.0)";
 
+/// How many of the newest matching threads a search ranks. Finding them costs little on both
+/// engines (FTS5 walks its index backwards by rowid and stops; PostgreSQL either reads the GIN
+/// index for a rare word or walks `post_search`'s key backwards for a common one); ranking a
+/// million matches does not. As many as `views::search::MAX_PAGE` pages of 20 show.
+pub const CANDIDATES: i64 = 1_000;
+
 /// A community's charter as SQLite indexes it (the migration's triggers say the same).
 const SQLITE_CHARTER: &str = "summary_md || ' ' || purpose || ' ' || domain || ' ' || practice \
      || ' ' || meeting_cadence || ' ' || code_of_conduct_md";
@@ -81,7 +87,9 @@ fn ids(conn: &mut DbConn, sqlite: &str, pg: &str, terms: &Terms) -> Result<Vec<i
 }
 
 /// The ids of the threads matching `terms`, best first, that are neither deleted nor removed
-/// and whose community is within `scope`: `limit` of them after skipping `offset`.
+/// and whose community is within `scope`: `limit` of them after skipping `offset`. Ranked among
+/// the newest `CANDIDATES` matches: all of them for a specific search, the recent ones for a
+/// word that thousands of threads share (ranking every one of a million matches took seconds).
 pub fn threads(
     conn: &mut DbConn,
     terms: &Terms,
@@ -94,16 +102,19 @@ pub fn threads(
     }
     let scope = scope_sql(scope);
     let sqlite = format!(
-        "SELECT p.id AS id FROM post_search JOIN posts p ON p.id = post_search.rowid \
-         JOIN communities c ON c.id = p.community_id \
-         WHERE post_search MATCH ? AND NOT p.deleted AND NOT p.removed AND {scope} \
-         ORDER BY {POST_BM25}, p.id DESC LIMIT {limit} OFFSET {offset}"
+        "SELECT p.id AS id FROM (SELECT rowid AS id, {POST_BM25} AS score FROM post_search \
+         WHERE post_search MATCH ? ORDER BY rowid DESC LIMIT {CANDIDATES}) m \
+         JOIN posts p ON p.id = m.id JOIN communities c ON c.id = p.community_id \
+         WHERE NOT p.deleted AND NOT p.removed AND {scope} \
+         ORDER BY m.score, p.id DESC LIMIT {limit} OFFSET {offset}"
     );
     let pg = format!(
-        "SELECT p.id AS id FROM post_search s JOIN posts p ON p.id = s.post_id \
-         JOIN communities c ON c.id = p.community_id, to_tsquery('english', $1) query \
-         WHERE s.document @@ query AND NOT p.deleted AND NOT p.removed AND {scope} \
-         ORDER BY ts_rank(s.document, query) DESC, p.id DESC LIMIT {limit} OFFSET {offset}"
+        "SELECT p.id AS id FROM (SELECT s.post_id AS id, ts_rank(s.document, query) AS score \
+         FROM post_search s, to_tsquery('english', $1) query WHERE s.document @@ query \
+         ORDER BY s.post_id DESC LIMIT {CANDIDATES}) m \
+         JOIN posts p ON p.id = m.id JOIN communities c ON c.id = p.community_id \
+         WHERE NOT p.deleted AND NOT p.removed AND {scope} \
+         ORDER BY m.score DESC, p.id DESC LIMIT {limit} OFFSET {offset}"
     );
     ids(conn, &sqlite, &pg, terms)
 }

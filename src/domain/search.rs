@@ -8,7 +8,9 @@ pub const MAX_TERMS: usize = 12;
 pub const MAX_TERM_CHARS: usize = 64;
 
 /// The words of a search, in the order typed: letters and digits only, lowercased. All must
-/// match; the last one also matches as the start of a longer word (search as one types).
+/// match, each as a word (both engines stem English: `stewards` finds `steward`). Not as the
+/// start of a longer word: an FTS5 prefix query reads the whole list of every word it covers,
+/// which made a common prefix cost 130 ms over a million threads (docs/PERFORMANCE.md).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Terms(Vec<String>);
 
@@ -37,27 +39,19 @@ impl Terms {
         &self.0
     }
 
-    /// An FTS5 `MATCH` expression: each word a quoted string (implicit AND), the last a prefix.
+    /// An FTS5 `MATCH` expression: each word a quoted string (implicit AND).
     pub fn fts5(&self) -> String {
         let quoted: Vec<String> = self
             .0
             .iter()
             .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
             .collect();
-        let mut expression = quoted.join(" ");
-        if !expression.is_empty() {
-            expression.push('*');
-        }
-        expression
+        quoted.join(" ")
     }
 
-    /// A PostgreSQL `to_tsquery` text: the words joined by `&`, the last a prefix (`:*`).
+    /// A PostgreSQL `to_tsquery` text: the words joined by `&`.
     pub fn tsquery(&self) -> String {
-        let mut expression = self.0.join(" & ");
-        if !expression.is_empty() {
-            expression.push_str(":*");
-        }
-        expression
+        self.0.join(" & ")
     }
 }
 
@@ -74,11 +68,11 @@ mod tests {
         );
         assert_eq!(
             terms.fts5(),
-            "\"data\" \"or\" \"stewards\" \"near\" \"x\" \"a\" \"b\" \"c\"*"
+            "\"data\" \"or\" \"stewards\" \"near\" \"x\" \"a\" \"b\" \"c\""
         );
         assert_eq!(
             terms.tsquery(),
-            "data & or & stewards & near & x & a & b & c:*"
+            "data & or & stewards & near & x & a & b & c"
         );
     }
 
