@@ -106,6 +106,10 @@ enum Admin {
         #[arg(long)]
         force: bool,
     },
+    /// Rebuild the full-text search indexes (threads and communities) from the stored rows,
+    /// with a progress bar. The index follows every write by itself; this is for an index
+    /// suspected stale or damaged. Writers wait while it runs; readers do not.
+    Reindex,
     /// Copy this SQLite instance into a new, empty PostgreSQL database (URL given with --to),
     /// then compare row counts. Stop copse first; the SQLite file is left as it was.
     #[command(name = "move-db")]
@@ -308,6 +312,21 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Admin(Admin::Reindex) => {
+            let indexed = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+                let mut conn = db::ConnectionManager::new(&settings)
+                    .connect_once()
+                    .map_err(|e| anyhow::anyhow!("connecting to the database: {e}"))?;
+                db::run_migrations(&mut conn)?;
+                let mut bars = ProgressBars::default();
+                Ok(db::search::reindex(&mut conn, &mut |p| bars.reindex(p))?)
+            })
+            .await??;
+            for (index, rows) in indexed {
+                println!("{index}: {rows} indexed");
+            }
+            Ok(())
+        }
         Command::Admin(Admin::MoveDb { to }) => {
             let counted = tokio::task::spawn_blocking(move || {
                 let mut bars = ProgressBars::default();
@@ -417,6 +436,16 @@ impl ProgressBars {
                 }
             }
         }
+    }
+}
+
+impl ProgressBars {
+    fn reindex(&mut self, progress: db::search::Progress) {
+        use db::search::Progress;
+        self.show(match progress {
+            Progress::Index { index, rows } => db::move_db::Progress::Table { table: index, rows },
+            Progress::Indexed(done) => db::move_db::Progress::Copied(done),
+        });
     }
 }
 

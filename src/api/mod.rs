@@ -125,6 +125,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/posts/{id}/vote", web::post().to(posts::vote_post))
             .route("/comments/{id}/vote", web::post().to(posts::vote_comment))
             .route("/resolve", web::get().to(search::resolve))
+            .route("/search", web::get().to(search::search))
             .route("/posts/{id}/lock", web::post().to(posts::lock))
             .route("/posts/{id}/pin", web::post().to(posts::pin))
             .route("/communities/{name}/bans", web::post().to(members::ban))

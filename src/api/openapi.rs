@@ -41,7 +41,7 @@ pub async fn document() -> HttpResponse {
         members::reject,
         posts::create, posts::list, posts::get, posts::comment, posts::comments,
         posts::vote_post, posts::vote_comment, posts::edit_post, posts::delete_post,
-        posts::edit_comment, posts::delete_comment, search::resolve, posts::lock,
+        posts::edit_comment, posts::delete_comment, search::resolve, search::search, posts::lock,
         members::ban, members::unban, posts::pin,
         moderation::appoint, moderation::dismiss, moderation::restore_post,
         moderation::restore_comment, moderation::report_post, moderation::report_comment,

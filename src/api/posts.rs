@@ -117,7 +117,7 @@ pub(crate) async fn post_view(ctx: &AppContext, post: Post) -> Result<PostView, 
     Ok(listed_view(ctx, listed))
 }
 
-fn listed_view(ctx: &AppContext, listed: ListedPost) -> PostView {
+pub(crate) fn listed_view(ctx: &AppContext, listed: ListedPost) -> PostView {
     let ListedPost {
         post,
         author,

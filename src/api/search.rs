@@ -1,11 +1,13 @@
 //! `/resolve`: find a community, person, post or comment by handle or URL, on this instance or
-//! another (fetched and stored, so it gets a local id).
+//! another (fetched and stored, so it gets a local id); `/search`: full-text search over
+//! threads and communities (`views::search`).
 
 use super::{communities, extract::MaybeAuth, handle, posts};
 use crate::{
     context::RequestData,
     error::{Error, ErrorBody, ErrorKind},
     federation::resolve::{self, Resolved},
+    views,
 };
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -90,4 +92,66 @@ pub async fn resolve(
         }
     };
     Ok(HttpResponse::Ok().json(result))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct SearchQuery {
+    /// Words to find (letters and digits; anything else separates words). All must match
+    /// (English stemming: `stewards` finds `steward`).
+    pub q: String,
+    /// 1-based, at most 50; default 1.
+    pub page: Option<i64>,
+}
+
+/// A community found, and whether it lives on another server (known here).
+#[derive(Serialize, ToSchema)]
+pub struct CommunityHit {
+    pub remote: bool,
+    pub community: communities::CommunityView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SearchResults {
+    /// Best match first, up to 20.
+    pub communities: Vec<CommunityHit>,
+    /// Best match first, up to 20; neither deleted nor removed.
+    pub threads: Vec<posts::PostView>,
+    pub page: i64,
+    /// The next page, when it has more of either list.
+    pub next_page: Option<i64>,
+}
+
+/// Full-text search over threads (title, body) and communities (name, title, charter), local
+/// and known remote ones. Content of a private community is found only by its members (and
+/// this instance's admins); text without a letter or digit finds nothing.
+#[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchQuery),
+    security((), ("bearer" = [])),
+    responses((status = 200, body = SearchResults), (status = 400, body = ErrorBody)))]
+pub async fn search(
+    data: RequestData,
+    MaybeAuth(account): MaybeAuth,
+    query: web::Query<SearchQuery>,
+) -> Result<HttpResponse, Error> {
+    let viewer = super::viewer(account.as_ref());
+    let page = query.page.unwrap_or(1);
+    let found = views::search::search(&data, &viewer, &query.q, page).await?;
+    let mut hits = Vec::with_capacity(found.communities.len());
+    for community in found.communities {
+        hits.push(CommunityHit {
+            remote: !community.local,
+            community: communities::view(&data, community, viewer.clone()).await?,
+        });
+    }
+    Ok(HttpResponse::Ok().json(SearchResults {
+        communities: hits,
+        threads: found
+            .threads
+            .into_iter()
+            .map(|l| posts::listed_view(&data, l))
+            .collect(),
+        page,
+        next_page: found.more.then_some(page + 1),
+    }))
 }

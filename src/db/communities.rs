@@ -8,6 +8,7 @@ use super::{
 };
 use crate::{
     domain::communities::{Charter, CommunityFields, MembershipPolicy, Role, Visibility},
+    domain::search::Terms,
     error::{Error, Result},
 };
 use chrono::NaiveDateTime;
@@ -282,8 +283,9 @@ pub enum Directory {
 }
 
 /// A directory page within `scope`: `limit` communities after `after` (a name for `Local`, an
-/// actor id for `Remote`), those whose name, title, summary or charter contains `q` (any case;
-/// `LIKE` over `lower()` on both engines, with `%` and `_` in `q` taken literally).
+/// actor id for `Remote`), those whose name, title, summary or charter holds the words of `q`
+/// (the search index, `db::search`), or whose name contains `q` (any case; `LIKE` over
+/// `lower()` on both engines, with `%` and `_` in `q` taken literally).
 pub fn search_page(
     conn: &mut DbConn,
     which: Directory,
@@ -307,29 +309,31 @@ pub fn search_page(
         Directory::Remote => query.order(communities::ap_id.asc()),
     };
     if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
+        // Its words through the search index, or a part of its name (a handle being typed).
         let escaped = q
             .to_lowercase()
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        let pattern = format!("%{escaped}%");
-        macro_rules! like {
-            ($column:expr) => {
-                lower($column).like(pattern.clone()).escape('\\')
-            };
-        }
+        let matches = super::search::community_matches(conn, &Terms::parse(q));
         query = query.filter(
-            like!(communities::name)
-                .or(like!(communities::title))
-                .or(like!(communities::summary_md))
-                .or(like!(communities::purpose))
-                .or(like!(communities::domain))
-                .or(like!(communities::practice))
-                .or(like!(communities::meeting_cadence))
-                .or(like!(communities::code_of_conduct_md)),
+            lower(communities::name)
+                .like(format!("%{escaped}%"))
+                .escape('\\')
+                .or(matches),
         );
     }
     Ok(in_scope!(query, scope).load(conn)?)
+}
+
+/// These communities, in the order of `ids` (one missing is left out).
+pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<Community>> {
+    let mut found: Vec<Community> = communities::table
+        .filter(communities::id.eq_any(ids))
+        .select(Community::as_select())
+        .load(conn)?;
+    found.sort_by_key(|c| ids.iter().position(|id| *id == c.id));
+    Ok(found)
 }
 
 /// A remote community known here by its handle's parts (`name@host`, `host` with its port if

@@ -18,6 +18,7 @@ pub mod notifications;
 pub mod outbox;
 pub mod posts;
 pub mod schema;
+pub mod search;
 pub mod series;
 pub mod throttles;
 pub mod versions;

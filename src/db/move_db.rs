@@ -7,7 +7,7 @@
 //! PostgreSQL's `json_populate_recordset` reads a batch back through each column's own type, so
 //! booleans (SQLite's 0/1), timestamps, NULLs and any Unicode text arrive as they were.
 
-use super::{backup, versions::DERIVED, DbConn};
+use super::{backup, search, versions::DERIVED, DbConn};
 use crate::config::Settings;
 use anyhow::{bail, Context};
 use diesel::{
@@ -122,7 +122,10 @@ pub fn move_to_postgres(
          AND name NOT LIKE 'sqlite_%' AND name <> '__diesel_schema_migrations'",
     )
     .load(sqlite)?;
-    let known = |t: &Name| TABLES.contains(&t.name.as_str()) || DERIVED.contains(&t.name.as_str());
+    let known = |t: &Name| {
+        let name = t.name.as_str();
+        TABLES.contains(&name) || DERIVED.contains(&name) || search::DERIVED.contains(&name)
+    };
     if let Some(unknown) = found.iter().find(|t| !known(t)) {
         bail!(
             "table {} is not in db::move_db::TABLES: this copse cannot move it",

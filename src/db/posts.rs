@@ -17,7 +17,8 @@ use diesel::prelude::*;
 mod listing;
 
 pub use listing::{
-    community_posts, listed_post, newest, pinned_listed, ActorRef, ListedPost, Newest, PostOrder,
+    community_posts, listed_post, listed_posts, newest, pinned_listed, ActorRef, ListedPost,
+    Newest, PostOrder,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, serde::Deserialize)]

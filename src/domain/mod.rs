@@ -12,5 +12,6 @@ pub mod moderation;
 pub mod names;
 pub mod notifications;
 pub mod posts;
+pub mod search;
 pub mod series;
 pub mod throttle;

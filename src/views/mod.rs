@@ -6,5 +6,6 @@ pub mod feeds;
 pub mod gate;
 pub mod moderation;
 pub mod posts;
+pub mod search;
 pub mod series;
 pub mod threads;

@@ -3,7 +3,7 @@
 //! (`flash`), HTML error pages and security headers (`errors`), the layout's frame (`frame`),
 //! form extractors (`form`), the vendored stylesheets (`assets`); the pages themselves in
 //! `communities` (the directory and home), `community` (a community's page, joining and
-//! leaving), `community_form` (creating and editing), `threads` with `thread_forms` and
+//! leaving), `community_form` (creating and editing), `search` (full-text), `threads` with `thread_forms` and
 //! `thread_moderation` (reading and writing in threads), `people`, `auth` (sign-up, log-in,
 //! log-out), `account_mail` (forgotten password, reset and confirmation links), `unsubscribe`
 //! (one-click unsubscribe links of mail), `notifications` (the list and the mail settings form),
@@ -31,6 +31,7 @@ mod moderation;
 mod moderation_forms;
 mod notifications;
 mod people;
+mod search;
 mod series;
 pub mod session;
 mod settings;
@@ -49,6 +50,7 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/static/{file}" => assets::stylesheet,
     "/" => communities::home,
     "/communities" => communities::directory,
+    "/search" => search::page,
     "/communities/new" => community_form::new_page,
     "/c/{name}" => community::page,
     "/c/{name}/edit" => community_form::edit_page,

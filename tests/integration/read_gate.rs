@@ -104,6 +104,9 @@ fn urls(template: &str, twin: &Twin, person: &str, host: &str) -> Vec<String> {
             .map(|q| format!("{path}?q={}", urlencode(q)))
             .chain([format!("{path}?q={}%40{host}", twin.name)])
             .collect(),
+        // A word of both twins' posts (`Body {marker}`), not the marker: the page repeats what
+        // was searched for, and the same URL then probes what each reader is shown.
+        "/search" | "/api/v1/search" => vec![format!("{path}?q=body")],
         _ => vec![path],
     }
 }
@@ -134,11 +137,16 @@ async fn gate_counts(app: &TestApp) -> (u64, u64) {
     )
 }
 
-/// Routes that list one person's content across communities: they ask the gate for the
+/// Routes that list one person's content across communities, and search: they ask the gate for the
 /// viewer's scope (`Gate::scope`, counted as allowed), which narrows their one query, so nothing
 /// is refused a community at a time. The body check still guards them, and `web_people` probes
 /// them with the twin communities.
-const SCOPED_LISTINGS: &[&str] = &["/u/{name}", "/feeds/u/{name}.xml"];
+const SCOPED_LISTINGS: &[&str] = &[
+    "/u/{name}",
+    "/feeds/u/{name}.xml",
+    "/search",
+    "/api/v1/search",
+];
 
 /// Who asks.
 enum Asker<'a> {
@@ -260,6 +268,8 @@ async fn every_content_route_asks_the_read_gate() {
         "/api/v1/posts/{id}/comments",
         "/api/v1/communities/{ref}/modlog",
         "/api/v1/resolve",
+        "/api/v1/search",
+        "/search",
         "/post/{id}",
         "/comment/{id}",
         "/post/{id}/edit",
@@ -290,6 +300,7 @@ async fn members_read_the_private_twin() {
         format!("/api/v1/posts/{}", closed.post_id),
         format!("/api/v1/posts/{}/comments", closed.post_id),
         format!("/api/v1/communities/{}/modlog", closed.name),
+        format!("/api/v1/search?q={}", closed.marker),
     ] {
         let before = gate_counts(&app).await;
         let (status, body): (StatusCode, Value) = app.get(&path, Some(&owner)).await;

@@ -137,6 +137,7 @@ async fn openapi_document_covers_every_endpoint() {
         ("patch", "/api/v1/comments/{id}"),
         ("delete", "/api/v1/comments/{id}"),
         ("get", "/api/v1/resolve"),
+        ("get", "/api/v1/search"),
         ("post", "/api/v1/posts/{id}/lock"),
         ("post", "/api/v1/posts/{id}/pin"),
         ("post", "/api/v1/communities/{name}/bans"),

@@ -64,6 +64,8 @@ enum Listing {
     },
     /// One post, deleted or not.
     One(i64),
+    /// These posts, in any order.
+    Ids(Vec<i64>),
     /// A community's pinned posts, newest first.
     Pinned(i64),
     /// The newest posts of `of`, in the communities within the scope the read gate gives.
@@ -117,6 +119,13 @@ pub fn listed_post(conn: &mut DbConn, id: i64) -> Result<Option<ListedPost>> {
     Ok(listed(conn, Listing::One(id))?.into_iter().next())
 }
 
+/// These posts as a listing shows them, in the order of `ids` (one missing is left out).
+pub fn listed_posts(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<ListedPost>> {
+    let mut found = listed(conn, Listing::Ids(ids.to_vec()))?;
+    found.sort_by_key(|l| ids.iter().position(|id| *id == l.post.id));
+    Ok(found)
+}
+
 /// Posts joined with their authors and communities, each with its comment count (a subquery
 /// per row, answered from the `comments_post_live` index): one statement for any number.
 fn listed(conn: &mut DbConn, which: Listing) -> Result<Vec<ListedPost>> {
@@ -137,6 +146,7 @@ fn listed(conn: &mut DbConn, which: Listing) -> Result<Vec<ListedPost>> {
         .into_boxed();
     let query = match which {
         Listing::One(id) => query.filter(posts::id.eq(id)),
+        Listing::Ids(ids) => query.filter(posts::id.eq_any(ids)),
         Listing::Pinned(community_id) => query
             .filter(posts::community_id.eq(community_id))
             .filter(posts::pinned.eq(true))

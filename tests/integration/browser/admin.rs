@@ -67,7 +67,7 @@ async fn administrator(scripts: Scripts) {
     browser.click("a[href='/admin/users']").await;
     check("/admin/users").await;
     browser.fill("#q", "ann").await;
-    browser.click("form[role=search] button").await;
+    browser.click("main form[role=search] button").await;
     check("/admin/users").await;
     browser.fill("#reason-ann", "Spam links").await;
     browser

@@ -34,7 +34,7 @@ pub(super) async fn arrive(browser: &Browser, path: &str, expected: &[&str]) {
     panic!("expected {path} showing {expected:?}; the browser shows {seen}");
 }
 
-async fn log_in(browser: &Browser, app: &TestApp, name: &str) {
+pub(super) async fn log_in(browser: &Browser, app: &TestApp, name: &str) {
     browser.open(&app.url("/login")).await;
     browser.fill("#username", name).await;
     browser.fill("#password", PASSWORD).await;

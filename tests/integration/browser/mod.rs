@@ -14,6 +14,7 @@ mod notifications;
 mod pages;
 mod password_reset;
 mod screenshots;
+mod search;
 mod threads;
 
 use fantoccini::{wd::Capabilities, Client, ClientBuilder, Locator};
