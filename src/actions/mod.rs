@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod admin;
 pub mod communities;
 pub mod delivery;
+pub mod digests;
 pub mod editing;
 pub mod events;
 pub mod instances;

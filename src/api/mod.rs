@@ -6,6 +6,7 @@ pub mod account_mail;
 pub mod accounts;
 pub mod admin;
 pub mod communities;
+pub mod digests;
 pub mod events;
 pub mod extract;
 pub mod members;
@@ -37,6 +38,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/me/feed", web::get().to(accounts::feed))
             .route("/me/feed", web::post().to(accounts::new_feed))
             .route("/me/email", web::put().to(account_mail::change_email))
+            .route("/me/digests", web::get().to(digests::get))
+            .route("/me/digests", web::put().to(digests::put))
+            .route(
+                "/communities/{ref}/digest",
+                web::put().to(digests::community),
+            )
+            .route(
+                "/communities/{ref}/federated-digest",
+                web::put().to(digests::federated),
+            )
             .route(
                 "/password-reset",
                 web::post().to(account_mail::request_reset),

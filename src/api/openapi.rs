@@ -4,7 +4,8 @@
 //! and 415 for a body, 503 when the database is busy), added here so no handler can forget them.
 
 use super::{
-    account_mail, accounts, admin, communities, events, members, moderation, posts, queue, search,
+    account_mail, accounts, admin, communities, digests, events, members, moderation, posts, queue,
+    search,
 };
 use crate::error::ErrorBody;
 use actix_web::HttpResponse;
@@ -48,10 +49,11 @@ pub async fn document() -> HttpResponse {
         moderation::invitations, moderation::withdraw_invitation, moderation::modlog,
         events::create, events::list, events::get, events::edit, events::status, events::rsvp,
         events::decide, events::record,
+        digests::get, digests::put, digests::community, digests::federated,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth, &CommonResponses),
-    tags((name = "accounts"), (name = "communities"), (name = "membership"), (name = "posts"), (name = "events"), (name = "search"), (name = "moderation"), (name = "admin")),
+    tags((name = "accounts"), (name = "communities"), (name = "membership"), (name = "posts"), (name = "events"), (name = "digests"), (name = "search"), (name = "moderation"), (name = "admin")),
 )]
 pub struct ApiDoc;
 

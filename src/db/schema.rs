@@ -407,6 +407,45 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    digest_settings (local_user_id) {
+        local_user_id -> BigInt,
+        frequency -> Text,
+        hour -> Integer,
+        timezone -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    digest_overrides (local_user_id, community_id) {
+        local_user_id -> BigInt,
+        community_id -> BigInt,
+        frequency -> Text,
+    }
+}
+
+diesel::table! {
+    digest_runs (local_user_id, frequency, period) {
+        local_user_id -> BigInt,
+        frequency -> Text,
+        period -> Text,
+        mailed -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    community_digests (community_id) {
+        community_id -> BigInt,
+        federate -> Bool,
+        last_period -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(digest_settings -> local_users (local_user_id));
+diesel::joinable!(digest_overrides -> communities (community_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     actor_names,
     persons,
@@ -438,4 +477,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     event_attendance,
     login_throttles,
     state_versions,
+    digest_settings,
+    digest_overrides,
+    digest_runs,
+    community_digests,
 );

@@ -1,8 +1,9 @@
-//! Background work: every loop of an instance (outbound planning, delivery, mail, housekeeping,
-//! the sync of shared state; digests and reminders later) runs here as a job, started together,
+//! Background work: every loop of an instance (outbound planning, delivery, mail, digests,
+//! housekeeping, the sync of shared state; reminders later) runs here as a job, started together,
 //! run on a [`Schedule`] or woken by its own signal, and stopped by the one shutdown signal the
 //! `AppContext` carries. Scheduled runs are counted by job and outcome at `/metrics`.
 
+pub mod digests;
 pub mod housekeeping;
 pub mod mail;
 mod planner;
@@ -89,7 +90,7 @@ pub fn start_common(jobs: &Jobs) {
 }
 
 /// Registers the outbound jobs: the planner, the delivery worker and the mail sender (`me` names
-/// them in their claims) and housekeeping. `copse serve` (unless `delivery_in_serve` is off) and
+/// them in their claims), digests and housekeeping. `copse serve` (unless `delivery_in_serve` is off) and
 /// `copse worker` both start them here.
 pub fn start_outbound(jobs: &Jobs, config: FederationConfig<AppContext>, me: String) {
     jobs.spawn("mail", mail::run(jobs.ctx.clone(), me.clone()));
@@ -98,6 +99,7 @@ pub fn start_outbound(jobs: &Jobs, config: FederationConfig<AppContext>, me: Str
         "delivery",
         crate::federation::outbound::worker::run(config, me),
     );
+    jobs.schedule("digests", Schedule::Every(digests::EVERY), digests::run);
     jobs.schedule(
         "housekeeping",
         Schedule::Every(housekeeping::EVERY),
