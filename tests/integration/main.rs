@@ -15,6 +15,7 @@ mod communities;
 mod config;
 mod crash;
 mod delivery;
+mod digests;
 mod editing;
 mod events;
 mod federation_read;
