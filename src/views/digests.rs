@@ -301,3 +301,15 @@ pub fn choices(
 pub fn federates(conn: &mut DbConn, community_id: i64) -> Result<bool> {
     db::digests::federates(conn, community_id)
 }
+
+/// A member's own frequency for one community (None: their default applies).
+pub fn community_choice(
+    conn: &mut DbConn,
+    local_user_id: i64,
+    community_id: i64,
+) -> Result<Option<Frequency>> {
+    Ok(db::digests::overrides_of(conn, local_user_id)?
+        .into_iter()
+        .find(|(c, _)| *c == community_id)
+        .and_then(|(_, f)| Frequency::parse(&f)))
+}

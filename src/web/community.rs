@@ -53,7 +53,28 @@ struct CommunityPage {
     /// Answers typed into a refused application.
     answers: Vec<String>,
     may_edit: bool,
+    /// A member's digest choice for this community (`default` or a frequency), for its form.
+    digest: Option<String>,
+    /// Whether the weekly digest is published, for the owner's form (local public communities).
+    federated: Option<bool>,
     error: FormError,
+}
+
+impl CommunityPage {
+    /// The digest menu: (value, label, selected).
+    fn digest_options(&self) -> Vec<(&'static str, &'static str, bool)> {
+        let chosen = self.digest.as_deref().unwrap_or("default");
+        [
+            ("default", "as in my settings"),
+            ("off", "off"),
+            ("daily", "daily"),
+            ("weekly", "weekly"),
+            ("monthly", "monthly"),
+        ]
+        .into_iter()
+        .map(|(v, l)| (v, l, v == chosen))
+        .collect()
+    }
 }
 
 /// Where the reader stands with the community: what its page offers them.
@@ -236,8 +257,9 @@ async fn show(
         return not_found(data, format!("The community {reference}"));
     };
     let (gate, viewer) = (data.gate().clone(), frame.viewer());
+    let user = frame.account.as_ref().map(|a| a.user.id);
     let community = c.clone();
-    let (you, may_edit, content) = data
+    let (you, may_edit, digest, content) = data
         .db(move |conn| {
             let c = community;
             let sight = gate.sight(conn, &viewer, &c)?;
@@ -246,8 +268,25 @@ async fn show(
                 Some(person) => standing(conn, &c, person)?,
             };
             let may_edit = c.local && may_edit(sight.role, viewer.is_admin()).is_ok();
+            let digest = match (you, user) {
+                (You::Member | You::Owner, Some(user)) => {
+                    let choice = views::digests::community_choice(conn, user, c.id)?;
+                    let federated = match you == You::Owner
+                        && c.local
+                        && c.visibility() == Visibility::Public
+                    {
+                        true => Some(views::digests::federates(conn, c.id)?),
+                        false => None,
+                    };
+                    Some((
+                        choice.map_or("default", |f| f.as_str()).to_string(),
+                        federated,
+                    ))
+                }
+                _ => None,
+            };
             if !sight.content {
-                return Ok((you, may_edit, None));
+                return Ok((you, may_edit, digest, None));
             }
             let members = db::communities::count_members(conn, c.id)?;
             let moderators = db::communities::moderators(conn, c.id)?;
@@ -256,7 +295,12 @@ async fn show(
                 Some(_) => Vec::new(),
             };
             let threads = views::posts::community_page(conn, c.id, order, after, THREADS_PER_PAGE)?;
-            Ok((you, may_edit, Some((members, moderators, pinned, threads))))
+            Ok((
+                you,
+                may_edit,
+                digest,
+                Some((members, moderators, pinned, threads)),
+            ))
         })
         .await?;
     let host = data.settings().hostname.clone();
@@ -295,6 +339,8 @@ async fn show(
         next,
         you,
         may_edit,
+        federated: digest.as_ref().and_then(|(_, f)| *f),
+        digest: digest.map(|(d, _)| d),
         error: shown.error,
     };
     html(shown.status, &page)

@@ -18,6 +18,7 @@ mod communities;
 mod community;
 mod community_form;
 pub mod csrf;
+mod digests;
 pub mod errors;
 mod events;
 pub mod flash;
@@ -64,6 +65,7 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/confirm-email" => account_mail::confirm_page,
     "/confirm-email/resend" => account_mail::resend_page,
     "/settings" => settings::page,
+    "/settings/digests" => digests::page,
     "/admin" => admin::overview,
     "/admin/users" => admin::users,
     "/admin/instances" => admin::instances,
@@ -94,6 +96,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/settings/email", web::post().to(settings::email))
             .route("/settings/password", web::post().to(settings::password))
             .route("/settings/feed", web::post().to(settings::feed))
+            .route("/settings/digests", web::post().to(digests::save))
+            .route("/c/{name}/digest", web::post().to(digests::community))
+            .route(
+                "/c/{name}/federated-digest",
+                web::post().to(digests::federated),
+            )
             .route("/communities/find", web::post().to(communities::find))
             .route("/communities/new", web::post().to(community_form::create))
             .route("/c/{name}/edit", web::post().to(community_form::update))
