@@ -398,3 +398,62 @@ pub fn claim_publication(conn: &mut DbConn, community_id: i64, period: &str) -> 
     .execute(conn)?;
     Ok(n == 1)
 }
+
+/// Keeps the latest digest a remote community sent (replacing an older one).
+pub fn keep_received(
+    conn: &mut DbConn,
+    community_id: i64,
+    id: &str,
+    name: &str,
+    html: &str,
+    published: NaiveDateTime,
+) -> Result<()> {
+    let change = (
+        community_digests::article_id.eq(id),
+        community_digests::article_name.eq(name),
+        community_digests::article_html.eq(html),
+        community_digests::article_published.eq(published),
+    );
+    let insert = diesel::insert_into(community_digests::table).values((
+        community_digests::community_id.eq(community_id),
+        community_digests::federate.eq(false),
+        change,
+    ));
+    match conn {
+        DbConn::Pg(pg) => insert
+            .on_conflict(community_digests::community_id)
+            .do_update()
+            .set(change)
+            .execute(pg)?,
+        DbConn::Sqlite(lite) => insert
+            .on_conflict(community_digests::community_id)
+            .do_update()
+            .set(change)
+            .execute(lite)?,
+    };
+    Ok(())
+}
+
+/// The latest digest received from a remote community: (Article id, title, sanitized HTML,
+/// published).
+pub fn received(
+    conn: &mut DbConn,
+    community_id: i64,
+) -> Result<Option<(String, String, String, NaiveDateTime)>> {
+    let row: Option<(
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<NaiveDateTime>,
+    )> = community_digests::table
+        .find(community_id)
+        .select((
+            community_digests::article_id,
+            community_digests::article_name,
+            community_digests::article_html,
+            community_digests::article_published,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.and_then(|(a, b, c, d)| Some((a?, b?, c?, d?))))
+}

@@ -440,6 +440,10 @@ diesel::table! {
         community_id -> BigInt,
         federate -> Bool,
         last_period -> Nullable<Text>,
+        article_id -> Nullable<Text>,
+        article_name -> Nullable<Text>,
+        article_html -> Nullable<Text>,
+        article_published -> Nullable<Timestamp>,
     }
 }
 

@@ -13,11 +13,14 @@
 use crate::{
     context::AppContext,
     db::{self, digests::Recipient, DbConn},
-    domain::digests::{due, Frequency, Period, Preferences},
+    domain::{
+        changes::Change,
+        digests::{due, federated_week, Frequency, Period, Preferences},
+    },
     error::Result,
     mail::templates::{self, Composed, DigestPart},
     views::{
-        digests::{for_reader, Roundups},
+        digests::{for_reader, public_roundup, Roundups},
         gate::Viewer,
     },
 };
@@ -263,7 +266,47 @@ fn compose(
 
 /// Publishes the weekly federated digest of every community that chose it and has not
 /// published this week's (an empty week is marked done and not published).
+///
+/// A community that turns it on mid-week publishes the week that ended last Monday at the next
+/// run. The `community_digests.last_period` marker is set in the transaction that records the
+/// change, so two workers never publish one week twice.
 pub async fn publish_federated(ctx: &AppContext, now: DateTime<Utc>) -> Result<usize> {
-    let _ = (ctx, now);
-    Ok(0)
+    let Some(week) = federated_week(now) else {
+        return Ok(0);
+    };
+    let key = week.key.clone();
+    let due = ctx
+        .db(move |conn| db::digests::federating_unpublished(conn, &key))
+        .await?;
+    let mut published = 0;
+    for community_id in due {
+        let (gate, settings, period) = (ctx.gate().clone(), ctx.settings().clone(), week.clone());
+        let news = ctx
+            .db(move |conn| {
+                let Some(c) = db::communities::by_id(conn, community_id)? else {
+                    return Ok(false);
+                };
+                let roundup = public_roundup(conn, &gate, &settings, &c, &period)?;
+                Ok(c.local && roundup.is_some())
+            })
+            .await?;
+        let key = week.key.clone();
+        let sent = ctx
+            .write(move |conn| {
+                if !db::digests::claim_publication(conn, community_id, &key)? {
+                    return Ok(false);
+                }
+                if news {
+                    let change = Change::DigestPublished {
+                        community_id,
+                        period: key,
+                    };
+                    db::outbox::emit(conn, &change)?;
+                }
+                Ok(news)
+            })
+            .await?;
+        published += usize::from(sent);
+    }
+    Ok(published)
 }

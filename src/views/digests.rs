@@ -313,3 +313,17 @@ pub fn community_choice(
         .find(|(c, _)| *c == community_id)
         .and_then(|(_, f)| Frequency::parse(&f)))
 }
+
+/// The latest weekly digest a remote community sent, as its page here shows it: (title,
+/// sanitized HTML). Only to those who may read the community's content.
+pub fn received(
+    conn: &mut DbConn,
+    gate: &Gate,
+    viewer: &Viewer,
+    community: &Community,
+) -> Result<Option<(String, String)>> {
+    if community.local || !gate.sight(conn, viewer, community)?.content {
+        return Ok(None);
+    }
+    Ok(db::digests::received(conn, community.id)?.map(|(_, name, html, _)| (name, html)))
+}

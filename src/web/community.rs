@@ -57,6 +57,8 @@ struct CommunityPage {
     digest: Option<String>,
     /// Whether the weekly digest is published, for the owner's form (local public communities).
     federated: Option<bool>,
+    /// The latest weekly digest a remote community sent: (title, sanitized HTML).
+    received_digest: Option<(String, String)>,
     error: FormError,
 }
 
@@ -288,6 +290,7 @@ async fn show(
             if !sight.content {
                 return Ok((you, may_edit, digest, None));
             }
+            let received = views::digests::received(conn, &gate, &viewer, &c)?;
             let members = db::communities::count_members(conn, c.id)?;
             let moderators = db::communities::moderators(conn, c.id)?;
             let pinned = match after {
@@ -299,16 +302,16 @@ async fn show(
                 you,
                 may_edit,
                 digest,
-                Some((members, moderators, pinned, threads)),
+                Some((members, moderators, pinned, threads, received)),
             ))
         })
         .await?;
     let host = data.settings().hostname.clone();
     let handle = handle(&c.name, &c.ap_id, &host);
     let path = path_of(&handle, &host);
-    let (members, moderators, pinned, threads, next) = match content {
-        None => (None, Vec::new(), Vec::new(), None, None),
-        Some((members, moderators, pinned, page)) => {
+    let (members, moderators, pinned, threads, next, received_digest) = match content {
+        None => (None, Vec::new(), Vec::new(), None, None, None),
+        Some((members, moderators, pinned, page, received)) => {
             let next = page
                 .next_cursor
                 .as_ref()
@@ -321,7 +324,15 @@ async fn show(
                 .collect();
             let pinned = pinned.into_iter().map(|l| ThreadLine::of(l, &host));
             let members = Some(members);
-            (members, moderators, pinned.collect(), Some(threads), next)
+            let threads = Some(threads);
+            (
+                members,
+                moderators,
+                pinned.collect(),
+                threads,
+                next,
+                received,
+            )
         }
     };
     let page = CommunityPage {
@@ -340,6 +351,7 @@ async fn show(
         you,
         may_edit,
         federated: digest.as_ref().and_then(|(_, f)| *f),
+        received_digest,
         digest: digest.map(|(d, _)| d),
         error: shown.error,
     };

@@ -16,6 +16,7 @@ mod config;
 mod crash;
 mod delivery;
 mod digests;
+mod digests_federated;
 mod editing;
 mod events;
 mod federation_read;

@@ -32,11 +32,17 @@ CREATE TABLE digest_runs (
     PRIMARY KEY (local_user_id, frequency, period)
 );
 
--- A community's federated digest (owner setting, off by default): its weekly round-up published
--- as an `Article` from the Group. `last_period`: the last week published (YYYY-MM-DD, the
--- Monday, UTC), set in the transaction that records the activity.
+-- A community's federated digest. For a local community (owner setting, off by default): its
+-- weekly round-up published as an `Article` from the Group; `last_period`: the last week
+-- published (YYYY-MM-DD, the Monday, UTC), set in the transaction that records the activity.
+-- For a remote community: the latest digest `Article` it sent (`article_*`, sanitized HTML),
+-- shown on its page here.
 CREATE TABLE community_digests (
     community_id BIGINT PRIMARY KEY NOT NULL REFERENCES communities (id) ON DELETE CASCADE,
     federate BOOLEAN NOT NULL,
-    last_period TEXT
+    last_period TEXT,
+    article_id TEXT,
+    article_name TEXT,
+    article_html TEXT,
+    article_published TIMESTAMP
 );

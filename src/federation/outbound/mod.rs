@@ -5,6 +5,7 @@
 
 mod attending;
 mod content;
+mod digest;
 mod following;
 mod moderation;
 pub mod queue;
@@ -46,6 +47,7 @@ pub async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
         | Change::CommunityUpdated { .. } => content::plan(change, data).await,
         Change::VoteCast { .. } | Change::VoteWithdrawn { .. } => voting::plan(change, data).await,
         Change::EventAnswered { .. } => attending::plan(change, data).await,
+        Change::DigestPublished { .. } => digest::plan(change, data).await,
         Change::ThreadLocked { .. }
         | Change::PersonBanned { .. }
         | Change::PostPinned { .. }
