@@ -33,6 +33,7 @@ mod instance_policy;
 mod lemmy_wire;
 mod login_security;
 mod mail;
+mod mail_e2e;
 mod mail_queue;
 mod mail_server;
 mod membership;
