@@ -173,6 +173,10 @@ async fn openapi_document_covers_every_endpoint() {
         ("post", "/api/v1/events/{id}/rsvp"),
         ("post", "/api/v1/events/{id}/decisions"),
         ("put", "/api/v1/events/{id}/record"),
+        ("get", "/api/v1/me/digests"),
+        ("put", "/api/v1/me/digests"),
+        ("put", "/api/v1/communities/{ref}/digest"),
+        ("put", "/api/v1/communities/{ref}/federated-digest"),
     ];
     let mut documented = 0;
     for (method, path) in endpoints {
