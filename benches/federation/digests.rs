@@ -82,15 +82,11 @@ pub async fn run(args: &Args) {
     let bytes: i64 = ctx
         .db(|conn| {
             use copse::db::schema::mail_queue;
-            use diesel::dsl::sum;
-            let text: Option<i64> = mail_queue::table
-                .select(sum(diesel::dsl::sql::<diesel::sql_types::BigInt>(
-                    "length(text_body) + length(html_body)",
-                )))
-                .first::<Option<i64>>(conn)
-                .ok()
-                .flatten();
-            Ok(text.unwrap_or(0))
+            Ok(mail_queue::table
+                .select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                    "CAST(COALESCE(SUM(LENGTH(text_body) + LENGTH(html_body)), 0) AS BIGINT)",
+                ))
+                .first::<i64>(conn)?)
         })
         .await
         .unwrap_or(0);

@@ -120,20 +120,23 @@ pub struct Recipient {
     pub settings: Option<Stored>,
 }
 
+/// An account row and its stored preferences, as read.
+type RecipientRow = (
+    i64,
+    i64,
+    String,
+    String,
+    bool,
+    Option<String>,
+    Option<i32>,
+    Option<String>,
+);
+
 /// Up to `limit` accounts that may get mail (approved, not suspended) with an id above
 /// `after`, by id, with their stored preferences: the job walks all accounts in such batches,
 /// so its memory does not grow with their number.
 pub fn recipients_after(conn: &mut DbConn, after: i64, limit: i64) -> Result<Vec<Recipient>> {
-    let rows: Vec<(
-        i64,
-        i64,
-        String,
-        String,
-        bool,
-        Option<String>,
-        Option<i32>,
-        Option<String>,
-    )> = local_users::table
+    let rows: Vec<RecipientRow> = local_users::table
         .inner_join(persons::table)
         .left_join(digest_settings::table)
         .filter(local_users::id.gt(after))
@@ -434,18 +437,20 @@ pub fn keep_received(
     Ok(())
 }
 
+type ReceivedRow = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<NaiveDateTime>,
+);
+
 /// The latest digest received from a remote community: (Article id, title, sanitized HTML,
 /// published).
 pub fn received(
     conn: &mut DbConn,
     community_id: i64,
 ) -> Result<Option<(String, String, String, NaiveDateTime)>> {
-    let row: Option<(
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<NaiveDateTime>,
-    )> = community_digests::table
+    let row: Option<ReceivedRow> = community_digests::table
         .find(community_id)
         .select((
             community_digests::article_id,
