@@ -1,12 +1,13 @@
 //! Federation benchmarks, on the real copse library over real HTTP on loopback with real
 //! signatures: inbox ingest, fan-out to 1,000 instances, delivery after `kill -9`, and reads
-//! (a community's listing and a thread).
+//! (a community's listing and a thread), and a weekly digest run.
 //!
 //! ```sh
 //! cargo bench --bench federation -- ingest [--postgres] [--n N]
 //! cargo bench --bench federation -- fanout [--postgres] [--n INSTANCES]
 //! cargo bench --bench federation -- crash  [--postgres] [--n INSTANCES]
 //! cargo bench --bench federation -- listing [--postgres] [--n POSTS] [--votes V] [--levels 16,64]
+//! cargo bench --bench federation -- digests [--postgres] [--n MEMBERS] [--communities C] [--posts P]
 //! ```
 //!
 //! Results are printed as Markdown; `docs/PERFORMANCE.md` keeps the latest ones. PostgreSQL is
@@ -17,6 +18,8 @@
 
 #[path = "federation/crash.rs"]
 mod crash;
+#[path = "federation/digests.rs"]
+mod digests;
 #[path = "federation/fanout.rs"]
 mod fanout;
 #[path = "federation/ingest.rs"]
@@ -105,8 +108,9 @@ fn main() {
             "fanout" => fanout::run(&args).await,
             "crash" => crash::run(&args).await,
             "listing" => listing::run(&args).await,
+            "digests" => digests::run(&args).await,
             _ => eprintln!(
-                "usage: cargo bench --bench federation -- <ingest|fanout|crash|listing> [--postgres] [--n N]"
+                "usage: cargo bench --bench federation -- <ingest|fanout|crash|listing|digests> [--postgres] [--n N]"
             ),
         }
     });

@@ -91,6 +91,12 @@ enum Admin {
     /// say whether it went.
     #[command(name = "mail-test")]
     MailTest { address: String },
+    /// Queue the digests due now (or at --at, an RFC 3339 time: to send a period's digests by
+    /// hand) and publish the federated digests due; the running instance's mail job sends them.
+    Digests {
+        #[arg(long)]
+        at: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// Print a one-time link (valid an hour) with which the account NAME sets a new password;
     /// nothing is mailed. Using it ends every session of the account.
     #[command(name = "reset-password")]
@@ -221,6 +227,22 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!(e))?;
             println!("{said}");
+            Ok(())
+        }
+        Command::Admin(Admin::Digests { at }) => {
+            let ctx = server::context(settings).await?;
+            let at = at.unwrap_or_else(chrono::Utc::now);
+            let report = copse::jobs::digests::run_at(&ctx, at)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            let published = copse::jobs::digests::publish_federated(&ctx, at)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            println!(
+                "digests at {at}: {} queued, {} empty (not sent), {} already queued; \
+                 {published} federated digest(s) published",
+                report.queued, report.empty, report.already
+            );
             Ok(())
         }
         Command::Admin(Admin::ResetPassword { name }) => {

@@ -9,6 +9,8 @@ use crate::{
     mail::unsubscribe::{self, Scope},
 };
 
+use super::digests;
+
 /// Whose link it is and what it stops (for the page shown before the button).
 pub struct Unsubscribe {
     pub name: String,
@@ -23,7 +25,7 @@ pub async fn describe(ctx: &AppContext, token: &str) -> Result<Unsubscribe> {
     ctx.db(move |conn| {
         let account = db::accounts::account_by_user_id(conn, user)?
             .ok_or_else(|| Error::not_found("the account of this link"))?;
-        let already = mail_preferences::any_off(conn, user, &[&scope.topic()])?;
+        let already = is_off(conn, user, scope)?;
         Ok(Unsubscribe {
             name: account.person.name,
             scope,
@@ -40,7 +42,7 @@ pub async fn unsubscribe(ctx: &AppContext, token: &str) -> Result<Unsubscribe> {
     ctx.write(move |conn| {
         let account = db::accounts::account_by_user_id(conn, user)?
             .ok_or_else(|| Error::not_found("the account of this link"))?;
-        mail_preferences::set(conn, user, &scope.topic(), true)?;
+        turn_off(conn, user, scope)?;
         Ok(Unsubscribe {
             name: account.person.name,
             scope,
@@ -71,4 +73,22 @@ pub async fn choose(
         Ok(())
     })
     .await
+}
+
+/// Whether the mail of `scope` is already off for the account.
+fn is_off(conn: &mut db::DbConn, user: i64, scope: Scope) -> Result<bool> {
+    match (scope, scope.topic()) {
+        (_, Some(topic)) => mail_preferences::any_off(conn, user, &[&topic]),
+        (Scope::Digest(community), None) => digests::is_off(conn, user, Some(community)),
+        _ => digests::is_off(conn, user, None),
+    }
+}
+
+/// Turns the mail of `scope` off, in the caller's transaction.
+fn turn_off(conn: &mut db::DbConn, user: i64, scope: Scope) -> Result<()> {
+    match (scope, scope.topic()) {
+        (_, Some(topic)) => mail_preferences::set(conn, user, &topic, true),
+        (Scope::Digest(community), None) => digests::unsubscribe(conn, user, Some(community)),
+        _ => digests::unsubscribe(conn, user, None),
+    }
 }

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod agenda;
 pub mod communities;
 pub mod delivery;
+pub mod digests;
 pub mod editing;
 pub mod events;
 pub mod instances;

@@ -6,6 +6,7 @@ pub mod account_mail;
 pub mod accounts;
 pub mod admin;
 pub mod communities;
+pub mod digests;
 pub mod events;
 pub mod extract;
 pub mod members;
@@ -47,6 +48,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(
                 "/notifications/{id}/read",
                 web::post().to(notifications::mark_read),
+            )
+            .route("/me/digests", web::get().to(digests::get))
+            .route("/me/digests", web::put().to(digests::put))
+            .route(
+                "/communities/{ref}/digest",
+                web::put().to(digests::community),
+            )
+            .route(
+                "/communities/{ref}/federated-digest",
+                web::put().to(digests::federated),
             )
             .route(
                 "/password-reset",

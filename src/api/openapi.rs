@@ -4,8 +4,8 @@
 //! and 415 for a body, 503 when the database is busy), added here so no handler can forget them.
 
 use super::{
-    account_mail, accounts, admin, communities, events, members, moderation, notifications, posts,
-    queue, search, series,
+    account_mail, accounts, admin, communities, digests, events, members, moderation,
+    notifications, posts, queue, search, series,
 };
 use crate::error::ErrorBody;
 use actix_web::HttpResponse;
@@ -50,10 +50,11 @@ pub async fn document() -> HttpResponse {
         events::create, events::list, events::get, events::edit, events::status, events::rsvp,
         events::decide, events::record, events::agenda, series::create, series::get,
         series::edit, notifications::list, notifications::mark_read, notifications::mark_all_read,
+        digests::get, digests::put, digests::community, digests::federated,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth, &CommonResponses),
-    tags((name = "accounts"), (name = "communities"), (name = "membership"), (name = "posts"), (name = "events"), (name = "notifications"), (name = "search"), (name = "moderation"), (name = "admin")),
+    tags((name = "accounts"), (name = "communities"), (name = "membership"), (name = "posts"), (name = "events"), (name = "notifications"), (name = "digests"), (name = "search"), (name = "moderation"), (name = "admin")),
 )]
 pub struct ApiDoc;
 

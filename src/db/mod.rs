@@ -6,6 +6,7 @@ pub mod account_tokens;
 pub mod accounts;
 pub mod backup;
 pub mod communities;
+pub mod digests;
 pub mod events;
 pub mod feeds;
 pub mod instance;

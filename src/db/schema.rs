@@ -396,6 +396,46 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    digest_settings (local_user_id) {
+        local_user_id -> BigInt,
+        frequency -> Text,
+        hour -> Integer,
+        timezone -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    digest_overrides (local_user_id, community_id) {
+        local_user_id -> BigInt,
+        community_id -> BigInt,
+        frequency -> Text,
+    }
+}
+
+diesel::table! {
+    digest_runs (local_user_id, frequency, period) {
+        local_user_id -> BigInt,
+        frequency -> Text,
+        period -> Text,
+        mailed -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    community_digests (community_id) {
+        community_id -> BigInt,
+        federate -> Bool,
+        last_period -> Nullable<Text>,
+        article_id -> Nullable<Text>,
+        article_name -> Nullable<Text>,
+        article_html -> Nullable<Text>,
+        article_published -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(deliveries -> outbox_activities (activity_id));
 diesel::joinable!(local_users -> persons (person_id));
 diesel::joinable!(posts -> communities (community_id));
@@ -466,6 +506,8 @@ diesel::joinable!(notifications -> persons (actor_id));
 diesel::joinable!(notifications -> communities (community_id));
 diesel::joinable!(notifications -> posts (post_id));
 diesel::joinable!(mail_opt_outs -> local_users (local_user_id));
+diesel::joinable!(digest_settings -> local_users (local_user_id));
+diesel::joinable!(digest_overrides -> communities (community_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     actor_names,
@@ -501,4 +543,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     state_versions,
     notifications,
     mail_opt_outs,
+    digest_settings,
+    digest_overrides,
+    digest_runs,
+    community_digests,
 );

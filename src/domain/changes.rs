@@ -181,6 +181,9 @@ pub enum Change {
         #[serde(default)]
         activity_id: Option<String>,
     },
+    /// A local community published its weekly digest for the week ending `period` (the Monday,
+    /// `YYYY-MM-DD`, UTC) (→ `Create(Article)` from the Group to its followers).
+    DigestPublished { community_id: i64, period: String },
 }
 
 impl Change {

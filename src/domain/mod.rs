@@ -6,6 +6,7 @@ pub mod applications;
 pub mod changes;
 pub mod communities;
 pub mod content;
+pub mod digests;
 pub mod events;
 pub mod keys;
 pub mod moderation;

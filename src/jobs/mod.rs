@@ -1,8 +1,9 @@
-//! Background work: every loop of an instance (outbound planning, delivery, mail, housekeeping,
-//! meeting series, the sync of shared state, meeting reminders; digests later) runs here as a job, started together,
+//! Background work: every loop of an instance (outbound planning, delivery, mail, digests,
+//! housekeeping, meeting series, the sync of shared state, meeting reminders) runs here as a job, started together,
 //! run on a [`Schedule`] or woken by its own signal, and stopped by the one shutdown signal the
 //! `AppContext` carries. Scheduled runs are counted by job and outcome at `/metrics`.
 
+pub mod digests;
 pub mod housekeeping;
 pub mod mail;
 mod planner;
@@ -91,7 +92,7 @@ pub fn start_common(jobs: &Jobs) {
 }
 
 /// Registers the outbound jobs: the planner, the delivery worker and the mail sender (`me` names
-/// them in their claims), the materializing of meeting series, meeting reminders and housekeeping. `copse serve` (unless `delivery_in_serve` is off) and
+/// them in their claims), digests, the materializing of meeting series, meeting reminders and housekeeping. `copse serve` (unless `delivery_in_serve` is off) and
 /// `copse worker` both start them here.
 pub fn start_outbound(jobs: &Jobs, config: FederationConfig<AppContext>, me: String) {
     jobs.spawn("mail", mail::run(jobs.ctx.clone(), me.clone()));
@@ -100,6 +101,7 @@ pub fn start_outbound(jobs: &Jobs, config: FederationConfig<AppContext>, me: Str
         "delivery",
         crate::federation::outbound::worker::run(config, me),
     );
+    jobs.schedule("digests", Schedule::Every(digests::EVERY), digests::run);
     jobs.schedule("series", Schedule::Every(series::EVERY), series::run);
     jobs.schedule(
         "reminders",

@@ -58,6 +58,14 @@ mail_templates!(NotificationText = "notification.txt", NotificationHtml = "notif
     { name: &'a str, sentence: &'a str, link: &'a str, excerpt: Option<&'a str>,
       notifications_link: &'a str, settings_link: &'a str });
 mail_templates!(TestText = "mail_test.txt", TestHtml = "mail_test.html", {});
+mail_templates!(DigestText = "digest.txt", DigestHtml = "digest.html",
+    { name: &'a str, frequency: &'a str, parts: &'a [DigestPart<'a>], settings_link: &'a str });
+
+/// One community of a digest, with its own unsubscribe link (when there is one).
+pub struct DigestPart<'a> {
+    pub section: &'a crate::views::digests::Section,
+    pub unsubscribe: Option<String>,
+}
 
 /// Renders one mail's pair of templates, built by `$make` from the common fields.
 macro_rules! compose {
@@ -66,7 +74,7 @@ macro_rules! compose {
         let subject: String = $subject;
         let instance = $settings.hostname.as_str();
         let unsubscribe: Option<String> = $unsubscribe;
-        let about_account = !matches!($kind, "mail_test" | "notification");
+        let about_account = !matches!($kind, "mail_test" | "notification" | "digest");
         let text = $text {
             subject: &subject,
             instance,
@@ -165,4 +173,22 @@ pub fn notification(
         NotificationText, NotificationHtml,
         { name: name, sentence: sentence, link: link, excerpt: excerpt,
           notifications_link: &notifications_link, settings_link: &settings_link })
+}
+
+/// A member's digest (`frequency`: "weekly", …) of the communities in `parts`; `unsubscribe`
+/// turns every digest off.
+pub fn digest(
+    settings: &Settings,
+    name: &str,
+    frequency: &str,
+    parts: &[DigestPart<'_>],
+    unsubscribe: Option<String>,
+) -> Result<Composed> {
+    let settings_link = settings.url("/settings/digests");
+    let subject = match parts {
+        [one] => format!("Your {frequency} digest: {}", one.section.roundup.title),
+        _ => format!("Your {frequency} digest of {} communities", parts.len()),
+    };
+    compose!(settings, "digest", subject, unsubscribe, DigestText, DigestHtml,
+        { name: name, frequency: frequency, parts: parts, settings_link: &settings_link })
 }

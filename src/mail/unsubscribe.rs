@@ -22,6 +22,10 @@ pub enum Scope {
     Notifications,
     /// Every mail that is not about the account's security.
     All,
+    /// Every digest (`actions::digests::unsubscribe` with no community).
+    Digests,
+    /// The digest of one community (by id): it leaves the member's digests.
+    Digest(i64),
 }
 
 impl Scope {
@@ -30,6 +34,8 @@ impl Scope {
         match self {
             Scope::Notifications => "n".into(),
             Scope::All => "a".into(),
+            Scope::Digests => "d".into(),
+            Scope::Digest(community) => format!("d{community}"),
         }
     }
 
@@ -37,15 +43,23 @@ impl Scope {
         match code {
             "n" => Some(Scope::Notifications),
             "a" => Some(Scope::All),
-            _ => None,
+            "d" => Some(Scope::Digests),
+            _ => {
+                let id = code.strip_prefix('d')?;
+                // Only the canonical form of a positive id: one scope, one token.
+                let community: i64 = id.parse().ok().filter(|n| *n > 0)?;
+                (id == community.to_string()).then_some(Scope::Digest(community))
+            }
         }
     }
 
-    /// The `mail_opt_outs` topic turned off by this scope.
-    pub fn topic(self) -> String {
+    /// The `mail_opt_outs` topic turned off by this scope; None for digests, whose choices are
+    /// kept with the other digest settings (`actions::digests::unsubscribe`).
+    pub fn topic(self) -> Option<String> {
         match self {
-            Scope::Notifications => crate::db::mail_preferences::NOTIFICATIONS.into(),
-            Scope::All => crate::db::mail_preferences::ALL.into(),
+            Scope::Notifications => Some(crate::db::mail_preferences::NOTIFICATIONS.into()),
+            Scope::All => Some(crate::db::mail_preferences::ALL.into()),
+            Scope::Digests | Scope::Digest(_) => None,
         }
     }
 
@@ -60,6 +74,8 @@ impl Scope {
                 "every mail from this instance except mail about your account's security \
                  (confirming an address, resetting a password)"
             }
+            Scope::Digests => "every digest (the daily, weekly or monthly round-ups)",
+            Scope::Digest(_) => "this community's part of your digests",
         }
     }
 }

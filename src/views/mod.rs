@@ -1,6 +1,7 @@
 //! The read side shared by `api/`, `web/` and feeds: what a page shows, built once.
 
 pub mod cache;
+pub mod digests;
 pub mod events;
 pub mod feeds;
 pub mod gate;

@@ -53,7 +53,30 @@ struct CommunityPage {
     /// Answers typed into a refused application.
     answers: Vec<String>,
     may_edit: bool,
+    /// A member's digest choice for this community (`default` or a frequency), for its form.
+    digest: Option<String>,
+    /// Whether the weekly digest is published, for the owner's form (local public communities).
+    federated: Option<bool>,
+    /// The latest weekly digest a remote community sent: (title, sanitized HTML).
+    received_digest: Option<(String, String)>,
     error: FormError,
+}
+
+impl CommunityPage {
+    /// The digest menu: (value, label, selected).
+    fn digest_options(&self) -> Vec<(&'static str, &'static str, bool)> {
+        let chosen = self.digest.as_deref().unwrap_or("default");
+        [
+            ("default", "as in my settings"),
+            ("off", "off"),
+            ("daily", "daily"),
+            ("weekly", "weekly"),
+            ("monthly", "monthly"),
+        ]
+        .into_iter()
+        .map(|(v, l)| (v, l, v == chosen))
+        .collect()
+    }
 }
 
 /// Where the reader stands with the community: what its page offers them.
@@ -223,8 +246,9 @@ async fn show(
         return not_found(data, format!("The community {reference}"));
     };
     let (gate, viewer) = (data.gate().clone(), frame.viewer());
+    let user = frame.account.as_ref().map(|a| a.user.id);
     let community = c.clone();
-    let (you, may_edit, content) = data
+    let (you, may_edit, digest, content) = data
         .db(move |conn| {
             let c = community;
             let sight = gate.sight(conn, &viewer, &c)?;
@@ -233,9 +257,27 @@ async fn show(
                 Some(person) => standing(conn, &c, person)?,
             };
             let may_edit = c.local && may_edit(sight.role, viewer.is_admin()).is_ok();
+            let digest = match (you, user) {
+                (You::Member | You::Owner, Some(user)) => {
+                    let choice = views::digests::community_choice(conn, user, c.id)?;
+                    let federated = match you == You::Owner
+                        && c.local
+                        && c.visibility() == Visibility::Public
+                    {
+                        true => Some(views::digests::federates(conn, c.id)?),
+                        false => None,
+                    };
+                    Some((
+                        choice.map_or("default", |f| f.as_str()).to_string(),
+                        federated,
+                    ))
+                }
+                _ => None,
+            };
             if !sight.content {
-                return Ok((you, may_edit, None));
+                return Ok((you, may_edit, digest, None));
             }
+            let received = views::digests::received(conn, &gate, &viewer, &c)?;
             let members = db::communities::count_members(conn, c.id)?;
             let moderators = db::communities::moderators(conn, c.id)?;
             let pinned = match after {
@@ -243,15 +285,20 @@ async fn show(
                 Some(_) => Vec::new(),
             };
             let threads = views::posts::community_page(conn, c.id, order, after, THREADS_PER_PAGE)?;
-            Ok((you, may_edit, Some((members, moderators, pinned, threads))))
+            Ok((
+                you,
+                may_edit,
+                digest,
+                Some((members, moderators, pinned, threads, received)),
+            ))
         })
         .await?;
     let host = data.settings().hostname.clone();
     let handle = handle(&c.name, &c.ap_id, &host);
     let path = path_of(&handle, &host);
-    let (members, moderators, pinned, threads, next) = match content {
-        None => (None, Vec::new(), Vec::new(), None, None),
-        Some((members, moderators, pinned, page)) => {
+    let (members, moderators, pinned, threads, next, received_digest) = match content {
+        None => (None, Vec::new(), Vec::new(), None, None, None),
+        Some((members, moderators, pinned, page, received)) => {
             let next = page
                 .next_cursor
                 .as_ref()
@@ -264,7 +311,15 @@ async fn show(
                 .collect();
             let pinned = pinned.into_iter().map(|l| ThreadLine::of(l, &host));
             let members = Some(members);
-            (members, moderators, pinned.collect(), Some(threads), next)
+            let threads = Some(threads);
+            (
+                members,
+                moderators,
+                pinned.collect(),
+                threads,
+                next,
+                received,
+            )
         }
     };
     let page = CommunityPage {
@@ -282,6 +337,9 @@ async fn show(
         next,
         you,
         may_edit,
+        federated: digest.as_ref().and_then(|(_, f)| *f),
+        received_digest,
+        digest: digest.map(|(d, _)| d),
         error: shown.error,
     };
     html(shown.status, &page)

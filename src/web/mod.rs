@@ -20,6 +20,7 @@ mod communities;
 mod community;
 mod community_form;
 pub mod csrf;
+mod digests;
 pub mod errors;
 mod event_answers;
 mod event_forms;
@@ -77,6 +78,7 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/mail/unsubscribe/{token}" => unsubscribe::page,
     "/settings" => settings::page,
     "/notifications" => notifications::page,
+    "/settings/digests" => digests::page,
     "/admin" => admin::overview,
     "/admin/users" => admin::users,
     "/admin/instances" => admin::instances,
@@ -120,6 +122,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(
                 "/notifications/{id}/read",
                 web::post().to(notifications::mark_read),
+            )
+            .route("/settings/digests", web::post().to(digests::save))
+            .route("/c/{name}/digest", web::post().to(digests::community))
+            .route(
+                "/c/{name}/federated-digest",
+                web::post().to(digests::federated),
             )
             .route("/communities/find", web::post().to(communities::find))
             .route("/communities/new", web::post().to(community_form::create))

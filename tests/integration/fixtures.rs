@@ -90,7 +90,7 @@ fn variant(doc: &serde_json::Value) -> Result<&'static str, String> {
             copse::federation::activities::voting::VoteType::Like => "Like",
             copse::federation::activities::voting::VoteType::Dislike => "Dislike",
         },
-        A::Create(_) => "Create",
+        A::CreateDigest(_) | A::Create(_) => "Create",
         A::Update(_) | A::UpdateGroup(_) => "Update",
         A::Delete(_) => "Delete",
         A::Announce(_) => "Announce",

@@ -181,6 +181,10 @@ async fn openapi_document_covers_every_endpoint() {
         ("post", "/api/v1/communities/{ref}/series"),
         ("get", "/api/v1/series/{id}"),
         ("put", "/api/v1/series/{id}"),
+        ("get", "/api/v1/me/digests"),
+        ("put", "/api/v1/me/digests"),
+        ("put", "/api/v1/communities/{ref}/digest"),
+        ("put", "/api/v1/communities/{ref}/federated-digest"),
     ];
     let mut documented = 0;
     for (method, path) in endpoints {

@@ -7,6 +7,7 @@ pub mod announce;
 pub mod attending;
 pub mod blocking;
 pub mod create;
+pub mod digest;
 pub mod editing;
 pub mod following;
 pub mod locking;
@@ -71,6 +72,8 @@ pub enum InboxActivity {
     Flag(reporting::Flag),
     Resolve(Box<reporting::Resolve>),
     Vote(voting::Vote),
+    // Before `Create`: a digest's Article (marked by `digestPeriod`) is not a post.
+    CreateDigest(Box<digest::CreateDigest>),
     Create(Box<create::Create>),
     Update(Box<editing::Update>),
     UpdateGroup(Box<editing::UpdateGroup>),
@@ -110,6 +113,7 @@ macro_rules! each_handled {
             InboxActivity::Flag($a) => $body,
             InboxActivity::Resolve($a) => $body,
             InboxActivity::Vote($a) => $body,
+            InboxActivity::CreateDigest($a) => $body,
             InboxActivity::Create($a) => $body,
             InboxActivity::Update($a) => $body,
             InboxActivity::UpdateGroup($a) => $body,
@@ -251,6 +255,7 @@ impl InboxActivity {
             InboxActivity::Vote(a) => a.receive_inbound(data, inbound).await,
             InboxActivity::Announce(a) => a.receive_inbound(data, inbound).await,
             InboxActivity::Follow(a) => a.receive(data).await,
+            InboxActivity::CreateDigest(a) => a.receive(data).await,
             InboxActivity::Accept(a) => a.receive(data).await,
             InboxActivity::Reject(a) => a.receive(data).await,
             InboxActivity::Undo(a) => a.receive(data).await,
@@ -328,6 +333,11 @@ impl InboxActivity {
     pub fn parse(value: &serde_json::Value) -> Result<Self, serde_json::Error> {
         use serde_json::Value;
         let direct = match value.get("type").and_then(Value::as_str) {
+            Some("Create") if value.pointer("/object/digestPeriod").is_some() => {
+                digest::CreateDigest::deserialize(value)
+                    .ok()
+                    .map(|a| InboxActivity::CreateDigest(Box::new(a)))
+            }
             Some("Create") => create::Create::deserialize(value)
                 .ok()
                 .map(|a| InboxActivity::Create(Box::new(a))),

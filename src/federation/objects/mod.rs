@@ -30,6 +30,7 @@ pub fn context() -> Value {
             "sensitive": "as:sensitive",
             "copse": "https://w3id.org/copse#",
             "joiningQuestions": { "@id": "copse:joiningQuestions", "@container": "@list" },
+            "digestPeriod": "copse:digestPeriod",
             "mz": "https://joinmobilizon.org/ns#",
             "ical": "http://www.w3.org/2002/12/cal/ical#",
             "timezone": { "@id": "mz:timezone", "@type": "schema:Text" },

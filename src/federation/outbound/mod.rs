@@ -5,6 +5,7 @@
 
 mod attending;
 mod content;
+mod digest;
 mod following;
 mod moderation;
 pub mod queue;
@@ -48,6 +49,7 @@ pub async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
         Change::EventAnswered { .. } | Change::EventJoinSent { .. } => {
             attending::plan(change, data).await
         }
+        Change::DigestPublished { .. } => digest::plan(change, data).await,
         Change::ThreadLocked { .. }
         | Change::PersonBanned { .. }
         | Change::PostPinned { .. }

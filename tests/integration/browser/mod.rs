@@ -6,6 +6,7 @@
 mod accounts;
 mod admin;
 mod communities;
+mod digests;
 mod events;
 mod federated;
 mod journey;
