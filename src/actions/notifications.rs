@@ -14,6 +14,7 @@ use crate::{
     context::AppContext,
     db::{
         self,
+        accounts::Account,
         communities::Community,
         mail_preferences as prefs,
         notifications::{Listed, NewNotification, Recipient},
@@ -30,6 +31,7 @@ use crate::{
         templates,
         unsubscribe::{self, Scope},
     },
+    views::gate::Viewer,
 };
 
 /// What a notification is about: a community, a thread, a comment in it.
@@ -359,16 +361,23 @@ fn shown(ctx: &AppContext, l: Listed) -> Shown {
 }
 
 /// A page of the member's notifications (unread first, then newest), and how many are unread.
+/// Only those about communities the read gate lets the member read now: one who left a private
+/// community no longer sees its titles.
 pub async fn list(
     ctx: &AppContext,
-    local_user_id: i64,
+    account: &Account,
     unread_only: bool,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Shown>, i64)> {
+    let local_user_id = account.user.id;
+    let scope = ctx
+        .gate()
+        .scope(&Viewer::person(account.person.id, account.user.is_admin));
     let (rows, unread) = ctx
         .db(move |conn| {
-            let rows = db::notifications::list(conn, local_user_id, unread_only, limit, offset)?;
+            let rows =
+                db::notifications::list(conn, local_user_id, scope, unread_only, limit, offset)?;
             Ok((rows, db::notifications::count_unread(conn, local_user_id)?))
         })
         .await?;

@@ -58,8 +58,7 @@ pub async fn list(
     if q.offset < 0 {
         return Err(Error::invalid_field("offset", "must not be negative"));
     }
-    let (items, unread) =
-        notifications::list(&ctx, account.user.id, q.unread, limit, q.offset).await?;
+    let (items, unread) = notifications::list(&ctx, &account, q.unread, limit, q.offset).await?;
     Ok(HttpResponse::Ok().json(NotificationsView {
         notifications: items,
         unread,

@@ -54,6 +54,10 @@ pub const TABLES: &[&str] = &[
     "state_versions",
     "notifications",
     "mail_opt_outs",
+    "digest_settings",
+    "digest_overrides",
+    "digest_runs",
+    "community_digests",
 ];
 
 /// Rows per batch read from SQLite and written to PostgreSQL.

@@ -3,11 +3,12 @@
 //! count on the `(local_user_id, read_at, id)` index), marked read.
 
 use super::{
+    communities::Scope,
     now,
-    schema::{communities, local_users, notifications, persons, posts},
+    schema::{communities, community_members, local_users, notifications, persons, posts},
     DbConn,
 };
-use crate::error::Result;
+use crate::{domain::communities::Visibility, error::Result};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -84,6 +85,7 @@ pub fn count_unread(conn: &mut DbConn, local_user_id: i64) -> Result<i64> {
 pub fn list(
     conn: &mut DbConn,
     local_user_id: i64,
+    scope: Scope,
     unread_only: bool,
     limit: i64,
     offset: i64,
@@ -94,6 +96,30 @@ pub fn list(
         .left_join(posts::table)
         .filter(notifications::local_user_id.eq(local_user_id))
         .into_boxed();
+    // About a community: only one within the reader's scope now (the gate's).
+    let public = Visibility::Public.as_str();
+    query = match scope {
+        Scope::All => query,
+        Scope::Public => query.filter(
+            notifications::community_id
+                .is_null()
+                .or(communities::visibility.eq(public).assume_not_null()),
+        ),
+        Scope::PublicAndMemberOf(person) => {
+            let member_of = community_members::table
+                .filter(community_members::person_id.eq(person))
+                .filter(community_members::state.eq("active"))
+                .select(community_members::community_id);
+            query.filter(
+                notifications::community_id
+                    .is_null()
+                    .or(communities::visibility.eq(public).assume_not_null())
+                    .or(notifications::community_id
+                        .assume_not_null()
+                        .eq_any(member_of)),
+            )
+        }
+    };
     if unread_only {
         query = query.filter(notifications::read_at.is_null());
     }

@@ -54,7 +54,7 @@ pub async fn page(
     };
     let page = query.page.max(0);
     let (mut items, unread) =
-        notifications::list(&ctx, account.user.id, false, PER_PAGE + 1, page * PER_PAGE).await?;
+        notifications::list(&ctx, account, false, PER_PAGE + 1, page * PER_PAGE).await?;
     let more = items.len() as i64 > PER_PAGE;
     items.truncate(PER_PAGE as usize);
     let page = NotificationsPage {

@@ -271,6 +271,35 @@ async fn a_private_communitys_content_is_never_notified_to_a_non_member() {
         notifications(&app, &out).await.is_empty(),
         "a non-member hears nothing of a private community's content"
     );
+
+    // Having left, ina no longer reads the titles of what she was told as a member.
+    let (status, body) = app
+        .call(
+            reqwest::Method::DELETE,
+            "/api/v1/communities/circle/join",
+            Some(&ina),
+            None,
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    let after = notifications(&app, &ina).await;
+    assert!(
+        !Value::from(after.clone())
+            .to_string()
+            .contains("Secret plans"),
+        "{after:?}"
+    );
+    let page = app
+        .client
+        .get(app.url("/notifications"))
+        .bearer_auth(&ina)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("Secret plans"), "{page}");
 }
 
 #[tokio::test]
