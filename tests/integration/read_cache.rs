@@ -357,12 +357,13 @@ async fn listing_and_thread_cost_the_same_statements_for_1_20_or_100_items() {
                 }
             }
         }
+        eprintln!("cache {cache} MiB, statements for 1, 20 and 100 items: {costs:?}");
         for (read, counts) in &costs {
             assert!(
                 counts.iter().all(|n| *n == counts[0]),
                 "cache {cache} MiB, {read}: statements for 1, 20 and 100 items: {counts:?}"
             );
-            assert!(counts[0] <= 10, "{read}: {counts:?}");
+            assert!(counts[0] <= 12, "{read}: {counts:?}");
         }
         if cache > 0 {
             assert_eq!(costs["HTML thread, signed out"][0], 1, "{costs:?}");
