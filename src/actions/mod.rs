@@ -10,6 +10,7 @@ pub mod communities;
 pub mod delivery;
 pub mod digests;
 pub mod editing;
+pub mod event_sources;
 pub mod events;
 pub mod instances;
 pub mod invitations;

@@ -198,6 +198,20 @@ pub fn admit(
     ))
 }
 
+/// A calendar's event is admitted into a local community that follows it, whose `Follow` it
+/// accepted, unless the community banned it.
+fn admit_calendar(conn: &mut db::DbConn, community: &Community, author_id: i64) -> Result<()> {
+    db::members::ensure_not_banned(conn, community.id, author_id)?;
+    if community.local && db::event_sources::accepted(conn, community.id, author_id)? {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::Forbidden,
+        "not_followed",
+        "this community does not follow that calendar",
+    ))
+}
+
 /// The inbound `Create` that brought a post or comment: its id (under which a local community
 /// announces it to its members) and its receipt, both written with the object.
 pub struct Created {
@@ -214,7 +228,7 @@ pub async fn store_remote_post(
     community: &Community,
     vouched_by: Option<i64>,
 ) -> Result<Post> {
-    write_remote_post(ctx, received, author, community, vouched_by, None).await
+    write_remote_post(ctx, received, author, community, vouched_by, None, false).await
 }
 
 /// A remote member's `Create` of a post: stored as [`store_remote_post`] stores (vouched for by
@@ -227,7 +241,27 @@ pub async fn receive_post(
     community: &Community,
     created: Created,
 ) -> Result<Post> {
-    write_remote_post(ctx, received, author, community, None, Some(created)).await
+    write_remote_post(ctx, received, author, community, None, Some(created), false).await
+}
+
+/// An event from a calendar `community` follows (`actions::event_sources`), not addressed to
+/// any community: stored there as [`receive_post`] stores, admitted because the community's
+/// `Follow` of its author was accepted (checked in the write), not by membership.
+pub async fn receive_calendar_event(
+    ctx: &AppContext,
+    received: &rules::Received,
+    author: &Person,
+    community: &Community,
+    created: Created,
+) -> Result<Post> {
+    if received.event.is_none() {
+        return Err(Error::new(
+            ErrorKind::Unprocessable,
+            "not_an_event",
+            "a followed calendar brings events only",
+        ));
+    }
+    write_remote_post(ctx, received, author, community, None, Some(created), true).await
 }
 
 async fn write_remote_post(
@@ -237,6 +271,7 @@ async fn write_remote_post(
     community: &Community,
     vouched_by: Option<i64>,
     created: Option<Created>,
+    from_calendar: bool,
 ) -> Result<Post> {
     let title = received.title()?;
     let body_md = content::text_block("source", &received.markdown, rules::MAX_BODY)?;
@@ -252,7 +287,11 @@ async fn write_remote_post(
                 Some(existing) => existing,
                 None => {
                     refuse_tombstoned(conn, &ap_id)?;
-                    admit(conn, &community, author_id, None, &ap_id, vouched_by)?;
+                    if from_calendar {
+                        admit_calendar(conn, &community, author_id)?;
+                    } else {
+                        admit(conn, &community, author_id, None, &ap_id, vouched_by)?;
+                    }
                     let new = NewPost {
                         ap_id: Some(&ap_id),
                         community_id: community.id,

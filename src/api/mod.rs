@@ -5,6 +5,7 @@
 pub mod account_mail;
 pub mod accounts;
 pub mod admin;
+pub mod calendars;
 pub mod communities;
 pub mod digests;
 pub mod events;
@@ -187,6 +188,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(
                 "/communities/{name}/invitations/{person_id}",
                 web::delete().to(moderation::withdraw_invitation),
+            )
+            .route(
+                "/communities/{name}/calendars",
+                web::get().to(calendars::calendars),
+            )
+            .route(
+                "/communities/{name}/calendars",
+                web::post().to(calendars::follow_calendar),
+            )
+            .route(
+                "/communities/{name}/calendars/{id}",
+                web::delete().to(calendars::unfollow_calendar),
             )
             .route(
                 "/communities/{ref}/modlog",

@@ -17,7 +17,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-async fn local(ctx: &AppContext, name: &str) -> Result<db::communities::Community, Error> {
+pub(super) async fn local(
+    ctx: &AppContext,
+    name: &str,
+) -> Result<db::communities::Community, Error> {
     let lookup = name.to_string();
     ctx.db(move |conn| db::communities::local_by_name(conn, &lookup))
         .await?

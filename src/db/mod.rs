@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod backup;
 pub mod communities;
 pub mod digests;
+pub mod event_sources;
 pub mod events;
 pub mod feeds;
 pub mod instance;

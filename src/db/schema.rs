@@ -439,6 +439,7 @@ diesel::table! {
 diesel::joinable!(deliveries -> outbox_activities (activity_id));
 diesel::joinable!(local_users -> persons (person_id));
 diesel::joinable!(posts -> communities (community_id));
+diesel::joinable!(event_sources -> communities (community_id));
 diesel::joinable!(posts -> persons (author_id));
 diesel::joinable!(comments -> posts (post_id));
 diesel::joinable!(comments -> persons (author_id));
@@ -490,6 +491,19 @@ diesel::table! {
         comment_id -> Nullable<BigInt>,
         created_at -> Timestamp,
         read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    event_sources (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        person_id -> BigInt,
+        follow_id -> Text,
+        state -> Text,
+        added_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
     }
 }
 
@@ -547,4 +561,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     digest_overrides,
     digest_runs,
     community_digests,
+    event_sources,
 );

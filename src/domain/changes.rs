@@ -36,6 +36,19 @@ pub enum Change {
         community_id: i64,
         follow_id: String,
     },
+    /// A local community follows a calendar on another server (→ the Group's `Follow` of that
+    /// actor; `actions::event_sources`).
+    CalendarFollowed {
+        community_id: i64,
+        person_id: i64,
+        follow_id: String,
+    },
+    /// A local community stopped following a calendar (→ the Group's `Undo(Follow)`).
+    CalendarUnfollowed {
+        community_id: i64,
+        person_id: i64,
+        follow_id: String,
+    },
     /// A local community took a remote person in (→ `Accept(Follow)`).
     FollowAccepted {
         community_id: i64,

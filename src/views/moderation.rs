@@ -48,6 +48,20 @@ pub async fn invitations(
     .await
 }
 
+/// The calendars a community follows, oldest first (its moderators).
+pub async fn calendars(
+    ctx: &AppContext,
+    viewer: Viewer,
+    community: Community,
+) -> Result<Vec<(db::event_sources::EventSource, Person)>> {
+    let gate = ctx.gate().clone();
+    ctx.db(move |conn| {
+        gate.moderates(conn, &viewer, &community)?;
+        db::event_sources::in_community(conn, community.id)
+    })
+    .await
+}
+
 /// Pending applications (with their answers), by person id.
 pub async fn applications(
     ctx: &AppContext,
@@ -130,6 +144,8 @@ pub struct Desk {
     /// Owner first.
     pub moderators: Vec<(Role, Person)>,
     pub modlog: Vec<ModlogLine>,
+    /// The calendars the community follows (`actions::event_sources`), oldest first.
+    pub calendars: Vec<(db::event_sources::EventSource, Person)>,
 }
 
 /// A community's moderation page, for its moderators (and this instance's admins, for a local
@@ -166,6 +182,7 @@ pub async fn desk(ctx: &AppContext, viewer: Viewer, community: Community) -> Res
             bans: members::bans(conn, id, cap)?,
             moderators: db::communities::moderators_with_roles(conn, id)?,
             modlog: modlog_lines(conn, id, None, DESK_LIMIT)?,
+            calendars: db::event_sources::in_community(conn, id)?,
         })
     })
     .await

@@ -1,6 +1,6 @@
 //! `/c/{name}/moderation`: a local community's moderation page, for its moderators (and this
 //! instance's admins): applications with their answers, invitations, open reports, bans,
-//! moderators and the modlog, read through `views::moderation::desk` (403 to everyone else). The
+//! moderators, the calendars it follows and the modlog, read through `views::moderation::desk` (403 to everyone else). The
 //! forms that act on it are in `web::moderation_forms`.
 
 use super::{form::FormError, frame::Frame, render};
@@ -25,6 +25,7 @@ struct ModerationPage {
     bans: Section<BanLine>,
     moderators: Vec<Moderator>,
     modlog: Vec<LogLine>,
+    calendars: Vec<Calendar>,
     error: FormError,
     typed: Typed,
 }
@@ -90,6 +91,15 @@ struct Moderator {
     owner: bool,
 }
 
+/// A calendar the community follows, and how its `Follow` was answered.
+struct Calendar {
+    id: i64,
+    handle: String,
+    ap_id: String,
+    state: &'static str,
+    since: String,
+}
+
 struct LogLine {
     at: String,
     moderator: String,
@@ -107,6 +117,7 @@ pub struct Typed {
     pub person: String,
     pub reason: String,
     pub expires_at: String,
+    pub calendar: String,
 }
 
 impl Typed {
@@ -119,6 +130,7 @@ impl Typed {
             "person" => &self.person,
             "reason" => &self.reason,
             "expires_at" => &self.expires_at,
+            "calendar" => &self.calendar,
             _ => "",
         }
     }
@@ -221,6 +233,21 @@ fn page(
                 object: a.object_ap_id,
                 reason: a.reason,
                 until: a.expires_at.map(minute),
+            })
+            .collect(),
+        calendars: desk
+            .calendars
+            .into_iter()
+            .map(|(s, p)| Calendar {
+                id: s.id,
+                handle: who(&p),
+                ap_id: p.ap_id.0.to_string(),
+                state: match s.state.as_str() {
+                    db::event_sources::ACCEPTED => "following: its events arrive here",
+                    db::event_sources::REJECTED => "it refused the follow",
+                    _ => "waiting for it to accept",
+                },
+                since: day(s.created_at),
             })
             .collect(),
         frame,

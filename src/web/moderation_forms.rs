@@ -1,7 +1,7 @@
 //! The forms of the moderation page, each a POST under `/c/{name}/moderation/...` through
 //! `actions/`: approve or reject an application, invite or withdraw, resolve a report, ban or
-//! lift a ban, appoint or remove a moderator. Done: `303` back to the page with a flash message.
-//! Refused: the page again with the message next to its form (422), or an error page (403, 404).
+//! lift a ban, appoint or remove a moderator, follow a calendar or stop. Done: `303` back to the
+//! page with a flash message. Refused: the page again with the message next to its form (422), or an error page (403, 404).
 
 use super::{
     flash,
@@ -21,6 +21,13 @@ use serde::Deserialize;
 #[serde(default)]
 pub struct PersonForm {
     person: String,
+}
+
+/// A calendar to follow, by handle or URL.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CalendarForm {
+    calendar: String,
 }
 
 /// A ban: who, why, and until when (`YYYY-MM-DDTHH:MM`, UTC; empty for good).
@@ -215,6 +222,7 @@ pub async fn ban(
         person: named.clone(),
         reason: reason.clone(),
         expires_at: expires_at.clone(),
+        ..Typed::default()
     };
     finish(&req, &data, form, &name, outcome.map(|_| ()), typed, &done).await
 }
@@ -294,6 +302,50 @@ pub async fn dismiss(
     finish(&req, &ctx, form, &name, outcome, Typed::default(), done).await
 }
 
+/// `POST .../calendars` (`calendar`): the community follows a calendar.
+pub async fn follow_calendar(
+    req: HttpRequest,
+    data: RequestData,
+    form: Form<CalendarForm>,
+    name: web::Path<String>,
+) -> Result<HttpResponse> {
+    let c = community(&data, &name).await?;
+    let account = &form.session.account;
+    let target = form.data.calendar.clone();
+    let outcome =
+        actions::event_sources::follow(&data, &account.person, account.user.is_admin, c, &target)
+            .await;
+    let done = match &outcome {
+        Ok((_, p)) => format!(
+            "A follow was sent to {}: its events arrive once it accepts.",
+            p.name
+        ),
+        Err(_) => String::new(),
+    };
+    let typed = Typed {
+        form: "calendar",
+        calendar: target,
+        ..Typed::default()
+    };
+    finish(&req, &data, form, &name, outcome.map(|_| ()), typed, &done).await
+}
+
+/// `POST .../calendars/{id}/unfollow`.
+pub async fn unfollow_calendar(
+    req: HttpRequest,
+    ctx: web::Data<AppContext>,
+    form: Form<Button>,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse> {
+    let (name, id) = path.into_inner();
+    let c = community(&ctx, &name).await?;
+    let account = &form.session.account;
+    let outcome =
+        actions::event_sources::unfollow(&ctx, &account.person, account.user.is_admin, c, id).await;
+    let done = "The community no longer follows that calendar; its events already here stay.";
+    finish(&req, &ctx, form, &name, outcome, Typed::default(), done).await
+}
+
 /// The moderation forms' routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     let base = "/c/{name}/moderation";
@@ -318,6 +370,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
     post(cfg, "/reports/{id}/resolve", web::post().to(resolve));
     post(cfg, "/bans", web::post().to(ban));
+    post(cfg, "/calendars", web::post().to(follow_calendar));
+    post(
+        cfg,
+        "/calendars/{id}/unfollow",
+        web::post().to(unfollow_calendar),
+    );
     post(cfg, "/bans/{person_id}/lift", web::post().to(unban));
     post(cfg, "/moderators", web::post().to(appoint));
     post(

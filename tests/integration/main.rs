@@ -9,6 +9,7 @@ mod applications;
 mod authorized_fetch;
 mod backup;
 mod browser;
+mod calendars;
 mod changes;
 mod cli;
 mod communities;

@@ -133,6 +133,11 @@ impl Origin {
         self.actor("Person", &format!("/u/{name}"), name)
     }
 
+    /// An `Application` at `path`, as Gancio publishes its calendar (`/federation/u/relay`).
+    pub fn application(&self, path: &str, name: &str) -> Actor {
+        self.actor("Application", path, name)
+    }
+
     /// A `Group` at `/c/{name}`.
     pub fn group(&self, name: &str) -> Actor {
         self.actor("Group", &format!("/c/{name}"), name)

@@ -161,6 +161,9 @@ async fn openapi_document_covers_every_endpoint() {
         ("post", "/api/v1/reports/{id}/resolve"),
         ("post", "/api/v1/communities/{name}/invitations"),
         ("get", "/api/v1/communities/{name}/invitations"),
+        ("get", "/api/v1/communities/{name}/calendars"),
+        ("post", "/api/v1/communities/{name}/calendars"),
+        ("delete", "/api/v1/communities/{name}/calendars/{id}"),
         (
             "delete",
             "/api/v1/communities/{name}/invitations/{person_id}",

@@ -111,7 +111,13 @@ impl Create {
         data: &Data<AppContext>,
         inbound: &mut super::Inbound,
     ) -> Result<(), Error> {
-        let (parent, community) = self.target(data).await?;
+        let (parent, community) = match self.target(data).await {
+            Ok(target) => target,
+            Err(e) if e.kind == ErrorKind::NotFound && self.object.in_reply_to.is_none() => {
+                return self.receive_from_calendar(data, inbound, e).await;
+            }
+            Err(e) => return Err(e),
+        };
         let author = self.actor.dereference(data).await?;
         let receipt = inbound.take_receipt();
         if parent.is_none() && membership::is_applying(data, &community, &author).await? {
@@ -134,6 +140,35 @@ impl Create {
                 actions::receive_comment(data, &received, &author, &parent, created).await?;
             }
         }
+        Ok(())
+    }
+
+    /// An `Event` addressed to no community we know, from an actor local communities follow as
+    /// a calendar (Gancio, a Mobilizon account): it lands in the first of them to follow it
+    /// (one object is one thread in one community). From anyone else, `unknown` stands.
+    async fn receive_from_calendar(
+        self,
+        data: &Data<AppContext>,
+        inbound: &mut super::Inbound,
+        unknown: Error,
+    ) -> Result<(), Error> {
+        let received = self.object.received();
+        if received.event.is_none() {
+            return Err(unknown);
+        }
+        let author = self.actor.dereference(data).await?;
+        let id = author.id;
+        let landing = data
+            .db(move |conn| crate::db::event_sources::landing(conn, id))
+            .await?;
+        let Some(community) = landing.first() else {
+            return Err(unknown);
+        };
+        let created = actions::Created {
+            activity_id: self.id.to_string(),
+            receipt: inbound.take_receipt(),
+        };
+        actions::receive_calendar_event(data, &received, &author, community, created).await?;
         Ok(())
     }
 }

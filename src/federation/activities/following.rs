@@ -177,6 +177,16 @@ impl<K: AnswerKind> Activity for FollowAnswer<K> {
         if join.await?.is_some() {
             return Ok(());
         }
+        // And a calendar's answer to a local community's `Follow` of it.
+        let calendar = crate::actions::event_sources::receive_answer(
+            data,
+            self.actor.inner().to_string(),
+            follow_id.clone(),
+            K::ACCEPTS,
+        );
+        if calendar.await?.is_some() {
+            return Ok(());
+        }
         let community = self.actor.dereference(data).await?;
         membership::receive_answer(data, community, follow_id, K::ACCEPTS).await
     }

@@ -11,7 +11,6 @@ use crate::{
 use activitypub_federation::{
     config::Data,
     fetch::object_id::ObjectId,
-    kinds::actor::PersonType,
     protocol::{
         helpers::deserialize_skip_error, public_key::PublicKey, verification::verify_domains_match,
     },
@@ -21,12 +20,22 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+/// The actor types stored as people: a `Person`, and the automated actors that publish like
+/// one: a `Service` (Mastodon's bots) and an `Application` (Gancio publishes its whole calendar
+/// as one; `actions::event_sources`). Ours are always `Person`. A `Group` is never a person.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub enum PersonKind {
+    Person,
+    Service,
+    Application,
+}
+
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PersonJson {
     #[serde(rename = "type")]
-    pub kind: PersonType,
+    pub kind: PersonKind,
     pub id: ObjectId<Person>,
     /// Optional in ActivityPub; without it the name is taken from the id (`username_of`).
     #[serde(default)]
@@ -76,7 +85,7 @@ impl Object for Person {
         let this = actions::keys::person(data, self).await?;
         let url = this.ap_id.0.clone();
         Ok(PersonJson {
-            kind: PersonType::Person,
+            kind: PersonKind::Person,
             id: url.clone().into(),
             preferred_username: Some(this.name.clone()),
             name: this.display_name.clone(),

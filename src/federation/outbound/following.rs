@@ -1,5 +1,6 @@
-//! Joining and leaving: a local person's `Follow` and `Undo(Follow)` to a remote community, and a
-//! local community's `Accept` / `Reject` of a remote person's `Follow`.
+//! Joining and leaving: a local person's `Follow` and `Undo(Follow)` to a remote community, a
+//! local community's `Accept` / `Reject` of a remote person's `Follow`, and a local community's
+//! `Follow` and `Undo(Follow)` of a calendar it follows.
 
 use super::{community_and, send, Plan};
 use crate::{
@@ -75,8 +76,54 @@ pub(super) async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
             };
             answer(RejectType::Reject, &community, &person, &follow_id, data).await
         }
+        Change::CalendarFollowed {
+            community_id,
+            person_id,
+            follow_id,
+        } => {
+            let Some((community, calendar)) = community_and(data, community_id, person_id).await?
+            else {
+                return Ok(());
+            };
+            let follow = calendar_follow(&community, &calendar, &follow_id)?;
+            let inbox = vec![calendar.shared_inbox_or_inbox()];
+            send(follow, &community, inbox, data).await
+        }
+        Change::CalendarUnfollowed {
+            community_id,
+            person_id,
+            follow_id,
+        } => {
+            let Some((community, calendar)) = community_and(data, community_id, person_id).await?
+            else {
+                return Ok(());
+            };
+            let undo = UndoFollow {
+                actor: community.ap_id.0.clone().into(),
+                object: calendar_follow(&community, &calendar, &follow_id)?,
+                kind: UndoType::Undo,
+                id: Url::parse(&data.new_activity_id("undo"))?,
+                to: Some(vec![calendar.ap_id.0.clone()]),
+            };
+            let inbox = vec![calendar.shared_inbox_or_inbox()];
+            send(undo, &community, inbox, data).await
+        }
         _ => Ok(()),
     }
+}
+
+/// A community's `Follow` of a calendar: the Group follows the actor that publishes it.
+fn calendar_follow(community: &Community, calendar: &Person, id: &str) -> Result<Follow, Error> {
+    Ok(Follow {
+        actor: community.ap_id.0.clone().into(),
+        object: calendar.ap_id.0.clone().into(),
+        kind: FollowType::Follow,
+        id: Url::parse(id)?,
+        to: Some(vec![calendar.ap_id.0.clone()]),
+        content: None,
+        summary: None,
+        participation_message: None,
+    })
 }
 
 fn follow_of(

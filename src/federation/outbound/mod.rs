@@ -39,7 +39,9 @@ pub async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
         Change::FollowRequested { .. }
         | Change::FollowWithdrawn { .. }
         | Change::FollowAccepted { .. }
-        | Change::FollowRejected { .. } => following::plan(change, data).await,
+        | Change::FollowRejected { .. }
+        | Change::CalendarFollowed { .. }
+        | Change::CalendarUnfollowed { .. } => following::plan(change, data).await,
         Change::PostCreated { .. }
         | Change::CommentCreated { .. }
         | Change::ContentEdited { .. }

@@ -1,5 +1,5 @@
-//! The moderation page in a real browser: with scripts off the owner approves an application
-//! and bans a member through its plain forms; with scripts on, axe finds no WCAG 2.1 A/AA
+//! The moderation page in a real browser: with scripts off the owner approves an application,
+//! bans a member and follows a calendar through its plain forms; with scripts on, axe finds no WCAG 2.1 A/AA
 //! violation on the page with every section filled.
 
 use super::{Browser, Scripts};
@@ -91,6 +91,34 @@ async fn the_owner_approves_and_bans_through_the_page_without_javascript() {
         !members.iter().any(|h| h.starts_with("troll@")),
         "{members:?}"
     );
+
+    // Following a calendar on another server: a bad handle is shown next to the field, a
+    // Gancio-shaped actor's URL is followed (waiting until it accepts).
+    let origin = crate::origin::Origin::start().await;
+    let relay = origin.application("/federation/u/relay", "relay");
+    browser.fill("#calendar-calendar", "not a handle").await;
+    browser
+        .click(&format!("form[action='{PAGE}/calendars'] button"))
+        .await;
+    browser.assert_shows(&["No calendar found as"]).await;
+    browser.fill("#calendar-calendar", &relay.id).await;
+    browser
+        .click(&format!("form[action='{PAGE}/calendars'] button"))
+        .await;
+    assert_eq!(browser.path().await, PAGE);
+    browser
+        .assert_shows(&[
+            "Calendars followed (1)",
+            "relay@",
+            "waiting for it to accept",
+        ])
+        .await;
+    browser
+        .click(&format!("form[action^='{PAGE}/calendars/'] button"))
+        .await;
+    browser
+        .assert_shows(&["no longer follows", "Calendars followed (0)"])
+        .await;
     browser.close().await;
 }
 
@@ -137,10 +165,22 @@ async fn the_moderation_page_with_every_section_filled_passes_axe() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{report}");
 
+    let origin = crate::origin::Origin::start().await;
+    let relay = origin.application("/federation/u/relay", "relay");
+    let (status, body) = app
+        .post(
+            "/api/v1/communities/growers/calendars",
+            Some(&owner),
+            json!({"calendar": relay.id}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
     log_in(&browser, &app, "keeper").await;
     browser.open(&app.url(PAGE)).await;
     browser
         .assert_shows(&[
+            "Calendars followed (1)",
             "Applications (1)",
             "Invitations (1)",
             "Reports (1)",
