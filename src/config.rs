@@ -167,6 +167,9 @@ pub struct Settings {
     /// On SIGTERM or Ctrl-C, how many seconds running requests and deliveries get to finish
     /// before the process exits anyway.
     pub shutdown_grace_secs: u64,
+    /// A local poll's new results (`Update(Question)`) go out at most once in this many
+    /// seconds; the polls job looks this often.
+    pub poll_results_secs: u64,
     /// The IANA time zone a new event's form starts with (e.g. `Europe/Berlin`); each event
     /// keeps its own zone.
     pub default_timezone: String,
@@ -249,6 +252,7 @@ impl Default for Settings {
             delivery_give_up_after_secs: 3 * 24 * 3600,
             instance_unreachable_after_secs: 24 * 3600,
             shutdown_grace_secs: 30,
+            poll_results_secs: 180,
             default_timezone: "UTC".into(),
             series_horizon_occurrences: 3,
             series_horizon_days: 90,

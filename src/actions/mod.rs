@@ -21,6 +21,7 @@ pub mod membership;
 pub mod moderation;
 pub mod moderators;
 pub mod notifications;
+pub mod polls;
 pub mod posts;
 pub mod remote_rsvp;
 pub mod reports;

@@ -279,6 +279,7 @@ async fn write_remote_post(
     let (community, author_id) = (community.clone(), author.id);
     let published = received.published;
     let event = received.event.clone();
+    let poll = received.poll.clone();
     let base = ctx.url("");
     let notifier = ctx.clone();
     let post = ctx
@@ -304,6 +305,9 @@ async fn write_remote_post(
                     let post = db::posts::insert_post(conn, &new, &base)?;
                     if let Some(e) = &event {
                         db::events::save(conn, post.id, &e.details, e.status, e.participant_count)?;
+                    }
+                    if let Some(p) = &poll {
+                        db::polls::save_received(conn, post.id, p)?;
                     }
                     let about = About::post(community.id, post.id);
                     notifications::new_content(

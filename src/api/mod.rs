@@ -14,6 +14,7 @@ pub mod members;
 pub mod moderation;
 pub mod notifications;
 pub mod openapi;
+pub mod polls;
 pub mod posts;
 pub mod queue;
 pub mod search;
@@ -135,6 +136,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/posts/{id}/comments", web::post().to(posts::comment))
             .route("/posts/{id}/comments", web::get().to(posts::comments))
             .route("/posts/{id}/vote", web::post().to(posts::vote_post))
+            .route("/communities/{ref}/polls", web::post().to(polls::create))
+            .route("/posts/{id}/poll", web::get().to(polls::get))
+            .route("/posts/{id}/poll/votes", web::post().to(polls::vote))
             .route("/comments/{id}/vote", web::post().to(posts::vote_comment))
             .route("/resolve", web::get().to(search::resolve))
             .route("/search", web::get().to(search::search))

@@ -18,6 +18,7 @@ pub mod moderation;
 pub mod move_db;
 pub mod notifications;
 pub mod outbox;
+pub mod polls;
 pub mod posts;
 pub mod schema;
 pub mod search;

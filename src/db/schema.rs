@@ -436,6 +436,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    polls (post_id) {
+        post_id -> BigInt,
+        multiple -> Bool,
+        closes_at -> Nullable<Timestamp>,
+        voters_count -> BigInt,
+        results_dirty -> Bool,
+        results_sent_at -> Nullable<Timestamp>,
+        closed_sent -> Bool,
+    }
+}
+
+diesel::table! {
+    poll_options (id) {
+        id -> BigInt,
+        post_id -> BigInt,
+        position -> BigInt,
+        name -> Text,
+        votes -> BigInt,
+    }
+}
+
+diesel::table! {
+    poll_votes (id) {
+        id -> BigInt,
+        post_id -> BigInt,
+        option_id -> BigInt,
+        person_id -> BigInt,
+        ap_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(deliveries -> outbox_activities (activity_id));
 diesel::joinable!(local_users -> persons (person_id));
 diesel::joinable!(posts -> communities (community_id));
@@ -449,6 +482,10 @@ diesel::joinable!(account_tokens -> local_users (local_user_id));
 diesel::joinable!(community_members -> communities (community_id));
 diesel::joinable!(community_members -> persons (person_id));
 diesel::joinable!(events -> posts (post_id));
+diesel::joinable!(polls -> posts (post_id));
+diesel::joinable!(poll_options -> polls (post_id));
+diesel::joinable!(poll_votes -> poll_options (option_id));
+diesel::joinable!(poll_votes -> persons (person_id));
 diesel::joinable!(events -> event_series (series_id));
 diesel::joinable!(event_series -> communities (community_id));
 diesel::joinable!(event_rsvps -> persons (person_id));
@@ -562,4 +599,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     digest_runs,
     community_digests,
     event_sources,
+    polls,
+    poll_options,
+    poll_votes,
 );

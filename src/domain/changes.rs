@@ -197,6 +197,12 @@ pub enum Change {
     /// A local community published its weekly digest for the week ending `period` (the Monday,
     /// `YYYY-MM-DD`, UTC) (→ `Create(Article)` from the Group to its followers).
     DigestPublished { community_id: i64, period: String },
+    /// A local person voted in a remote poll (→ `Create(Note)` with the option as `name`, to
+    /// the poll's author).
+    PollVoteCast { vote_id: i64 },
+    /// A local poll's results changed or it closed (→ the author's `Update(Question)`, batched
+    /// by the polls job: at most one every few minutes per poll).
+    PollResults { post_id: i64 },
 }
 
 impl Change {

@@ -12,6 +12,7 @@ pub mod keys;
 pub mod moderation;
 pub mod names;
 pub mod notifications;
+pub mod polls;
 pub mod posts;
 pub mod search;
 pub mod series;

@@ -36,6 +36,8 @@ pub struct Received {
     pub published: Option<chrono::NaiveDateTime>,
     /// An `Event`'s details, when it is one and they make sense.
     pub event: Option<crate::domain::events::ReceivedEvent>,
+    /// A `Question`'s options and counts, when it is a poll we can keep.
+    pub poll: Option<crate::domain::polls::ReceivedPoll>,
 }
 
 impl Received {

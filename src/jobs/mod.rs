@@ -7,6 +7,7 @@ pub mod digests;
 pub mod housekeeping;
 pub mod mail;
 mod planner;
+pub mod polls;
 pub mod reminders;
 pub mod schedule;
 pub mod series;
@@ -92,7 +93,7 @@ pub fn start_common(jobs: &Jobs) {
 }
 
 /// Registers the outbound jobs: the planner, the delivery worker and the mail sender (`me` names
-/// them in their claims), digests, the materializing of meeting series, meeting reminders and housekeeping. `copse serve` (unless `delivery_in_serve` is off) and
+/// them in their claims), digests, the materializing of meeting series, meeting reminders, poll results and housekeeping. `copse serve` (unless `delivery_in_serve` is off) and
 /// `copse worker` both start them here.
 pub fn start_outbound(jobs: &Jobs, config: FederationConfig<AppContext>, me: String) {
     jobs.spawn("mail", mail::run(jobs.ctx.clone(), me.clone()));
@@ -108,6 +109,8 @@ pub fn start_outbound(jobs: &Jobs, config: FederationConfig<AppContext>, me: Str
         Schedule::Every(reminders::EVERY),
         reminders::run,
     );
+    let every = std::time::Duration::from_secs(jobs.ctx.settings().poll_results_secs.max(1));
+    jobs.schedule("polls", Schedule::Every(every), polls::run);
     jobs.schedule(
         "housekeeping",
         Schedule::Every(housekeeping::EVERY),

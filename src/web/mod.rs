@@ -32,6 +32,7 @@ mod moderation;
 mod moderation_forms;
 mod notifications;
 mod people;
+mod polls;
 mod search;
 mod series;
 pub mod session;
@@ -67,6 +68,7 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/u/{name}" => people::person,
     "/post/{id}" => threads::thread,
     "/post/{id}/edit" => thread_forms::edit_form::<true>,
+    "/post/{id}/poll" => polls::page,
     "/comment/{id}" => threads::comment,
     "/comment/{id}/edit" => thread_forms::edit_form::<false>,
     "/signup" => auth::signup_page,
@@ -186,6 +188,7 @@ fn thread_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/c/{name}/submit", web::post().to(threads::submit))
         .route("/post/{id}/comments", web::post().to(f::reply))
         .route("/post/{id}/vote", web::post().to(f::vote::<true>))
+        .route("/post/{id}/poll", web::post().to(polls::vote))
         .route("/comment/{id}/vote", web::post().to(f::vote::<false>))
         .route("/post/{id}/edit", web::post().to(f::edit::<true>))
         .route("/comment/{id}/edit", web::post().to(f::edit::<false>))

@@ -61,6 +61,7 @@ fn reply_page(frame: Frame, post_id: i64, parent_id: Option<i64>) -> ComposePage
         parent_id,
         preview: None,
         submit: "Reply",
+        poll: None,
         error: FormError::none(),
     }
 }
@@ -167,6 +168,7 @@ async fn edit_page(ctx: &AppContext, frame: Frame, target: Target) -> Result<Com
         parent_id: None,
         preview: None,
         submit: "Save",
+        poll: None,
         error: FormError::none(),
     })
 }

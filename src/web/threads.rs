@@ -58,6 +58,8 @@ struct PostPage {
     vote: i32,
     mine: bool,
     moderates: bool,
+    /// The thread's poll, if it is one.
+    poll: Option<crate::views::polls::PollView>,
 }
 
 /// A markdown form shown on a page of its own: a new thread, a reply, an edit; first shown, with
@@ -77,7 +79,19 @@ pub(super) struct ComposePage {
     /// The sanitised HTML of `body`, when the reader asked for a preview.
     pub preview: Option<String>,
     pub submit: &'static str,
+    /// The poll fields, on a new thread's page (a thread whose post is a question).
+    pub poll: Option<PollInput>,
     pub error: FormError,
+}
+
+/// What was typed in a new thread's poll fields.
+#[derive(Default, Clone)]
+pub(super) struct PollInput {
+    /// One option a line.
+    pub options: String,
+    pub multiple: bool,
+    /// `YYYY-MM-DDTHH:MM` (UTC), or empty.
+    pub closes: String,
 }
 
 /// The fields of every markdown form: the API's (`title`, `body`, `parent_id`), and `preview`
@@ -89,6 +103,39 @@ pub struct ComposeForm {
     pub body: String,
     pub parent_id: Option<i64>,
     pub preview: Option<String>,
+    /// A new thread's poll: its options, one a line (none: no poll), …
+    pub poll_options: Option<String>,
+    /// … `1` for multiple choice, …
+    pub poll_multiple: Option<String>,
+    /// … and its closing time (UTC, `YYYY-MM-DDTHH:MM`), if any.
+    pub poll_closes: Option<String>,
+}
+
+impl ComposeForm {
+    /// The poll asked for with a new thread (None when no option was given).
+    fn poll(&self) -> Result<Option<crate::domain::polls::PollFields>, Error> {
+        let Some(options) = self
+            .poll_options
+            .as_deref()
+            .filter(|o| !o.trim().is_empty())
+        else {
+            return Ok(None);
+        };
+        let closes_at = match self.poll_closes.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(at) => Some(parse_utc_minute(at)?),
+        };
+        let options = crate::domain::polls::options_from_lines(options);
+        let multiple = self.poll_multiple.is_some();
+        crate::domain::polls::parse(&options, multiple, closes_at, db::now()).map(Some)
+    }
+}
+
+/// A `datetime-local` value (`YYYY-MM-DDTHH:MM`, seconds optional), read as UTC.
+pub(super) fn parse_utc_minute(at: &str) -> Result<chrono::NaiveDateTime, Error> {
+    chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M:%S"))
+        .map_err(|_| Error::invalid_field("closes_at", "give the time as YYYY-MM-DDTHH:MM (UTC)"))
 }
 
 impl ComposePage {
@@ -99,6 +146,11 @@ impl ComposePage {
             .is_some()
             .then(|| content::markdown_to_html(&data.body));
         self.title = self.title.map(|t| data.title.unwrap_or(t));
+        if let Some(poll) = &mut self.poll {
+            poll.options = data.poll_options.unwrap_or_default();
+            poll.multiple = data.poll_multiple.is_some();
+            poll.closes = data.poll_closes.unwrap_or_default();
+        }
         self.body = data.body;
         self
     }
@@ -151,6 +203,7 @@ fn submit_page(frame: Frame, c: &Community, reference: &str) -> ComposePage {
         parent_id: None,
         preview: None,
         submit: "Post thread",
+        poll: Some(PollInput::default()),
         error: FormError::none(),
     }
 }
@@ -189,13 +242,18 @@ pub async fn submit(
     };
     let preview = data.preview.is_some();
     let (title, body) = (data.title.clone().unwrap_or_default(), data.body.clone());
+    let poll = data.poll();
     let page = submit_page(frame, &c, &name).typed(data);
     if preview {
         return Ok(render(&req, StatusCode::OK, page));
     }
-    let outcome = actions::posts::create_post(&ctx, &session.account, c, &title, &body)
-        .await
-        .map(|post| (format!("/post/{}", post.id), "Your thread was posted."));
+    let account = &session.account;
+    let outcome = match poll {
+        Ok(None) => actions::posts::create_post(&ctx, account, c, &title, &body).await,
+        Ok(Some(poll)) => actions::polls::create(&ctx, account, c, &title, &body, poll).await,
+        Err(e) => Err(e),
+    }
+    .map(|post| (format!("/post/{}", post.id), "Your thread was posted."));
     page.finish(&req, &ctx, outcome)
 }
 
@@ -249,6 +307,15 @@ async fn thread_page(ctx: &AppContext, frame: Frame, id: i64) -> Result<HttpResp
     let Some(t) = found else {
         return not_found(ctx, format!("The post {id}"));
     };
+    let (post, moderates) = (t.post.clone(), t.moderates);
+    let poll = ctx
+        .db(move |conn| crate::views::polls::of_post(conn, &post, person, moderates))
+        .await?
+        .map(|p| match person {
+            Some(_) => p,
+            // Signed-out readers share one cached page: options only, the results on its page.
+            None => crate::views::polls::without_results(p),
+        });
     let host = &ctx.settings().hostname;
     let comments = comment_lines(t.comments, &t.votes, person, host);
     let page = PostPage {
@@ -257,6 +324,7 @@ async fn thread_page(ctx: &AppContext, frame: Frame, id: i64) -> Result<HttpResp
         vote: t.votes.get(t.post.ap_id.as_str()).copied().unwrap_or(0),
         mine: person == Some(t.post.author_id),
         moderates: t.moderates,
+        poll,
         frame,
         comments,
         post: t.post,

@@ -46,6 +46,7 @@ mod nul_text;
 mod openapi;
 mod origin;
 mod out_of_order;
+mod polls;
 mod post_sorting;
 mod posts;
 mod private_oracles;

@@ -194,6 +194,9 @@ async fn openapi_document_covers_every_endpoint() {
         ("put", "/api/v1/me/digests"),
         ("put", "/api/v1/communities/{ref}/digest"),
         ("put", "/api/v1/communities/{ref}/federated-digest"),
+        ("post", "/api/v1/communities/{ref}/polls"),
+        ("get", "/api/v1/posts/{id}/poll"),
+        ("post", "/api/v1/posts/{id}/poll/votes"),
     ];
     let mut documented = 0;
     for (method, path) in endpoints {

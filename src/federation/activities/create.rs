@@ -111,6 +111,9 @@ impl Create {
         data: &Data<AppContext>,
         inbound: &mut super::Inbound,
     ) -> Result<(), Error> {
+        if self.object.is_poll_vote() {
+            return self.receive_poll_vote(data, inbound).await;
+        }
         let (parent, community) = match self.target(data).await {
             Ok(target) => target,
             Err(e) if e.kind == ErrorKind::NotFound && self.object.in_reply_to.is_none() => {
@@ -170,5 +173,32 @@ impl Create {
         };
         actions::receive_calendar_event(data, &received, &author, community, created).await?;
         Ok(())
+    }
+}
+
+impl Create {
+    /// A vote in one of our polls (`actions::polls::receive_vote`): never stored as a reply. A
+    /// vote that may not count is acknowledged and ignored with its reason (logged), its receipt
+    /// recorded.
+    async fn receive_poll_vote(
+        self,
+        data: &Data<AppContext>,
+        inbound: &mut super::Inbound,
+    ) -> Result<(), Error> {
+        let voter = self.actor.dereference(data).await?;
+        let (Some(poll), Some(option)) = (self.object.in_reply_to, self.object.name) else {
+            return inbound.ignore("not_a_vote");
+        };
+        let receipt = inbound.take_receipt();
+        let (poll, note) = (poll.to_string(), self.object.id.to_string());
+        let ignored =
+            crate::actions::polls::receive_vote(data, &voter, poll, option, note, receipt).await?;
+        match ignored {
+            Some(reason) => {
+                tracing::info!("a vote from {} is ignored: {reason}", voter.ap_id);
+                inbound.ignore(reason)
+            }
+            None => Ok(()),
+        }
     }
 }

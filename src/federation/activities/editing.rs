@@ -78,6 +78,11 @@ impl Activity for Update {
                 .await?;
             return Ok(());
         }
+        // A poll's counts change without an edit (no newer `updated`): applied on their own.
+        if let Some(poll) = self.object.received().poll {
+            let id = self.object.id.to_string();
+            crate::actions::polls::receive_results(data, &author, id, poll).await?;
+        }
         let updated = self
             .object
             .updated

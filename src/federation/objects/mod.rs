@@ -5,6 +5,7 @@ pub mod event;
 pub mod group;
 pub mod instance;
 pub mod person;
+pub mod poll;
 pub mod post;
 
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,7 @@ pub fn context() -> Value {
             "postingRestrictedToMods": "lemmy:postingRestrictedToMods",
             "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
             "discoverable": "toot:discoverable",
+            "votersCount": "toot:votersCount",
             "featured": { "@id": "toot:featured", "@type": "@id" },
             "sensitive": "as:sensitive",
             "copse": "https://w3id.org/copse#",

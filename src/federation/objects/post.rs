@@ -77,6 +77,9 @@ pub struct PostJson {
     /// An `Event`'s own fields (empty for anything else).
     #[serde(flatten)]
     pub event: super::event::EventFields,
+    /// A `Question`'s own fields (its `endTime` is `event.end_time`).
+    #[serde(flatten)]
+    pub question: super::poll::QuestionFields,
 }
 
 impl PostJson {
@@ -132,7 +135,22 @@ impl PostJson {
                 (ObjectKind::Event, true) => crate::domain::events::received(self.event.received()),
                 _ => None,
             },
+            poll: match (self.kind, self.in_reply_to.is_none()) {
+                (ObjectKind::Question, true) => self
+                    .question
+                    .received(self.event.end_time.map(|t| t.with_timezone(&Utc))),
+                _ => None,
+            },
         }
+    }
+
+    /// A vote in a poll (Mastodon's): a `Note` with the option as `name`, `inReplyTo` the
+    /// poll, and no content. Never a reply.
+    pub fn is_poll_vote(&self) -> bool {
+        self.kind == ObjectKind::Note
+            && self.in_reply_to.is_some()
+            && self.name.as_deref().is_some_and(|n| !n.trim().is_empty())
+            && self.content.as_deref().is_none_or(|c| c.trim().is_empty())
     }
 
     pub fn markdown(&self) -> String {
@@ -218,7 +236,7 @@ impl Object for PostOrComment {
             PostOrComment::Post(p) => Some(p.id),
             PostOrComment::Comment(_) => None,
         };
-        let (author, in_reply_to, event) = data
+        let (author, in_reply_to, event, poll) = data
             .db(move |conn| {
                 let author = db::accounts::person_by_id(conn, author_id)?
                     .ok_or_else(|| Error::not_found("author"))?;
@@ -244,7 +262,11 @@ impl Object for PostOrComment {
                     Some((post, None)) => db::posts::post(conn, post)?.map(|p| p.ap_id.0),
                     None => None,
                 };
-                Ok((author, in_reply_to, event))
+                let poll = match event_of {
+                    Some(post) => db::polls::get(conn, post)?,
+                    None => None,
+                };
+                Ok((author, in_reply_to, event, poll))
             })
             .await?;
         let group = community.ap_id.0.clone();
@@ -253,9 +275,10 @@ impl Object for PostOrComment {
         let mention = json!({"type": "Mention", "href": group, "name": format!("!{}@{host}", community.name)});
         Ok(match self {
             PostOrComment::Post(p) => PostJson {
-                kind: match event {
-                    Some(_) => ObjectKind::Event,
-                    None => ObjectKind::Page,
+                kind: match (&event, &poll) {
+                    (Some(_), _) => ObjectKind::Event,
+                    (None, Some(_)) => ObjectKind::Question,
+                    (None, None) => ObjectKind::Page,
                 },
                 id: p.ap_id.0.clone(),
                 attributed_to: Value::String(author.ap_id.to_string()),
@@ -273,9 +296,12 @@ impl Object for PostOrComment {
                     ),
                     None => rules::teaser(&p.body_html),
                 }),
-                content: Some(match &event {
-                    Some((e, _)) => super::event::content_with_agenda(&p.body_html, e),
-                    None => p.body_html.clone(),
+                content: Some(match (&event, &poll) {
+                    (Some((e, _)), _) => super::event::content_with_agenda(&p.body_html, e),
+                    (None, Some((_, options))) => {
+                        format!("{}{}", p.body_html, super::poll::options_html(options))
+                    }
+                    (None, None) => p.body_html.clone(),
                 }),
                 media_type: Some("text/html".into()),
                 source: Some(Source::markdown(match &event {
@@ -299,7 +325,19 @@ impl Object for PostOrComment {
                             })
                             .parse()?,
                     ),
-                    None => Default::default(),
+                    None => super::event::EventFields {
+                        end_time: poll
+                            .as_ref()
+                            .and_then(|(p, _)| p.closes_at)
+                            .map(|t| t.and_utc().fixed_offset()),
+                        ..Default::default()
+                    },
+                },
+                question: match (&event, &poll) {
+                    (None, Some((p, options))) => {
+                        super::poll::QuestionFields::outbound(p, options, db::now())
+                    }
+                    _ => Default::default(),
                 },
             },
             PostOrComment::Comment(c) => PostJson {
@@ -321,6 +359,7 @@ impl Object for PostOrComment {
                 published: Some(c.published.and_utc()),
                 updated: c.updated.map(|u| u.and_utc()),
                 event: Default::default(),
+                question: Default::default(),
             },
         })
     }

@@ -14,6 +14,7 @@ mod moderation;
 mod notifications;
 mod pages;
 mod password_reset;
+mod polls;
 mod screenshots;
 mod search;
 mod threads;
