@@ -4,7 +4,7 @@
 //! and 415 for a body, 503 when the database is busy), added here so no handler can forget them.
 
 use super::{
-    account_mail, accounts, admin, communities, digests, events, members, moderation,
+    account_mail, accounts, admin, communities, digests, events, health, members, moderation,
     notifications, posts, queue, search, series,
 };
 use crate::error::ErrorBody;
@@ -51,6 +51,7 @@ pub async fn document() -> HttpResponse {
         events::decide, events::record, events::agenda, series::create, series::get,
         series::edit, notifications::list, notifications::mark_read, notifications::mark_all_read,
         digests::get, digests::put, digests::community, digests::federated,
+        health::community, health::instance,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth, &CommonResponses),

@@ -8,6 +8,7 @@ pub mod backup;
 pub mod communities;
 pub mod digests;
 pub mod events;
+pub mod health;
 pub mod feeds;
 pub mod instance;
 pub mod mail;

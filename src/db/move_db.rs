@@ -58,6 +58,8 @@ pub const TABLES: &[&str] = &[
     "digest_overrides",
     "digest_runs",
     "community_digests",
+    "membership_events",
+    "health_snapshots",
 ];
 
 /// Rows per batch read from SQLite and written to PostgreSQL.
