@@ -140,7 +140,10 @@ struct MeetingRow {
 fn per_window(conn: &mut DbConn, sql: &str, windows: usize) -> Result<Vec<i64>> {
     let mut counts = vec![0; windows];
     for row in load::<Bucketed>(conn, sql)? {
-        if let Some(c) = usize::try_from(row.bucket).ok().and_then(|i| counts.get_mut(i)) {
+        if let Some(c) = usize::try_from(row.bucket)
+            .ok()
+            .and_then(|i| counts.get_mut(i))
+        {
             *c = row.n;
         }
     }
@@ -231,7 +234,10 @@ fn membership(
         } else {
             -1
         };
-        match usize::try_from(row.bucket).ok().and_then(|i| periods.get_mut(i)) {
+        match usize::try_from(row.bucket)
+            .ok()
+            .and_then(|i| periods.get_mut(i))
+        {
             Some(p) if sign > 0 => p.joined = row.n,
             Some(p) => p.left = row.n,
             None => before += sign * row.n,
@@ -385,7 +391,8 @@ pub fn figures(conn: &mut DbConn, scope: Scope, as_of: NaiveDateTime) -> Result<
         .into_iter()
         .map(|(host, members)| health::HostCount { host, members })
         .collect();
-    by_instance.sort_by(|a, b| (a.host != "local", -a.members).cmp(&(b.host != "local", -b.members)));
+    by_instance
+        .sort_by(|a, b| (a.host != "local", -a.members).cmp(&(b.host != "local", -b.members)));
 
     let four = &weeks[weeks.len() - 4..];
     let returning = load::<Id>(

@@ -357,7 +357,13 @@ mod tests {
         };
         let m = i.modes();
         assert_eq!(
-            (m.consume, m.contribute, m.collaborate, m.co_create, m.champion),
+            (
+                m.consume,
+                m.contribute,
+                m.collaborate,
+                m.co_create,
+                m.champion
+            ),
             (1, 1, 1, 1, 1)
         );
     }

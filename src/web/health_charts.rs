@@ -255,7 +255,11 @@ pub fn charts(figures: &Figures, span: Span, day: &str, meetings_all: bool) -> V
         figures.by_instance.iter().map(|h| h.host.clone()).collect(),
         vec![(
             "members",
-            figures.by_instance.iter().map(|h| h.members as f64).collect(),
+            figures
+                .by_instance
+                .iter()
+                .map(|h| h.members as f64)
+                .collect(),
         )],
     ));
     out.push(chart(
@@ -275,14 +279,26 @@ pub fn charts(figures: &Figures, span: Span, day: &str, meetings_all: bool) -> V
          or more others), co-create (organized a meeting), champion (moderators and owner)."
             .into(),
         "Mode",
-        ["consume", "contribute", "collaborate", "co-create", "champion"]
-            .map(String::from)
-            .to_vec(),
+        [
+            "consume",
+            "contribute",
+            "collaborate",
+            "co-create",
+            "champion",
+        ]
+        .map(String::from)
+        .to_vec(),
         vec![(
             "members",
-            [m.consume, m.contribute, m.collaborate, m.co_create, m.champion]
-                .map(|n| n as f64)
-                .to_vec(),
+            [
+                m.consume,
+                m.contribute,
+                m.collaborate,
+                m.co_create,
+                m.champion,
+            ]
+            .map(|n| n as f64)
+            .to_vec(),
         )],
     ));
     let r = &figures.retention;
@@ -296,8 +312,14 @@ pub fn charts(figures: &Figures, span: Span, day: &str, meetings_all: bool) -> V
         r.iter().map(|c| c.month.clone()).collect(),
         vec![
             ("joined", r.iter().map(|c| c.joined as f64).collect()),
-            ("within 30 days", r.iter().map(|c| c.within_30 as f64).collect()),
-            ("within 90 days", r.iter().map(|c| c.within_90 as f64).collect()),
+            (
+                "within 30 days",
+                r.iter().map(|c| c.within_30 as f64).collect(),
+            ),
+            (
+                "within 90 days",
+                r.iter().map(|c| c.within_90 as f64).collect(),
+            ),
         ],
     );
     retention.columns.push("final".into());
@@ -381,9 +403,15 @@ pub fn charts(figures: &Figures, span: Span, day: &str, meetings_all: bool) -> V
             ("going", shown.iter().map(|m| m.going as f64).collect()),
             (
                 "capacity",
-                shown.iter().map(|m| m.capacity.unwrap_or(0) as f64).collect(),
+                shown
+                    .iter()
+                    .map(|m| m.capacity.unwrap_or(0) as f64)
+                    .collect(),
             ),
-            ("attended", shown.iter().map(|m| m.attended as f64).collect()),
+            (
+                "attended",
+                shown.iter().map(|m| m.attended as f64).collect(),
+            ),
         ],
     ));
     out.push(chart(
