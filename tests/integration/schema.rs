@@ -191,6 +191,8 @@ async fn openapi_document_covers_every_endpoint() {
         ("put", "/api/v1/me/digests"),
         ("put", "/api/v1/communities/{ref}/digest"),
         ("put", "/api/v1/communities/{ref}/federated-digest"),
+        ("get", "/api/v1/communities/{ref}/health"),
+        ("get", "/api/v1/admin/health"),
     ];
     let mut documented = 0;
     for (method, path) in endpoints {
