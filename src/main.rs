@@ -97,6 +97,14 @@ enum Admin {
         #[arg(long)]
         at: Option<chrono::DateTime<chrono::Utc>>,
     },
+    /// Take the health figures' snapshots of today (or of --at DATE, YYYY-MM-DD: counted as of
+    /// that day's midnight, UTC) that are not there yet: every local community's and the
+    /// instance's.
+    #[command(name = "health-snapshot")]
+    HealthSnapshot {
+        #[arg(long)]
+        at: Option<chrono::NaiveDate>,
+    },
     /// Print a one-time link (valid an hour) with which the account NAME sets a new password;
     /// nothing is mailed. Using it ends every session of the account.
     #[command(name = "reset-password")]
@@ -242,6 +250,18 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 "digests at {at}: {} queued, {} empty (not sent), {} already queued; \
                  {published} federated digest(s) published",
                 report.queued, report.empty, report.already
+            );
+            Ok(())
+        }
+        Command::Admin(Admin::HealthSnapshot { at }) => {
+            let ctx = server::context(settings).await?;
+            let day = at.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let report = copse::jobs::health::snapshot(&ctx, day)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            println!(
+                "health snapshots of {day}: {} stored, {} already there",
+                report.stored, report.already
             );
             Ok(())
         }

@@ -10,6 +10,7 @@ pub mod communities;
 pub mod digests;
 pub mod events;
 pub mod extract;
+pub mod health;
 pub mod members;
 pub mod moderation;
 pub mod notifications;
@@ -76,6 +77,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .route("/admin/instances", web::get().to(admin::instances))
             .route("/admin/queue", web::get().to(queue::queue))
+            .route("/admin/health", web::get().to(health::instance))
+            .route(
+                "/communities/{ref}/health",
+                web::get().to(health::community),
+            )
             .route("/admin/instances", web::post().to(admin::add_instance))
             .route(
                 "/admin/instances/{host}",

@@ -4,8 +4,8 @@
 //! and 415 for a body, 503 when the database is busy), added here so no handler can forget them.
 
 use super::{
-    account_mail, accounts, admin, calendars, communities, digests, events, members, moderation,
-    notifications, polls, posts, queue, search, series,
+    account_mail, accounts, admin, calendars, communities, digests, events, health, members,
+    moderation, notifications, polls, posts, queue, search, series,
 };
 use crate::error::ErrorBody;
 use actix_web::HttpResponse;
@@ -52,6 +52,7 @@ pub async fn document() -> HttpResponse {
         series::edit, notifications::list, notifications::mark_read, notifications::mark_all_read,
         digests::get, digests::put, digests::community, digests::federated,
         calendars::calendars, calendars::follow_calendar, calendars::unfollow_calendar,
+        health::community, health::instance,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth, &CommonResponses),

@@ -170,6 +170,7 @@ pub fn insert_local(
             community_members::created_at.eq(ts),
         ))
         .execute(conn)?;
+    super::members::record_change(conn, community.id, owner.id, false, true)?;
     Ok(community)
 }
 

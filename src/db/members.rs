@@ -5,7 +5,7 @@
 use super::{
     accounts::Person,
     now,
-    schema::{community_members, persons, received_activities},
+    schema::{community_members, membership_events, persons, received_activities},
     DbConn,
 };
 use crate::{domain::communities::Role, error::Result};
@@ -15,6 +15,39 @@ use diesel::prelude::*;
 /// `active` members take part; `pending` ones wait for a moderator.
 pub const ACTIVE: &str = "active";
 pub const PENDING: &str = "pending";
+
+/// What `membership_events` records: a membership became active, or an active one ended.
+pub const JOINED: &str = "joined";
+pub const LEFT: &str = "left";
+
+/// Records in `membership_events` that a membership became active or stopped being active (the
+/// history the health figures count), in the caller's transaction; nothing when it did neither.
+pub fn record_change(
+    conn: &mut DbConn,
+    community_id: i64,
+    person_id: i64,
+    was_active: bool,
+    is_active: bool,
+) -> Result<()> {
+    let kind = match (was_active, is_active) {
+        (false, true) => JOINED,
+        (true, false) => LEFT,
+        _ => return Ok(()),
+    };
+    diesel::insert_into(membership_events::table)
+        .values((
+            membership_events::community_id.eq(community_id),
+            membership_events::person_id.eq(person_id),
+            membership_events::kind.eq(kind),
+            membership_events::at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn was_active(conn: &mut DbConn, community_id: i64, person_id: i64) -> Result<bool> {
+    Ok(get(conn, community_id, person_id)?.is_some_and(|m| m.is_active()))
+}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = community_members)]
@@ -64,7 +97,15 @@ pub fn put(
     answers: Option<&str>,
     follow_id: Option<&str>,
 ) -> Result<Membership> {
-    if get(conn, community_id, person_id)?.is_some() {
+    let before = get(conn, community_id, person_id)?;
+    record_change(
+        conn,
+        community_id,
+        person_id,
+        before.as_ref().is_some_and(|m| m.is_active()),
+        state == ACTIVE,
+    )?;
+    if before.is_some() {
         diesel::update(community_members::table.find((community_id, person_id)))
             .set((
                 community_members::state.eq(state),
@@ -102,6 +143,8 @@ pub fn set_answers(
 }
 
 pub fn set_state(conn: &mut DbConn, community_id: i64, person_id: i64, state: &str) -> Result<()> {
+    let was = was_active(conn, community_id, person_id)?;
+    record_change(conn, community_id, person_id, was, state == ACTIVE)?;
     diesel::update(community_members::table.find((community_id, person_id)))
         .set(community_members::state.eq(state))
         .execute(conn)?;
@@ -110,6 +153,8 @@ pub fn set_state(conn: &mut DbConn, community_id: i64, person_id: i64, state: &s
 
 /// Removes a membership; false if there was none.
 pub fn remove(conn: &mut DbConn, community_id: i64, person_id: i64) -> Result<bool> {
+    let was = was_active(conn, community_id, person_id)?;
+    record_change(conn, community_id, person_id, was, false)?;
     let n =
         diesel::delete(community_members::table.find((community_id, person_id))).execute(conn)?;
     Ok(n > 0)

@@ -10,6 +10,7 @@ pub mod digests;
 pub mod event_sources;
 pub mod events;
 pub mod feeds;
+pub mod health;
 pub mod instance;
 pub mod mail;
 pub mod mail_preferences;

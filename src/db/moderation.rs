@@ -88,6 +88,7 @@ pub fn set_role(
             Ok(true)
         }
         _ if create => {
+            members::record_change(conn, community_id, person_id, false, true)?;
             diesel::delete(community_members::table.find((community_id, person_id)))
                 .execute(conn)?;
             diesel::insert_into(community_members::table)

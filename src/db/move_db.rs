@@ -62,6 +62,8 @@ pub const TABLES: &[&str] = &[
     "digest_runs",
     "community_digests",
     "event_sources",
+    "membership_events",
+    "health_snapshots",
 ];
 
 /// Rows per batch read from SQLite and written to PostgreSQL.

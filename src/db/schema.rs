@@ -552,6 +552,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    membership_events (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        person_id -> BigInt,
+        kind -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    health_snapshots (id) {
+        id -> BigInt,
+        community_id -> Nullable<BigInt>,
+        day -> Text,
+        figures -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(membership_events -> communities (community_id));
+diesel::joinable!(health_snapshots -> communities (community_id));
 diesel::joinable!(notifications -> local_users (local_user_id));
 diesel::joinable!(notifications -> persons (actor_id));
 diesel::joinable!(notifications -> communities (community_id));
@@ -602,4 +624,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     polls,
     poll_options,
     poll_votes,
+    membership_events,
+    health_snapshots,
 );

@@ -8,6 +8,7 @@ pub mod communities;
 pub mod content;
 pub mod digests;
 pub mod events;
+pub mod health;
 pub mod keys;
 pub mod moderation;
 pub mod names;

@@ -1,9 +1,10 @@
 //! Background work: every loop of an instance (outbound planning, delivery, mail, digests,
-//! housekeeping, meeting series, the sync of shared state, meeting reminders) runs here as a job, started together,
+//! housekeeping, meeting series, daily health snapshots, the sync of shared state, meeting reminders) runs here as a job, started together,
 //! run on a [`Schedule`] or woken by its own signal, and stopped by the one shutdown signal the
 //! `AppContext` carries. Scheduled runs are counted by job and outcome at `/metrics`.
 
 pub mod digests;
+pub mod health;
 pub mod housekeeping;
 pub mod mail;
 mod planner;
@@ -111,6 +112,7 @@ pub fn start_outbound(jobs: &Jobs, config: FederationConfig<AppContext>, me: Str
     );
     let every = std::time::Duration::from_secs(jobs.ctx.settings().poll_results_secs.max(1));
     jobs.schedule("polls", Schedule::Every(every), polls::run);
+    jobs.schedule("health", Schedule::DailyAt(health::AT), health::run);
     jobs.schedule(
         "housekeeping",
         Schedule::Every(housekeeping::EVERY),

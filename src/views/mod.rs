@@ -5,6 +5,7 @@ pub mod digests;
 pub mod events;
 pub mod feeds;
 pub mod gate;
+pub mod health;
 pub mod moderation;
 pub mod polls;
 pub mod posts;

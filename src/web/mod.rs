@@ -8,8 +8,9 @@
 //! log-out), `account_mail` (forgotten password, reset and confirmation links), `unsubscribe`
 //! (one-click unsubscribe links of mail), `notifications` (the list and the mail settings form),
 //! `settings`, the
-//! moderators' `moderation` (with `moderation_forms`), and the administrators' `admin` (with its
-//! forms in `admin_forms`). Same flow as `api/`, HTML out; writes go through `actions/`.
+//! moderators' `moderation` (with `moderation_forms`), `health` (the health figures of a
+//! community and of the instance, drawn by `health_charts`), and the administrators' `admin`
+//! (with its forms in `admin_forms`). Same flow as `api/`, HTML out; writes go through `actions/`.
 
 mod account_mail;
 mod admin;
@@ -28,6 +29,8 @@ mod events;
 pub mod flash;
 pub mod form;
 pub mod frame;
+mod health;
+mod health_charts;
 mod moderation;
 mod moderation_forms;
 mod notifications;
@@ -86,6 +89,10 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/admin/instances" => admin::instances,
     "/admin/queue" => admin::queue,
     "/c/{name}/moderation" => moderation::moderation,
+    "/c/{name}/health" => health::community_page,
+    "/c/{name}/health.csv" => health::community_csv,
+    "/admin/health" => health::instance_page,
+    "/admin/health.csv" => health::instance_csv,
 });
 
 /// Mounts the pages. They come last: the API and the federation routes (e.g. `/c/{name}` asked

@@ -26,6 +26,7 @@ mod feeds;
 mod fixtures;
 mod fuzz_smoke;
 mod health;
+mod health_figures;
 mod helpers;
 mod hostile_fetch;
 mod hostile_limits;

@@ -197,6 +197,8 @@ async fn openapi_document_covers_every_endpoint() {
         ("post", "/api/v1/communities/{ref}/polls"),
         ("get", "/api/v1/posts/{id}/poll"),
         ("post", "/api/v1/posts/{id}/poll/votes"),
+        ("get", "/api/v1/communities/{ref}/health"),
+        ("get", "/api/v1/admin/health"),
     ];
     let mut documented = 0;
     for (method, path) in endpoints {

@@ -9,6 +9,7 @@ mod communities;
 mod digests;
 mod events;
 mod federated;
+mod health;
 mod journey;
 mod moderation;
 mod notifications;

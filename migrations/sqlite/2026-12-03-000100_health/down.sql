@@ -1,0 +1,2 @@
+DROP TABLE health_snapshots;
+DROP TABLE membership_events;
