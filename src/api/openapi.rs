@@ -4,7 +4,7 @@
 //! and 415 for a body, 503 when the database is busy), added here so no handler can forget them.
 
 use super::{
-    account_mail, accounts, admin, communities, digests, events, members, moderation,
+    account_mail, accounts, admin, communities, digests, events, library, members, moderation,
     notifications, posts, queue, search, series,
 };
 use crate::error::ErrorBody;
@@ -51,10 +51,12 @@ pub async fn document() -> HttpResponse {
         events::decide, events::record, events::agenda, series::create, series::get,
         series::edit, notifications::list, notifications::mark_read, notifications::mark_all_read,
         digests::get, digests::put, digests::community, digests::federated,
+        library::list, library::create, library::get, library::edit, library::revisions,
+        library::diff, library::restore, library::rights,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth, &CommonResponses),
-    tags((name = "accounts"), (name = "communities"), (name = "membership"), (name = "posts"), (name = "events"), (name = "notifications"), (name = "digests"), (name = "search"), (name = "moderation"), (name = "admin")),
+    tags((name = "accounts"), (name = "communities"), (name = "membership"), (name = "posts"), (name = "events"), (name = "library"), (name = "notifications"), (name = "digests"), (name = "search"), (name = "moderation"), (name = "admin")),
 )]
 pub struct ApiDoc;
 

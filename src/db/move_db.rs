@@ -58,6 +58,10 @@ pub const TABLES: &[&str] = &[
     "digest_overrides",
     "digest_runs",
     "community_digests",
+    "library_settings",
+    "library_editors",
+    "library_pages",
+    "library_revisions",
 ];
 
 /// Rows per batch read from SQLite and written to PostgreSQL.

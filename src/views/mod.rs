@@ -5,6 +5,7 @@ pub mod digests;
 pub mod events;
 pub mod feeds;
 pub mod gate;
+pub mod library;
 pub mod moderation;
 pub mod posts;
 pub mod search;

@@ -10,6 +10,7 @@ mod digests;
 mod events;
 mod federated;
 mod journey;
+mod library;
 mod moderation;
 mod notifications;
 mod pages;
