@@ -149,6 +149,7 @@ pub struct RightsRequest {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DiffQuery {
     /// The older revision (default: the one before `to`).
     pub from: Option<i64>,
@@ -310,7 +311,10 @@ pub async fn get(
         ("slug" = String, Path, description = "the page's slug")),
     request_body = EditRequest,
     responses((status = 200, body = PageView), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ConflictView),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`edit_conflict`: a later revision \
+            changed the same lines; the body is a `ConflictView` (both sides' changes, the latest \
+            revision to resubmit over)"),
         (status = 422, body = ErrorBody)))]
 pub async fn edit(
     ctx: web::Data<AppContext>,

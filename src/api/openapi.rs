@@ -54,7 +54,7 @@ pub async fn document() -> HttpResponse {
         library::list, library::create, library::get, library::edit, library::revisions,
         library::diff, library::restore, library::rights,
     ),
-    components(schemas(ErrorBody)),
+    components(schemas(ErrorBody, library::ConflictView)),
     modifiers(&BearerAuth, &CommonResponses),
     tags((name = "accounts"), (name = "communities"), (name = "membership"), (name = "posts"), (name = "events"), (name = "library"), (name = "notifications"), (name = "digests"), (name = "search"), (name = "moderation"), (name = "admin")),
 )]

@@ -124,10 +124,12 @@ pub async fn new_form(
     name: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let reference = name.into_inner();
+    // The gate first (a hidden library is 404 signed out too), then the log-in.
+    let editable = editable(&ctx, frame.viewer(), &reference).await?;
     if frame.account.is_none() {
         return Ok(see_other("/login"));
     }
-    let Some((c, sections)) = editable(&ctx, frame.viewer(), &reference).await? else {
+    let Some((c, sections)) = editable else {
         let c = community_of(&ctx, &reference).await?;
         return Err(refused(&c));
     };
@@ -211,9 +213,6 @@ pub async fn edit_form(
     path: Path2,
 ) -> Result<HttpResponse, Error> {
     let (reference, slug) = path.into_inner();
-    if frame.account.is_none() {
-        return Ok(see_other("/login"));
-    }
     let c = community_of(&ctx, &reference).await?;
     let (gate, viewer, host) = (
         ctx.gate().clone(),
@@ -225,6 +224,9 @@ pub async fn edit_form(
         .db(move |conn| views::library::page(conn, &gate, &viewer, &host, &community, &s))
         .await?
         .ok_or_else(|| missing("This page"))?;
+    if frame.account.is_none() {
+        return Ok(see_other("/login"));
+    }
     if !p.access.may_edit {
         return Err(refused(&c));
     }
