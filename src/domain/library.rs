@@ -295,10 +295,10 @@ mod tests {
     #[test]
     fn slugs_come_from_titles() {
         assert_eq!(
-            slug("", "Getting Started: Tools!").unwrap(),
-            "getting-started-tools"
+            slug("", "Getting Started: Tools!").ok().as_deref(),
+            Some("getting-started-tools")
         );
-        assert_eq!(slug("Ünïcode ok", "x").unwrap(), "ünïcode-ok");
+        assert_eq!(slug("Ünïcode ok", "x").ok().as_deref(), Some("ünïcode-ok"));
         assert!(slug("", "!!!").is_err());
         assert!(slug("new", "x").is_err());
     }
