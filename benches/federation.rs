@@ -1,6 +1,7 @@
 //! Federation benchmarks, on the real copse library over real HTTP on loopback with real
 //! signatures: inbox ingest, fan-out to 1,000 instances, delivery after `kill -9`, and reads
-//! (a community's listing and a thread), and a weekly digest run.
+//! (a community's listing and a thread), a weekly digest run, and a library page's history
+//! and diffs.
 //!
 //! ```sh
 //! cargo bench --bench federation -- ingest [--postgres] [--n N]
@@ -8,6 +9,7 @@
 //! cargo bench --bench federation -- crash  [--postgres] [--n INSTANCES]
 //! cargo bench --bench federation -- listing [--postgres] [--n POSTS] [--votes V] [--levels 16,64]
 //! cargo bench --bench federation -- digests [--postgres] [--n MEMBERS] [--communities C] [--posts P]
+//! cargo bench --bench federation -- library [--postgres] [--n REVISIONS] [--reps R]
 //! ```
 //!
 //! Results are printed as Markdown; `docs/PERFORMANCE.md` keeps the latest ones. PostgreSQL is
@@ -24,6 +26,8 @@ mod digests;
 mod fanout;
 #[path = "federation/ingest.rs"]
 mod ingest;
+#[path = "federation/library.rs"]
+mod library;
 #[path = "federation/listing.rs"]
 mod listing;
 #[path = "federation/sink.rs"]
@@ -109,8 +113,9 @@ fn main() {
             "crash" => crash::run(&args).await,
             "listing" => listing::run(&args).await,
             "digests" => digests::run(&args).await,
+            "library" => library::run(&args).await,
             _ => eprintln!(
-                "usage: cargo bench --bench federation -- <ingest|fanout|crash|listing|digests> [--postgres] [--n N]"
+                "usage: cargo bench --bench federation -- <ingest|fanout|crash|listing|digests|library> [--postgres] [--n N]"
             ),
         }
     });

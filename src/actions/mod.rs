@@ -15,6 +15,7 @@ pub mod events;
 pub mod instances;
 pub mod invitations;
 pub mod keys;
+pub mod library;
 pub mod login;
 pub mod mail_preferences;
 pub mod membership;

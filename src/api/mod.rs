@@ -11,6 +11,7 @@ pub mod digests;
 pub mod events;
 pub mod extract;
 pub mod health;
+pub mod library;
 pub mod members;
 pub mod moderation;
 pub mod notifications;
@@ -133,6 +134,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/events/{id}/decisions", web::post().to(events::decide))
             .route("/events/{id}/record", web::put().to(events::record))
             .route("/events/{id}/agenda", web::put().to(events::agenda))
+            .route("/communities/{ref}/pages", web::get().to(library::list))
+            .route("/communities/{ref}/pages", web::post().to(library::create))
+            .route(
+                "/communities/{ref}/pages/{slug}",
+                web::get().to(library::get),
+            )
+            .route(
+                "/communities/{ref}/pages/{slug}",
+                web::put().to(library::edit),
+            )
+            .route(
+                "/communities/{ref}/pages/{slug}/revisions",
+                web::get().to(library::revisions),
+            )
+            .route(
+                "/communities/{ref}/pages/{slug}/diff",
+                web::get().to(library::diff),
+            )
+            .route(
+                "/communities/{ref}/pages/{slug}/restore",
+                web::post().to(library::restore),
+            )
+            .route("/communities/{ref}/library", web::put().to(library::rights))
             .route("/communities/{ref}/series", web::post().to(series::create))
             .route("/series/{id}", web::get().to(series::get))
             .route("/series/{id}", web::put().to(series::edit))

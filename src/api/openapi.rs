@@ -4,8 +4,8 @@
 //! and 415 for a body, 503 when the database is busy), added here so no handler can forget them.
 
 use super::{
-    account_mail, accounts, admin, calendars, communities, digests, events, health, members,
-    moderation, notifications, polls, posts, queue, search, series,
+    account_mail, accounts, admin, calendars, communities, digests, events, health, library,
+    members, moderation, notifications, polls, posts, queue, search, series,
 };
 use crate::error::ErrorBody;
 use actix_web::HttpResponse;
@@ -53,10 +53,12 @@ pub async fn document() -> HttpResponse {
         digests::get, digests::put, digests::community, digests::federated,
         calendars::calendars, calendars::follow_calendar, calendars::unfollow_calendar,
         health::community, health::instance,
+        library::list, library::create, library::get, library::edit, library::revisions,
+        library::diff, library::restore, library::rights,
     ),
-    components(schemas(ErrorBody)),
+    components(schemas(ErrorBody, library::ConflictView)),
     modifiers(&BearerAuth, &CommonResponses),
-    tags((name = "accounts"), (name = "communities"), (name = "membership"), (name = "posts"), (name = "events"), (name = "notifications"), (name = "digests"), (name = "search"), (name = "moderation"), (name = "admin")),
+    tags((name = "accounts"), (name = "communities"), (name = "membership"), (name = "posts"), (name = "events"), (name = "library"), (name = "notifications"), (name = "digests"), (name = "search"), (name = "moderation"), (name = "admin")),
 )]
 pub struct ApiDoc;
 

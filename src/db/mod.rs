@@ -12,6 +12,7 @@ pub mod events;
 pub mod feeds;
 pub mod health;
 pub mod instance;
+pub mod library;
 pub mod mail;
 pub mod mail_preferences;
 pub mod members;

@@ -64,6 +64,10 @@ pub const TABLES: &[&str] = &[
     "event_sources",
     "membership_events",
     "health_snapshots",
+    "library_settings",
+    "library_editors",
+    "library_pages",
+    "library_revisions",
 ];
 
 /// Rows per batch read from SQLite and written to PostgreSQL.

@@ -626,4 +626,57 @@ diesel::allow_tables_to_appear_in_same_query!(
     poll_votes,
     membership_events,
     health_snapshots,
+    library_settings,
+    library_editors,
+    library_pages,
+    library_revisions,
 );
+
+diesel::table! {
+    library_settings (community_id) {
+        community_id -> BigInt,
+        edit_by -> Text,
+    }
+}
+
+diesel::table! {
+    library_editors (community_id, person_id) {
+        community_id -> BigInt,
+        person_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    library_pages (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        slug -> Text,
+        ap_id -> Text,
+        title -> Text,
+        body_md -> Text,
+        body_html -> Text,
+        revision -> BigInt,
+        last_editor_id -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    library_revisions (id) {
+        id -> BigInt,
+        page_id -> BigInt,
+        number -> BigInt,
+        author_id -> BigInt,
+        title -> Text,
+        body_md -> Text,
+        summary -> Text,
+        restored_from -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(library_revisions -> library_pages (page_id));
+diesel::joinable!(library_revisions -> persons (author_id));
+diesel::joinable!(library_editors -> persons (person_id));

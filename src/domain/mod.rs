@@ -10,6 +10,7 @@ pub mod digests;
 pub mod events;
 pub mod health;
 pub mod keys;
+pub mod library;
 pub mod moderation;
 pub mod names;
 pub mod notifications;

@@ -6,6 +6,7 @@ pub mod events;
 pub mod feeds;
 pub mod gate;
 pub mod health;
+pub mod library;
 pub mod moderation;
 pub mod polls;
 pub mod posts;

@@ -7,7 +7,7 @@
 //! `thread_moderation` (reading and writing in threads), `people`, `auth` (sign-up, log-in,
 //! log-out), `account_mail` (forgotten password, reset and confirmation links), `unsubscribe`
 //! (one-click unsubscribe links of mail), `notifications` (the list and the mail settings form),
-//! `settings`, the
+//! `settings`, the library (`library`, its forms in `library_forms`), the
 //! moderators' `moderation` (with `moderation_forms`), `health` (the health figures of a
 //! community and of the instance, drawn by `health_charts`), and the administrators' `admin`
 //! (with its forms in `admin_forms`). Same flow as `api/`, HTML out; writes go through `actions/`.
@@ -31,6 +31,8 @@ pub mod form;
 pub mod frame;
 mod health;
 mod health_charts;
+mod library;
+mod library_forms;
 mod moderation;
 mod moderation_forms;
 mod notifications;
@@ -63,6 +65,13 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/c/{name}/events.ics" => events::community_ics,
     "/c/{name}/events" => events::list,
     "/c/{name}/events/new" => event_forms::new_form,
+    "/c/{name}/library" => library::library,
+    "/c/{name}/library/new" => library_forms::new_form,
+    "/c/{name}/library/{slug}" => library::page,
+    "/c/{name}/library/{slug}/edit" => library_forms::edit_form,
+    "/c/{name}/library/{slug}/history" => library::history,
+    "/c/{name}/library/{slug}/diff" => library::diff,
+    "/c/{name}/library/{slug}/revisions/{n}" => library::revision,
     "/events/{id}.ics" => events::event_ics,
     "/events/{id}" => events::page,
     "/events/{id}/edit" => event_forms::edit_form,
@@ -173,6 +182,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .route("/c/{name}/events/new", web::post().to(event_forms::create))
             .route("/events/{id}/edit", web::post().to(event_forms::edit))
+            .configure(library_routes)
             .route("/events/{id}/rsvp", web::post().to(event_answers::rsvp))
             .route("/events/{id}/status", web::post().to(event_answers::status))
             .route(
@@ -189,6 +199,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// The forms of threads (`web::threads`, `web::thread_forms`, `web::thread_moderation`).
+fn library_routes(cfg: &mut web::ServiceConfig) {
+    use library_forms as l;
+    cfg.route("/c/{name}/library/new", web::post().to(l::create))
+        .route("/c/{name}/library/settings", web::post().to(l::rights))
+        .route("/c/{name}/library/{slug}/edit", web::post().to(l::edit))
+        .route(
+            "/c/{name}/library/{slug}/restore",
+            web::post().to(l::restore),
+        );
+}
+
 fn thread_routes(cfg: &mut web::ServiceConfig) {
     use thread_forms as f;
     use thread_moderation as m;

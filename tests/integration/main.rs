@@ -33,6 +33,7 @@ mod hostile_limits;
 mod hostile_signatures;
 mod instance_policy;
 mod lemmy_wire;
+mod library;
 mod login_security;
 mod mail;
 mod mail_e2e;

@@ -8,7 +8,7 @@ use crate::{
 };
 use copse::db::move_db::TABLES;
 use diesel::{sql_query, sql_types::Text, Connection, QueryableByName, RunQueryDsl};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -201,6 +201,35 @@ async fn a_populated_instance_moves_to_postgres_row_for_row() {
         )
         .await;
     assert!(status.is_success(), "{body}");
+    // The library: a section with a page under it, a second revision, named editors.
+    let pages = "/api/v1/communities/garden/pages";
+    for body in [
+        json!({"title": "Soil", "body": "loam"}),
+        json!({"title": "Worms", "body": "red", "parent": "soil"}),
+    ] {
+        let (status, page) = home.post(pages, Some(&owner), body).await;
+        assert_eq!(status, StatusCode::CREATED, "{page}");
+    }
+    let edit = json!({"title": "Soil", "body": "loam and clay", "base_revision": 1});
+    let (status, page) = home
+        .call(
+            Method::PUT,
+            &format!("{pages}/soil"),
+            Some(&ann),
+            Some(edit),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let rights = json!({"edit_by": "editors", "editors": ["ann"]});
+    let (status, body) = home
+        .call(
+            Method::PUT,
+            "/api/v1/communities/garden/library",
+            Some(&owner),
+            Some(rights),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
 
     let hostname = home.hostname.clone();
     home.server.take().expect("running").stop().await;
@@ -230,6 +259,10 @@ async fn a_populated_instance_moves_to_postgres_row_for_row() {
         "community_bans",
         "mod_log",
         "reports",
+        "library_settings",
+        "library_editors",
+        "library_pages",
+        "library_revisions",
     ] {
         let (from, _) = rows(&source, &target.url(), table);
         assert!(!from.is_empty(), "the test left {table} empty");
@@ -255,6 +288,14 @@ async fn a_populated_instance_moves_to_postgres_row_for_row() {
         newer["id"].as_i64() > post["id"].as_i64(),
         "{newer} after {post}"
     );
+    let (status, page) = moved
+        .post(
+            "/api/v1/communities/garden/pages",
+            Some(&token),
+            json!({"title": "After the move", "parent": "worms"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{page}");
 }
 
 #[tokio::test]

@@ -14,7 +14,8 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
-/// A community with a thread whose post, comment and modlog carry `marker`.
+/// A community with a thread whose post, comment and modlog carry `marker`, and a library page
+/// (`about`) that does too.
 struct Twin {
     name: &'static str,
     marker: &'static str,
@@ -67,6 +68,14 @@ async fn twin(app: &TestApp, owner: &str, name: &'static str, marker: &'static s
             .await;
         assert_eq!(status, StatusCode::NO_CONTENT, "{path}: {body}");
     }
+    let (status, page) = app
+        .post(
+            &format!("/api/v1/communities/{name}/pages"),
+            Some(owner),
+            json!({"title": "About", "body": format!("Page {marker}")}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{page}");
     Twin {
         name,
         marker,
@@ -96,7 +105,9 @@ fn urls(template: &str, twin: &Twin, person: &str, host: &str) -> Vec<String> {
         .replace("{name}", name)
         .replace("{ref}", twin.name)
         .replace("{id}", &id.to_string())
-        .replace("{person_id}", "1");
+        .replace("{person_id}", "1")
+        .replace("{slug}", "about")
+        .replace("{n}", "1");
     match template {
         "/.well-known/webfinger" => vec![format!("{path}?resource=acct:{}@{host}", twin.name)],
         "/api/v1/resolve" => [&twin.post_url, &twin.comment_url]

@@ -11,6 +11,7 @@ mod events;
 mod federated;
 mod health;
 mod journey;
+mod library;
 mod moderation;
 mod notifications;
 mod pages;
