@@ -10,6 +10,7 @@ pub mod digests;
 pub mod events;
 pub mod feeds;
 pub mod instance;
+pub mod links;
 pub mod mail;
 pub mod mail_preferences;
 pub mod members;

@@ -58,6 +58,7 @@ pub const TABLES: &[&str] = &[
     "digest_overrides",
     "digest_runs",
     "community_digests",
+    "community_links",
 ];
 
 /// Rows per batch read from SQLite and written to PostgreSQL.

@@ -9,6 +9,7 @@ pub mod content;
 pub mod digests;
 pub mod events;
 pub mod keys;
+pub mod links;
 pub mod moderation;
 pub mod names;
 pub mod notifications;

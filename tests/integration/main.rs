@@ -12,6 +12,8 @@ mod browser;
 mod changes;
 mod cli;
 mod communities;
+mod community_links;
+mod community_move;
 mod config;
 mod crash;
 mod delivery;

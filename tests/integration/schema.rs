@@ -191,6 +191,10 @@ async fn openapi_document_covers_every_endpoint() {
         ("put", "/api/v1/me/digests"),
         ("put", "/api/v1/communities/{ref}/digest"),
         ("put", "/api/v1/communities/{ref}/federated-digest"),
+        ("post", "/api/v1/communities/{name}/links"),
+        ("delete", "/api/v1/communities/{name}/links"),
+        ("post", "/api/v1/communities/{name}/aliases"),
+        ("post", "/api/v1/communities/{name}/move"),
     ];
     let mut documented = 0;
     for (method, path) in endpoints {

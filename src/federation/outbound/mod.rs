@@ -8,6 +8,7 @@ mod content;
 mod digest;
 mod following;
 mod moderation;
+mod moving;
 pub mod queue;
 mod voting;
 pub mod worker;
@@ -50,6 +51,7 @@ pub async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
             attending::plan(change, data).await
         }
         Change::DigestPublished { .. } => digest::plan(change, data).await,
+        Change::CommunityMoved { .. } => moving::plan(change, data).await,
         Change::ThreadLocked { .. }
         | Change::PersonBanned { .. }
         | Change::PostPinned { .. }

@@ -10,6 +10,7 @@ mod digests;
 mod events;
 mod federated;
 mod journey;
+mod links;
 mod moderation;
 mod notifications;
 mod pages;
