@@ -58,6 +58,7 @@ pub async fn update(
             let event = Change::CommunityUpdated {
                 community_id: community.id,
                 editor_id: Some(person_id),
+                unlinked_id: None,
             };
             db::outbox::emit(conn, &event)?;
             Ok(community)

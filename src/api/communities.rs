@@ -78,6 +78,12 @@ pub struct CommunityView {
     pub your_role: Option<Role>,
     pub published: DateTime<Utc>,
     pub updated: Option<DateTime<Utc>>,
+    /// Its typed links to other communities.
+    pub links: Vec<super::links::CommunityLinkView>,
+    /// The Group ids it says it also is (`alsoKnownAs`).
+    pub also_known_as: Vec<String>,
+    /// The Group id it moved to, if it moved: it takes no new posts.
+    pub moved_to: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -103,17 +109,18 @@ pub(crate) async fn view(
 ) -> Result<CommunityView, Error> {
     let shown = community.clone();
     let gate = ctx.gate().clone();
-    let (member_count, your_role) = ctx
+    let (member_count, your_role, links) = ctx
         .db(move |conn| {
             let sight = gate.sight(conn, &viewer, &shown)?;
             let count = sight
                 .content
                 .then(|| db::communities::count_members(conn, shown.id))
                 .transpose()?;
-            Ok((count, sight.role))
+            Ok((count, sight.role, db::links::of(conn, shown.id)?))
         })
         .await?;
     let fields = community.fields();
+    let also_known_as = community.aliases();
     Ok(CommunityView {
         handle: super::handle(ctx, &community.name, &community.ap_id),
         name: community.name,
@@ -131,6 +138,9 @@ pub(crate) async fn view(
         your_role,
         published: community.published.and_utc(),
         updated: community.updated.map(|u| u.and_utc()),
+        links: super::links::link_views(ctx, links),
+        also_known_as,
+        moved_to: community.moved_to,
     })
 }
 

@@ -12,8 +12,10 @@ pub mod events;
 pub mod extract;
 pub mod health;
 pub mod library;
+pub mod links;
 pub mod members;
 pub mod moderation;
+pub mod moving;
 pub mod notifications;
 pub mod openapi;
 pub mod polls;
@@ -110,6 +112,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/communities", web::post().to(communities::create))
             .route("/communities/{name}", web::get().to(communities::get))
             .route("/communities/{name}", web::patch().to(communities::update))
+            .route("/communities/{name}/links", web::post().to(links::add))
+            .route("/communities/{name}/links", web::delete().to(links::remove))
+            .route(
+                "/communities/{name}/aliases",
+                web::post().to(moving::add_alias),
+            )
+            .route("/communities/{name}/move", web::post().to(moving::start))
             .route("/communities/{ref}/join", web::post().to(members::join))
             .route("/communities/{ref}/join", web::delete().to(members::leave))
             .route("/communities/{ref}/members", web::get().to(members::list))

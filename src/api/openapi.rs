@@ -4,8 +4,8 @@
 //! and 415 for a body, 503 when the database is busy), added here so no handler can forget them.
 
 use super::{
-    account_mail, accounts, admin, calendars, communities, digests, events, health, library,
-    members, moderation, notifications, polls, posts, queue, search, series,
+    account_mail, accounts, admin, calendars, communities, digests, events, health, library, links,
+    members, moderation, moving, notifications, polls, posts, queue, search, series,
 };
 use crate::error::ErrorBody;
 use actix_web::HttpResponse;
@@ -37,6 +37,7 @@ pub async fn document() -> HttpResponse {
         admin::users, admin::suspend, admin::unsuspend, admin::set_admin, admin::approve,
         admin::reject,
         communities::create, communities::list, communities::get, communities::update,
+        links::add, links::remove, moving::add_alias, moving::start,
         members::join, members::leave, members::list, members::applications, members::approve,
         members::reject,
         posts::create, posts::list, posts::get, posts::comment, posts::comments,

@@ -48,6 +48,16 @@ pub struct Community {
     /// Who may schedule events: `members` or `moderators`.
     #[serde(default = "members")]
     pub events_by: String,
+    /// JSON list of the Group ids this community says it also is (`alsoKnownAs`).
+    #[serde(default = "no_aliases")]
+    pub also_known_as: String,
+    /// The Group id it moved to (`movedTo`): it takes no new posts.
+    #[serde(default)]
+    pub moved_to: Option<String>,
+}
+
+fn no_aliases() -> String {
+    "[]".into()
 }
 
 fn members() -> String {
@@ -61,6 +71,11 @@ impl Community {
 
     pub fn visibility(&self) -> Visibility {
         Visibility::parse(&self.visibility).unwrap_or(Visibility::Private)
+    }
+
+    /// The Group ids it says it also is.
+    pub fn aliases(&self) -> Vec<String> {
+        serde_json::from_str(&self.also_known_as).unwrap_or_default()
     }
 
     pub fn questions(&self) -> Vec<String> {
@@ -438,6 +453,9 @@ pub struct RemoteCommunity {
     pub published: Option<NaiveDateTime>,
     /// The joining questions the Group publishes (copse's `joiningQuestions`).
     pub questions: Vec<String>,
+    /// The Group ids it says it also is (`alsoKnownAs`), and where it moved (`movedTo`).
+    pub also_known_as: Vec<String>,
+    pub moved_to: Option<String>,
 }
 
 /// Inserts or refreshes a remote community by id. Never touches local communities.
@@ -488,7 +506,16 @@ pub fn upsert_remote(conn: &mut DbConn, c: &RemoteCommunity) -> Result<Community
                 .execute(conn)?;
         }
     }
-    by_ap_id(conn, &c.ap_id)?.ok_or_else(|| Error::not_found("community"))
+    let stored = by_ap_id(conn, &c.ap_id)?.ok_or_else(|| Error::not_found("community"))?;
+    // A move is never undone by a later document that does not repeat it.
+    let moved_to = c.moved_to.clone().or(stored.moved_to);
+    diesel::update(communities::table.find(stored.id))
+        .set((
+            communities::also_known_as.eq(serde_json::to_string(&c.also_known_as)?),
+            communities::moved_to.eq(moved_to),
+        ))
+        .execute(conn)?;
+    by_id(conn, stored.id)?.ok_or_else(|| Error::not_found("community"))
 }
 
 /// Stores a local community's first key pair unless one is stored already (`actions::keys`).
@@ -513,4 +540,31 @@ pub fn by_id(conn: &mut DbConn, id: i64) -> Result<Option<Community>> {
         .select(Community::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// Sets the Group ids a local community says it also is (`alsoKnownAs`).
+pub fn set_aliases(conn: &mut DbConn, id: i64, aliases: &[String]) -> Result<Community> {
+    diesel::update(communities::table.find(id))
+        .set(communities::also_known_as.eq(serde_json::to_string(aliases)?))
+        .execute(conn)?;
+    by_id(conn, id)?.ok_or_else(|| Error::not_found("community"))
+}
+
+/// Marks a community moved to the Group `target`.
+pub fn set_moved_to(conn: &mut DbConn, id: i64, target: &str) -> Result<()> {
+    diesel::update(communities::table.find(id))
+        .set(communities::moved_to.eq(Some(target)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The local people who are active members of a community (moved with it).
+pub fn local_active_members(conn: &mut DbConn, community_id: i64) -> Result<Vec<i64>> {
+    Ok(community_members::table
+        .inner_join(persons::table)
+        .filter(community_members::community_id.eq(community_id))
+        .filter(community_members::state.eq(super::members::ACTIVE))
+        .filter(persons::local.eq(true))
+        .select(persons::id)
+        .load(conn)?)
 }

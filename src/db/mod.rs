@@ -13,6 +13,7 @@ pub mod feeds;
 pub mod health;
 pub mod instance;
 pub mod library;
+pub mod links;
 pub mod mail;
 pub mod mail_preferences;
 pub mod members;

@@ -68,6 +68,7 @@ pub const TABLES: &[&str] = &[
     "library_editors",
     "library_pages",
     "library_revisions",
+    "community_links",
 ];
 
 /// Rows per batch read from SQLite and written to PostgreSQL.

@@ -118,6 +118,8 @@ diesel::table! {
         updated -> Nullable<Timestamp>,
         last_refreshed_at -> Timestamp,
         events_by -> Text,
+        also_known_as -> Text,
+        moved_to -> Nullable<Text>,
     }
 }
 
@@ -582,6 +584,15 @@ diesel::joinable!(mail_opt_outs -> local_users (local_user_id));
 diesel::joinable!(digest_settings -> local_users (local_user_id));
 diesel::joinable!(digest_overrides -> communities (community_id));
 
+diesel::table! {
+    community_links (community_id, target_id) {
+        community_id -> BigInt,
+        target_id -> BigInt,
+        relation -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     actor_names,
     persons,
@@ -630,6 +641,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     library_editors,
     library_pages,
     library_revisions,
+    community_links,
 );
 
 diesel::table! {

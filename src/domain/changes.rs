@@ -184,7 +184,13 @@ pub enum Change {
         community_id: i64,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         editor_id: Option<i64>,
+        /// A remote community the change unlinked: told too, so that it drops its confirmation.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unlinked_id: Option<i64>,
     },
+    /// A local community moved to the Group `target` (→ the old Group's `Move` to its
+    /// followers).
+    CommunityMoved { community_id: i64, target: String },
     /// A moderator pinned or unpinned a post (→ `Add` / `Remove` to `featured`).
     PostPinned {
         post_ap_id: String,

@@ -11,6 +11,7 @@ pub mod events;
 pub mod health;
 pub mod keys;
 pub mod library;
+pub mod links;
 pub mod moderation;
 pub mod names;
 pub mod notifications;

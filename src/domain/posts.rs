@@ -70,6 +70,13 @@ pub fn parse_comment(body: &str) -> Result<String> {
 /// Lemmy does); otherwise only active members. `postingRestrictedToMods` limits it to
 /// moderators.
 pub fn may_post(community: &Community, role: Option<Role>) -> Result<()> {
+    if let Some(target) = &community.moved_to {
+        return Err(Error::new(
+            ErrorKind::Unprocessable,
+            "community_moved",
+            format!("this community has moved to {target}: post there"),
+        ));
+    }
     if community.posting_restricted_to_mods && !role.is_some_and(Role::moderates) {
         return Err(Error::new(
             ErrorKind::Forbidden,

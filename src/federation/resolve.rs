@@ -73,6 +73,22 @@ async fn stored_community(
     Ok(Some(community))
 }
 
+/// A stored remote community fetched again from its server now (what it declares may have
+/// changed since it was stored); the stored copy when its server does not answer.
+pub async fn refreshed(data: &FedData, community: Community) -> Result<Community, Error> {
+    let object = ObjectId::<Community>::from(community.ap_id.0.clone());
+    match object.dereference_forced(data).await {
+        Ok(fresh) => Ok(fresh),
+        Err(e) => {
+            tracing::info!(
+                "refreshing {} failed; the stored copy stays: {e}",
+                community.ap_id
+            );
+            Ok(community)
+        }
+    }
+}
+
 /// What a search answers when it finds nothing, or only what the asker may not read (404). The
 /// message does not repeat the query, so that both read the same byte for byte.
 pub fn nothing_found() -> Error {

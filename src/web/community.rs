@@ -59,6 +59,10 @@ struct CommunityPage {
     federated: Option<bool>,
     /// The latest weekly digest a remote community sent: (title, sanitized HTML).
     received_digest: Option<(String, String)>,
+    /// Its typed links to other communities, grouped by relation (public, like the charter).
+    links: Vec<(&'static str, Vec<super::links::LinkLine>)>,
+    /// Whether the reader owns it (and so may change its links).
+    owns: bool,
     error: FormError,
 }
 
@@ -248,9 +252,10 @@ async fn show(
     let (gate, viewer) = (data.gate().clone(), frame.viewer());
     let user = frame.account.as_ref().map(|a| a.user.id);
     let community = c.clone();
-    let (you, may_edit, digest, content) = data
+    let (you, may_edit, digest, content, links) = data
         .db(move |conn| {
             let c = community;
+            let links = db::links::of(conn, c.id)?;
             let sight = gate.sight(conn, &viewer, &c)?;
             let you = match viewer.person_id() {
                 None => You::SignedOut,
@@ -275,7 +280,7 @@ async fn show(
                 _ => None,
             };
             if !sight.content {
-                return Ok((you, may_edit, digest, None));
+                return Ok((you, may_edit, digest, None, links));
             }
             let received = views::digests::received(conn, &gate, &viewer, &c)?;
             let members = db::communities::count_members(conn, c.id)?;
@@ -290,6 +295,7 @@ async fn show(
                 may_edit,
                 digest,
                 Some((members, moderators, pinned, threads, received)),
+                links,
             ))
         })
         .await?;
@@ -340,6 +346,8 @@ async fn show(
         federated: digest.as_ref().and_then(|(_, f)| *f),
         received_digest,
         digest: digest.map(|(d, _)| d),
+        links: super::links::groups(links, &host),
+        owns: you == You::Owner && may_edit,
         error: shown.error,
     };
     html(shown.status, &page)

@@ -3,7 +3,7 @@
 //! (`flash`), HTML error pages and security headers (`errors`), the layout's frame (`frame`),
 //! form extractors (`form`), the vendored stylesheets (`assets`); the pages themselves in
 //! `communities` (the directory and home), `community` (a community's page, joining and
-//! leaving), `community_form` (creating and editing), `search` (full-text), `threads` with `thread_forms` and
+//! leaving), `community_form` (creating and editing), `links` (its typed links), `moving` (moving it), `search` (full-text), `threads` with `thread_forms` and
 //! `thread_moderation` (reading and writing in threads), `people`, `auth` (sign-up, log-in,
 //! log-out), `account_mail` (forgotten password, reset and confirmation links), `unsubscribe`
 //! (one-click unsubscribe links of mail), `notifications` (the list and the mail settings form),
@@ -33,8 +33,10 @@ mod health;
 mod health_charts;
 mod library;
 mod library_forms;
+mod links;
 mod moderation;
 mod moderation_forms;
+mod moving;
 mod notifications;
 mod people;
 mod polls;
@@ -61,6 +63,8 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/communities/new" => community_form::new_page,
     "/c/{name}" => community::page,
     "/c/{name}/edit" => community_form::edit_page,
+    "/c/{name}/links" => links::page,
+    "/c/{name}/move" => moving::page,
     "/c/{name}/submit" => threads::submit_form,
     "/c/{name}/events.ics" => events::community_ics,
     "/c/{name}/events" => events::list,
@@ -150,6 +154,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/communities/find", web::post().to(communities::find))
             .route("/communities/new", web::post().to(community_form::create))
             .route("/c/{name}/edit", web::post().to(community_form::update))
+            .route("/c/{name}/links", web::post().to(links::add))
+            .route("/c/{name}/links/remove", web::post().to(links::remove))
+            .route("/c/{name}/aliases", web::post().to(moving::submit::<false>))
+            .route("/c/{name}/move", web::post().to(moving::submit::<true>))
             .route("/c/{name}/join", web::post().to(community::join))
             .route("/c/{name}/leave", web::post().to(community::leave))
             .route(

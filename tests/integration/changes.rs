@@ -94,6 +94,8 @@ async fn scene(app: &TestApp, sink: &Sink) -> Scene {
                     followers_url: None,
                     public_key: "unused".into(),
                     questions: Vec::new(),
+                    also_known_as: Vec::new(),
+                    moved_to: None,
                     published: None,
                 },
             )?;

@@ -61,7 +61,7 @@ fn every_captured_person_and_group_parses() {
 /// Activity types copse handles (the inbox's variants other than the catch-all).
 const HANDLED: &[&str] = &[
     "Follow", "Join", "Leave", "Accept", "Reject", "Undo", "Create", "Announce", "Like", "Dislike",
-    "Flag", "Resolve",
+    "Flag", "Resolve", "Move",
 ];
 
 /// What `InboxActivity` made of a document, by variant name.
@@ -94,6 +94,7 @@ fn variant(doc: &serde_json::Value) -> Result<&'static str, String> {
         A::Update(_) | A::UpdateGroup(_) => "Update",
         A::Delete(_) => "Delete",
         A::Announce(_) => "Announce",
+        A::Move(_) => "Move",
         A::Other(_) => "Other",
     })
 }

@@ -13,6 +13,8 @@ mod calendars;
 mod changes;
 mod cli;
 mod communities;
+mod community_links;
+mod community_move;
 mod config;
 mod crash;
 mod delivery;

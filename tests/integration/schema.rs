@@ -207,6 +207,10 @@ async fn openapi_document_covers_every_endpoint() {
         ("post", "/api/v1/posts/{id}/poll/votes"),
         ("get", "/api/v1/communities/{ref}/health"),
         ("get", "/api/v1/admin/health"),
+        ("post", "/api/v1/communities/{name}/links"),
+        ("delete", "/api/v1/communities/{name}/links"),
+        ("post", "/api/v1/communities/{name}/aliases"),
+        ("post", "/api/v1/communities/{name}/move"),
     ];
     let mut documented = 0;
     for (method, path) in endpoints {

@@ -11,6 +11,7 @@ pub mod digest;
 pub mod editing;
 pub mod following;
 pub mod locking;
+pub mod moving;
 pub mod reporting;
 pub mod undo;
 pub mod voting;
@@ -79,6 +80,7 @@ pub enum InboxActivity {
     UpdateGroup(Box<editing::UpdateGroup>),
     Delete(editing::Delete),
     Announce(Box<announce::Announce>),
+    Move(Box<moving::Move>),
     Other(Unsupported),
 }
 
@@ -119,6 +121,7 @@ macro_rules! each_handled {
             InboxActivity::UpdateGroup($a) => $body,
             InboxActivity::Delete($a) => $body,
             InboxActivity::Announce($a) => $body,
+            InboxActivity::Move($a) => $body,
             InboxActivity::Other($other) => $fallback,
         }
     };
@@ -275,6 +278,7 @@ impl InboxActivity {
             InboxActivity::Update(a) => a.receive(data).await,
             InboxActivity::UpdateGroup(a) => a.receive(data).await,
             InboxActivity::Delete(a) => a.receive(data).await,
+            InboxActivity::Move(a) => a.receive(data).await,
             InboxActivity::Other(a) => {
                 tracing::debug!("ignoring unsupported activity {} of type {}", a.id, a.kind);
                 Ok(())

@@ -5,11 +5,13 @@ use super::{Endpoints, PropertyValue, Source};
 use crate::{
     actions,
     context::AppContext,
-    db::{self, communities::Community},
+    db::{self, communities::Community, links::LinkedCommunity},
     domain::{
         communities::{Charter, MAX_CADENCE, MAX_CHARTER_LINE, MAX_QUESTION, MAX_QUESTIONS},
         communities::{MembershipPolicy, Visibility},
         content::{escape_html, html_to_text, plain_line, sanitize_html, text_block},
+        links::{Relation, MAX_LINKS},
+        names::handle,
     },
     error::Error,
 };
@@ -69,13 +71,64 @@ pub struct GroupJson {
     /// copse's joining questions (`copse:joiningQuestions`), sent when the policy is `approval`.
     #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub joining_questions: Option<Vec<String>>,
+    /// The Group ids this community says it also is (before a move to it).
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub also_known_as: Option<Vec<Url>>,
+    /// Where the community moved.
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub moved_to: Option<Url>,
+    /// copse's typed links to other communities (`copse:communityLinks`).
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub community_links: Option<Vec<LinkJson>>,
     #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub published: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub updated: Option<DateTime<Utc>>,
 }
 
-fn attachments(c: &Community) -> Vec<serde_json::Value> {
+/// At most this many `alsoKnownAs` of a received Group are kept.
+const MAX_ALIASES: usize = 5;
+
+/// One typed link of a Group: what `target` (a Group's id) is to it.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct LinkJson {
+    pub relation: String,
+    pub target: Url,
+}
+
+/// A community's links as its Group carries them, and as readable profile fields (the
+/// relation, then a link to the other community's page).
+fn links_json(links: &[LinkedCommunity], host: &str) -> (Vec<LinkJson>, Vec<PropertyValue>) {
+    let wire = links
+        .iter()
+        .map(|l| LinkJson {
+            relation: l.relation.as_str().to_string(),
+            target: l.target.ap_id.0.clone(),
+        })
+        .collect();
+    let fields = links
+        .iter()
+        .map(|l| {
+            let url = escape_html(l.target.ap_id.as_str());
+            let name = escape_html(&handle(&l.target.name, &l.target.ap_id, host));
+            PropertyValue::new(l.relation.label(), format!("<a href=\"{url}\">{name}</a>"))
+        })
+        .collect();
+    (wire, fields)
+}
+
+/// The links a received Group declares: known relations to http(s) ids, at most `MAX_LINKS`.
+fn received_links(json: &GroupJson) -> Vec<(Relation, String)> {
+    json.community_links
+        .iter()
+        .flatten()
+        .filter(|l| matches!(l.target.scheme(), "https" | "http"))
+        .filter_map(|l| Some((Relation::parse(&l.relation)?, l.target.to_string())))
+        .take(MAX_LINKS)
+        .collect()
+}
+
+fn attachments(c: &Community, links: Vec<PropertyValue>) -> Vec<serde_json::Value> {
     let mut out: Vec<PropertyValue> = charter_lines(c)
         .map(|(name, text)| PropertyValue::new(name, escape_html(text).replace('\n', "<br>")))
         .collect();
@@ -85,6 +138,7 @@ fn attachments(c: &Community) -> Vec<serde_json::Value> {
             c.code_of_conduct_html.clone(),
         ));
     }
+    out.extend(links);
     out.into_iter()
         .filter_map(|p| serde_json::to_value(p).ok())
         .collect()
@@ -245,6 +299,11 @@ impl Object for Community {
         let id = this.ap_id.0.clone();
         let sub = |path: &str| Url::parse(&format!("{id}/{path}"));
         let questions = joining_questions(&this);
+        let community_id = this.id;
+        let links = data
+            .db(move |conn| db::links::of(conn, community_id))
+            .await?;
+        let (links, link_fields) = links_json(&links, &data.settings().hostname);
         let (summary, source) = (
             summary_html(&this, &questions),
             summary_markdown(&this, &questions),
@@ -269,7 +328,16 @@ impl Object for Community {
             manually_approves_followers: Some(this.policy() != MembershipPolicy::Open),
             posting_restricted_to_mods: Some(this.posting_restricted_to_mods),
             discoverable: Some(this.visibility() == Visibility::Public),
-            attachment: attachments(&this),
+            attachment: attachments(&this, link_fields),
+            community_links: Some(links),
+            also_known_as: Some(
+                this.aliases()
+                    .iter()
+                    .filter_map(|a| Url::parse(a).ok())
+                    .collect::<Vec<_>>(),
+            )
+            .filter(|a| !a.is_empty()),
+            moved_to: this.moved_to.as_deref().and_then(|m| Url::parse(m).ok()),
             published: Some(this.published.and_utc()),
             updated: this.updated.map(|u| u.and_utc()),
             id: id.into(),
@@ -324,6 +392,7 @@ impl Object for Community {
             code_of_conduct: String::new(),
         };
         let questions = received_questions(&json);
+        let links = received_links(&json);
         let remote = db::communities::RemoteCommunity {
             charter,
             ap_id: json.id.inner().to_string(),
@@ -348,6 +417,14 @@ impl Object for Community {
                 .map(sanitize_html)
                 .unwrap_or_default(),
             questions,
+            also_known_as: json
+                .also_known_as
+                .iter()
+                .flatten()
+                .take(MAX_ALIASES)
+                .map(|u| u.to_string())
+                .collect(),
+            moved_to: json.moved_to.as_ref().map(|u| u.to_string()),
             membership_policy: if json.manually_approves_followers.unwrap_or(false) {
                 MembershipPolicy::Approval
             } else {
@@ -367,8 +444,12 @@ impl Object for Community {
             public_key: json.public_key.public_key_pem,
             published: json.published.map(|p| p.naive_utc()),
         };
-        data.write(move |conn| db::communities::upsert_remote(conn, &remote))
-            .await
+        data.write(move |conn| {
+            let community = db::communities::upsert_remote(conn, &remote)?;
+            db::links::replace_declared(conn, community.id, &links)?;
+            Ok(community)
+        })
+        .await
     }
 }
 

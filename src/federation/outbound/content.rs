@@ -123,29 +123,46 @@ pub(super) async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
         Change::CommunityUpdated {
             community_id,
             editor_id,
-        } => community_updated(community_id, editor_id, data).await,
+            unlinked_id,
+        } => community_updated(community_id, editor_id, unlinked_id, data).await,
         _ => Ok(()),
     }
 }
 
 /// A local community's new profile, to its members' instances: the editor's `Update(Group)`
 /// announced by the community (Lemmy checks that a community's update comes from a moderator);
-/// a change queued before editors were recorded goes out as the Group's own `Update`.
+/// a change queued before editors were recorded goes out as the Group's own `Update`. The
+/// remote communities it links to (or just unlinked) get the Group's own `Update` too, so that
+/// they re-check their side of each link (their instances need not follow it, which an
+/// `Announce` would require).
 async fn community_updated(
     community_id: i64,
     editor_id: Option<i64>,
+    unlinked_id: Option<i64>,
     data: &Plan<'_>,
 ) -> Result<(), Error> {
     let Some(community) = community(data, community_id).await? else {
         return Ok(());
     };
-    let inboxes: Vec<Url> = data
-        .db(move |conn| db::members::remote_member_inboxes(conn, community_id))
-        .await?
-        .iter()
-        .filter_map(|i| Url::parse(i).ok())
-        .collect();
-    if inboxes.is_empty() {
+    let (members, linked) = data
+        .db(move |conn| {
+            let members = db::members::remote_member_inboxes(conn, community_id)?;
+            let mut linked = db::links::remote_target_inboxes(conn, community_id)?;
+            if let Some(unlinked) = unlinked_id.map(|id| db::communities::by_id(conn, id)) {
+                let unlinked = unlinked?.filter(|c| !c.local);
+                linked.extend(unlinked.map(|c| c.shared_inbox_url.unwrap_or(c.inbox_url)));
+            }
+            linked.retain(|i| !members.contains(i));
+            linked.sort();
+            linked.dedup();
+            Ok((members, linked))
+        })
+        .await?;
+    let urls = |inboxes: Vec<String>| -> Vec<Url> {
+        inboxes.iter().filter_map(|i| Url::parse(i).ok()).collect()
+    };
+    let (members, linked) = (urls(members), urls(linked));
+    if members.is_empty() && linked.is_empty() {
         return Ok(());
     }
     let editor = match editor_id {
@@ -153,20 +170,32 @@ async fn community_updated(
         None => None,
     };
     let group = community.ap_id.0.clone();
-    let update = UpdateGroup {
-        actor: editor.map_or_else(|| group.clone(), |e| e.ap_id.0.clone()),
-        object: community.clone().into_json(data).await?,
-        kind: UpdateType::Update,
-        id: Url::parse(&data.new_activity_id("update"))?,
-        to: vec![public()],
-        cc: vec![group.clone()],
-        audience: Some(group.clone()),
+    let update = |actor: Url, object| -> Result<UpdateGroup, Error> {
+        Ok(UpdateGroup {
+            actor,
+            object,
+            kind: UpdateType::Update,
+            id: Url::parse(&data.new_activity_id("update"))?,
+            to: vec![public()],
+            cc: vec![group.clone()],
+            audience: Some(group.clone()),
+        })
     };
+    let object = community.clone().into_json(data).await?;
+    if !linked.is_empty() {
+        let own = update(group.clone(), object.clone())?;
+        send(own, &community, linked, data).await?;
+    }
+    if members.is_empty() {
+        return Ok(());
+    }
+    let by = editor.map_or_else(|| group.clone(), |e| e.ap_id.0.clone());
+    let update = update(by, object)?;
     if update.actor == group {
-        return send(update, &community, inboxes, data).await;
+        return send(update, &community, members, data).await;
     }
     let wrapped = announce(&community, Announced::UpdateGroup(Box::new(update)), data)?;
-    send(wrapped, &community, inboxes, data).await
+    send(wrapped, &community, members, data).await
 }
 
 /// Delivers a new post or comment. In a local community the community announces the author's

@@ -8,6 +8,7 @@ mod content;
 mod digest;
 mod following;
 mod moderation;
+mod moving;
 mod polls;
 pub mod queue;
 mod voting;
@@ -54,6 +55,7 @@ pub async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
         }
         Change::DigestPublished { .. } => digest::plan(change, data).await,
         Change::PollVoteCast { .. } | Change::PollResults { .. } => polls::plan(change, data).await,
+        Change::CommunityMoved { .. } => moving::plan(change, data).await,
         Change::ThreadLocked { .. }
         | Change::PersonBanned { .. }
         | Change::PostPinned { .. }

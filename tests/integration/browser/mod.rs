@@ -12,6 +12,7 @@ mod federated;
 mod health;
 mod journey;
 mod library;
+mod links;
 mod moderation;
 mod notifications;
 mod pages;

@@ -1,0 +1,2 @@
+ALTER TABLE communities DROP COLUMN moved_to;
+ALTER TABLE communities DROP COLUMN also_known_as;
