@@ -39,6 +39,7 @@ pub struct CommentRef {
 /// One of these, tagged by `kind`.
 #[derive(Serialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "lowercase")]
+#[allow(clippy::large_enum_variant)] // one value per request, serialized at once
 pub enum ResolveResult {
     Community(communities::CommunityView),
     Person(PersonView),

@@ -391,8 +391,7 @@ pub fn figures(conn: &mut DbConn, scope: Scope, as_of: NaiveDateTime) -> Result<
         .into_iter()
         .map(|(host, members)| health::HostCount { host, members })
         .collect();
-    by_instance
-        .sort_by(|a, b| (a.host != "local", -a.members).cmp(&(b.host != "local", -b.members)));
+    by_instance.sort_by_key(|a| (a.host != "local", -a.members));
 
     let four = &weeks[weeks.len() - 4..];
     let returning = load::<Id>(

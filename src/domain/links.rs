@@ -176,6 +176,7 @@ pub fn check_new(new: Link, known: &[Link]) -> Result<()> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
