@@ -3,17 +3,9 @@
 //! owner publishes the weekly digest. With scripts on, axe finds nothing on either page.
 
 use super::{Browser, Scripts};
-use crate::helpers::{TestApp, PASSWORD};
+use crate::helpers::TestApp;
 use reqwest::StatusCode;
 use serde_json::json;
-
-async fn log_in(browser: &Browser, app: &TestApp, name: &str) {
-    browser.open(&app.url("/login")).await;
-    browser.fill("#username", name).await;
-    browser.fill("#password", PASSWORD).await;
-    browser.click("main form button[type=submit]").await;
-    assert_eq!(browser.path().await, "/");
-}
 
 #[tokio::test]
 async fn a_member_chooses_her_digests_without_javascript_and_the_pages_pass_axe() {
@@ -34,7 +26,7 @@ async fn a_member_chooses_her_digests_without_javascript_and_the_pages_pass_axe(
     app.post("/api/v1/communities/garden/join", Some(&ann), json!({}))
         .await;
 
-    log_in(&browser, &app, "ann").await;
+    browser.log_in(&app, "ann").await;
     browser.open(&app.url("/settings")).await;
     browser.click("a[href='/settings/digests']").await;
     browser.click("#frequency option[value=daily]").await;
@@ -78,7 +70,7 @@ async fn a_member_chooses_her_digests_without_javascript_and_the_pages_pass_axe(
     let owner = Browser::start(Scripts::Off)
         .await
         .expect("a second browser");
-    log_in(&owner, &app, "olga").await;
+    owner.log_in(&app, "olga").await;
     owner.open(&app.url("/c/garden")).await;
     owner
         .click("form[action='/c/garden/federated-digest'] button")
@@ -95,7 +87,7 @@ async fn a_member_chooses_her_digests_without_javascript_and_the_pages_pass_axe(
     let checker = Browser::start(Scripts::On)
         .await
         .expect("a browser with scripts");
-    log_in(&checker, &app, "ann").await;
+    checker.log_in(&app, "ann").await;
     for path in ["/settings/digests", "/c/garden", "/settings"] {
         checker.open(&app.url(path)).await;
         checker.assert_accessible().await;

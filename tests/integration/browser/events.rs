@@ -3,7 +3,7 @@
 //! refused state), the event page signed in and out, and the community's events list.
 
 use super::{Browser, Scripts};
-use crate::helpers::{TestApp, PASSWORD};
+use crate::helpers::TestApp;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -14,14 +14,6 @@ async fn scene(app: &TestApp) {
         .community(&olga, "garden", json!({"title": "Urban Gardeners"}))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-}
-
-async fn log_in(browser: &Browser, app: &TestApp, name: &str) {
-    browser.open(&app.url("/login")).await;
-    browser.fill("#username", name).await;
-    browser.fill("#password", PASSWORD).await;
-    browser.click("main form button[type=submit]").await;
-    assert_eq!(browser.path().await, "/");
 }
 
 /// Fills the event form. Chromium's `datetime-local` field takes keys as a person types them in
@@ -43,7 +35,7 @@ async fn a_meeting_is_scheduled_and_answered_without_javascript() {
         return;
     };
     scene(&app).await;
-    log_in(&browser, &app, "olga").await;
+    browser.log_in(&app, "olga").await;
     browser.open(&app.url("/c/garden")).await;
     browser.click("a[href='/c/garden/events']").await;
     browser.click("a[href='/c/garden/events/new']").await;
@@ -73,7 +65,7 @@ async fn a_meeting_is_scheduled_and_answered_without_javascript() {
     let ann = Browser::start(Scripts::Off)
         .await
         .expect("a second browser");
-    log_in(&ann, &app, "ann").await;
+    ann.log_in(&app, "ann").await;
     ann.open(&app.url(&path)).await;
     ann.click("form.rsvp button[value=going]").await;
     ann.assert_shows(&["You are going.", "You answered: going"])
@@ -132,7 +124,7 @@ async fn the_event_pages_pass_axe() {
         browser.assert_accessible().await;
     }
     // The organizer: the page with the decisions and status forms, the form and its refusal.
-    log_in(&browser, &app, "olga").await;
+    browser.log_in(&app, "olga").await;
     browser.open(&app.url(&format!("/events/{id}"))).await;
     browser.assert_shows(&["Asked to come", "Accept ann"]).await;
     browser.assert_accessible().await;

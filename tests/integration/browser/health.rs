@@ -39,14 +39,6 @@ async fn scene(app: &TestApp) {
         .unwrap();
 }
 
-async fn log_in(browser: &Browser, app: &TestApp, name: &str) {
-    browser.open(&app.url("/login")).await;
-    browser.fill("#username", name).await;
-    browser.fill("#password", crate::helpers::PASSWORD).await;
-    browser.click("main form button[type=submit]").await;
-    assert_eq!(browser.path().await, "/");
-}
-
 #[tokio::test]
 async fn the_owner_reads_the_health_figures_without_javascript() {
     let (browser, app) = tokio::join!(Browser::start(Scripts::Off), TestApp::spawn());
@@ -54,7 +46,7 @@ async fn the_owner_reads_the_health_figures_without_javascript() {
         return;
     };
     scene(&app).await;
-    log_in(&browser, &app, "olive").await;
+    browser.log_in(&app, "olive").await;
     browser.open(&app.url("/c/garden/health")).await;
     browser
         .assert_shows(&[
@@ -79,7 +71,7 @@ async fn the_health_page_passes_axe() {
         return;
     };
     scene(&app).await;
-    log_in(&browser, &app, "olive").await;
+    browser.log_in(&app, "olive").await;
     browser.open(&app.url("/c/garden/health")).await;
     browser.assert_shows(&["Conversation"]).await;
     browser.assert_accessible().await;

@@ -4,7 +4,7 @@
 //! conflict page).
 
 use super::{Browser, Scripts};
-use crate::helpers::{TestApp, PASSWORD};
+use crate::helpers::TestApp;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -17,14 +17,6 @@ async fn scene(app: &TestApp) -> String {
     olga
 }
 
-async fn log_in(browser: &Browser, app: &TestApp, name: &str) {
-    browser.open(&app.url("/login")).await;
-    browser.fill("#username", name).await;
-    browser.fill("#password", PASSWORD).await;
-    browser.click("main form button[type=submit]").await;
-    assert_eq!(browser.path().await, "/");
-}
-
 #[tokio::test]
 async fn a_page_is_written_and_edited_without_javascript() {
     let (browser, app) = tokio::join!(Browser::start(Scripts::Off), TestApp::spawn());
@@ -32,7 +24,7 @@ async fn a_page_is_written_and_edited_without_javascript() {
         return;
     };
     scene(&app).await;
-    log_in(&browser, &app, "olga").await;
+    browser.log_in(&app, "olga").await;
     browser.open(&app.url("/c/garden")).await;
     browser.click("a[href='/c/garden/library']").await;
     browser.click("a[href='/c/garden/library/new']").await;
@@ -106,7 +98,7 @@ async fn the_library_pages_pass_axe() {
         browser.open(&app.url(path)).await;
         browser.assert_accessible().await;
     }
-    log_in(&browser, &app, "olga").await;
+    browser.log_in(&app, "olga").await;
     for path in paths
         .iter()
         .copied()

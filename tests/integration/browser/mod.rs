@@ -178,6 +178,15 @@ impl Browser {
     }
 
     /// Loads `url` and waits for the page.
+    /// Logs `name` in on `app` through the log-in form (the test password); lands on `/`.
+    pub async fn log_in(&self, app: &crate::helpers::TestApp, name: &str) {
+        self.open(&app.url("/login")).await;
+        self.fill("#username", name).await;
+        self.fill("#password", crate::helpers::PASSWORD).await;
+        self.click("main form button[type=submit]").await;
+        assert_eq!(self.path().await, "/");
+    }
+
     pub async fn open(&self, url: &str) {
         self.client()
             .goto(url)

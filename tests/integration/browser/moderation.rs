@@ -44,14 +44,6 @@ async fn scene(app: &TestApp) -> (String, i64) {
     (owner, sprout)
 }
 
-async fn log_in(browser: &Browser, app: &TestApp, name: &str) {
-    browser.open(&app.url("/login")).await;
-    browser.fill("#username", name).await;
-    browser.fill("#password", crate::helpers::PASSWORD).await;
-    browser.click("main form button[type=submit]").await;
-    assert_eq!(browser.path().await, "/");
-}
-
 #[tokio::test]
 async fn the_owner_approves_and_bans_through_the_page_without_javascript() {
     let (browser, app) = tokio::join!(Browser::start(Scripts::Off), TestApp::spawn());
@@ -59,7 +51,7 @@ async fn the_owner_approves_and_bans_through_the_page_without_javascript() {
         return;
     };
     let (owner, sprout) = scene(&app).await;
-    log_in(&browser, &app, "keeper").await;
+    browser.log_in(&app, "keeper").await;
     browser.open(&app.url(PAGE)).await;
     browser
         .assert_shows(&["Applications (1)", "Tomatoes on a balcony"])
@@ -176,7 +168,7 @@ async fn the_moderation_page_with_every_section_filled_passes_axe() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
 
-    log_in(&browser, &app, "keeper").await;
+    browser.log_in(&app, "keeper").await;
     browser.open(&app.url(PAGE)).await;
     browser
         .assert_shows(&[

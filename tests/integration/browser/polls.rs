@@ -4,7 +4,7 @@
 //! before and after voting.
 
 use super::{Browser, Scripts};
-use crate::helpers::{TestApp, PASSWORD};
+use crate::helpers::TestApp;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -18,14 +18,6 @@ async fn scene(app: &TestApp) -> String {
     olga
 }
 
-async fn log_in(browser: &Browser, app: &TestApp, name: &str) {
-    browser.open(&app.url("/login")).await;
-    browser.fill("#username", name).await;
-    browser.fill("#password", PASSWORD).await;
-    browser.click("main form button[type=submit]").await;
-    assert_eq!(browser.path().await, "/");
-}
-
 #[tokio::test]
 async fn a_poll_is_opened_and_voted_without_javascript() {
     let (browser, app) = tokio::join!(Browser::start(Scripts::Off), TestApp::spawn());
@@ -33,7 +25,7 @@ async fn a_poll_is_opened_and_voted_without_javascript() {
         return;
     };
     scene(&app).await;
-    log_in(&browser, &app, "olga").await;
+    browser.log_in(&app, "olga").await;
     browser.open(&app.url("/c/garden/submit")).await;
     browser.fill("#title", "Which seeds?").await;
     browser.fill("#body", "For the spring swap").await;
@@ -53,7 +45,7 @@ async fn a_poll_is_opened_and_voted_without_javascript() {
     let ann = Browser::start(Scripts::Off)
         .await
         .expect("a second browser");
-    log_in(&ann, &app, "ann").await;
+    ann.log_in(&app, "ann").await;
     ann.open(&app.url(&path)).await;
     ann.click("#poll input[type=radio]").await;
     ann.click("#poll button[type=submit]").await;
@@ -85,7 +77,7 @@ async fn the_poll_pages_pass_axe() {
         browser.open(&app.url(&path)).await;
         browser.assert_accessible().await;
     }
-    log_in(&browser, &app, "ann").await;
+    browser.log_in(&app, "ann").await;
     browser.open(&app.url(&format!("/post/{id}/poll"))).await;
     browser.assert_shows(&["Choose one or more options."]).await;
     browser.assert_accessible().await;

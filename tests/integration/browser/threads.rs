@@ -3,7 +3,7 @@
 //! report; and axe on the new-thread form, a thread signed in and out, and the edit page.
 
 use super::{Browser, Scripts};
-use crate::helpers::{TestApp, PASSWORD};
+use crate::helpers::TestApp;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -24,14 +24,6 @@ async fn scene(app: &TestApp) -> i64 {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{post}");
     post["id"].as_i64().expect("id")
-}
-
-async fn log_in(browser: &Browser, app: &TestApp, name: &str) {
-    browser.open(&app.url("/login")).await;
-    browser.fill("#username", name).await;
-    browser.fill("#password", PASSWORD).await;
-    browser.click("main form button[type=submit]").await;
-    assert_eq!(browser.path().await, "/");
 }
 
 /// The newest comment of a thread (through the API).
@@ -55,7 +47,7 @@ async fn a_thread_is_written_in_without_javascript() {
         return;
     };
     let welcome = scene(&app).await;
-    log_in(&browser, &app, "ann").await;
+    browser.log_in(&app, "ann").await;
 
     // A new thread, previewed first.
     browser.open(&app.url("/c/garden/submit")).await;
@@ -165,7 +157,7 @@ async fn the_thread_pages_pass_axe() {
     browser.assert_shows(&["Welcome", "A first comment"]).await;
     browser.assert_accessible().await;
 
-    log_in(&browser, &app, "olga").await;
+    browser.log_in(&app, "olga").await;
     for path in [
         format!("/post/{welcome}"),
         "/c/garden/submit".to_string(),
