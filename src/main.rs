@@ -124,6 +124,22 @@ enum Admin {
     /// with a progress bar. The index follows every write by itself; this is for an index
     /// suspected stale or damaged. Writers wait while it runs; readers do not.
     Reindex,
+    /// Write an archive of the local community NAME into the new folder DIR: `archive.json`
+    /// (everything `import-community` needs) and a static HTML site that reads without copse.
+    #[command(name = "export-community")]
+    ExportCommunity { name: String, dir: PathBuf },
+    /// Restore the archive in DIR (or its archive.json) as a new local community owned by the
+    /// account --owner, all or nothing; it lists the archived Group as an alias, so that the old
+    /// community can then move here.
+    #[command(name = "import-community")]
+    ImportCommunity {
+        dir: PathBuf,
+        #[arg(long)]
+        owner: String,
+        /// The new community's name (default: the archived one).
+        #[arg(long)]
+        name: Option<String>,
+    },
     /// Copy this SQLite instance into a new, empty PostgreSQL database (URL given with --to),
     /// then compare row counts. Stop copse first; the SQLite file is left as it was.
     #[command(name = "move-db")]
@@ -262,6 +278,40 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             println!(
                 "health snapshots of {day}: {} stored, {} already there",
                 report.stored, report.already
+            );
+            Ok(())
+        }
+        Command::Admin(Admin::ExportCommunity { name, dir }) => {
+            let ctx = server::context(settings).await?;
+            let archive = actions::archive::export(&ctx, &name)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            let written = copse::feeds::archive_site::write(&dir, &archive)
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            println!(
+                "archived {name} into {}: {} thread(s), {} reply(ies); open index.html to read it",
+                dir.display(),
+                written.threads,
+                written.replies
+            );
+            Ok(())
+        }
+        Command::Admin(Admin::ImportCommunity { dir, owner, name }) => {
+            let ctx = server::context(settings).await?;
+            let archive =
+                copse::feeds::archive_site::read(&dir).map_err(|e| anyhow::anyhow!(e.message))?;
+            let owner = ctx
+                .db(move |conn| db::accounts::account_by_name(conn, &owner))
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?
+                .ok_or_else(|| anyhow::anyhow!("no local account by that --owner name"))?;
+            let done = actions::archive::import(&ctx, archive, &owner, name)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            println!(
+                "imported {} ({}): {} thread(s) and {} reply(ies) stored, {} thread(s) taken over \
+                 from the old community",
+                done.community.name, done.community.ap_id, done.threads, done.replies, done.adopted
             );
             Ok(())
         }

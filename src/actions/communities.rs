@@ -20,22 +20,49 @@ pub async fn create(
     rules::may_create(ctx.settings(), owner.user.is_admin)?;
     rules::validate_community_name(&name)?;
     let fields = fields.validated()?;
-    let ap_id = ctx.community_url(&name);
-    let inbox = format!("{ap_id}/inbox");
-    let followers = format!("{ap_id}/followers");
-    let shared_inbox = ctx.url("/inbox");
+    let founding = Founding::new(ctx, name);
     let owner = owner.person.clone();
-    ctx.write(move |conn| {
+    ctx.write(move |conn| founding.insert(conn, &fields, &owner))
+        .await
+}
+
+/// A new local community's name and addresses, made before its write.
+pub(crate) struct Founding {
+    name: String,
+    ap_id: String,
+    inbox: String,
+    followers: String,
+    shared_inbox: String,
+}
+
+impl Founding {
+    pub(crate) fn new(ctx: &AppContext, name: String) -> Founding {
+        let ap_id = ctx.community_url(&name);
+        Founding {
+            inbox: format!("{ap_id}/inbox"),
+            followers: format!("{ap_id}/followers"),
+            shared_inbox: ctx.url("/inbox"),
+            name,
+            ap_id,
+        }
+    }
+
+    /// Inserts the community and its owner's membership, in the caller's transaction.
+    pub(crate) fn insert(
+        &self,
+        conn: &mut db::DbConn,
+        fields: &CommunityFields,
+        owner: &db::accounts::Person,
+    ) -> Result<Community> {
         let actor = NewLocalCommunity {
-            ap_id: &ap_id,
-            name: &name,
-            inbox_url: &inbox,
-            shared_inbox_url: &shared_inbox,
-            followers_url: &followers,
+            ap_id: &self.ap_id,
+            name: &self.name,
+            inbox_url: &self.inbox,
+            shared_inbox_url: &self.shared_inbox,
+            followers_url: &self.followers,
         };
-        db::communities::insert_local(conn, &actor, &fields, &owner)
-    })
-    .await
+        db::communities::insert_local(conn, &actor, fields, owner)
+    }
 }
 
 /// Applies changes to a local community if `editor` moderates it.

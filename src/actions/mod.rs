@@ -6,6 +6,7 @@ pub mod account_mail;
 pub mod accounts;
 pub mod admin;
 pub mod agenda;
+pub mod archive;
 pub mod communities;
 pub mod delivery;
 pub mod digests;

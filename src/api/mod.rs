@@ -119,6 +119,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::post().to(moving::add_alias),
             )
             .route("/communities/{name}/move", web::post().to(moving::start))
+            .route(
+                "/communities/{name}/archive",
+                web::get().to(moving::archive),
+            )
             .route("/communities/{ref}/join", web::post().to(members::join))
             .route("/communities/{ref}/join", web::delete().to(members::leave))
             .route("/communities/{ref}/members", web::get().to(members::list))

@@ -62,3 +62,35 @@ pub async fn start(
     let view = view(&data, community, super::viewer(Some(&account))).await?;
     Ok(HttpResponse::Ok().json(view))
 }
+
+/// The community's archive (`copse-community-archive/1`): its profile, threads and replies and
+/// their authors, as `copse admin import-community` restores it. Owners only.
+#[utoipa::path(get, path = "/api/v1/communities/{name}/archive", tag = "communities",
+    operation_id = "export_community",
+    params(("name" = String, Path, description = "local community name")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "the archive's JSON", content_type = "application/json"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn archive(
+    data: RequestData,
+    Auth(account): Auth,
+    name: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let archive = actions::archive::export_for(&data, &account, &name).await?;
+    attachment(&name, &archive)
+}
+
+/// An archive as a JSON download named after its community.
+pub(crate) fn attachment(
+    name: &str,
+    archive: &crate::domain::archive::Archive,
+) -> Result<HttpResponse, Error> {
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"{name}-archive.json\""),
+        ))
+        .insert_header(("cache-control", "no-store"))
+        .body(serde_json::to_vec_pretty(archive)?))
+}

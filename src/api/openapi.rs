@@ -37,7 +37,7 @@ pub async fn document() -> HttpResponse {
         admin::users, admin::suspend, admin::unsuspend, admin::set_admin, admin::approve,
         admin::reject,
         communities::create, communities::list, communities::get, communities::update,
-        links::add, links::remove, moving::add_alias, moving::start,
+        links::add, links::remove, moving::add_alias, moving::start, moving::archive,
         members::join, members::leave, members::list, members::applications, members::approve,
         members::reject,
         posts::create, posts::list, posts::get, posts::comment, posts::comments,

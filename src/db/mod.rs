@@ -4,6 +4,7 @@
 
 pub mod account_tokens;
 pub mod accounts;
+pub mod archive;
 pub mod backup;
 pub mod communities;
 pub mod digests;

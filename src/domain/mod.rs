@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod archive;
 pub mod changes;
 pub mod communities;
 pub mod content;

@@ -6,6 +6,7 @@
 //! `ETag` (a digest of the document) and answers `If-None-Match` with 304. `ical` writes the
 //! iCalendar files of events (served by `web::events`).
 
+pub mod archive_site;
 pub mod ical;
 mod rss;
 

@@ -158,6 +158,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/c/{name}/links/remove", web::post().to(links::remove))
             .route("/c/{name}/aliases", web::post().to(moving::submit::<false>))
             .route("/c/{name}/move", web::post().to(moving::submit::<true>))
+            .route("/c/{name}/archive.json", web::get().to(moving::archive))
             .route("/c/{name}/join", web::post().to(community::join))
             .route("/c/{name}/leave", web::post().to(community::leave))
             .route(

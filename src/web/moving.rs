@@ -1,6 +1,7 @@
 //! `/c/{name}/move`: moving a community, for its owners: the aliases form (this community
 //! continues another one, the new community's first step) and the move form (this community
-//! moves to another one that lists it), through `actions::moving`.
+//! moves to another one that lists it), through `actions::moving`; and `/c/{name}/archive.json`,
+//! the community's archive to download (`actions::archive`).
 
 use super::{
     flash,
@@ -99,4 +100,17 @@ pub async fn submit<const MOVE: bool>(
         false => ("alias", (form.community, String::new())),
     };
     html(status, &page_of(frame, c, typed, FormError::of(which, &e)))
+}
+
+/// `GET /c/{name}/archive.json`: the archive, for the community's owners.
+pub async fn archive(
+    data: RequestData,
+    frame: Frame,
+    name: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let Some(account) = &frame.account else {
+        return Ok(see_other("/login"));
+    };
+    let archive = actions::archive::export_for(&data, account, &name).await?;
+    crate::api::moving::attachment(&name, &archive)
 }

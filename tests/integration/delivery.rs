@@ -3,7 +3,7 @@
 //! side is a sink on loopback that answers as each test says.
 
 use crate::{
-    helpers::{eventually, TestApp},
+    helpers::{eventually, eventually_for, TestApp},
     sink::{Received, Sink},
 };
 use copse::db;
@@ -155,7 +155,7 @@ async fn a_refusal_is_final_and_one_failing_activity_holds_up_nothing_else() {
     let app = TestApp::spawn_with(|s| {
         s.delivery_retry_base_secs = 1;
         s.delivery_retry_max_secs = 1;
-        s.delivery_give_up_after_secs = 4;
+        s.delivery_give_up_after_secs = 8;
     })
     .await;
     let owner = setup(&app).await;
@@ -194,7 +194,10 @@ async fn a_refusal_is_final_and_one_failing_activity_holds_up_nothing_else() {
             .then_some(())
     })
     .await;
-    eventually("the failing post is given up (dead)", || async {
+    // Given up 8 s after its first try, retried every second until then (a bound on waiting
+    // that leaves a loaded machine time for at least one retry).
+    let dead = std::time::Duration::from_secs(60);
+    eventually_for("the failing post is given up (dead)", dead, || async {
         let report = copse::actions::delivery::queue_report(&app.context())
             .await
             .unwrap();

@@ -13,6 +13,7 @@ mod calendars;
 mod changes;
 mod cli;
 mod communities;
+mod community_archive;
 mod community_links;
 mod community_move;
 mod config;

@@ -211,6 +211,7 @@ async fn openapi_document_covers_every_endpoint() {
         ("delete", "/api/v1/communities/{name}/links"),
         ("post", "/api/v1/communities/{name}/aliases"),
         ("post", "/api/v1/communities/{name}/move"),
+        ("get", "/api/v1/communities/{name}/archive"),
     ];
     let mut documented = 0;
     for (method, path) in endpoints {

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 /// a click returns before the page it sends for has loaded, and a form may answer on its own
 /// address.
 pub(super) async fn arrive(browser: &Browser, path: &str, expected: &[&str]) {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     let mut seen = String::new();
     while Instant::now() < deadline {
         let at = browser.client().current_url().await.ok();

@@ -14,6 +14,7 @@ mod journey;
 mod library;
 mod links;
 mod moderation;
+mod moving;
 mod notifications;
 mod pages;
 mod password_reset;

@@ -1,0 +1,1 @@
+DROP TRIGGER posts_read_versions_moved;
