@@ -66,6 +66,7 @@ mod series;
 mod shutdown;
 mod signing;
 mod sink;
+mod surveys;
 mod threads;
 mod trust_findings;
 mod trust_matrix;
