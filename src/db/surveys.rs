@@ -245,16 +245,19 @@ fn rewrite_in_id_order(pg: &mut diesel::PgConnection, survey_id: i64) -> Result<
     Ok(())
 }
 
+/// An answer as read: question, choice, scale, text, the respondent's name.
+type StoredAnswer = (
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
+
 /// Every answer of a survey, ordered by question then by random id (never by when written);
 /// a named survey's with the respondent's name.
 pub fn answers(conn: &mut DbConn, survey: &Survey) -> Result<Vec<Answer>> {
-    let rows: Vec<(
-        i64,
-        Option<i64>,
-        Option<i64>,
-        Option<String>,
-        Option<String>,
-    )> = survey_answers::table
+    let rows: Vec<StoredAnswer> = survey_answers::table
         .left_join(
             survey_respondents::table.on(survey_respondents::survey_id
                 .eq(survey_answers::survey_id)
