@@ -43,8 +43,7 @@ pub async fn answer(ctx: &AppContext, account: &Account, id: i64, given: Vec<Giv
     let viewer = Viewer::person(person, account.user.is_admin);
     let gate = ctx.gate().clone();
     ctx.write(move |conn| {
-        let (survey, community) = crate::views::surveys::find(conn, &gate, &viewer, id)?;
-        let role = db::communities::role_of(conn, community.id, person)?;
+        let (survey, community, role) = crate::views::surveys::find(conn, &gate, &viewer, id)?;
         if role.is_none() {
             return Err(Error::new(
                 ErrorKind::Forbidden,

@@ -70,20 +70,22 @@ fn missing(id: i64) -> Error {
     Error::not_found(format_args!("The survey {id}"))
 }
 
-/// A survey and its community, when the gate lets `viewer` read the community's content (404
-/// otherwise, so that a private community's surveys do not show that they exist).
+/// A survey, its community and the viewer's role in it, when the gate lets `viewer` read the
+/// community's content (404 otherwise, so that a private community's surveys do not show that
+/// they exist).
 pub fn find(
     conn: &mut DbConn,
     gate: &Gate,
     viewer: &Viewer,
     id: i64,
-) -> Result<(Survey, Community)> {
+) -> Result<(Survey, Community, Option<Role>)> {
     let survey = db::surveys::get(conn, id)?.ok_or_else(|| missing(id))?;
     let community =
         db::communities::by_id(conn, survey.community_id)?.ok_or_else(|| missing(id))?;
-    gate.sight(conn, viewer, &community)?
+    let role = gate
+        .sight(conn, viewer, &community)?
         .or_else(|| missing(id))?;
-    Ok((survey, community))
+    Ok((survey, community, role))
 }
 
 fn line(conn: &mut DbConn, survey: Survey, viewer: &Viewer) -> Result<Line> {
@@ -130,8 +132,7 @@ pub fn list(
 
 /// Survey `id` for `viewer`.
 pub fn read(conn: &mut DbConn, gate: &Gate, viewer: &Viewer, id: i64) -> Result<SurveyView> {
-    let (survey, community) = find(conn, gate, viewer, id)?;
-    let role: Option<Role> = gate.sight(conn, viewer, &community)?.role;
+    let (survey, community, role) = find(conn, gate, viewer, id)?;
     let l = line(conn, survey, viewer)?;
     let member = role.is_some();
     Ok(SurveyView {
