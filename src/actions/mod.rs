@@ -30,4 +30,5 @@ pub mod posts;
 pub mod remote_rsvp;
 pub mod reports;
 pub mod series;
+pub mod surveys;
 pub mod votes;

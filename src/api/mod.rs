@@ -24,6 +24,7 @@ pub mod queue;
 pub mod search;
 pub mod series;
 mod strict_json;
+pub mod surveys;
 
 use crate::error::{Error, ErrorKind};
 use actix_web::{web, HttpResponse};
@@ -182,6 +183,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/communities/{ref}/polls", web::post().to(polls::create))
             .route("/posts/{id}/poll", web::get().to(polls::get))
             .route("/posts/{id}/poll/votes", web::post().to(polls::vote))
+            .route("/communities/{ref}/surveys", web::get().to(surveys::list))
+            .route(
+                "/communities/{ref}/surveys",
+                web::post().to(surveys::create),
+            )
+            .route("/surveys/{id}", web::get().to(surveys::get))
+            .route("/surveys/{id}/answers", web::post().to(surveys::answer))
+            .route("/surveys/{id}/results", web::get().to(surveys::results))
             .route("/comments/{id}/vote", web::post().to(posts::vote_comment))
             .route("/resolve", web::get().to(search::resolve))
             .route("/search", web::get().to(search::search))

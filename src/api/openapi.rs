@@ -5,7 +5,7 @@
 
 use super::{
     account_mail, accounts, admin, calendars, communities, digests, events, health, library, links,
-    members, moderation, moving, notifications, polls, posts, queue, search, series,
+    members, moderation, moving, notifications, polls, posts, queue, search, series, surveys,
 };
 use crate::error::ErrorBody;
 use actix_web::HttpResponse;
@@ -44,6 +44,7 @@ pub async fn document() -> HttpResponse {
         posts::vote_post, posts::vote_comment, posts::edit_post, posts::delete_post,
         posts::edit_comment, posts::delete_comment, search::resolve, search::search, posts::lock,
         members::ban, members::unban, posts::pin, polls::create, polls::get, polls::vote,
+        surveys::list, surveys::create, surveys::get, surveys::answer, surveys::results,
         moderation::appoint, moderation::dismiss, moderation::restore_post,
         moderation::restore_comment, moderation::report_post, moderation::report_comment,
         moderation::reports, moderation::resolve_report, moderation::invite,

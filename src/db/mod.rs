@@ -27,6 +27,7 @@ pub mod posts;
 pub mod schema;
 pub mod search;
 pub mod series;
+pub mod surveys;
 pub mod throttles;
 pub mod versions;
 pub mod votes;

@@ -39,6 +39,10 @@ pub const TABLES: &[&str] = &[
     "polls",
     "poll_options",
     "poll_votes",
+    "surveys",
+    "survey_questions",
+    "survey_respondents",
+    "survey_answers",
     "votes",
     "community_bans",
     "mod_log",
@@ -69,6 +73,13 @@ pub const TABLES: &[&str] = &[
     "library_pages",
     "library_revisions",
     "community_links",
+];
+
+/// The SQLite tables made `WITHOUT ROWID` (so that their order is not the order written), with
+/// the key they are copied in order of (an anonymous survey's answers: their random ids).
+const WITHOUT_ROWID: &[(&str, &str)] = &[
+    ("survey_respondents", "survey_id, person_id"),
+    ("survey_answers", "id"),
 ];
 
 /// Rows per batch read from SQLite and written to PostgreSQL.
@@ -228,18 +239,28 @@ fn copy_table(
         table,
         rows: rows.try_into().unwrap_or(0),
     });
-    let select = format!(
-        "SELECT rowid AS position, json_object({object}) AS row FROM {table} \
-         WHERE rowid > ? ORDER BY rowid LIMIT {BATCH}"
-    );
+    let keyed = WITHOUT_ROWID.iter().find(|(t, _)| *t == table);
+    // A table without rowid is read in its key's order, a batch after the rows read so far.
+    let select = match keyed {
+        Some((_, key)) => format!(
+            "SELECT 0 AS position, json_object({object}) AS row FROM {table} \
+             ORDER BY {key} LIMIT {BATCH} OFFSET ?"
+        ),
+        None => format!(
+            "SELECT rowid AS position, json_object({object}) AS row FROM {table} \
+             WHERE rowid > ? ORDER BY rowid LIMIT {BATCH}"
+        ),
+    };
     let insert = format!(
         "INSERT INTO {table} SELECT * FROM json_populate_recordset(NULL::{table}, $1::json)"
     );
-    let (mut after, mut done) = (i64::MIN, 0u64);
+    let (mut after, mut read, mut done) = (i64::MIN, 0i64, 0u64);
     loop {
-        let batch: Vec<JsonRow> = sql_query(&select).bind::<BigInt, _>(after).load(sqlite)?;
+        let from = if keyed.is_some() { read } else { after };
+        let batch: Vec<JsonRow> = sql_query(&select).bind::<BigInt, _>(from).load(sqlite)?;
         let Some(last) = batch.last() else { break };
         after = last.position;
+        read += batch.len() as i64;
         let json = format!(
             "[{}]",
             batch
@@ -252,7 +273,7 @@ fn copy_table(
         done += u64::try_from(written).unwrap_or(0);
         progress(Progress::Copied(done));
     }
-    if columns.iter().any(|c| c.name == "id") {
+    if keyed.is_none() && columns.iter().any(|c| c.name == "id") {
         sql_query(format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
              COALESCE(MAX(id), 0) + 1, false) FROM {table}"

@@ -471,6 +471,51 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    surveys (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        author_id -> BigInt,
+        title -> Text,
+        intro -> Text,
+        anonymous -> Bool,
+        closes_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    survey_questions (id) {
+        id -> BigInt,
+        survey_id -> BigInt,
+        position -> BigInt,
+        kind -> Text,
+        prompt -> Text,
+        required -> Bool,
+        options -> Text,
+    }
+}
+
+diesel::table! {
+    survey_respondents (survey_id, person_id) {
+        survey_id -> BigInt,
+        person_id -> BigInt,
+        response_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    survey_answers (id) {
+        id -> Text,
+        survey_id -> BigInt,
+        question_id -> BigInt,
+        response_id -> Nullable<Text>,
+        choice -> Nullable<BigInt>,
+        scale -> Nullable<BigInt>,
+        answer_text -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(deliveries -> outbox_activities (activity_id));
 diesel::joinable!(local_users -> persons (person_id));
 diesel::joinable!(posts -> communities (community_id));
@@ -488,6 +533,8 @@ diesel::joinable!(polls -> posts (post_id));
 diesel::joinable!(poll_options -> polls (post_id));
 diesel::joinable!(poll_votes -> poll_options (option_id));
 diesel::joinable!(poll_votes -> persons (person_id));
+diesel::joinable!(surveys -> communities (community_id));
+diesel::joinable!(survey_questions -> surveys (survey_id));
 diesel::joinable!(events -> event_series (series_id));
 diesel::joinable!(event_series -> communities (community_id));
 diesel::joinable!(event_rsvps -> persons (person_id));
@@ -635,6 +682,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     polls,
     poll_options,
     poll_votes,
+    surveys,
+    survey_questions,
+    survey_respondents,
+    survey_answers,
     membership_events,
     health_snapshots,
     library_settings,

@@ -20,4 +20,5 @@ pub mod polls;
 pub mod posts;
 pub mod search;
 pub mod series;
+pub mod surveys;
 pub mod throttle;

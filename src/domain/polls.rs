@@ -47,25 +47,30 @@ pub fn parse(
             format_args!("a poll has {MIN_OPTIONS} to {MAX_OPTIONS} options"),
         ));
     }
-    if let Some(at) = closes_at {
-        if at <= now {
-            return Err(Error::invalid_field(
-                "closes_at",
-                "the closing time must be in the future",
-            ));
-        }
-        if at > now + chrono::Duration::days(MAX_DAYS) {
-            return Err(Error::invalid_field(
-                "closes_at",
-                format_args!("a poll closes within {MAX_DAYS} days"),
-            ));
-        }
-    }
+    check_closes_at(closes_at, now)?;
     Ok(PollFields {
         options: kept,
         multiple,
         closes_at,
     })
+}
+
+/// Checks a closing time (of a poll or a survey): in the future, within `MAX_DAYS`.
+pub fn check_closes_at(closes_at: Option<NaiveDateTime>, now: NaiveDateTime) -> Result<()> {
+    let Some(at) = closes_at else { return Ok(()) };
+    if at <= now {
+        return Err(Error::invalid_field(
+            "closes_at",
+            "the closing time must be in the future",
+        ));
+    }
+    if at > now + chrono::Duration::days(MAX_DAYS) {
+        return Err(Error::invalid_field(
+            "closes_at",
+            format_args!("it closes within {MAX_DAYS} days"),
+        ));
+    }
+    Ok(())
 }
 
 /// The options of a poll as one text per line (the form's textarea).

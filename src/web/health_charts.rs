@@ -54,7 +54,7 @@ pub const FIGURES: &[&str] = &[
 
 /// One figure: a table, and the same numbers drawn (when there is something to draw).
 pub struct Chart {
-    pub id: &'static str,
+    pub id: String,
     pub heading: String,
     pub desc: String,
     pub columns: Vec<String>,
@@ -163,9 +163,10 @@ fn number(v: f64) -> String {
     }
 }
 
-/// A chart whose table is the label column and one column per series.
-fn chart(
-    id: &'static str,
+/// A chart whose table is the label column and one column per series (also the survey results'
+/// charts, `web::surveys`).
+pub fn chart(
+    id: &str,
     heading: &str,
     desc: String,
     first: &str,
@@ -184,7 +185,7 @@ fn chart(
         })
         .collect();
     Chart {
-        id,
+        id: id.into(),
         heading: heading.into(),
         svg: draw(&labels, &series),
         desc,
@@ -207,7 +208,7 @@ pub fn charts(figures: &Figures, span: Span, day: &str, meetings_all: bool) -> V
     let labels: Vec<String> = periods.iter().map(|p| p.label.clone()).collect();
     let per = span.words();
     let mut out = vec![Chart {
-        id: "summary",
+        id: "summary".into(),
         heading: "In short".into(),
         desc: format!("The snapshot of {day}, counted up to {}.", figures.as_of),
         columns: vec!["Figure".into(), "Value".into()],

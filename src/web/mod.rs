@@ -9,7 +9,8 @@
 //! (one-click unsubscribe links of mail), `notifications` (the list and the mail settings form),
 //! `settings`, the library (`library`, its forms in `library_forms`), the
 //! moderators' `moderation` (with `moderation_forms`), `health` (the health figures of a
-//! community and of the instance, drawn by `health_charts`), and the administrators' `admin`
+//! community and of the instance, drawn by `health_charts`), `surveys` (with `survey_forms`; their
+//! results drawn by `health_charts` too), and the administrators' `admin`
 //! (with its forms in `admin_forms`). Same flow as `api/`, HTML out; writes go through `actions/`.
 
 mod account_mail;
@@ -44,6 +45,8 @@ mod search;
 mod series;
 pub mod session;
 mod settings;
+mod survey_forms;
+mod surveys;
 mod thread_forms;
 mod thread_moderation;
 mod threads;
@@ -76,6 +79,11 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/c/{name}/library/{slug}/history" => library::history,
     "/c/{name}/library/{slug}/diff" => library::diff,
     "/c/{name}/library/{slug}/revisions/{n}" => library::revision,
+    "/c/{name}/surveys" => surveys::list,
+    "/c/{name}/surveys/new" => survey_forms::new_form,
+    "/surveys/{id}" => surveys::page,
+    "/surveys/{id}/results" => surveys::results,
+    "/surveys/{id}/results.csv" => surveys::results_csv,
     "/events/{id}.ics" => events::event_ics,
     "/events/{id}" => events::page,
     "/events/{id}/edit" => event_forms::edit_form,
@@ -201,6 +209,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/events/{id}/record", web::post().to(event_answers::record))
             .route("/events/{id}/agenda", web::post().to(event_answers::agenda))
             .route("/series/{id}/edit", web::post().to(series::edit))
+            .route(
+                "/c/{name}/surveys/new",
+                web::post().to(survey_forms::create),
+            )
+            .route("/surveys/{id}", web::post().to(survey_forms::answer))
             .configure(moderation_forms::routes)
             .configure(thread_routes)
             .default_service(web::to(errors::not_found)),

@@ -67,6 +67,7 @@ mod series;
 mod shutdown;
 mod signing;
 mod sink;
+mod surveys;
 mod threads;
 mod trust_findings;
 mod trust_matrix;

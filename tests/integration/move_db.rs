@@ -230,6 +230,27 @@ async fn a_populated_instance_moves_to_postgres_row_for_row() {
         )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    // An anonymous survey answered (its tables are WITHOUT ROWID on SQLite).
+    let (status, survey) = home
+        .post(
+            "/api/v1/communities/garden/surveys",
+            Some(&owner),
+            json!({"title": "Harvest", "anonymous": true, "questions": [
+                {"kind": "scale", "prompt": "How good?"}, {"kind": "text", "prompt": "Why?"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{survey}");
+    let answers = json!({"answers": [
+        {"question": survey["questions"][0]["id"], "scale": 4},
+        {"question": survey["questions"][1]["id"], "text": "Rain ☔"}]});
+    let (status, body) = home
+        .post(
+            &format!("/api/v1/surveys/{}/answers", survey["id"]),
+            Some(&ann),
+            answers,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
 
     let hostname = home.hostname.clone();
     home.server.take().expect("running").stop().await;
@@ -263,6 +284,10 @@ async fn a_populated_instance_moves_to_postgres_row_for_row() {
         "library_editors",
         "library_pages",
         "library_revisions",
+        "surveys",
+        "survey_questions",
+        "survey_respondents",
+        "survey_answers",
     ] {
         let (from, _) = rows(&source, &target.url(), table);
         assert!(!from.is_empty(), "the test left {table} empty");

@@ -80,6 +80,11 @@ async fn a_poll_is_voted_from_another_copse_and_the_results_reach_it() {
     })
     .await;
     let copy = copy["id"].as_i64().expect("id");
+    // The thread page shows the options once: the list the content carries for other servers
+    // is not kept beside the poll's own.
+    let (status, _, page) = away.fetch(&format!("/post/{copy}"), "text/html").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page.matches("Coffee").count(), 1, "{page}");
     let there = poll(&away, Some(&eve), copy).await;
     assert_eq!(there["results_shown"], false, "{there}");
     assert_eq!(there["may_vote"], true, "{there}");

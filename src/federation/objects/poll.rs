@@ -126,3 +126,53 @@ pub fn options_html(options: &[PollOption]) -> String {
         .collect();
     format!("<ul>{items}</ul>")
 }
+
+/// `html` without a last `<ul>` listing exactly `options` in order (what `options_html` adds
+/// to the content); any other `html` as it is.
+pub fn without_options_list(html: &str, options: &[(String, i64)]) -> String {
+    let body = html.trim_end();
+    let Some(start) = body.rfind("<ul") else {
+        return html.to_string();
+    };
+    let list = &body[start..];
+    if !list.ends_with("</ul>") || list[3..].contains("<ul") {
+        return html.to_string();
+    }
+    let items: Vec<String> = list
+        .split("<li")
+        .skip(1)
+        .map(|item| {
+            let inner = item.split_once('>').map_or("", |(_, rest)| rest);
+            let inner = inner.split("</li>").next().unwrap_or("");
+            crate::domain::content::html_to_text(inner)
+                .trim()
+                .to_string()
+        })
+        .collect();
+    let names: Vec<&str> = options.iter().map(|(n, _)| n.as_str()).collect();
+    if items != names {
+        return html.to_string();
+    }
+    body[..start].trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(names: &[&str]) -> Vec<(String, i64)> {
+        names.iter().map(|n| (n.to_string(), 0)).collect()
+    }
+
+    #[test]
+    fn the_options_list_copse_appends_is_left_out_once() {
+        let html = "<p>Pick one</p><ul><li>Tea &amp; milk</li><li>Coffee</li></ul>";
+        let two = options(&["Tea & milk", "Coffee"]);
+        assert_eq!(without_options_list(html, &two), "<p>Pick one</p>");
+        // Another list, or the options in another order, stays.
+        let other = options(&["Coffee", "Tea & milk"]);
+        assert_eq!(without_options_list(html, &other), html);
+        let text = "<p>Pick one</p><ul><li>a</li></ul><p>after</p>";
+        assert_eq!(without_options_list(text, &options(&["a"])), text);
+    }
+}

@@ -122,25 +122,33 @@ impl PostJson {
 
     /// Markdown body: the `source` when it is markdown, else the text of the HTML.
     /// What `actions::posts` stores of it.
+    /// A poll's content may end with its options as a list (copse sends them so for servers
+    /// that show a `Question` as a post): that list is left out of the stored body, since the
+    /// poll shows its options itself.
     pub fn received(&self) -> crate::domain::posts::Received {
+        let poll = match (self.kind, self.in_reply_to.is_none()) {
+            (ObjectKind::Question, true) => self
+                .question
+                .received(self.event.end_time.map(|t| t.with_timezone(&Utc))),
+            _ => None,
+        };
+        let mut html = self.html();
+        if let Some(p) = &poll {
+            html = super::poll::without_options_list(&html, &p.options);
+        }
         crate::domain::posts::Received {
             ap_id: self.id.to_string(),
             name: self.name.clone(),
             content: self.content.clone().unwrap_or_default(),
             mentions: self.mention_names(),
             markdown: self.markdown(),
-            html: self.html(),
+            html,
             published: self.published.map(|p| p.naive_utc()),
             event: match (self.kind, self.in_reply_to.is_none()) {
                 (ObjectKind::Event, true) => crate::domain::events::received(self.event.received()),
                 _ => None,
             },
-            poll: match (self.kind, self.in_reply_to.is_none()) {
-                (ObjectKind::Question, true) => self
-                    .question
-                    .received(self.event.end_time.map(|t| t.with_timezone(&Utc))),
-                _ => None,
-            },
+            poll,
         }
     }
 

@@ -21,6 +21,7 @@ mod password_reset;
 mod polls;
 mod screenshots;
 mod search;
+mod surveys;
 mod threads;
 
 use fantoccini::{wd::Capabilities, Client, ClientBuilder, Locator};
