@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod changes;
+pub mod citations;
 pub mod communities;
 pub mod content;
 pub mod digests;
