@@ -189,6 +189,13 @@ impl NewPage {
             &write,
         )?;
         cite(conn, &self.base, page.id, &text.body)?;
+        // Pages that named this address before it existed cite it from now on.
+        let address = format!("/c/{}/library/{slug}", community.name);
+        for (id, body) in db::library_links::mentioning(conn, &address)? {
+            if id != page.id {
+                cite(conn, &self.base, id, &body)?;
+            }
+        }
         Ok(page)
     }
 }

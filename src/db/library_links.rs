@@ -189,3 +189,21 @@ pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<LinkedPage>> {
         })
         .collect())
 }
+
+/// Pages (id, text) whose text holds `address` (a page's path): those that may cite a page
+/// made after them. At most 200; the caller reads each text's citations exactly.
+pub fn mentioning(conn: &mut DbConn, address: &str) -> Result<Vec<(i64, String)>> {
+    let pattern = format!(
+        "%{}%",
+        address
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    Ok(library_pages::table
+        .filter(library_pages::body_md.like(pattern).escape('\\'))
+        .select((library_pages::id, library_pages::body_md))
+        .order(library_pages::id)
+        .limit(200)
+        .load(conn)?)
+}

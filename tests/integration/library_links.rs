@@ -368,6 +368,21 @@ async fn citations_follow_every_save_and_restore_of_the_citing_page() {
         soil_links(&linked(format!("{pages}/soil")).await),
         ["Notes"]
     );
+
+    // A page named before it exists is cited once it is made.
+    let (status, body) = app
+        .post(
+            pages,
+            Some(&olga),
+            json!({"title": "Plans", "body": "Next: [later](/c/garden/library/later)."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, later) = app
+        .post(pages, Some(&olga), json!({"title": "Later"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{later}");
+    assert_eq!(titles(&later["linked_from"]), ["Plans"]);
 }
 
 #[tokio::test]
