@@ -13,6 +13,7 @@ use crate::{
         DbConn,
     },
     domain::{
+        citations::citations,
         content,
         library::{self as rules, EditBy, PageText},
     },
@@ -45,7 +46,7 @@ fn not_found() -> Error {
     Error::not_found("page")
 }
 
-fn local_only(community: &Community) -> Result<()> {
+pub(crate) fn local_only(community: &Community) -> Result<()> {
     if community.local {
         return Ok(());
     }
@@ -58,7 +59,7 @@ fn local_only(community: &Community) -> Result<()> {
 
 /// Checks that `account` may read and edit `community`'s pages (the read gate first: 404 when
 /// it may not read them).
-fn may_write(
+pub(crate) fn may_write(
     conn: &mut DbConn,
     gate: &Gate,
     account_person: i64,
@@ -86,19 +87,65 @@ pub async fn create(
     text: PageText,
 ) -> Result<Page> {
     local_only(&community)?;
-    let slug = rules::slug(slug, &text.title)?;
-    let mut ap_id = url::Url::parse(&ctx.url("/c/"))
-        .map_err(|e| Error::internal(anyhow::anyhow!("base url: {e}")))?;
-    ap_id
-        .path_segments_mut()
-        .map_err(|_| Error::internal(anyhow::anyhow!("base url has no path")))?
-        .pop_if_empty()
-        .extend([community.name.as_str(), "library", slug.as_str()]);
-    let (gate, person, admin) = (ctx.gate().clone(), account.person.id, account.user.is_admin);
-    let parent = parent.trim().to_string();
+    let new = NewPage::new(ctx, account, &community, slug, parent, text)?;
     ctx.write(move |conn| {
-        may_write(conn, &gate, person, admin, &community)?;
-        if db::library::by_slug(conn, community.id, &slug)?.is_some() {
+        let gate = new.gate.clone();
+        may_write(conn, &gate, new.person, new.admin, &community)?;
+        new.insert(conn, &community, None)
+    })
+    .await
+}
+
+/// A page about to be made: its address, text and maker.
+pub(crate) struct NewPage {
+    gate: Gate,
+    person: i64,
+    admin: bool,
+    base: String,
+    slug: String,
+    ap_id: url::Url,
+    parent: String,
+    text: PageText,
+}
+
+impl NewPage {
+    pub(crate) fn new(
+        ctx: &AppContext,
+        account: &Account,
+        community: &Community,
+        slug: &str,
+        parent: &str,
+        text: PageText,
+    ) -> Result<NewPage> {
+        let slug = rules::slug(slug, &text.title)?;
+        let mut ap_id = url::Url::parse(&ctx.url("/c/"))
+            .map_err(|e| Error::internal(anyhow::anyhow!("base url: {e}")))?;
+        ap_id
+            .path_segments_mut()
+            .map_err(|_| Error::internal(anyhow::anyhow!("base url has no path")))?
+            .pop_if_empty()
+            .extend([community.name.as_str(), "library", slug.as_str()]);
+        Ok(NewPage {
+            gate: ctx.gate().clone(),
+            person: account.person.id,
+            admin: account.user.is_admin,
+            base: ctx.url(""),
+            slug,
+            ap_id,
+            parent: parent.trim().to_string(),
+            text,
+        })
+    }
+
+    /// Inserts it (after the caller checked the rights), with what it cites.
+    pub(crate) fn insert(
+        &self,
+        conn: &mut DbConn,
+        community: &Community,
+        from_post: Option<i64>,
+    ) -> Result<Page> {
+        let slug = &self.slug;
+        if db::library::by_slug(conn, community.id, slug)?.is_some() {
             let mut taken = Error::new(
                 ErrorKind::Conflict,
                 "slug_taken",
@@ -107,7 +154,7 @@ pub async fn create(
             taken.field = Some("slug".into());
             return Err(taken);
         }
-        let parent_id = match parent.as_str() {
+        let parent_id = match self.parent.as_str() {
             "" => None,
             p => {
                 let section = db::library::by_slug(conn, community.id, p)?
@@ -121,6 +168,7 @@ pub async fn create(
                 Some(section.id)
             }
         };
+        let text = &self.text;
         let html = content::markdown_to_html(&text.body);
         let write = PageWrite {
             title: &text.title,
@@ -128,12 +176,34 @@ pub async fn create(
             body_html: &html,
             summary: &text.summary,
             restored_from: None,
-            editor_id: person,
+            editor_id: self.person,
             at: db::now(),
         };
-        db::library::insert(conn, community.id, parent_id, &slug, ap_id.as_str(), &write)
-    })
-    .await
+        let page = db::library::insert(
+            conn,
+            community.id,
+            parent_id,
+            slug,
+            self.ap_id.as_str(),
+            from_post,
+            &write,
+        )?;
+        cite(conn, &self.base, page.id, &text.body)?;
+        // Pages that named this address before it existed cite it from now on.
+        let address = format!("/c/{}/library/{slug}", community.name);
+        for (id, body) in db::library_links::mentioning(conn, &address)? {
+            if id != page.id {
+                cite(conn, &self.base, id, &body)?;
+            }
+        }
+        Ok(page)
+    }
+}
+
+/// Records what a page's latest text cites (`base`: this instance's URL).
+fn cite(conn: &mut DbConn, base: &str, page_id: i64, body: &str) -> Result<()> {
+    let found = db::library_links::targets(conn, page_id, &citations(body, base))?;
+    db::library_links::set(conn, page_id, &found)
 }
 
 /// How many ancestors `page` has, plus one (bounded).
@@ -165,7 +235,7 @@ pub async fn edit(
 ) -> Result<Saved> {
     local_only(&community)?;
     let (gate, person, admin) = (ctx.gate().clone(), account.person.id, account.user.is_admin);
-    let slug = slug.to_string();
+    let (slug, url) = (slug.to_string(), ctx.url(""));
     ctx.write(move |conn| {
         may_write(conn, &gate, person, admin, &community)?;
         let page = page_of(conn, &community, &slug)?;
@@ -193,6 +263,7 @@ pub async fn edit(
             if !db::library::save_revision(conn, page.id, base, &write)? {
                 return Err(someone_else_saved());
             }
+            cite(conn, &url, page.id, &text.body)?;
             return Ok(Saved::Saved(page_of(conn, &community, &slug)?));
         }
         let mut found = db::library::revisions(conn, page.id, &[base, page.revision])?;
@@ -225,6 +296,7 @@ pub async fn edit(
         if !db::library::save_revision(conn, page.id, page.revision, &write)? {
             return Err(someone_else_saved());
         }
+        cite(conn, &url, page.id, &body)?;
         Ok(Saved::Merged(page_of(conn, &community, &slug)?))
     })
     .await
@@ -249,7 +321,7 @@ pub async fn restore(
 ) -> Result<Page> {
     local_only(&community)?;
     let (gate, person, admin) = (ctx.gate().clone(), account.person.id, account.user.is_admin);
-    let slug = slug.to_string();
+    let (slug, url) = (slug.to_string(), ctx.url(""));
     ctx.write(move |conn| {
         may_write(conn, &gate, person, admin, &community)?;
         let page = page_of(conn, &community, &slug)?;
@@ -276,6 +348,7 @@ pub async fn restore(
         if !db::library::save_revision(conn, page.id, page.revision, &write)? {
             return Err(someone_else_saved());
         }
+        cite(conn, &url, page.id, &old.body_md)?;
         page_of(conn, &community, &slug)
     })
     .await

@@ -58,10 +58,33 @@ pub struct PageView {
     /// The slug of the page it sits under.
     pub parent: Option<String>,
     pub last_editor: String,
-    pub updated_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     pub url: String,
     /// Whether a save from an older revision was merged with later ones.
     pub merged: bool,
+    /// The thread it was made from (its URL).
+    pub from_thread: Option<String>,
+    /// The pages citing it, of the libraries the reader may read.
+    pub linked_from: Vec<LinkedPageView>,
+}
+
+/// A page as a link.
+#[derive(Serialize, ToSchema)]
+pub struct LinkedPageView {
+    pub title: String,
+    pub url: String,
+}
+
+impl LinkedPageView {
+    pub fn of(ctx: &AppContext, pages: Vec<crate::db::library_links::LinkedPage>) -> Vec<Self> {
+        pages
+            .into_iter()
+            .map(|p| LinkedPageView {
+                url: ctx.url(&format!("/c/{}/library/{}", p.community, p.slug)),
+                title: p.title,
+            })
+            .collect()
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -70,7 +93,7 @@ pub struct PageLineView {
     pub title: String,
     /// 0 at the top of the tree.
     pub depth: usize,
-    pub updated_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -92,7 +115,7 @@ pub struct RevisionView {
     pub summary: String,
     /// The revision this one restored.
     pub restored_from: Option<i64>,
-    pub created_at: chrono::NaiveDateTime,
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -179,6 +202,8 @@ async fn community(ctx: &AppContext, reference: &str) -> Result<Community, Error
 
 fn view(ctx: &AppContext, page: Page, parent: Option<String>, editor: String) -> PageView {
     PageView {
+        from_thread: page.from_post_id.map(|id| ctx.url(&format!("/post/{id}"))),
+        linked_from: Vec::new(),
         url: ctx.url(&page_path(&page)),
         slug: page.slug,
         title: page.title,
@@ -187,7 +212,7 @@ fn view(ctx: &AppContext, page: Page, parent: Option<String>, editor: String) ->
         revision: page.revision,
         parent,
         last_editor: editor,
-        updated_at: page.updated_at,
+        updated_at: page.updated_at.and_utc(),
         merged: false,
     }
 }
@@ -215,12 +240,25 @@ async fn read(
         .db(move |conn| views::library::page(conn, &gate, &viewer, &host, &c, &slug))
         .await?
         .ok_or_else(|| Error::not_found("page"))?;
-    Ok(view(
-        ctx,
-        read.page,
-        read.parent.map(|p| p.slug),
-        read.editor,
-    ))
+    let linked_from = LinkedPageView::of(ctx, read.linked_from);
+    Ok(PageView {
+        linked_from,
+        ..view(ctx, read.page, read.parent.map(|p| p.slug), read.editor)
+    })
+}
+
+/// `page` as `account` now reads it.
+pub(super) async fn page_of(
+    ctx: &AppContext,
+    account: &Account,
+    page: Page,
+) -> Result<PageView, Error> {
+    let id = page.community_id;
+    let c = ctx
+        .db(move |conn| crate::db::communities::by_id(conn, id))
+        .await?
+        .ok_or_else(|| Error::not_found("community"))?;
+    read(ctx, Some(account), c, &page.slug).await
 }
 
 /// A community's library: who may edit, and its pages as a tree.
@@ -259,7 +297,7 @@ pub async fn list(
                 slug: l.page.slug,
                 title: l.page.title,
                 depth: l.depth,
-                updated_at: l.page.updated_at,
+                updated_at: l.page.updated_at.and_utc(),
             })
             .collect(),
     }))
@@ -384,7 +422,7 @@ pub async fn revisions(
             number: r.number,
             summary: r.summary,
             restored_from: r.restored_from,
-            created_at: r.created_at,
+            created_at: r.created_at.and_utc(),
         })
         .collect();
     Ok(HttpResponse::Ok().json(list))

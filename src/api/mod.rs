@@ -12,6 +12,7 @@ pub mod events;
 pub mod extract;
 pub mod health;
 pub mod library;
+pub mod library_thread;
 pub mod links;
 pub mod members;
 pub mod moderation;
@@ -171,6 +172,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::post().to(library::restore),
             )
             .route("/communities/{ref}/library", web::put().to(library::rights))
+            .route("/posts/{id}/library", web::get().to(library_thread::links))
+            .route("/posts/{id}/page", web::post().to(library_thread::make))
             .route("/communities/{ref}/series", web::post().to(series::create))
             .route("/series/{id}", web::get().to(series::get))
             .route("/series/{id}", web::put().to(series::edit))

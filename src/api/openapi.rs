@@ -4,8 +4,9 @@
 //! and 415 for a body, 503 when the database is busy), added here so no handler can forget them.
 
 use super::{
-    account_mail, accounts, admin, calendars, communities, digests, events, health, library, links,
-    members, moderation, moving, notifications, polls, posts, queue, search, series, surveys,
+    account_mail, accounts, admin, calendars, communities, digests, events, health, library,
+    library_thread, links, members, moderation, moving, notifications, polls, posts, queue, search,
+    series, surveys,
 };
 use crate::error::ErrorBody;
 use actix_web::HttpResponse;
@@ -56,7 +57,8 @@ pub async fn document() -> HttpResponse {
         calendars::calendars, calendars::follow_calendar, calendars::unfollow_calendar,
         health::community, health::instance,
         library::list, library::create, library::get, library::edit, library::revisions,
-        library::diff, library::restore, library::rights,
+        library::diff, library::restore, library::rights, library_thread::links,
+        library_thread::make,
     ),
     components(schemas(ErrorBody, library::ConflictView)),
     modifiers(&BearerAuth, &CommonResponses),

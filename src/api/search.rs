@@ -119,13 +119,15 @@ pub struct SearchResults {
     pub communities: Vec<CommunityHit>,
     /// Best match first, up to 20; neither deleted nor removed.
     pub threads: Vec<posts::PostView>,
+    /// Library pages of this instance's communities, best match first, up to 20.
+    pub pages: Vec<super::library::LinkedPageView>,
     pub page: i64,
     /// The next page, when it has more of either list.
     pub next_page: Option<i64>,
 }
 
-/// Full-text search over threads (title, body) and communities (name, title, charter), local
-/// and known remote ones. Content of a private community is found only by its members (and
+/// Full-text search over threads (title, body), communities (name, title, charter), local
+/// and known remote ones, and this instance's library pages (title, text). Content of a private community is found only by its members (and
 /// this instance's admins); text without a letter or digit finds nothing.
 #[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchQuery),
     security((), ("bearer" = [])),
@@ -152,6 +154,7 @@ pub async fn search(
             .into_iter()
             .map(|l| posts::listed_view(&data, l))
             .collect(),
+        pages: super::library::LinkedPageView::of(&data, found.pages),
         page,
         next_page: found.more.then_some(page + 1),
     }))

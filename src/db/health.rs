@@ -198,17 +198,20 @@ fn contributions_sql(scope: Scope, from: NaiveDateTime, to: NaiveDateTime) -> St
     )
 }
 
-/// Who co-created in `[from, to)`: organized a meeting (its author or a named organizer).
-/// **The hook for knowledge pages:** when they exist, add their authors here as one more
-/// `UNION SELECT ... AS id` over the pages written in the window.
+/// Who co-created in `[from, to)`: organized a meeting (its author or a named organizer) or
+/// wrote a revision of a library page (issue 18).
 pub fn co_creators_sql(scope: Scope, from: NaiveDateTime, to: NaiveDateTime) -> String {
     let s = scope.on("p.community_id");
     let when = between("p.published", from, to);
+    let pages = scope.on("lp.community_id");
+    let written = between("r.created_at", from, to);
     format!(
         "SELECT p.author_id AS id FROM events ev JOIN posts p ON p.id = ev.post_id \
            WHERE {s} AND {when} \
          UNION SELECT o.person_id AS id FROM event_organizers o JOIN posts p ON p.id = o.post_id \
-           WHERE {s} AND {when}"
+           WHERE {s} AND {when} \
+         UNION SELECT r.author_id AS id FROM library_revisions r \
+           JOIN library_pages lp ON lp.id = r.page_id WHERE {pages} AND {written}"
     )
 }
 

@@ -1,6 +1,6 @@
 //! The community's library: pages (`library_pages`, each as its latest revision left it), their
 //! revisions (`library_revisions`, numbered per page), who may edit (`library_settings`) and the
-//! named editors (`library_editors`).
+//! named editors (`library_editors`), and what each page cites (`library_links`).
 
 use super::{
     schema::{library_editors, library_pages, library_revisions, library_settings, persons},
@@ -27,6 +27,8 @@ pub struct Page {
     pub last_editor_id: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The thread it was made from.
+    pub from_post_id: Option<i64>,
 }
 
 /// A page in the tree of a library.
@@ -179,11 +181,13 @@ pub fn insert(
     parent_id: Option<i64>,
     slug: &str,
     ap_id: &str,
+    from_post_id: Option<i64>,
     w: &PageWrite,
 ) -> Result<Page> {
     diesel::insert_into(library_pages::table)
         .values((
             library_pages::community_id.eq(community_id),
+            library_pages::from_post_id.eq(from_post_id),
             library_pages::parent_id.eq(parent_id),
             library_pages::slug.eq(slug),
             library_pages::ap_id.eq(ap_id),

@@ -14,6 +14,7 @@ pub mod feeds;
 pub mod health;
 pub mod instance;
 pub mod library;
+pub mod library_links;
 pub mod links;
 pub mod mail;
 pub mod mail_preferences;

@@ -72,6 +72,7 @@ pub const TABLES: &[&str] = &[
     "library_editors",
     "library_pages",
     "library_revisions",
+    "library_links",
     "community_links",
 ];
 

@@ -692,6 +692,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     library_editors,
     library_pages,
     library_revisions,
+    library_links,
     community_links,
 );
 
@@ -723,6 +724,15 @@ diesel::table! {
         last_editor_id -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        from_post_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    library_links (page_id, target_kind, target_id) {
+        page_id -> BigInt,
+        target_kind -> Text,
+        target_id -> BigInt,
     }
 }
 
@@ -743,3 +753,5 @@ diesel::table! {
 diesel::joinable!(library_revisions -> library_pages (page_id));
 diesel::joinable!(library_revisions -> persons (author_id));
 diesel::joinable!(library_editors -> persons (person_id));
+diesel::joinable!(library_links -> library_pages (page_id));
+diesel::joinable!(library_pages -> communities (community_id));

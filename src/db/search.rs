@@ -1,8 +1,8 @@
-//! Full-text search over threads (title, body) and communities (name, title, charter): the
-//! one place where the two engines' search differs. SQLite keeps FTS5 tables (`post_search`,
-//! `community_search`, rowid = the row's id) ranked by `bm25`; PostgreSQL keeps a GIN-indexed
+//! Full-text search over threads (title, body), communities (name, title, charter) and library
+//! pages (title, text): the one place where the two engines' search differs. SQLite keeps FTS5
+//! tables (`post_search`, `community_search`, `page_search`, rowid = the row's id) ranked by `bm25`; PostgreSQL keeps a GIN-indexed
 //! `tsvector` per row (same table names) ranked by `ts_rank`. Triggers in the migration
-//! `2026-12-02-002400_search` keep both current from every writer; `reindex` rebuilds them.
+//! `2026-12-02-002400_search` (and `2026-12-03-000610_library_search`) keep them current from every writer; `reindex` rebuilds them.
 //! What the reader typed arrives as `domain::search::Terms`, words only, so no input is read
 //! as query syntax; the communities a reader may see arrive as the read gate's `Scope`.
 
@@ -33,12 +33,19 @@ pub const DERIVED: &[&str] = &[
     "community_search_content",
     "community_search_docsize",
     "community_search_config",
+    "page_search",
+    "page_search_data",
+    "page_search_idx",
+    "page_search_content",
+    "page_search_docsize",
+    "page_search_config",
 ];
 
 /// Column weights: a word in a title (or a community's name or title) counts more than one in
 /// a body (or a charter). FTS5's `bm25` takes one per column; PostgreSQL's `ts_rank` uses the
 /// weights A (titles) and B (bodies) the migration gives, by default 1.0 and 0.4.
 const POST_BM25: &str = "bm25(post_search, 10.0, 1.0)";
+const PAGE_BM25: &str = "bm25(page_search, 10.0, 1.0)";
 const COMMUNITY_BM25: &str = "bm25(community_search, 10.0, 10.0, 1.0)";
 
 /// How many of the newest matching threads a search ranks. Finding them costs little on both
@@ -115,6 +122,34 @@ pub fn threads(
          JOIN posts p ON p.id = m.id JOIN communities c ON c.id = p.community_id \
          WHERE NOT p.deleted AND NOT p.removed AND {scope} \
          ORDER BY m.score DESC, p.id DESC LIMIT {limit} OFFSET {offset}"
+    );
+    ids(conn, &sqlite, &pg, terms)
+}
+
+/// The ids of the library pages matching `terms`, best first, of local communities within
+/// `scope`: `limit` of them after skipping `offset`.
+pub fn pages(
+    conn: &mut DbConn,
+    terms: &Terms,
+    scope: Scope,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<i64>> {
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let scope = scope_sql(scope);
+    let sqlite = format!(
+        "SELECT lp.id AS id FROM page_search JOIN library_pages lp ON lp.id = page_search.rowid \
+         JOIN communities c ON c.id = lp.community_id \
+         WHERE page_search MATCH ? AND c.local AND {scope} \
+         ORDER BY {PAGE_BM25}, lp.id DESC LIMIT {limit} OFFSET {offset}"
+    );
+    let pg = format!(
+        "SELECT lp.id AS id FROM page_search s JOIN library_pages lp ON lp.id = s.page_id \
+         JOIN communities c ON c.id = lp.community_id, to_tsquery('english', $1) query \
+         WHERE s.document @@ query AND c.local AND {scope} \
+         ORDER BY ts_rank(s.document, query) DESC, lp.id DESC LIMIT {limit} OFFSET {offset}"
     );
     ids(conn, &sqlite, &pg, terms)
 }
@@ -196,7 +231,7 @@ struct Rebuild {
     pg_fill: &'static str,
 }
 
-fn rebuilds() -> [Rebuild; 2] {
+fn rebuilds() -> [Rebuild; 3] {
     [
         Rebuild {
             index: "threads",
@@ -225,6 +260,19 @@ fn rebuilds() -> [Rebuild; 2] {
             pg_clear: "DELETE FROM community_search",
             pg_fill: "INSERT INTO community_search (community_id, document) \
                  SELECT id, community_search_document(communities) FROM communities \
+                 WHERE id > $1 AND id <= $2",
+        },
+        Rebuild {
+            index: "pages",
+            count: "SELECT COUNT(*) AS n FROM library_pages",
+            max_id: "SELECT COALESCE(MAX(id), 0) AS n FROM library_pages",
+            sqlite_clear: "INSERT INTO page_search (page_search) VALUES ('delete-all')",
+            sqlite_fill: "INSERT INTO page_search (rowid, title, body) \
+                 SELECT id, title, body_md FROM library_pages WHERE id > ? AND id <= ?"
+                .into(),
+            pg_clear: "DELETE FROM page_search",
+            pg_fill: "INSERT INTO page_search (page_id, document) \
+                 SELECT id, post_search_document(title, body_md) FROM library_pages \
                  WHERE id > $1 AND id <= $2",
         },
     ]
@@ -282,6 +330,7 @@ pub fn reindex(
             sql_query("INSERT INTO post_search (post_search) VALUES ('optimize')").execute(c)?;
             sql_query("INSERT INTO community_search (community_search) VALUES ('optimize')")
                 .execute(c)?;
+            sql_query("INSERT INTO page_search (page_search) VALUES ('optimize')").execute(c)?;
         }
         Ok(done)
     })

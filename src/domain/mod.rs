@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod applications;
 pub mod archive;
 pub mod changes;
+pub mod citations;
 pub mod communities;
 pub mod content;
 pub mod digests;

@@ -9,6 +9,7 @@ use crate::{
         self,
         communities::Community,
         library::{Page, PageLine, Revision, RevisionLine},
+        library_links::{self, LinkedPage},
         DbConn,
     },
     domain::{
@@ -134,6 +135,8 @@ pub struct PageRead {
     pub editor: String,
     pub parent: Option<PageLine>,
     pub children: Vec<PageLine>,
+    /// The pages that cite it, of the libraries the viewer may read.
+    pub linked_from: Vec<LinkedPage>,
 }
 
 fn person_handle(conn: &mut DbConn, host: &str, id: i64) -> Result<String> {
@@ -182,12 +185,15 @@ pub fn page(
         .into_iter()
         .filter(|l| l.parent_id == Some(page.id))
         .collect();
+    let linked_from =
+        library_links::linked_from(conn, library_links::PAGE, page.id, gate.scope(viewer))?;
     Ok(Some(PageRead {
         access,
         page,
         editor,
         parent,
         children,
+        linked_from,
     }))
 }
 
@@ -319,4 +325,33 @@ pub async fn community(ctx: &AppContext, reference: &str) -> Result<Option<Commu
         None => db::communities::local_by_name(conn, &reference),
     })
     .await
+}
+
+/// What the library says on a thread or event page: the pages it became, those citing it (of
+/// the libraries the viewer may read; a page it became is not listed again as citing it), and
+/// whether the viewer may make a page of it.
+pub struct PostLinks {
+    pub became: Vec<LinkedPage>,
+    pub linked_from: Vec<LinkedPage>,
+    pub may_make_page: bool,
+}
+
+/// Statements: one, and the rights' (two or three) for a signed-in reader.
+pub fn post_links(
+    conn: &mut DbConn,
+    gate: &Gate,
+    viewer: &Viewer,
+    community: &Community,
+    post_id: i64,
+) -> Result<PostLinks> {
+    let (became, linked_from) = library_links::of_post(conn, post_id, gate.scope(viewer))?;
+    let may_make_page = match viewer.person_id() {
+        Some(_) => access(conn, gate, viewer, community)?.is_some_and(|a| a.may_edit),
+        None => false,
+    };
+    Ok(PostLinks {
+        became,
+        linked_from,
+        may_make_page,
+    })
 }

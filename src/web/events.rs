@@ -48,6 +48,8 @@ struct EventPage {
     pending: Vec<String>,
     maybe: Vec<String>,
     error: FormError,
+    /// The pages citing it (`became` too, should a page have been made of its thread).
+    links: views::library::PostLinks,
 }
 
 /// "Thu 12 Mar 2026, 19:00 CET" in the event's zone.
@@ -141,7 +143,13 @@ pub(super) async fn show(
     let Some(e) = readable(ctx, frame.viewer(), id).await? else {
         return not_found(ctx, format!("The event {id}"));
     };
+    let (gate, viewer, community) = (ctx.gate().clone(), frame.viewer(), e.community.clone());
+    let mut links = ctx
+        .db(move |conn| views::library::post_links(conn, &gate, &viewer, &community, id))
+        .await?;
+    links.may_make_page = false;
     let page = EventPage {
+        links,
         when: local_time(&e.event, e.event.starts_at),
         until: local_time(&e.event, e.event.ends_at),
         going: names(&e, RsvpState::Going),

@@ -77,17 +77,19 @@ async fn editable(
     if !lib.access.may_edit {
         return Ok(None);
     }
-    let sections = lib
-        .tree
-        .into_iter()
+    Ok(Some((c, sections(lib.tree))))
+}
+
+/// The pages a new one may sit under, for the section menu: slug, title indented by depth.
+pub(super) fn sections(tree: Vec<views::library::TreeLine>) -> Vec<(String, String)> {
+    tree.into_iter()
         .map(|l| {
             (
                 l.page.slug,
                 format!("{}{}", "– ".repeat(l.depth), l.page.title),
             )
         })
-        .collect();
-    Ok(Some((c, sections)))
+        .collect()
 }
 
 fn refused(community: &Community) -> Error {

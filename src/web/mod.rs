@@ -34,6 +34,7 @@ mod health;
 mod health_charts;
 mod library;
 mod library_forms;
+mod library_thread;
 mod links;
 mod moderation;
 mod moderation_forms;
@@ -93,6 +94,7 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/post/{id}" => threads::thread,
     "/post/{id}/edit" => thread_forms::edit_form::<true>,
     "/post/{id}/poll" => polls::page,
+    "/post/{id}/page" => library_thread::form,
     "/comment/{id}" => threads::comment,
     "/comment/{id}/edit" => thread_forms::edit_form::<false>,
     "/signup" => auth::signup_page,
@@ -229,7 +231,8 @@ fn library_routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/c/{name}/library/{slug}/restore",
             web::post().to(l::restore),
-        );
+        )
+        .route("/post/{id}/page", web::post().to(library_thread::make));
 }
 
 fn thread_routes(cfg: &mut web::ServiceConfig) {

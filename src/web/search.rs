@@ -26,6 +26,8 @@ struct SearchPage {
     q: String,
     communities: Vec<CommunityHit>,
     threads: Vec<ThreadHit>,
+    /// Library pages: community name, slug, title.
+    pages: Vec<crate::db::library_links::LinkedPage>,
     previous: Option<String>,
     next: Option<String>,
 }
@@ -105,6 +107,7 @@ pub async fn page(
                 t: ThreadLine::of(l, host),
             })
             .collect(),
+        pages: found.pages,
         previous: (page > 1).then(|| link(page - 1)),
         next: (found.more && page < MAX_PAGE).then(|| link(page + 1)),
         frame,

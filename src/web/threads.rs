@@ -60,6 +60,8 @@ struct PostPage {
     moderates: bool,
     /// The thread's poll, if it is one.
     poll: Option<crate::views::polls::PollView>,
+    /// The pages it became and those citing it; whether the viewer may make one of it.
+    links: crate::views::library::PostLinks,
 }
 
 /// A markdown form shown on a page of its own: a new thread, a reply, an edit; first shown, with
@@ -308,6 +310,10 @@ async fn thread_page(ctx: &AppContext, frame: Frame, id: i64) -> Result<HttpResp
         return not_found(ctx, format!("The post {id}"));
     };
     let (post, moderates) = (t.post.clone(), t.moderates);
+    let (gate, viewer, community) = (ctx.gate().clone(), frame.viewer(), t.community.clone());
+    let links = ctx
+        .db(move |conn| crate::views::library::post_links(conn, &gate, &viewer, &community, id))
+        .await?;
     let poll = ctx
         .db(move |conn| crate::views::polls::of_post(conn, &post, person, moderates))
         .await?
@@ -325,6 +331,7 @@ async fn thread_page(ctx: &AppContext, frame: Frame, id: i64) -> Result<HttpResp
         mine: person == Some(t.post.author_id),
         moderates: t.moderates,
         poll,
+        links,
         frame,
         comments,
         post: t.post,

@@ -717,3 +717,38 @@ async fn health_figures_at_scale() {
         );
     }
 }
+
+#[tokio::test]
+async fn writing_a_library_page_counts_as_co_creating() {
+    use copse::db::schema::library_revisions;
+    let app = TestApp::spawn().await;
+    let s = scene(&app).await;
+    let cat = app.login("cat").await;
+    let (status, body) = app
+        .post(
+            "/api/v1/communities/garden/pages",
+            Some(&cat),
+            json!({"title": "Seed saving", "body": "Dry them first."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    sql(&app, |c| {
+        diesel::update(library_revisions::table)
+            .set(library_revisions::created_at.eq(t("2026-05-12 10:00:00")))
+            .execute(c)
+            .map(drop)
+    })
+    .await;
+    let m = snapshot(&app, Scope::Community(s.community_id)).await.modes;
+    assert_eq!(
+        (
+            m.consume,
+            m.contribute,
+            m.collaborate,
+            m.co_create,
+            m.champion
+        ),
+        (0, 0, 1, 2, 1),
+        "cat, who only voted, wrote a page: co-create with ben"
+    );
+}

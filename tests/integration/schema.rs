@@ -39,7 +39,7 @@ struct Column {
 }
 
 /// The full-text indexes' tables (and SQLite's FTS5 shadow tables, named after them).
-const SEARCH_INDEXES: &[&str] = &["post_search", "community_search"];
+const SEARCH_INDEXES: &[&str] = &["post_search", "community_search", "page_search"];
 
 fn columns(conn: &mut copse::db::DbConn) -> BTreeSet<(String, String)> {
     let sql = match conn {
@@ -195,6 +195,8 @@ async fn openapi_document_covers_every_endpoint() {
         ("get", "/api/v1/communities/{ref}/pages/{slug}/diff"),
         ("post", "/api/v1/communities/{ref}/pages/{slug}/restore"),
         ("put", "/api/v1/communities/{ref}/library"),
+        ("get", "/api/v1/posts/{id}/library"),
+        ("post", "/api/v1/posts/{id}/page"),
         ("post", "/api/v1/communities/{ref}/series"),
         ("get", "/api/v1/series/{id}"),
         ("put", "/api/v1/series/{id}"),

@@ -130,3 +130,107 @@ async fn the_library_pages_pass_axe() {
     browser.assert_accessible().await;
     browser.close().await;
 }
+
+/// A thread in `garden` by olga with a reply by ann; the post's id and the reply's.
+async fn thread_with_reply(app: &TestApp, olga: &str) -> (i64, i64) {
+    let ann = app.user("ann").await;
+    let (status, body) = app
+        .post("/api/v1/communities/garden/join", Some(&ann), json!({}))
+        .await;
+    assert!(status.is_success(), "{body}");
+    let (status, post) = app
+        .post(
+            "/api/v1/communities/garden/posts",
+            Some(olga),
+            json!({"title": "Which mulch?", "body": "Straw or bark?"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{post}");
+    let id = post["id"].as_i64().expect("id");
+    let (status, reply) = app
+        .post(
+            &format!("/api/v1/posts/{id}/comments"),
+            Some(&ann),
+            json!({"body": "Straw rots down fast."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{reply}");
+    (id, reply["id"].as_i64().expect("id"))
+}
+
+#[tokio::test]
+async fn a_thread_becomes_a_page_without_javascript() {
+    let (browser, app) = tokio::join!(Browser::start(Scripts::Off), TestApp::spawn());
+    let Some(browser) = browser else {
+        return;
+    };
+    let olga = scene(&app).await;
+    let (post, reply) = thread_with_reply(&app, &olga).await;
+    browser.log_in(&app, "olga").await;
+    browser.open(&app.url(&format!("/post/{post}"))).await;
+    browser.click(&format!("a[href='/post/{post}/page']")).await;
+    browser.fill("#title", "Mulch").await;
+    browser.click(&format!("#reply-{reply}")).await;
+    browser.click("main form button[type=submit]").await;
+    assert_eq!(browser.path().await, "/c/garden/library/mulch");
+    browser
+        .assert_shows(&[
+            "The thread became a page.",
+            "Straw or bark?",
+            "Straw rots down fast.",
+            "ann",
+        ])
+        .await;
+    browser.open(&app.url(&format!("/post/{post}"))).await;
+    browser
+        .assert_shows(&["This thread became the page Mulch"])
+        .await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_thread_to_page_form_links_and_search_pass_axe() {
+    let (browser, app) = tokio::join!(Browser::start(Scripts::On), TestApp::spawn());
+    let Some(browser) = browser else {
+        return;
+    };
+    let olga = scene(&app).await;
+    let (post, _) = thread_with_reply(&app, &olga).await;
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/posts/{post}/page"),
+            Some(&olga),
+            json!({"title": "Mulch"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = app
+        .post(
+            "/api/v1/communities/garden/pages",
+            Some(&olga),
+            json!({"title": "Beds", "body": format!("See [mulch](/c/garden/library/mulch) and [the thread](/post/{post}).")}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let paths = [
+        format!("/post/{post}"),
+        "/c/garden/library/mulch".to_string(),
+        "/search?q=mulch".to_string(),
+    ];
+    for path in &paths {
+        browser.open(&app.url(path)).await;
+        browser.assert_accessible().await;
+    }
+    browser.log_in(&app, "olga").await;
+    for path in paths.iter().cloned().chain([format!("/post/{post}/page")]) {
+        browser.open(&app.url(&path)).await;
+        browser.assert_accessible().await;
+    }
+    // The refused form.
+    browser.open(&app.url(&format!("/post/{post}/page"))).await;
+    browser.fill("#title", "").await;
+    browser.click("main form button[type=submit]").await;
+    browser.assert_shows(&["Must not be empty"]).await;
+    browser.assert_accessible().await;
+    browser.close().await;
+}
