@@ -283,7 +283,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Admin(Admin::ExportCommunity { name, dir }) => {
             let ctx = server::context(settings).await?;
-            let archive = actions::archive::export(&ctx, &name)
+            let archive = copse::views::archive::export(&ctx, &name)
                 .await
                 .map_err(|e| anyhow::anyhow!(e.message))?;
             let written = copse::feeds::archive_site::write(&dir, &archive)

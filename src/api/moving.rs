@@ -4,7 +4,7 @@
 
 use super::{
     communities::{view, CommunityView},
-    extract::{ApiJson, Auth},
+    extract::{ApiJson, Auth, MaybeAuth},
 };
 use crate::{
     actions,
@@ -73,10 +73,11 @@ pub async fn start(
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn archive(
     data: RequestData,
-    Auth(account): Auth,
+    MaybeAuth(account): MaybeAuth,
     name: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let archive = actions::archive::export_for(&data, &account, &name).await?;
+    let viewer = super::viewer(account.as_ref());
+    let archive = crate::views::archive::for_viewer(&data, viewer, &name).await?;
     attachment(&name, &archive)
 }
 

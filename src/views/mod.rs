@@ -1,5 +1,6 @@
 //! The read side shared by `api/`, `web/` and feeds: what a page shows, built once.
 
+pub mod archive;
 pub mod cache;
 pub mod digests;
 pub mod events;

@@ -11,7 +11,12 @@ use super::{
     links::owned,
     not_found, see_other,
 };
-use crate::{actions, context::RequestData, db::communities::Community, error::Error};
+use crate::{
+    actions,
+    context::RequestData,
+    db::communities::Community,
+    error::{Error, ErrorKind},
+};
 use actix_web::{http::StatusCode, web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -108,9 +113,10 @@ pub async fn archive(
     frame: Frame,
     name: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let Some(account) = &frame.account else {
-        return Ok(see_other("/login"));
-    };
-    let archive = actions::archive::export_for(&data, account, &name).await?;
-    crate::api::moving::attachment(&name, &archive)
+    let viewer = frame.viewer();
+    match crate::views::archive::for_viewer(&data, viewer, &name).await {
+        Ok(archive) => crate::api::moving::attachment(&name, &archive),
+        Err(e) if e.kind == ErrorKind::Unauthorized => Ok(see_other("/login")),
+        Err(e) => Err(e),
+    }
 }

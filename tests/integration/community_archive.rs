@@ -134,7 +134,7 @@ async fn an_exported_community_is_imported_with_the_same_threads() {
     follower.join_remote(&carl, "carl", &old, "guild").await;
     fill(&old, &olga, &ann).await;
 
-    let exported = archive::export(&old.context(), "guild")
+    let exported = copse::views::archive::export(&old.context(), "guild")
         .await
         .expect("export");
     let titles: Vec<&str> = exported.threads.iter().map(|t| t.title.as_str()).collect();
@@ -259,7 +259,7 @@ async fn an_exported_community_is_imported_with_the_same_threads() {
 async fn a_bad_archive_is_refused_and_leaves_nothing() {
     let (old, other) = tokio::join!(TestApp::spawn(), TestApp::spawn());
     seeded(&old).await;
-    let good = archive::export(&old.context(), "guild")
+    let good = copse::views::archive::export(&old.context(), "guild")
         .await
         .expect("export");
     let nina = account(&other, "nina").await;
