@@ -18,8 +18,9 @@ use crate::{
 use std::collections::HashMap;
 
 /// Everything of the local community `name` an archive holds, unchecked (the operator's
-/// `copse admin export-community`; readers go through [`for_viewer`]). Deleted and removed threads and
-/// replies are left out; a kept reply whose parent was left out answers the nearest kept one.
+/// `copse admin export-community`; readers go through [`for_viewer`]). Deleted and removed
+/// threads and replies are left out; a kept reply whose parent was left out answers the nearest
+/// kept one.
 pub async fn export(ctx: &AppContext, name: &str) -> Result<Archive> {
     let name = name.to_string();
     let source = ctx.url("");
