@@ -78,20 +78,5 @@ pub async fn archive(
 ) -> Result<HttpResponse, Error> {
     let viewer = super::viewer(account.as_ref());
     let archive = crate::views::archive::for_viewer(&data, viewer, &name).await?;
-    attachment(&name, &archive)
-}
-
-/// An archive as a JSON download named after its community.
-pub(crate) fn attachment(
-    name: &str,
-    archive: &crate::domain::archive::Archive,
-) -> Result<HttpResponse, Error> {
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .insert_header((
-            "content-disposition",
-            format!("attachment; filename=\"{name}-archive.json\""),
-        ))
-        .insert_header(("cache-control", "no-store"))
-        .body(serde_json::to_vec_pretty(archive)?))
+    crate::feeds::archive_site::download(&name, &archive)
 }

@@ -1,6 +1,7 @@
 //! A community archive's folder: `archive.json` (the [`Archive`], what `import-community`
 //! reads) beside a static HTML site that reads without copse (`index.html`, one page per thread
-//! under `threads/`, one stylesheet, no scripts, no outside assets).
+//! under `threads/`, one stylesheet, no scripts, no outside assets); and the JSON alone as a
+//! download.
 
 use crate::{
     domain::archive::{Archive, ArchivedComment, ArchivedThread, JSON_FILE, MAX_ARCHIVE_BYTES},
@@ -106,6 +107,19 @@ pub fn write(dir: &Path, archive: &Archive) -> Result<Written> {
         threads: archive.threads.len(),
         replies,
     })
+}
+
+/// An archive's JSON as a download named after its community (the move page's and the API's),
+/// never cached: a private community's archive holds its content.
+pub fn download(name: &str, archive: &Archive) -> Result<actix_web::HttpResponse> {
+    Ok(actix_web::HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"{name}-archive.json\""),
+        ))
+        .insert_header(("cache-control", "no-store"))
+        .body(serde_json::to_vec_pretty(archive)?))
 }
 
 /// Reads `archive.json` from an archive's folder (or the file itself), bounded in size.

@@ -115,7 +115,7 @@ pub async fn archive(
 ) -> Result<HttpResponse, Error> {
     let viewer = frame.viewer();
     match crate::views::archive::for_viewer(&data, viewer, &name).await {
-        Ok(archive) => crate::api::moving::attachment(&name, &archive),
+        Ok(archive) => crate::feeds::archive_site::download(&name, &archive),
         Err(e) if e.kind == ErrorKind::Unauthorized => Ok(see_other("/login")),
         Err(e) => Err(e),
     }
