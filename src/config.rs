@@ -199,6 +199,12 @@ pub struct Settings {
     /// Memory for cached pages of signed-out readers (public thread and community pages), in
     /// MiB; 0 turns the cache off (docs/PERFORMANCE.md, "What is cached").
     pub read_cache_mib: u64,
+    /// Where library files are kept (one file per distinct content, named by its SHA-256).
+    /// Empty: a `files` folder beside the SQLite file (on PostgreSQL, `files` in the working
+    /// folder). Back it up with the database (docs/DEPLOYMENT.md).
+    pub files_dir: String,
+    /// The largest file a library upload may be, in bytes (413 beyond).
+    pub upload_max_bytes: u64,
 }
 
 /// A list from TOML, or a comma-separated string from the environment.
@@ -263,6 +269,8 @@ impl Default for Settings {
             mail_retry_base_secs: 60,
             mail_give_up_after_secs: 2 * 24 * 3600,
             read_cache_mib: 32,
+            files_dir: String::new(),
+            upload_max_bytes: 10 * 1024 * 1024,
         }
     }
 }
@@ -301,6 +309,19 @@ impl Settings {
             match self.sqlite_path().and_then(Path::parent) {
                 Some(parent) => parent.join("mail"),
                 None => Path::new("mail").to_path_buf(),
+            }
+        };
+        std::path::absolute(&folder).unwrap_or(folder)
+    }
+
+    /// The folder library files are kept in (see `files_dir`).
+    pub fn files_folder(&self) -> std::path::PathBuf {
+        let folder = if !self.files_dir.is_empty() {
+            Path::new(&self.files_dir).to_path_buf()
+        } else {
+            match self.sqlite_path().and_then(Path::parent) {
+                Some(parent) => parent.join("files"),
+                None => Path::new("files").to_path_buf(),
             }
         };
         std::path::absolute(&folder).unwrap_or(folder)
@@ -450,6 +471,9 @@ impl Settings {
             }
         }
         crate::mail::check_settings(self)?;
+        if !(1024..=(4u64 << 30)).contains(&self.upload_max_bytes) {
+            return Err("setting `upload_max_bytes`: must be between 1024 and 4 GiB".into());
+        }
         if self.api_body_limit_bytes < 1024 {
             return Err("setting `api_body_limit_bytes`: must be at least 1024".into());
         }

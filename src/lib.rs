@@ -12,6 +12,7 @@
 //! - `metrics`: Prometheus counters and queue figures at `/metrics`; `health`: `/healthz`, `/readyz`
 //! - `signing`: instance-keyed HMAC tags (form tokens, flash, unsubscribe links)
 //! - `conditional`: `ETag` and `304 Not Modified` for every GET
+//! - `files`: the library's files on disk (staged uploads, kept by content hash)
 
 /// Declares GET routes as one table: `$paths` lists every path (so that tests can enumerate the
 /// routes an instance serves: tests/integration/read_gate.rs) and `$register` mounts them, each
@@ -42,6 +43,7 @@ pub mod domain;
 pub mod error;
 pub mod federation;
 pub mod feeds;
+pub mod files;
 pub mod health;
 pub mod jobs;
 pub mod mail;

@@ -30,6 +30,7 @@ pub mod polls;
 pub mod posts;
 pub mod remote_rsvp;
 pub mod reports;
+pub mod resources;
 pub mod series;
 pub mod surveys;
 pub mod votes;

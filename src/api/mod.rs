@@ -22,10 +22,12 @@ pub mod openapi;
 pub mod polls;
 pub mod posts;
 pub mod queue;
+pub mod resources;
 pub mod search;
 pub mod series;
 mod strict_json;
 pub mod surveys;
+pub mod upload;
 
 use crate::error::{Error, ErrorKind};
 use actix_web::{web, HttpResponse};
@@ -172,6 +174,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::post().to(library::restore),
             )
             .route("/communities/{ref}/library", web::put().to(library::rights))
+            .route(
+                "/communities/{ref}/resources",
+                web::get().to(resources::list),
+            )
+            .route(
+                "/communities/{ref}/resources",
+                web::post().to(resources::add_link),
+            )
+            .route(
+                "/communities/{ref}/files",
+                web::post().to(resources::upload),
+            )
+            .route(
+                "/communities/{ref}/resources/{id}",
+                web::delete().to(resources::remove),
+            )
             .route("/posts/{id}/library", web::get().to(library_thread::links))
             .route("/posts/{id}/page", web::post().to(library_thread::make))
             .route("/communities/{ref}/series", web::post().to(series::create))

@@ -5,8 +5,8 @@
 
 use super::{
     account_mail, accounts, admin, calendars, communities, digests, events, health, library,
-    library_thread, links, members, moderation, moving, notifications, polls, posts, queue, search,
-    series, surveys,
+    library_thread, links, members, moderation, moving, notifications, polls, posts, queue,
+    resources, search, series, surveys,
 };
 use crate::error::ErrorBody;
 use actix_web::HttpResponse;
@@ -58,7 +58,8 @@ pub async fn document() -> HttpResponse {
         health::community, health::instance,
         library::list, library::create, library::get, library::edit, library::revisions,
         library::diff, library::restore, library::rights, library_thread::links,
-        library_thread::make,
+        library_thread::make, resources::list, resources::add_link, resources::upload,
+        resources::remove,
     ),
     components(schemas(ErrorBody, library::ConflictView)),
     modifiers(&BearerAuth, &CommonResponses),

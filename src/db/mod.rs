@@ -15,6 +15,7 @@ pub mod health;
 pub mod instance;
 pub mod library;
 pub mod library_links;
+pub mod library_resources;
 pub mod links;
 pub mod mail;
 pub mod mail_preferences;

@@ -73,6 +73,8 @@ pub const TABLES: &[&str] = &[
     "library_pages",
     "library_revisions",
     "library_links",
+    "library_resources",
+    "library_files",
     "community_links",
 ];
 

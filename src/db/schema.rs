@@ -693,6 +693,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     library_pages,
     library_revisions,
     library_links,
+    library_resources,
+    library_files,
     community_links,
 );
 
@@ -750,6 +752,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    library_resources (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        page_id -> Nullable<BigInt>,
+        kind -> Text,
+        title -> Text,
+        description -> Text,
+        url -> Nullable<Text>,
+        sha256 -> Nullable<Text>,
+        file_name -> Nullable<Text>,
+        media_type -> Nullable<Text>,
+        size_bytes -> Nullable<BigInt>,
+        added_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    library_files (sha256) {
+        sha256 -> Text,
+        size_bytes -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(library_resources -> library_pages (page_id));
+diesel::joinable!(library_resources -> persons (added_by));
 diesel::joinable!(library_revisions -> library_pages (page_id));
 diesel::joinable!(library_revisions -> persons (author_id));
 diesel::joinable!(library_editors -> persons (person_id));

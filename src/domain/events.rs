@@ -198,7 +198,8 @@ pub fn utc_to_local(utc: NaiveDateTime, tz: Tz) -> DateTime<Tz> {
     tz.from_utc_datetime(&utc)
 }
 
-fn optional_url(field: &str, value: &str) -> Result<String> {
+/// An http(s) address, or empty; 422 on `field` otherwise.
+pub fn optional_url(field: &str, value: &str) -> Result<String> {
     let value = value.trim();
     if value.is_empty() {
         return Ok(String::new());

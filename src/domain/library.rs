@@ -18,7 +18,7 @@ pub const MAX_SLUG: usize = 80;
 /// How deep the tree of sections goes (a page's ancestors, at most).
 pub const MAX_DEPTH: usize = 8;
 /// Slugs the library's own addresses use.
-const RESERVED: &[&str] = &["new", "settings"];
+const RESERVED: &[&str] = &["new", "settings", "resources", "files"];
 
 /// Who may edit a community's pages (its moderators always may).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,6 +19,7 @@ pub mod names;
 pub mod notifications;
 pub mod polls;
 pub mod posts;
+pub mod resources;
 pub mod search;
 pub mod series;
 pub mod surveys;

@@ -1,7 +1,8 @@
 //! Housekeeping: forgets finished deliveries and sent mail (kept two days for administrators),
 //! expired account links, the ids of received activities (kept thirty days: a replay within
 //! them has no effect) and log-in throttles nothing of which matters any more, and learns what
-//! software the instances of remote members run (`federation::software`, weekly per instance).
+//! software the instances of remote members run (`federation::software`, weekly per instance),
+//! and removes library files nothing names any more and uploads a crash left half-written.
 //! Every part is idempotent: several processes running it at once do no harm.
 
 use crate::{context::AppContext, db, error::Result};
@@ -44,6 +45,10 @@ pub async fn run(ctx: AppContext) -> Result<()> {
     check("purging sent mail and expired links", mail);
     let idle = ctx.write(db::throttles::forget_idle).await;
     check("forgetting idle log-in throttles", idle);
+    let swept = crate::actions::resources::sweep(&ctx, 1_000).await;
+    check("removing unused library files", swept);
+    let staged = crate::files::Store::of(ctx.settings()).sweep_staging(Duration::from_secs(86_400));
+    check("removing abandoned uploads", staged);
     let learned = crate::federation::software::learn(&ctx).await.map(|()| 0);
     check("learning what other instances run", learned);
     if ok {

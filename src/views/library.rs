@@ -10,6 +10,7 @@ use crate::{
         communities::Community,
         library::{Page, PageLine, Revision, RevisionLine},
         library_links::{self, LinkedPage},
+        library_resources::Resource,
         DbConn,
     },
     domain::{
@@ -137,6 +138,8 @@ pub struct PageRead {
     pub children: Vec<PageLine>,
     /// The pages that cite it, of the libraries the viewer may read.
     pub linked_from: Vec<LinkedPage>,
+    /// The links and files attached to it.
+    pub resources: Vec<Resource>,
 }
 
 fn person_handle(conn: &mut DbConn, host: &str, id: i64) -> Result<String> {
@@ -187,6 +190,7 @@ pub fn page(
         .collect();
     let linked_from =
         library_links::linked_from(conn, library_links::PAGE, page.id, gate.scope(viewer))?;
+    let resources = db::library_resources::of_page(conn, page.id)?;
     Ok(Some(PageRead {
         access,
         page,
@@ -194,6 +198,7 @@ pub fn page(
         parent,
         children,
         linked_from,
+        resources,
     }))
 }
 

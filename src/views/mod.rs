@@ -11,6 +11,7 @@ pub mod library;
 pub mod moderation;
 pub mod polls;
 pub mod posts;
+pub mod resources;
 pub mod search;
 pub mod series;
 pub mod surveys;

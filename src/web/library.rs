@@ -47,6 +47,7 @@ struct PagePage {
     reference: String,
     p: PageRead,
     updated: String,
+    resources: Vec<super::resources::ResourceLine>,
 }
 
 /// A revision in the history table.
@@ -180,14 +181,20 @@ pub async fn page(
     let (reference, slug) = path.into_inner();
     let c = community_of(&ctx, &reference).await?;
     let (gate, viewer, community) = (ctx.gate().clone(), frame.viewer(), c.clone());
+    let v = viewer.clone();
     let host = ctx.settings().hostname.clone();
-    let Some(p) = ctx
+    let Some(mut p) = ctx
         .db(move |conn| views::library::page(conn, &gate, &viewer, &host, &community, &slug))
         .await?
     else {
         return not_found(&ctx, "This page".into());
     };
+    let items = std::mem::take(&mut p.resources);
+    let resources = super::resources::lines(&ctx, &reference, items, |r| {
+        views::resources::may_remove(&p.access, &v, r)
+    });
     let page = PagePage {
+        resources,
         updated: when(p.page.updated_at),
         frame,
         community: c,

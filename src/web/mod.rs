@@ -42,6 +42,7 @@ mod moving;
 mod notifications;
 mod people;
 mod polls;
+mod resources;
 mod search;
 mod series;
 pub mod session;
@@ -75,6 +76,8 @@ get_routes!(PATHS, page_routes, |_| true, {
     "/c/{name}/events/new" => event_forms::new_form,
     "/c/{name}/library" => library::library,
     "/c/{name}/library/new" => library_forms::new_form,
+    "/c/{name}/library/resources" => resources::resources,
+    "/c/{name}/library/files/{id}/{file}" => resources::download,
     "/c/{name}/library/{slug}" => library::page,
     "/c/{name}/library/{slug}/edit" => library_forms::edit_form,
     "/c/{name}/library/{slug}/history" => library::history,
@@ -222,10 +225,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// The forms of threads (`web::threads`, `web::thread_forms`, `web::thread_moderation`).
+/// The forms of the library (`web::library_forms`, `web::resources`, `web::library_thread`).
 fn library_routes(cfg: &mut web::ServiceConfig) {
     use library_forms as l;
     cfg.route("/c/{name}/library/new", web::post().to(l::create))
+        .route(
+            "/c/{name}/library/resources/link",
+            web::post().to(resources::add_link),
+        )
+        .route(
+            "/c/{name}/library/resources/file",
+            web::post().to(resources::add_file),
+        )
+        .route(
+            "/c/{name}/library/resources/{id}/delete",
+            web::post().to(resources::remove),
+        )
         .route("/c/{name}/library/settings", web::post().to(l::rights))
         .route("/c/{name}/library/{slug}/edit", web::post().to(l::edit))
         .route(

@@ -100,6 +100,13 @@ pub fn test_settings(db: &TestDb, port: u16) -> Settings {
             ))
             .display()
             .to_string(),
+        files_dir: std::env::temp_dir()
+            .join(format!(
+                "copse-test-files-{port}-{}",
+                uuid::Uuid::new_v4().simple()
+            ))
+            .display()
+            .to_string(),
         ..Settings::default()
     }
 }

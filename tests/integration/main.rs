@@ -38,6 +38,7 @@ mod instance_policy;
 mod lemmy_wire;
 mod library;
 mod library_links;
+mod library_resources;
 mod login_security;
 mod mail;
 mod mail_e2e;

@@ -19,6 +19,7 @@ mod notifications;
 mod pages;
 mod password_reset;
 mod polls;
+mod resources;
 mod screenshots;
 mod search;
 mod surveys;
@@ -274,6 +275,19 @@ impl Browser {
             .unwrap_or_else(|e| panic!("finding {css}: {e}"));
         input.clear().await.expect("clear");
         input.send_keys(text).await.expect("type");
+    }
+
+    /// Chooses the file at `path` in the file input `css` finds.
+    pub async fn attach(&self, css: &str, path: &std::path::Path) {
+        let input = self
+            .client()
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("finding {css}: {e}"));
+        input
+            .send_keys(&path.display().to_string())
+            .await
+            .expect("choose the file");
     }
 
     /// The text of the whole page (header and navigation included).

@@ -1,0 +1,2 @@
+DROP TABLE library_resources;
+DROP TABLE library_files;
