@@ -390,23 +390,38 @@ pub async fn edit(
     Ok(HttpResponse::Ok().json(page))
 }
 
-/// A page's revisions, newest first.
+/// Which revisions of a history.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryQuery {
+    /// Only revisions numbered below this one (for the next, older, page: the last number seen).
+    pub before: Option<i64>,
+    /// How many, newest first: 100 by default, at most 500.
+    pub limit: Option<i64>,
+}
+
+/// A page's revisions, newest first: `limit` of them (100 by default), below `before`.
 #[utoipa::path(get, path = "/api/v1/communities/{ref}/pages/{slug}/revisions", tag = "library",
     operation_id = "page_revisions", security((), ("bearer" = [])),
     params(("ref" = String, Path, description = "local name or name@host"),
-        ("slug" = String, Path, description = "the page's slug")),
+        ("slug" = String, Path, description = "the page's slug"), HistoryQuery),
     responses((status = 200, body = Vec<RevisionView>), (status = 404, body = ErrorBody)))]
 pub async fn revisions(
     ctx: web::Data<AppContext>,
     MaybeAuth(account): MaybeAuth,
     path: Path2,
+    query: web::Query<HistoryQuery>,
 ) -> Result<HttpResponse, Error> {
     let (reference, slug) = path.into_inner();
     let c = community(&ctx, &reference).await?;
     let (gate, viewer) = (ctx.gate().clone(), super::viewer(account.as_ref()));
     let host = ctx.settings().hostname.clone();
+    let (before, limit) = (
+        query.before,
+        query.limit.unwrap_or(views::library::HISTORY_PAGE),
+    );
     let history = ctx
-        .db(move |conn| views::library::history(conn, &gate, &viewer, &c, &slug))
+        .db(move |conn| views::library::history(conn, &gate, &viewer, &c, &slug, before, limit))
         .await?
         .ok_or_else(|| Error::not_found("page"))?;
     let list: Vec<RevisionView> = history

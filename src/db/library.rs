@@ -248,11 +248,18 @@ fn insert_revision(conn: &mut DbConn, page_id: i64, number: i64, w: &PageWrite) 
     Ok(())
 }
 
-/// A page's history, newest first, with each author (one statement; no texts).
-pub fn history(conn: &mut DbConn, page_id: i64) -> Result<Vec<RevisionLine>> {
+/// A page's history, newest first, at most `limit` revisions numbered below `before` (all when
+/// None), with each author (one statement, from the `library_revisions_history` index: no texts).
+pub fn history(
+    conn: &mut DbConn,
+    page_id: i64,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<RevisionLine>> {
     Ok(library_revisions::table
         .inner_join(persons::table)
         .filter(library_revisions::page_id.eq(page_id))
+        .filter(library_revisions::number.lt(before.unwrap_or(i64::MAX)))
         .select((
             library_revisions::number,
             persons::name,
@@ -263,6 +270,7 @@ pub fn history(conn: &mut DbConn, page_id: i64) -> Result<Vec<RevisionLine>> {
             library_revisions::created_at,
         ))
         .order(library_revisions::number.desc())
+        .limit(limit)
         .load(conn)?)
 }
 

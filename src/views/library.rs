@@ -202,30 +202,46 @@ pub fn page(
     }))
 }
 
-/// A page's history.
+/// How many revisions a history page lists (older ones on the next page, as MediaWiki does).
+pub const HISTORY_PAGE: i64 = 100;
+/// The most an API reader may ask for at once.
+pub const HISTORY_MAX: i64 = 500;
+
+/// A page's history: one page of it.
 pub struct History {
     pub access: Access,
     pub page: Page,
     /// Newest first.
     pub revisions: Vec<RevisionLine>,
+    /// The `before` of the next (older) page, when there is one.
+    pub older: Option<i64>,
 }
 
-/// Statements: fixed, whatever the number of revisions.
+/// Statements: fixed, whatever the number of revisions. `before`: list revisions numbered
+/// below it (the newest when None); `limit` is bounded by `HISTORY_MAX`.
 pub fn history(
     conn: &mut DbConn,
     gate: &Gate,
     viewer: &Viewer,
     community: &Community,
     slug: &str,
+    before: Option<i64>,
+    limit: i64,
 ) -> Result<Option<History>> {
     let Some((access, page)) = found(conn, gate, viewer, community, slug)? else {
         return Ok(None);
     };
-    let revisions = db::library::history(conn, page.id)?;
+    let limit = limit.clamp(1, HISTORY_MAX);
+    let revisions = db::library::history(conn, page.id, before, limit)?;
+    let older = revisions
+        .last()
+        .filter(|last| revisions.len() as i64 == limit && last.number > 1)
+        .map(|last| last.number);
     Ok(Some(History {
         access,
         page,
         revisions,
+        older,
     }))
 }
 

@@ -67,6 +67,14 @@ struct HistoryPage {
     reference: String,
     h: History,
     lines: Vec<HistoryLine>,
+    /// Whether this is an older page (not the newest revisions).
+    paged: bool,
+}
+
+/// `?before=N`: the revisions numbered below N.
+#[derive(Deserialize)]
+pub struct HistoryQuery {
+    before: Option<i64>,
 }
 
 #[derive(Template)]
@@ -209,12 +217,17 @@ pub async fn history(
     ctx: web::Data<AppContext>,
     frame: Frame,
     path: Path2,
+    query: web::Query<HistoryQuery>,
 ) -> Result<HttpResponse, Error> {
     let (reference, slug) = path.into_inner();
     let c = community_of(&ctx, &reference).await?;
     let (gate, viewer, community) = (ctx.gate().clone(), frame.viewer(), c.clone());
+    let before = query.before;
     let Some(h) = ctx
-        .db(move |conn| views::library::history(conn, &gate, &viewer, &community, &slug))
+        .db(move |conn| {
+            let n = views::library::HISTORY_PAGE;
+            views::library::history(conn, &gate, &viewer, &community, &slug, before, n)
+        })
         .await?
     else {
         return not_found(&ctx, "This page".into());
@@ -229,6 +242,7 @@ pub async fn history(
     };
     let lines = h.revisions.iter().map(line).collect();
     let page = HistoryPage {
+        paged: before.is_some(),
         frame,
         community: c,
         reference,

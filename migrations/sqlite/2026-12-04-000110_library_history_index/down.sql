@@ -1,0 +1,1 @@
+DROP INDEX library_revisions_history;
