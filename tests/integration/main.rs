@@ -37,6 +37,7 @@ mod hostile_signatures;
 mod instance_policy;
 mod lemmy_wire;
 mod library;
+mod library_federation;
 mod library_links;
 mod login_security;
 mod mail;
