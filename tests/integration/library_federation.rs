@@ -344,3 +344,64 @@ async fn a_private_communitys_page_reaches_members_instances_only() {
         assert!(!body.contains("PAGESECRET"), "{path}: {body}");
     }
 }
+
+/// Saves queued before the planner runs go out as one `Update` of the latest revision: the
+/// planner is run by hand on an instance that runs none, after a page was created and saved
+/// twice, and what it planned for the remote member's inbox is read back.
+#[tokio::test]
+async fn saves_queued_before_planning_go_out_as_one_update_of_the_latest_revision() {
+    let home = TestApp::spawn_with(|s| s.delivery_in_serve = false).await;
+    let sink = crate::sink::Sink::start().await;
+    let olga = home.user("olga").await;
+    home.community(&olga, "garden", json!({})).await;
+    crate::delivery::remote_member(&home, "garden", "rita", sink.inbox("rita")).await;
+    home.post(
+        "/api/v1/communities/garden/pages",
+        Some(&olga),
+        json!({"title": "Sowing", "body": "one"}),
+    )
+    .await;
+    for (base, body) in [(1, "two"), (2, "LATESTTEXT")] {
+        let (status, saved) = home
+            .call(
+                Method::PUT,
+                "/api/v1/communities/garden/pages/sowing",
+                Some(&olga),
+                Some(json!({"title": "Sowing", "body": body, "base_revision": base})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{saved}");
+    }
+    let data = copse::federation::config(home.context())
+        .await
+        .expect("config")
+        .to_request_data();
+    let planned = copse::federation::outbound::queue::plan_pending(
+        &data,
+        &mut std::collections::HashMap::new(),
+    )
+    .await
+    .expect("planned");
+    assert_eq!(planned, 3, "three changes planned");
+    let claimed = home
+        .context()
+        .write(|conn| {
+            copse::db::outbox::claim_due(conn, "test", 100, 100, chrono::Duration::seconds(60))
+        })
+        .await
+        .expect("claim");
+    let pages: Vec<Value> = claimed
+        .iter()
+        .map(|c| serde_json::from_str::<Value>(&c.body).expect("json"))
+        .filter(|a| a["object"]["object"]["libraryRevision"].is_number())
+        .collect();
+    assert_eq!(pages.len(), 1, "one activity for three saves: {pages:?}");
+    let inner = &pages[0]["object"];
+    assert_eq!(pages[0]["type"], "Announce");
+    assert_eq!(inner["type"], "Update");
+    assert_eq!(inner["object"]["libraryRevision"], 3);
+    assert!(inner["object"]["source"]["content"]
+        .as_str()
+        .unwrap()
+        .contains("LATESTTEXT"));
+}
