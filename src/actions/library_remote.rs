@@ -11,7 +11,6 @@ use crate::{
         library::{self as rules, PageText},
     },
     error::{Error, ErrorKind, Result},
-    views::library::edit_rights,
 };
 
 /// What a remote member's edit did.
@@ -24,8 +23,9 @@ pub enum RemoteEdit {
 }
 
 /// Saves the edit of local page `page_ap_id` by remote person `person_id`, written from
-/// revision `base`. Refused (nothing written) when the person may not edit the community's
-/// pages (403 `may_not_edit_library`, or banned), when the page moved past `base` (409
+/// revision `base`. Refused (nothing written) when the person may not read the community (404,
+/// as if the page did not exist), may not edit its pages (403 `may_not_edit_library`, or
+/// banned), when the page moved past `base` (409
 /// `stale_base`: the editor must start again from the latest revision), or when it is not a
 /// page of a local community (404).
 pub async fn remote_edit(
@@ -35,15 +35,16 @@ pub async fn remote_edit(
     text: PageText,
     base: i64,
 ) -> Result<RemoteEdit> {
-    let url = ctx.url("");
+    let (url, gate) = (ctx.url(""), ctx.gate().clone());
     ctx.write(move |conn| {
         let page =
             db::library::by_ap_id(conn, &page_ap_id)?.ok_or_else(|| Error::not_found("page"))?;
         let community = db::communities::by_id(conn, page.community_id)?
             .filter(|c| c.local)
             .ok_or_else(|| Error::not_found("page"))?;
-        db::members::ensure_not_banned(conn, community.id, person_id)?;
-        edit_rights(conn, &community, person_id)?;
+        // As a local editor: the read gate first (a private community's page is missing to a
+        // non-member), then bans and the edit rights.
+        super::library::may_write(conn, &gate, person_id, false, &community)?;
         if base != page.revision {
             return Err(Error::new(
                 ErrorKind::Conflict,

@@ -322,6 +322,22 @@ async fn a_private_communitys_page_reaches_members_instances_only() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(!body.contains("PAGESECRET"));
 
+    // Someone from elsewhere who is not a member: the page is missing to them, edit or not.
+    let sam = stranger.user("sam").await;
+    let _ = sam;
+    let sam_url = format!("http://{}/u/sam", stranger.hostname);
+    let page_url = format!("http://{}/c/circle/library/keys", home.hostname);
+    let group = format!("http://{}/c/circle", home.hostname);
+    let as_sam = person_signed(&stranger, "sam").await;
+    let refused = deliver(
+        &as_sam,
+        &home,
+        edit(&sam_url, &page_url, &group, 1, "SAMWAS"),
+    )
+    .await;
+    assert_eq!(refused.0, StatusCode::NOT_FOUND, "{refused:?}");
+    assert!(!refused.1.contains("PAGESECRET"));
+
     // On the member's instance, its copy is behind the gate too: not to other people there.
     let zed = member_side.user("zed").await;
     for (path, token) in [
