@@ -189,6 +189,7 @@ impl NewPage {
             &write,
         )?;
         cite(conn, &self.base, page.id, &text.body)?;
+        saved(conn, &page)?;
         // Pages that named this address before it existed cite it from now on.
         let address = format!("/c/{}/library/{slug}", community.name);
         for (id, body) in db::library_links::mentioning(conn, &address)? {
@@ -201,9 +202,19 @@ impl NewPage {
 }
 
 /// Records what a page's latest text cites (`base`: this instance's URL).
-fn cite(conn: &mut DbConn, base: &str, page_id: i64, body: &str) -> Result<()> {
+pub(crate) fn cite(conn: &mut DbConn, base: &str, page_id: i64, body: &str) -> Result<()> {
     let found = db::library_links::targets(conn, page_id, &citations(body, base))?;
     db::library_links::set(conn, page_id, &found)
+}
+
+/// Records the page's new revision for federation (`Change::PageSaved`), in the write's
+/// transaction.
+pub(crate) fn saved(conn: &mut DbConn, page: &Page) -> Result<()> {
+    let change = crate::domain::changes::Change::PageSaved {
+        page_id: page.id,
+        revision: page.revision,
+    };
+    db::outbox::emit(conn, &change)
 }
 
 /// How many ancestors `page` has, plus one (bounded).
@@ -264,7 +275,9 @@ pub async fn edit(
                 return Err(someone_else_saved());
             }
             cite(conn, &url, page.id, &text.body)?;
-            return Ok(Saved::Saved(page_of(conn, &community, &slug)?));
+            let page = page_of(conn, &community, &slug)?;
+            saved(conn, &page)?;
+            return Ok(Saved::Saved(page));
         }
         let mut found = db::library::revisions(conn, page.id, &[base, page.revision])?;
         let (Some(latest), Some(base_rev)) = (found.pop(), found.pop()) else {
@@ -297,7 +310,9 @@ pub async fn edit(
             return Err(someone_else_saved());
         }
         cite(conn, &url, page.id, &body)?;
-        Ok(Saved::Merged(page_of(conn, &community, &slug)?))
+        let page = page_of(conn, &community, &slug)?;
+        saved(conn, &page)?;
+        Ok(Saved::Merged(page))
     })
     .await
 }
@@ -349,7 +364,9 @@ pub async fn restore(
             return Err(someone_else_saved());
         }
         cite(conn, &url, page.id, &old.body_md)?;
-        page_of(conn, &community, &slug)
+        let page = page_of(conn, &community, &slug)?;
+        saved(conn, &page)?;
+        Ok(page)
     })
     .await
 }

@@ -17,6 +17,7 @@ pub mod instances;
 pub mod invitations;
 pub mod keys;
 pub mod library;
+pub mod library_remote;
 pub mod library_thread;
 pub mod links;
 pub mod login;

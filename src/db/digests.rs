@@ -282,6 +282,26 @@ pub fn new_threads(
         .load(conn)?)
 }
 
+/// The library pages of a community created or saved in `[since, until)`, the most recently
+/// saved first.
+pub fn saved_pages(
+    conn: &mut DbConn,
+    community_id: i64,
+    since: NaiveDateTime,
+    until: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<super::library::Page>> {
+    use super::schema::library_pages;
+    Ok(library_pages::table
+        .filter(library_pages::community_id.eq(community_id))
+        .filter(library_pages::updated_at.ge(since))
+        .filter(library_pages::updated_at.lt(until))
+        .order((library_pages::updated_at.desc(), library_pages::id.desc()))
+        .limit(limit)
+        .select(super::library::Page::as_select())
+        .load(conn)?)
+}
+
 /// The threads with the most comments written in `[since, until)`: (post id, comments), most
 /// first.
 pub fn most_active(

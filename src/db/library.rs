@@ -184,6 +184,20 @@ pub fn insert(
     from_post_id: Option<i64>,
     w: &PageWrite,
 ) -> Result<Page> {
+    let at = (community_id, parent_id, slug, ap_id);
+    insert_numbered(conn, at, from_post_id, 1, w)
+}
+
+/// Inserts a page whose first known revision is `number` (a remote page first seen at a later
+/// revision); `at` is its community, section, slug and ActivityPub id.
+pub fn insert_numbered(
+    conn: &mut DbConn,
+    at: (i64, Option<i64>, &str, &str),
+    from_post_id: Option<i64>,
+    number: i64,
+    w: &PageWrite,
+) -> Result<Page> {
+    let (community_id, parent_id, slug, ap_id) = at;
     diesel::insert_into(library_pages::table)
         .values((
             library_pages::community_id.eq(community_id),
@@ -194,7 +208,7 @@ pub fn insert(
             library_pages::title.eq(w.title),
             library_pages::body_md.eq(w.body_md),
             library_pages::body_html.eq(w.body_html),
-            library_pages::revision.eq(1),
+            library_pages::revision.eq(number),
             library_pages::last_editor_id.eq(w.editor_id),
             library_pages::created_at.eq(w.at),
             library_pages::updated_at.eq(w.at),
@@ -204,8 +218,33 @@ pub fn insert(
         .filter(library_pages::ap_id.eq(ap_id))
         .select(Page::as_select())
         .first(conn)?;
-    insert_revision(conn, page.id, 1, w)?;
+    insert_revision(conn, page.id, number, w)?;
     Ok(page)
+}
+
+/// A page by its ActivityPub id.
+pub fn by_ap_id(conn: &mut DbConn, ap_id: &str) -> Result<Option<Page>> {
+    Ok(library_pages::table
+        .filter(library_pages::ap_id.eq(ap_id))
+        .select(Page::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Moves a remote page to revision `number` as its home announced it (revisions in between
+/// are not known here).
+pub fn keep_revision(conn: &mut DbConn, page_id: i64, number: i64, w: &PageWrite) -> Result<()> {
+    diesel::update(library_pages::table.find(page_id))
+        .set((
+            library_pages::title.eq(w.title),
+            library_pages::body_md.eq(w.body_md),
+            library_pages::body_html.eq(w.body_html),
+            library_pages::revision.eq(number),
+            library_pages::last_editor_id.eq(w.editor_id),
+            library_pages::updated_at.eq(w.at),
+        ))
+        .execute(conn)?;
+    insert_revision(conn, page_id, number, w)
 }
 
 /// Saves revision `base + 1` of a page whose latest revision is `base`. False (nothing

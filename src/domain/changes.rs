@@ -209,6 +209,11 @@ pub enum Change {
     /// A local poll's results changed or it closed (→ the author's `Update(Question)`, batched
     /// by the polls job: at most one every few minutes per poll).
     PollResults { post_id: i64 },
+    /// A library page of a local community was created (`revision` 1) or saved as `revision`
+    /// (→ the Group's `Announce(Create(Article))` / `Announce(Update(Article))`). Saves queued
+    /// before planning collapse: a change whose page has moved past `revision` sends nothing,
+    /// since the change of the later save carries the latest revision.
+    PageSaved { page_id: i64, revision: i64 },
 }
 
 impl Change {

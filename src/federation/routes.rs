@@ -34,6 +34,7 @@ get_routes!(ACTOR_PATHS, actors, wants_activitypub, {
     "/u/{name}" => person,
     "/post/{id}" => post,
     "/comment/{id}" => comment,
+    "/c/{name}/library/{slug}" => library_page,
 });
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -119,4 +120,28 @@ async fn person(name: web::Path<String>, data: FedData) -> Result<HttpResponse, 
 async fn instance_actor(data: FedData) -> Result<HttpResponse, Error> {
     let json = InstanceActor::local(&data)?.into_json(&data).await?;
     Ok(create_http_response(json, &objects::context())?)
+}
+
+/// A local community's library page as an `Article`, through the read gate as posts are: a
+/// private community's pages only to signed fetches from its members' instances, 404 to
+/// everyone else.
+async fn library_page(
+    path: web::Path<(String, String)>,
+    request: HttpRequest,
+    data: FedData,
+) -> Result<HttpResponse, Error> {
+    let (name, slug) = path.into_inner();
+    let community = collections::local_community(&data, name).await?;
+    data.gate()
+        .sight_signed(&data, &community, signer(&request, &data))
+        .await?
+        .or_else(|| Error::not_found("page"))?;
+    let article = data
+        .db(move |conn| {
+            let page = db::library::by_slug(conn, community.id, &slug)?
+                .ok_or_else(|| Error::not_found("page"))?;
+            objects::page::article(conn, &page, &community)
+        })
+        .await?;
+    Ok(create_http_response(article, &objects::context())?)
 }

@@ -33,6 +33,15 @@ pub struct ThreadLine {
     pub comments: i64,
 }
 
+/// A library page created or saved in the period.
+#[derive(Debug, Clone)]
+pub struct PageLine {
+    pub title: String,
+    pub url: String,
+    /// Created in the period (else: updated).
+    pub new: bool,
+}
+
 /// A meeting of the coming period.
 #[derive(Debug, Clone)]
 pub struct Meeting {
@@ -55,9 +64,8 @@ pub struct Roundup {
     pub most_active: Vec<ThreadLine>,
     pub unanswered: Vec<ThreadLine>,
     pub meetings: Vec<Meeting>,
-    // Extension point (issue 14 part 4): open polls and new knowledge pages become fields here,
-    // read in `Roundups::read` and counted in `is_empty`, once copse has polls and knowledge
-    // pages; the templates (src/mail/templates/digest.*) then list them like `meetings`.
+    /// New and updated library pages, most recently saved first.
+    pub pages: Vec<PageLine>,
 }
 
 impl Roundup {
@@ -65,7 +73,10 @@ impl Roundup {
     /// digest left with no community is not sent). Threads still without a reply are shown
     /// beside news, but are not news on their own.
     pub fn is_empty(&self) -> bool {
-        self.new_threads.is_empty() && self.most_active.is_empty() && self.meetings.is_empty()
+        self.new_threads.is_empty()
+            && self.most_active.is_empty()
+            && self.meetings.is_empty()
+            && self.pages.is_empty()
     }
 }
 
@@ -175,6 +186,14 @@ fn read(
             ),
         })
         .collect();
+    let pages = db::digests::saved_pages(conn, community.id, since, until, LIST)?
+        .into_iter()
+        .map(|p| PageLine {
+            url: settings.url(&format!("/c/{}/library/{}", community.name, p.slug)),
+            new: p.created_at >= since,
+            title: p.title,
+        })
+        .collect();
     Ok(Roundup {
         name: community.name.clone(),
         title: community.title.clone(),
@@ -183,6 +202,7 @@ fn read(
         most_active,
         unanswered: unanswered.iter().map(|p| line(settings, p, 0)).collect(),
         meetings,
+        pages,
     })
 }
 

@@ -14,19 +14,9 @@ use serde_json::{json, Value};
 
 /// POSTs `activity` to `to`'s shared inbox, signed as `data`'s signing actor.
 async fn deliver(data: &Data<AppContext>, to: &TestApp, activity: Value) -> StatusCode {
-    let builder = reqwest_middleware::ClientWithMiddleware::from(reqwest::Client::new())
-        .post(to.url("/inbox"))
-        .header("content-type", "application/activity+json")
-        .header("host", &to.hostname);
-    let request = data
-        .sign_request(builder, activity.to_string().into_bytes().into())
+    crate::library_federation::deliver(data, to, activity)
         .await
-        .expect("sign");
-    reqwest::Client::new()
-        .execute(request)
-        .await
-        .expect("send")
-        .status()
+        .0
 }
 
 #[tokio::test]

@@ -414,3 +414,66 @@ async fn a_digests_one_click_links_turn_off_its_community_then_every_digest() {
         .unwrap();
     assert_eq!(next.queued, 0, "{next:?}");
 }
+
+#[tokio::test]
+async fn new_and_updated_library_pages_make_the_digest_of_those_who_may_read_them() {
+    let app = TestApp::spawn().await;
+    let ctx = app.context();
+    let owner = crate::notifications::confirmed_user(&app, "olga").await;
+    app.community(&owner, "garden", json!({"membership_policy": "open"}))
+        .await;
+    app.community(&owner, "inner", json!({"visibility": "private"}))
+        .await;
+    let ann = crate::notifications::confirmed_user(&app, "ann").await;
+    assert_eq!(join(&app, &ann, "garden").await, StatusCode::OK);
+    for token in [&ann, &owner] {
+        choose(
+            &app,
+            token,
+            json!({"frequency": "weekly", "hour": 8, "timezone": "UTC"}),
+        )
+        .await;
+    }
+    for (community, title) in [
+        ("garden", "Tool shed rota"),
+        ("garden", "Compost rules"),
+        ("inner", "Key holders"),
+    ] {
+        let (status, page) = app
+            .post(
+                &format!("/api/v1/communities/{community}/pages"),
+                Some(&owner),
+                json!({"title": title, "body": "first"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{page}");
+    }
+    let report = run_at(&ctx, monday_eight(Tz::UTC)).await.unwrap();
+    assert_eq!(report.queued, 2, "{report:?}");
+    let mails = digests(&app).await;
+    let to_ann = mails
+        .iter()
+        .find(|m| m.text_body.contains("Hello ann"))
+        .unwrap();
+    let text = &to_ann.text_body;
+    assert!(text.contains("New and updated pages:"), "{text}");
+    assert!(text.contains("- Tool shed rota (new)"), "{text}");
+    assert!(text.contains("/c/garden/library/tool-shed-rota"), "{text}");
+    assert!(text.contains("Compost rules"), "{text}");
+    assert!(
+        !text.contains("Key holders"),
+        "a private community's page: {text}"
+    );
+    assert!(to_ann
+        .html_body
+        .contains("<h3 style=\"font-size: 1em;\">New and updated pages</h3>"));
+    let to_olga = mails
+        .iter()
+        .find(|m| m.text_body.contains("Hello olga"))
+        .unwrap();
+    assert!(
+        to_olga.text_body.contains("Key holders"),
+        "{}",
+        to_olga.text_body
+    );
+}

@@ -90,6 +90,10 @@ fn variant(doc: &serde_json::Value) -> Result<&'static str, String> {
             copse::federation::activities::voting::VoteType::Like => "Like",
             copse::federation::activities::voting::VoteType::Dislike => "Dislike",
         },
+        A::Page(p) => match p.kind {
+            copse::federation::activities::library::PageVerb::Create => "Create",
+            copse::federation::activities::library::PageVerb::Update => "Update",
+        },
         A::CreateDigest(_) | A::Create(_) => "Create",
         A::Update(_) | A::UpdateGroup(_) => "Update",
         A::Delete(_) => "Delete",

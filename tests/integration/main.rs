@@ -37,6 +37,7 @@ mod hostile_signatures;
 mod instance_policy;
 mod lemmy_wire;
 mod library;
+mod library_federation;
 mod library_history;
 mod library_links;
 mod library_resources;

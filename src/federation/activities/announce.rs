@@ -10,6 +10,7 @@ use super::{
     blocking::{Block, UndoBlock},
     create::Create,
     editing::{Delete, UndoDelete, Update, UpdateGroup},
+    library::PageActivity,
     locking::{Lock, UndoLock},
     voting::{UndoVote, Vote},
 };
@@ -34,6 +35,8 @@ use url::Url;
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum Announced {
+    /// Before `Create` and `Update`: a library page (its Article carries `libraryRevision`).
+    Page(Box<PageActivity>),
     Create(Box<Create>),
     /// Before `Update`: a community's new profile (its `object` is a `Group`).
     UpdateGroup(Box<UpdateGroup>),
@@ -77,6 +80,7 @@ impl Announced {
     /// The inner activity's actor and id (None for a bare object or an unhandled kind).
     fn actor_and_id(&self) -> Option<(&Url, &Url)> {
         Some(match self {
+            Announced::Page(a) => (&a.actor, &a.id),
             Announced::Create(a) => (a.actor.inner(), &a.id),
             Announced::UpdateGroup(a) => (&a.actor, &a.id),
             Announced::Update(a) => (a.actor.inner(), &a.id),
@@ -156,7 +160,10 @@ impl Announce {
             Announced::Remove(remove) => {
                 return collected_inside(&remove.target, &remove.object, group, data).await
             }
-            Announced::Create(_) | Announced::Object(_) | Announced::Other(_) => None,
+            Announced::Page(_)
+            | Announced::Create(_)
+            | Announced::Object(_)
+            | Announced::Other(_) => None,
         };
         Ok(community == Some(group.id))
     }
@@ -258,6 +265,7 @@ impl Activity for Announce {
             Announced::Create(create) => create.verify(data).await?,
             Announced::Update(update) => update.verify(data).await?,
             Announced::UndoVote(undo) => undo.verify(data).await?,
+            Announced::Page(page) => page.verify(data).await?,
             _ => {}
         }
         Ok(())
@@ -285,6 +293,9 @@ impl Announce {
             {
                 return inbound.ignore(OUR_OWN);
             }
+        }
+        if let Announced::Page(page) = self.object {
+            return page.receive_announced(&group, data).await;
         }
         if let Some(object) = self.object.object_json() {
             return match self.store(object, &group, data).await? {
@@ -319,7 +330,10 @@ impl Announce {
             Announced::UndoDelete(undo) => undo.apply(data, by).await,
             Announced::Add(add) => add.apply(data, by).await,
             Announced::Remove(remove) => remove.apply(data, by).await,
-            Announced::Create(_) | Announced::Object(_) | Announced::Other(_) => Ok(()),
+            Announced::Page(_)
+            | Announced::Create(_)
+            | Announced::Object(_)
+            | Announced::Other(_) => Ok(()),
         }
     }
 }

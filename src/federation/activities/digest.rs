@@ -118,6 +118,15 @@ fn html(roundup: &Roundup) -> String {
         .map(|m| (m.url.clone(), m.title.clone(), format!(": {}", m.when)))
         .collect();
     list(&mut out, "Coming meetings", meetings);
+    let pages = roundup
+        .pages
+        .iter()
+        .map(|p| {
+            let state = if p.new { " (new)" } else { " (updated)" };
+            (p.url.clone(), p.title.clone(), state.to_string())
+        })
+        .collect();
+    list(&mut out, "New and updated pages", pages);
     out
 }
 

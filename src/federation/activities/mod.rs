@@ -10,6 +10,7 @@ pub mod create;
 pub mod digest;
 pub mod editing;
 pub mod following;
+pub mod library;
 pub mod locking;
 pub mod moving;
 pub mod reporting;
@@ -73,7 +74,9 @@ pub enum InboxActivity {
     Flag(reporting::Flag),
     Resolve(Box<reporting::Resolve>),
     Vote(voting::Vote),
-    // Before `Create`: a digest's Article (marked by `digestPeriod`) is not a post.
+    // Before `Create` and `Update`: a library page's Article (marked by `libraryRevision`)
+    // and a digest's (marked by `digestPeriod`) are not posts.
+    Page(Box<library::PageActivity>),
     CreateDigest(Box<digest::CreateDigest>),
     Create(Box<create::Create>),
     Update(Box<editing::Update>),
@@ -115,6 +118,7 @@ macro_rules! each_handled {
             InboxActivity::Flag($a) => $body,
             InboxActivity::Resolve($a) => $body,
             InboxActivity::Vote($a) => $body,
+            InboxActivity::Page($a) => $body,
             InboxActivity::CreateDigest($a) => $body,
             InboxActivity::Create($a) => $body,
             InboxActivity::Update($a) => $body,
@@ -258,6 +262,7 @@ impl InboxActivity {
             InboxActivity::Vote(a) => a.receive_inbound(data, inbound).await,
             InboxActivity::Announce(a) => a.receive_inbound(data, inbound).await,
             InboxActivity::Follow(a) => a.receive(data).await,
+            InboxActivity::Page(a) => a.receive(data).await,
             InboxActivity::CreateDigest(a) => a.receive(data).await,
             InboxActivity::Accept(a) => a.receive(data).await,
             InboxActivity::Reject(a) => a.receive(data).await,
@@ -337,6 +342,11 @@ impl InboxActivity {
     pub fn parse(value: &serde_json::Value) -> Result<Self, serde_json::Error> {
         use serde_json::Value;
         let direct = match value.get("type").and_then(Value::as_str) {
+            Some("Create" | "Update") if value.pointer("/object/libraryRevision").is_some() => {
+                library::PageActivity::deserialize(value)
+                    .ok()
+                    .map(|a| InboxActivity::Page(Box::new(a)))
+            }
             Some("Create") if value.pointer("/object/digestPeriod").is_some() => {
                 digest::CreateDigest::deserialize(value)
                     .ok()

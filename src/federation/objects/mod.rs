@@ -4,6 +4,7 @@
 pub mod event;
 pub mod group;
 pub mod instance;
+pub mod page;
 pub mod person;
 pub mod poll;
 pub mod post;
@@ -33,6 +34,8 @@ pub fn context() -> Value {
             "copse": "https://w3id.org/copse#",
             "joiningQuestions": { "@id": "copse:joiningQuestions", "@container": "@list" },
             "digestPeriod": "copse:digestPeriod",
+            "libraryRevision": "copse:libraryRevision",
+            "revisionSummary": "copse:revisionSummary",
             "communityLinks": { "@id": "copse:communityLinks", "@container": "@set" },
             "relation": "copse:relation",
             "alsoKnownAs": { "@id": "as:alsoKnownAs", "@type": "@id" },

@@ -7,6 +7,7 @@ mod attending;
 mod content;
 mod digest;
 mod following;
+mod library;
 mod moderation;
 mod moving;
 mod polls;
@@ -54,6 +55,7 @@ pub async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
             attending::plan(change, data).await
         }
         Change::DigestPublished { .. } => digest::plan(change, data).await,
+        Change::PageSaved { .. } => library::plan(change, data).await,
         Change::PollVoteCast { .. } | Change::PollResults { .. } => polls::plan(change, data).await,
         Change::CommunityMoved { .. } => moving::plan(change, data).await,
         Change::ThreadLocked { .. }
