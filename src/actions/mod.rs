@@ -31,5 +31,6 @@ pub mod posts;
 pub mod remote_rsvp;
 pub mod reports;
 pub mod series;
+pub mod sharing;
 pub mod surveys;
 pub mod votes;

@@ -74,6 +74,7 @@ pub const TABLES: &[&str] = &[
     "library_revisions",
     "library_links",
     "community_links",
+    "post_communities",
 ];
 
 /// The SQLite tables made `WITHOUT ROWID` (so that their order is not the order written), with

@@ -26,6 +26,8 @@ pub struct ThreadRead {
     pub votes: HashMap<String, i32>,
     /// Whether the viewer moderates the thread's community.
     pub moderates: bool,
+    /// The other communities the thread is in (cross-posts), oldest share first.
+    pub also_in: Vec<db::shares::SharedIn>,
 }
 
 /// The thread of post `post_id` for `viewer`, through the read gate: None when it is missing or
@@ -62,6 +64,7 @@ pub fn read(
         return Ok(None);
     };
     let comments = thread(db::posts::post_comments(conn, post.id)?);
+    let also_in = db::shares::also_in(conn, post.id)?;
     let votes = match viewer.person_id() {
         Some(person) => db::votes::in_thread(conn, person, post.id)?
             .into_iter()
@@ -75,6 +78,7 @@ pub fn read(
         comments,
         votes,
         moderates,
+        also_in,
     }))
 }
 

@@ -13,6 +13,7 @@ pub mod following;
 pub mod locking;
 pub mod moving;
 pub mod reporting;
+pub mod sharing;
 pub mod undo;
 pub mod voting;
 

@@ -1,0 +1,149 @@
+//! Cross-posts (`post_communities`): the communities a thread is in besides its home
+//! (`posts.community_id`), who shared it there, and the removals by those communities'
+//! moderators, which take it out of that community only.
+
+use super::{
+    now,
+    schema::{communities, post_communities},
+    DbConn, DbUrl,
+};
+use crate::error::Result;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+/// A community a thread is in besides its home, as the thread page and the API name it.
+#[derive(Debug, Clone, Queryable)]
+pub struct SharedIn {
+    pub community_id: i64,
+    pub name: String,
+    #[diesel(deserialize_as = String)]
+    pub ap_id: DbUrl,
+    pub local: bool,
+    pub shared_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Puts thread `post_id` into `community_id` (or back, after a removal there): whether anything
+/// changed. `announce_id` is the community's `Announce` of the object (a new one when it was
+/// removed before).
+pub fn put(
+    conn: &mut DbConn,
+    post_id: i64,
+    community_id: i64,
+    shared_by: Option<i64>,
+    announce_id: &str,
+) -> Result<bool> {
+    let row = post_communities::table
+        .find((post_id, community_id))
+        .select(post_communities::removed);
+    let found: Option<bool> = row.first(conn).optional()?;
+    match found {
+        Some(false) => Ok(false),
+        Some(true) => {
+            diesel::update(post_communities::table.find((post_id, community_id)))
+                .set((
+                    post_communities::removed.eq(false),
+                    post_communities::removed_at.eq(None::<NaiveDateTime>),
+                    post_communities::removed_by.eq(None::<i64>),
+                    post_communities::shared_by.eq(shared_by),
+                    post_communities::announce_id.eq(announce_id),
+                ))
+                .execute(conn)?;
+            Ok(true)
+        }
+        None => {
+            diesel::insert_into(post_communities::table)
+                .values((
+                    post_communities::post_id.eq(post_id),
+                    post_communities::community_id.eq(community_id),
+                    post_communities::shared_by.eq(shared_by),
+                    post_communities::announce_id.eq(announce_id),
+                    post_communities::created_at.eq(now()),
+                ))
+                .execute(conn)?;
+            Ok(true)
+        }
+    }
+}
+
+/// Takes thread `post_id` out of `community_id` (a moderator of that community, `by`, when
+/// known): whether it was there.
+pub fn remove(conn: &mut DbConn, post_id: i64, community_id: i64, by: Option<i64>) -> Result<bool> {
+    let n = diesel::update(
+        post_communities::table
+            .find((post_id, community_id))
+            .filter(post_communities::removed.eq(false)),
+    )
+    .set((
+        post_communities::removed.eq(true),
+        post_communities::removed_at.eq(Some(now())),
+        post_communities::removed_by.eq(by),
+    ))
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// Whether thread `post_id` is in `community_id` as a share (not removed there).
+pub fn is_in(conn: &mut DbConn, post_id: i64, community_id: i64) -> Result<bool> {
+    let found: Option<bool> = post_communities::table
+        .find((post_id, community_id))
+        .select(post_communities::removed)
+        .first(conn)
+        .optional()?;
+    Ok(found == Some(false))
+}
+
+/// Whether thread `post_id` is shared into a community of this instance (not removed there).
+pub fn in_local_community(conn: &mut DbConn, post_id: i64) -> Result<bool> {
+    let n: i64 = post_communities::table
+        .inner_join(communities::table)
+        .filter(post_communities::post_id.eq(post_id))
+        .filter(post_communities::removed.eq(false))
+        .filter(communities::local.eq(true))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// The communities thread `post_id` is shared into (removals left out), oldest share first.
+pub fn also_in(conn: &mut DbConn, post_id: i64) -> Result<Vec<SharedIn>> {
+    Ok(post_communities::table
+        .inner_join(communities::table)
+        .filter(post_communities::post_id.eq(post_id))
+        .filter(post_communities::removed.eq(false))
+        .order(post_communities::created_at.asc())
+        .select((
+            communities::id,
+            communities::name,
+            communities::ap_id,
+            communities::local,
+            post_communities::shared_by,
+            post_communities::created_at,
+        ))
+        .load(conn)?)
+}
+
+/// The communities each of `post_ids` is shared into (removals left out): one statement.
+pub fn also_in_many(conn: &mut DbConn, post_ids: &[i64]) -> Result<Vec<(i64, SharedIn)>> {
+    if post_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i64, SharedIn)> = post_communities::table
+        .inner_join(communities::table)
+        .filter(post_communities::post_id.eq_any(post_ids))
+        .filter(post_communities::removed.eq(false))
+        .order(post_communities::created_at.asc())
+        .select((
+            post_communities::post_id,
+            (
+                communities::id,
+                communities::name,
+                communities::ap_id,
+                communities::local,
+                post_communities::shared_by,
+                post_communities::created_at,
+            ),
+        ))
+        .load(conn)?;
+    Ok(rows)
+}
