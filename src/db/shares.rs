@@ -4,7 +4,7 @@
 
 use super::{
     now,
-    schema::{communities, post_communities},
+    schema::{communities, community_members, post_communities},
     DbConn, DbUrl,
 };
 use crate::error::Result;
@@ -19,8 +19,15 @@ pub struct SharedIn {
     #[diesel(deserialize_as = String)]
     pub ap_id: DbUrl,
     pub local: bool,
-    pub shared_by: Option<i64>,
-    pub created_at: NaiveDateTime,
+}
+
+/// A community as the thread page weighs it: one the thread is shared into (`shared`), or a
+/// local community the reader is an active member of (with their `role`), or both.
+#[derive(Debug, Clone, Queryable)]
+pub struct ThreadCommunity {
+    pub community: SharedIn,
+    pub shared: Option<i64>,
+    pub role: Option<String>,
 }
 
 /// Puts thread `post_id` into `community_id` (or back, after a removal there): whether anything
@@ -111,39 +118,53 @@ pub fn also_in(conn: &mut DbConn, post_id: i64) -> Result<Vec<SharedIn>> {
         .inner_join(communities::table)
         .filter(post_communities::post_id.eq(post_id))
         .filter(post_communities::removed.eq(false))
-        .order(post_communities::created_at.asc())
+        .order((post_communities::created_at.asc(), communities::id.asc()))
         .select((
             communities::id,
             communities::name,
             communities::ap_id,
             communities::local,
-            post_communities::shared_by,
-            post_communities::created_at,
         ))
         .load(conn)?)
 }
 
-/// The communities each of `post_ids` is shared into (removals left out): one statement.
-pub fn also_in_many(conn: &mut DbConn, post_ids: &[i64]) -> Result<Vec<(i64, SharedIn)>> {
-    if post_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows: Vec<(i64, SharedIn)> = post_communities::table
-        .inner_join(communities::table)
-        .filter(post_communities::post_id.eq_any(post_ids))
-        .filter(post_communities::removed.eq(false))
-        .order(post_communities::created_at.asc())
+/// For the thread page, in one statement: the communities thread `post_id` is shared into
+/// (removals left out) and, for a signed-in `reader`, the local communities they are an active
+/// member of, with their role (where they may share it, and take it out).
+pub fn for_thread_page(
+    conn: &mut DbConn,
+    post_id: i64,
+    reader: Option<i64>,
+) -> Result<Vec<ThreadCommunity>> {
+    let reader = reader.unwrap_or(-1);
+    let shares = post_communities::table.on(post_communities::community_id
+        .eq(communities::id)
+        .and(post_communities::post_id.eq(post_id))
+        .and(post_communities::removed.eq(false)));
+    let member = community_members::table.on(community_members::community_id
+        .eq(communities::id)
+        .and(community_members::person_id.eq(reader))
+        .and(community_members::state.eq("active")));
+    Ok(communities::table
+        .left_join(shares)
+        .left_join(member)
+        .filter(
+            post_communities::post_id
+                .is_not_null()
+                .or(community_members::person_id
+                    .is_not_null()
+                    .and(communities::local.eq(true))),
+        )
+        .order(communities::id.asc())
         .select((
-            post_communities::post_id,
             (
                 communities::id,
                 communities::name,
                 communities::ap_id,
                 communities::local,
-                post_communities::shared_by,
-                post_communities::created_at,
             ),
+            post_communities::post_id.nullable(),
+            community_members::role.nullable(),
         ))
-        .load(conn)?;
-    Ok(rows)
+        .load(conn)?)
 }

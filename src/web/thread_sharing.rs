@@ -8,8 +8,8 @@ use super::{flash, form::Form};
 use crate::{
     actions,
     context::AppContext,
-    db::{self, posts::Post, shares::SharedIn},
-    domain::names::handle,
+    db::{self, posts::Post, shares::ThreadCommunity},
+    domain::{communities::Role, names::handle},
     error::Error,
 };
 use actix_web::{web, HttpResponse};
@@ -23,61 +23,53 @@ pub struct AlsoIn {
 }
 
 /// The "also in" entries of a thread.
-pub fn also_in(shared: &[SharedIn], host: &str) -> Vec<AlsoIn> {
-    shared
+pub fn also_in(communities: &[ThreadCommunity], host: &str) -> Vec<AlsoIn> {
+    communities
         .iter()
-        .map(|s| AlsoIn {
-            handle: handle(&s.name, &s.ap_id, host),
-            url: match s.local {
-                true => format!("/c/{}", s.name),
-                false => format!("/c/{}", handle(&s.name, &s.ap_id, host)),
-            },
+        .filter(|c| c.shared.is_some())
+        .map(|c| {
+            let s = &c.community;
+            let handle = match s.local {
+                true => s.name.clone(),
+                false => handle(&s.name, &s.ap_id, host),
+            };
+            AlsoIn {
+                url: format!("/c/{handle}"),
+                handle,
+            }
         })
         .collect()
 }
 
 /// What a signed-in reader may do with a thread's communities: the local communities they may
 /// put it into (those they moderate, and for its author every local community they are an
-/// active member of; neither its home nor where it is already), and those it is shared into
-/// that they moderate (they may take it out). `actions::sharing` decides again when a form is
-/// sent.
+/// active member of; not its home, not where it is already), and those it is shared into that
+/// they moderate (they may take it out). `actions::sharing` decides again when a form is sent.
 #[derive(Default)]
 pub struct Choices {
     pub into: Vec<String>,
     pub removable: Vec<String>,
 }
 
-pub async fn choices(
-    ctx: &AppContext,
-    post: &Post,
-    shared: &[SharedIn],
-    person: i64,
-) -> Result<Choices, Error> {
-    let mine = post.author_id == person;
-    let (home, taken): (i64, Vec<i64>) = (
-        post.community_id,
-        shared.iter().map(|s| s.community_id).collect(),
-    );
-    let rows = ctx
-        .db(move |conn| db::communities::memberships_of(conn, person))
-        .await?;
+pub fn choices(post: &Post, communities: &[ThreadCommunity], reader: i64) -> Choices {
+    let mine = post.author_id == reader;
     let mut choices = Choices::default();
-    for (community, state) in rows {
-        if !community.local || state != "active" || community.id == home {
+    for c in communities {
+        if !c.community.local || c.community.community_id == post.community_id {
             continue;
         }
-        let id = community.id;
-        let moderates = ctx
-            .db(move |conn| db::communities::role_of(conn, id, person))
-            .await?
-            .is_some_and(|r| r.moderates());
-        match taken.contains(&community.id) {
-            true if moderates => choices.removable.push(community.name),
-            false if mine || moderates => choices.into.push(community.name),
+        let Some(role) = c.role.as_deref() else {
+            continue;
+        };
+        let moderates = Role::parse(role).is_some_and(Role::moderates);
+        let name = c.community.name.clone();
+        match c.shared.is_some() {
+            true if moderates => choices.removable.push(name),
+            false if mine || moderates => choices.into.push(name),
             _ => {}
         }
     }
-    Ok(choices)
+    choices
 }
 
 #[derive(Deserialize)]

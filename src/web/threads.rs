@@ -326,9 +326,9 @@ async fn thread_page(ctx: &AppContext, frame: Frame, id: i64) -> Result<HttpResp
             None => crate::views::polls::without_results(p),
         });
     let host = &ctx.settings().hostname;
-    let also_in = super::thread_sharing::also_in(&t.also_in, host);
+    let also_in = super::thread_sharing::also_in(&t.communities, host);
     let sharing = match person {
-        Some(person) => super::thread_sharing::choices(ctx, &t.post, &t.also_in, person).await?,
+        Some(person) => super::thread_sharing::choices(&t.post, &t.communities, person),
         None => Default::default(),
     };
     let comments = comment_lines(t.comments, &t.votes, person, host);
