@@ -318,8 +318,7 @@ impl Announce {
             {
                 // A thread whose home is another community, announced into this one.
                 let id = self.id.to_string();
-                return super::sharing::receive_announce(&object.id, &group, id, data, inbound)
-                    .await;
+                return super::sharing::receive_announce(object, &group, id, data, inbound).await;
             }
             return match self.store(object, &group, data).await? {
                 true => Ok(()),

@@ -12,7 +12,7 @@ use crate::{
     context::AppContext,
     db::{self, communities::Community, posts::PostOrComment},
     error::Error,
-    federation::objects::post,
+    federation::objects::post::{self, PostJson},
 };
 use activitypub_federation::{config::Data, traits::Object};
 use url::Url;
@@ -23,20 +23,30 @@ const NOT_VOUCHED: &str = "the thread's own community has not vouched for it";
 
 /// Thread `object` announced by `group`, whose home is another community: in `group` too.
 pub async fn receive_announce(
-    object: &Url,
+    object: &PostJson,
     group: &Community,
     announce_id: String,
     data: &Data<AppContext>,
     inbound: &mut Inbound,
 ) -> Result<(), Error> {
-    let found = if crate::federation::is_local_url(data, object) {
-        PostOrComment::read_from_id(object.clone(), data).await?
-    } else {
-        match post::dereference(object, data, None).await {
-            Ok(found) => Some(found),
-            Err(e) if e.code == "not_announced" => return inbound.ignore(NOT_VOUCHED),
-            Err(e) => return Err(e),
+    let local = |url: &Url| crate::federation::is_local_url(data, url);
+    let found = match PostOrComment::read_from_id(object.id.clone(), data).await? {
+        Some(found) => Some(found),
+        None if local(&object.id) => None,
+        // A thread of a community here is made by its author's own `Create`, never brought
+        // by another community's announce.
+        None if object.community_candidates().iter().any(local) => {
+            return inbound.ignore(NOT_VOUCHED)
         }
+        // Fetched from its origin, kept only as `actions::posts::admit` allows; what cannot be
+        // fetched or kept is not this community's to vouch for.
+        None => match post::dereference(&object.id, data, None).await {
+            Ok(found) => Some(found),
+            Err(e) => {
+                tracing::debug!("a shared thread not taken: {e}");
+                return inbound.ignore(NOT_VOUCHED);
+            }
+        },
     };
     let Some(PostOrComment::Post(post)) = found else {
         return inbound.ignore(NOT_A_THREAD);
