@@ -89,7 +89,7 @@ async fn a_thread_shared_into_other_communities_is_one_object_listed_in_each() {
     let (status, body) = share(&app, &ann, post, "other").await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     let here = format!("other@{}", app.hostname);
-    assert_eq!(also_in(&app, post).await, [here.clone()]);
+    assert_eq!(also_in(&app, post).await, vec![here.clone()]);
     assert_eq!(listed_ids(&app, "home").await, [post]);
     assert_eq!(listed_ids(&app, "other").await, [post]);
     // Again: no change, no duplicate.
@@ -236,7 +236,7 @@ async fn a_cross_post_across_three_instances_is_one_thread_removed_in_one_commun
     // bob moderates `other` on b: he shares the thread of `home` into it.
     let (status, body) = share(&b, &bob, on_b, "other").await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    assert_eq!(also_in(&b, on_b).await, [other.clone()]);
+    assert_eq!(also_in(&b, on_b).await, vec![other.clone()]);
 
     // c follows `other` only: it gets the thread through other's announce, one object whose
     // home stays `home`; a hears where else its thread is.
