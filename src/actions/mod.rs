@@ -33,5 +33,6 @@ pub mod remote_rsvp;
 pub mod reports;
 pub mod resources;
 pub mod series;
+pub mod sharing;
 pub mod surveys;
 pub mod votes;

@@ -394,9 +394,18 @@ async fn write_remote_comment(
                         .ok_or_else(|| Error::not_found("the replied-to post"))?;
                     let community = db::communities::by_id(conn, post.community_id)?
                         .ok_or_else(|| Error::not_found("community"))?;
+                    // A community the thread is shared into vouches for the replies it
+                    // announces, admitted as in that community.
+                    let admitting = match vouched_by {
+                        Some(by) if by != community.id && db::shares::is_in(conn, post_id, by)? => {
+                            db::communities::by_id(conn, by)?
+                                .ok_or_else(|| Error::not_found("community"))?
+                        }
+                        _ => community.clone(),
+                    };
                     admit(
                         conn,
-                        &community,
+                        &admitting,
                         author_id,
                         Some(post.locked),
                         &ap_id,
@@ -424,6 +433,17 @@ async fn write_remote_comment(
                     (comment, Some(community))
                 }
             };
+            // A new reply in a remote community's thread that is shared into a community here:
+            // that community tells its members' instances (`federation::outbound::sharing`).
+            if let (Some(home), None) = (&community, &created) {
+                if !home.local && db::shares::in_local_community(conn, comment.post_id)? {
+                    let change = Change::CommentCreated {
+                        comment_id: comment.id,
+                        activity_id: None,
+                    };
+                    db::outbox::emit(conn, &change)?;
+                }
+            }
             if let Some(Created {
                 activity_id,
                 receipt,
@@ -433,7 +453,8 @@ async fn write_remote_comment(
                     Some(community) => community.local,
                     None => db::posts::thread_community(conn, comment.post_id)?.local,
                 };
-                if local {
+                let shared_here = !local && db::shares::in_local_community(conn, comment.post_id)?;
+                if local || shared_here {
                     let change = Change::CommentCreated {
                         comment_id: comment.id,
                         activity_id: Some(activity_id),

@@ -25,6 +25,7 @@ pub mod queue;
 pub mod resources;
 pub mod search;
 pub mod series;
+pub mod sharing;
 mod strict_json;
 pub mod surveys;
 pub mod upload;
@@ -217,6 +218,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/search", web::get().to(search::search))
             .route("/posts/{id}/lock", web::post().to(posts::lock))
             .route("/posts/{id}/pin", web::post().to(posts::pin))
+            .route("/posts/{id}/communities", web::post().to(sharing::share))
+            .route(
+                "/posts/{id}/communities/{name}",
+                web::delete().to(sharing::unshare),
+            )
             .route("/communities/{name}/bans", web::post().to(members::ban))
             .route(
                 "/communities/{name}/bans/{person_id}",

@@ -6,7 +6,7 @@
 use super::{
     account_mail, accounts, admin, calendars, communities, digests, events, health, library,
     library_thread, links, members, moderation, moving, notifications, polls, posts, queue,
-    resources, search, series, surveys,
+    resources, search, series, sharing, surveys,
 };
 use crate::error::ErrorBody;
 use actix_web::HttpResponse;
@@ -44,7 +44,7 @@ pub async fn document() -> HttpResponse {
         posts::create, posts::list, posts::get, posts::comment, posts::comments,
         posts::vote_post, posts::vote_comment, posts::edit_post, posts::delete_post,
         posts::edit_comment, posts::delete_comment, search::resolve, search::search, posts::lock,
-        members::ban, members::unban, posts::pin, polls::create, polls::get, polls::vote,
+        members::ban, members::unban, posts::pin, sharing::share, sharing::unshare, polls::create, polls::get, polls::vote,
         surveys::list, surveys::create, surveys::get, surveys::answer, surveys::results,
         moderation::appoint, moderation::dismiss, moderation::restore_post,
         moderation::restore_comment, moderation::report_post, moderation::report_comment,

@@ -63,6 +63,11 @@ pub struct PostView {
     pub locked: bool,
     pub published: DateTime<Utc>,
     pub updated: Option<DateTime<Utc>>,
+    /// The other communities the thread is in (cross-posts), `name@host` each, oldest share
+    /// first: given for one post (`GET /api/v1/posts/{id}`), left out of listings, where a
+    /// shared thread is listed once in each community it is in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub also_in: Option<Vec<String>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -113,8 +118,20 @@ pub struct PostQuery {
 
 pub(crate) async fn post_view(ctx: &AppContext, post: Post) -> Result<PostView, Error> {
     let id = post.id;
-    let listed = ctx.db(move |conn| views::posts::post(conn, id)).await?;
-    Ok(listed_view(ctx, listed))
+    let (listed, shared) = ctx
+        .db(move |conn| {
+            let listed = views::posts::post(conn, id)?;
+            Ok((listed, db::shares::also_in(conn, id)?))
+        })
+        .await?;
+    let mut view = listed_view(ctx, listed);
+    view.also_in = Some(
+        shared
+            .iter()
+            .map(|s| handle(ctx, &s.name, &s.ap_id.0))
+            .collect(),
+    );
+    Ok(view)
 }
 
 pub(crate) fn listed_view(ctx: &AppContext, listed: ListedPost) -> PostView {
@@ -138,6 +155,7 @@ pub(crate) fn listed_view(ctx: &AppContext, listed: ListedPost) -> PostView {
         locked: post.locked,
         published: post.published.and_utc(),
         updated: post.updated.map(|u| u.and_utc()),
+        also_in: None,
     }
 }
 

@@ -29,6 +29,7 @@ pub mod posts;
 pub mod schema;
 pub mod search;
 pub mod series;
+pub mod shares;
 pub mod surveys;
 pub mod throttles;
 pub mod versions;

@@ -76,6 +76,7 @@ pub const TABLES: &[&str] = &[
     "library_resources",
     "library_files",
     "community_links",
+    "post_communities",
 ];
 
 /// The SQLite tables made `WITHOUT ROWID` (so that their order is not the order written), with

@@ -640,6 +640,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    post_communities (post_id, community_id) {
+        post_id -> BigInt,
+        community_id -> BigInt,
+        shared_by -> Nullable<BigInt>,
+        announce_id -> Text,
+        created_at -> Timestamp,
+        removed -> Bool,
+        removed_at -> Nullable<Timestamp>,
+        removed_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(post_communities -> posts (post_id));
+diesel::joinable!(post_communities -> communities (community_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     actor_names,
     persons,
@@ -696,6 +712,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     library_resources,
     library_files,
     community_links,
+    post_communities,
 );
 
 diesel::table! {

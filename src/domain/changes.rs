@@ -206,6 +206,24 @@ pub enum Change {
     /// A local person voted in a remote poll (→ `Create(Note)` with the option as `name`, to
     /// the poll's author).
     PollVoteCast { vote_id: i64 },
+    /// A thread was put into a local community besides its home (→ that community's
+    /// `Announce` of the object, with id `announce_id`, to its members' instances and to the
+    /// home community's).
+    PostShared {
+        post_id: i64,
+        community_id: i64,
+        announce_id: String,
+    },
+    /// A local community's moderator took a shared thread out of that community only (→ the
+    /// community's `Announce` of the moderator's `Remove` with the community as `target`).
+    ShareRemoved {
+        post_id: i64,
+        community_id: i64,
+        moderator_id: i64,
+        #[serde(default)]
+        reason: Option<String>,
+        activity_id: String,
+    },
     /// A local poll's results changed or it closed (→ the author's `Update(Question)`, batched
     /// by the polls job: at most one every few minutes per poll).
     PollResults { post_id: i64 },

@@ -26,6 +26,9 @@ pub struct ThreadRead {
     pub votes: HashMap<String, i32>,
     /// Whether the viewer moderates the thread's community.
     pub moderates: bool,
+    /// The other communities the thread is in (cross-posts), and the local communities a
+    /// signed-in viewer is an active member of with their role (`db::shares::for_thread_page`).
+    pub communities: Vec<db::shares::ThreadCommunity>,
 }
 
 /// The thread of post `post_id` for `viewer`, through the read gate: None when it is missing or
@@ -62,6 +65,7 @@ pub fn read(
         return Ok(None);
     };
     let comments = thread(db::posts::post_comments(conn, post.id)?);
+    let communities = db::shares::for_thread_page(conn, post.id, viewer.person_id())?;
     let votes = match viewer.person_id() {
         Some(person) => db::votes::in_thread(conn, person, post.id)?
             .into_iter()
@@ -75,6 +79,7 @@ pub fn read(
         comments,
         votes,
         moderates,
+        communities,
     }))
 }
 

@@ -51,6 +51,7 @@ mod survey_forms;
 mod surveys;
 mod thread_forms;
 mod thread_moderation;
+mod thread_sharing;
 mod threads;
 mod unsubscribe;
 
@@ -267,7 +268,12 @@ fn thread_routes(cfg: &mut web::ServiceConfig) {
         .route("/post/{id}/report", web::post().to(m::report::<true>))
         .route("/comment/{id}/report", web::post().to(m::report::<false>))
         .route("/post/{id}/lock", web::post().to(m::lock))
-        .route("/post/{id}/pin", web::post().to(m::pin));
+        .route("/post/{id}/pin", web::post().to(m::pin))
+        .route("/post/{id}/share", web::post().to(thread_sharing::share))
+        .route(
+            "/post/{id}/unshare",
+            web::post().to(thread_sharing::unshare),
+        );
 }
 
 /// Renders a page with its status (the security headers are added by `errors::pages`).

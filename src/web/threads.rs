@@ -62,6 +62,9 @@ struct PostPage {
     poll: Option<crate::views::polls::PollView>,
     /// The pages it became and those citing it; whether the viewer may make one of it.
     links: crate::views::library::PostLinks,
+    /// The other communities it is in ("also in"), and where a signed-in reader may put it.
+    also_in: Vec<super::thread_sharing::AlsoIn>,
+    sharing: super::thread_sharing::Choices,
 }
 
 /// A markdown form shown on a page of its own: a new thread, a reply, an edit; first shown, with
@@ -323,8 +326,15 @@ async fn thread_page(ctx: &AppContext, frame: Frame, id: i64) -> Result<HttpResp
             None => crate::views::polls::without_results(p),
         });
     let host = &ctx.settings().hostname;
+    let also_in = super::thread_sharing::also_in(&t.communities, host);
+    let sharing = match person {
+        Some(person) => super::thread_sharing::choices(&t.post, &t.communities, person),
+        None => Default::default(),
+    };
     let comments = comment_lines(t.comments, &t.votes, person, host);
     let page = PostPage {
+        also_in,
+        sharing,
         author_handle: handle(&t.author.name, &t.author.ap_id, host),
         shown: comments.iter().filter(|c| c.placeholder.is_none()).count(),
         vote: t.votes.get(t.post.ap_id.as_str()).copied().unwrap_or(0),

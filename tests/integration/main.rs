@@ -18,6 +18,7 @@ mod community_links;
 mod community_move;
 mod config;
 mod crash;
+mod cross_posting;
 mod delivery;
 mod digests;
 mod digests_federated;

@@ -146,6 +146,8 @@ async fn openapi_document_covers_every_endpoint() {
         ("get", "/api/v1/search"),
         ("post", "/api/v1/posts/{id}/lock"),
         ("post", "/api/v1/posts/{id}/pin"),
+        ("post", "/api/v1/posts/{id}/communities"),
+        ("delete", "/api/v1/posts/{id}/communities/{name}"),
         ("post", "/api/v1/communities/{name}/bans"),
         ("delete", "/api/v1/communities/{name}/bans/{person_id}"),
         ("post", "/api/v1/communities/{name}/moderators"),

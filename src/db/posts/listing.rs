@@ -5,7 +5,7 @@ use super::Post;
 use crate::{
     db::{
         communities::{in_scope, Scope},
-        schema::{comments, communities, community_members, persons, posts},
+        schema::{comments, communities, community_members, persons, post_communities, posts},
         DbConn, DbUrl,
     },
     domain::communities::Visibility,
@@ -55,7 +55,7 @@ pub struct ListedPost {
 
 /// Which posts [`listed`] reads.
 enum Listing {
-    /// A page of a community's posts after the cursor of the previous page's last post.
+    /// A page of a community's posts (its own and those shared into it) after the cursor of the previous page's last post.
     Page {
         community_id: i64,
         order: PostOrder,
@@ -85,7 +85,7 @@ pub enum Newest {
     By(i64),
 }
 
-/// A page of a community's posts after the cursor (see [`PostOrder::cursor`]) of the previous
+/// A page of a community's posts (its own and those shared into it) after the cursor (see [`PostOrder::cursor`]) of the previous
 /// page's last post, with their authors, communities and comment counts: one statement.
 pub fn community_posts(
     conn: &mut DbConn,
@@ -160,7 +160,15 @@ fn listed(conn: &mut DbConn, which: Listing) -> Result<Vec<ListedPost>> {
                         .filter(community_members::person_id.eq(person_id))
                         .filter(community_members::state.eq("active"))
                         .select(community_members::community_id);
-                    query.filter(posts::community_id.eq_any(member_of))
+                    let shared = post_communities::table
+                        .filter(post_communities::community_id.eq_any(member_of))
+                        .filter(post_communities::removed.eq(false))
+                        .select(post_communities::post_id);
+                    query.filter(
+                        posts::community_id
+                            .eq_any(member_of)
+                            .or(posts::id.eq_any(shared)),
+                    )
                 }
                 Newest::By(author_id) => query.filter(posts::author_id.eq(author_id)),
             };
@@ -176,8 +184,17 @@ fn listed(conn: &mut DbConn, which: Listing) -> Result<Vec<ListedPost>> {
             after,
             limit,
         } => {
+            // The community's own threads and those shared into it (not removed there).
+            let shared = post_communities::table
+                .filter(post_communities::community_id.eq(community_id))
+                .filter(post_communities::removed.eq(false))
+                .select(post_communities::post_id);
             let mut query = query
-                .filter(posts::community_id.eq(community_id))
+                .filter(
+                    posts::community_id
+                        .eq(community_id)
+                        .or(posts::id.eq_any(shared)),
+                )
                 .filter(posts::deleted.eq(false))
                 .limit(limit);
             query = match (order, after) {

@@ -131,6 +131,18 @@ async fn community_of(
 }
 
 impl Announce {
+    /// Whether this announces a thread of this instance into the announcing community, or its
+    /// removal from it (a cross-post: the home community's instance hears of it though nobody
+    /// here follows that community).
+    fn shares_local_thread(&self, data: &Data<AppContext>) -> bool {
+        let local = |url: &Url| crate::federation::is_local_url(data, url);
+        match &self.object {
+            Announced::Object(o) => o.in_reply_to.is_none() && local(&o.id),
+            Announced::Remove(r) => r.target == *self.actor.inner() && local(&r.object),
+            _ => false,
+        }
+    }
+
     /// Whether the inner activity acts inside `group`'s community: on a post or comment of it,
     /// on its collections, or on its bans. An unseen post a vote or edit names is fetched from
     /// its origin under the community's vouch (and kept only if it is inside the community).
@@ -178,7 +190,10 @@ impl Announce {
     ) -> Result<bool, Error> {
         let vouch = Some(group.id);
         let inside = match &object.in_reply_to {
-            Some(parent) => community_of(parent, data, vouch).await? == vouch,
+            Some(parent) => {
+                community_of(parent, data, vouch).await? == vouch
+                    || super::sharing::shared_into(parent, group, data).await?
+            }
             None => object.community_candidates().contains(&group.ap_id.0),
         };
         if !inside {
@@ -241,6 +256,17 @@ impl Activity for Announce {
                 "announces are accepted only from communities a member here follows",
             )
         };
+        if self.shares_local_thread(data) {
+            // A remote community saying that a thread of ours is in it too: it vouches for
+            // itself only, and the thread is ours (`sharing::receive_announce`).
+            let community = self.actor.dereference(data).await?;
+            if community.local {
+                return Err(Error::forbidden(
+                    "a local community cannot be announced from outside",
+                ));
+            }
+            return Ok(());
+        }
         let community = self
             .actor
             .dereference_local(data)
@@ -298,10 +324,22 @@ impl Announce {
             return page.receive_announced(&group, data).await;
         }
         if let Some(object) = self.object.object_json() {
+            if object.in_reply_to.is_none()
+                && !object.community_candidates().contains(&group.ap_id.0)
+            {
+                // A thread whose home is another community, announced into this one.
+                let id = self.id.to_string();
+                return super::sharing::receive_announce(object, &group, id, data, inbound).await;
+            }
             return match self.store(object, &group, data).await? {
                 true => Ok(()),
                 false => inbound.ignore(OUTSIDE),
             };
+        }
+        if let Announced::Remove(remove) = &self.object {
+            if remove.target == group.ap_id.0 {
+                return super::sharing::receive_removal(remove, &group, data).await;
+            }
         }
         if matches!(self.object, Announced::Other(_)) {
             return inbound.ignore(UNHANDLED);

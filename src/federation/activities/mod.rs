@@ -14,6 +14,7 @@ pub mod library;
 pub mod locking;
 pub mod moving;
 pub mod reporting;
+pub mod sharing;
 pub mod undo;
 pub mod voting;
 

@@ -41,7 +41,8 @@ pub(super) async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
                 return Ok(());
             };
             let object = PostOrComment::Post(post);
-            publish(object, &community, &author, activity_id, true, data).await
+            publish(object, &community, &author, activity_id, true, data).await?;
+            Ok(())
         }
         Change::CommentCreated {
             comment_id,
@@ -65,8 +66,18 @@ pub(super) async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
             else {
                 return Ok(());
             };
+            let post_id = comment.post_id;
             let object = PostOrComment::Comment(comment);
-            publish(object, &community, &author, activity_id, false, data).await
+            // A remote person's reply in a remote community's thread is not ours to send on:
+            // only the communities here it is shared into announce it.
+            if !community.local && !author.local {
+                let object = object.into_json(data).await?;
+                let sent = vec![community.shared_inbox_or_inbox()];
+                return super::sharing::replies(post_id, object, sent, &author, data).await;
+            }
+            let (create, sent) =
+                publish(object, &community, &author, activity_id, false, data).await?;
+            super::sharing::replies(post_id, create.object, sent, &author, data).await
         }
         Change::ContentEdited {
             object_ap_id,
@@ -201,7 +212,7 @@ async fn community_updated(
 /// Delivers a new post or comment. In a local community the community announces the author's
 /// `Create` to its members' instances (not back to the author's own), and for posts also the bare
 /// object, which Mastodon and Pleroma show. A local author's contribution to a remote community
-/// is sent to that community as a `Create`.
+/// is sent to that community as a `Create`. Returns the `Create` and the inboxes it went to.
 async fn publish(
     object: PostOrComment,
     community: &Community,
@@ -209,15 +220,11 @@ async fn publish(
     activity_id: Option<String>,
     bare_too: bool,
     data: &Plan<'_>,
-) -> Result<(), Error> {
-    // A local community with no other instance to tell: nothing to render.
+) -> Result<(Create, Vec<Url>), Error> {
     let inboxes = match community.local {
         true => member_inboxes(community, author, data).await?,
         false => vec![community.shared_inbox_or_inbox()],
     };
-    if inboxes.is_empty() {
-        return Ok(());
-    }
     let object = object.into_json(data).await?;
     let id = activity_or_new(activity_id, "create", data)?;
     let create = Create {
@@ -229,20 +236,24 @@ async fn publish(
         cc: vec![community.ap_id.0.clone()],
         audience: Some(community.ap_id.0.clone()),
     };
-    if !community.local {
-        return send(create, author, inboxes, data).await;
+    if inboxes.is_empty() {
+        return Ok((create, inboxes));
     }
-    let wrapped = announce(community, Announced::Create(Box::new(create)), data)?;
+    if !community.local {
+        send(create.clone(), author, inboxes.clone(), data).await?;
+        return Ok((create, inboxes));
+    }
+    let wrapped = announce(community, Announced::Create(Box::new(create.clone())), data)?;
     send(wrapped, community, inboxes.clone(), data).await?;
     let bare_inboxes = match bare_too {
-        true => wanting_bare(inboxes, data).await?,
+        true => wanting_bare(inboxes.clone(), data).await?,
         false => Vec::new(),
     };
     if !bare_inboxes.is_empty() {
         let bare = announce(community, Announced::Object(Box::new(object)), data)?;
         send(bare, community, bare_inboxes, data).await?;
     }
-    Ok(())
+    Ok((create, inboxes))
 }
 
 /// The inboxes whose instances are also sent a post's bare announce: all but those known to run

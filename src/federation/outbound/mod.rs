@@ -12,6 +12,7 @@ mod moderation;
 mod moving;
 mod polls;
 pub mod queue;
+mod sharing;
 mod voting;
 pub mod worker;
 
@@ -58,6 +59,9 @@ pub async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
         Change::PageSaved { .. } => library::plan(change, data).await,
         Change::PollVoteCast { .. } | Change::PollResults { .. } => polls::plan(change, data).await,
         Change::CommunityMoved { .. } => moving::plan(change, data).await,
+        Change::PostShared { .. } | Change::ShareRemoved { .. } => {
+            sharing::plan(change, data).await
+        }
         Change::ThreadLocked { .. }
         | Change::PersonBanned { .. }
         | Change::PostPinned { .. }

@@ -1,0 +1,4 @@
+DROP TRIGGER comments_read_versions_shared_count;
+DROP TRIGGER comments_read_versions_shared;
+DROP TRIGGER posts_read_versions_shared;
+DROP TABLE post_communities;

@@ -1,0 +1,193 @@
+//! Cross-posting as one object: a thread put into other communities than its home, by its
+//! author when posting ("also post in") or by a moderator of the other community ("share into
+//! my community"); taken out of one of those communities by that community's moderators only;
+//! and the same received from a remote community's `Announce` (that community vouching for
+//! itself only). The thread stays one object with one set of replies.
+
+use crate::views::gate::{self, State, Target, Viewer};
+use crate::{
+    context::AppContext,
+    db::{self, accounts::Person, communities::Community},
+    domain::{
+        changes::Change,
+        communities::{may_moderate, Visibility},
+        content,
+        moderation::MAX_MOD_REASON,
+    },
+    error::{Error, ErrorKind, Result},
+};
+
+/// Who puts a thread into a community.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SharedAs {
+    /// Its author, who may post in that community.
+    Author,
+    /// A moderator of that community.
+    Moderator,
+}
+
+fn refused(code: &'static str, message: &'static str) -> Error {
+    Error::new(ErrorKind::Forbidden, code, message)
+}
+
+/// Puts thread `post_id` into the local community `community_id` as `person` (the thread's
+/// author, who may post there, or one of its moderators), announced by that community to its
+/// members' instances. Refused (nothing written) when the thread is not public (its home
+/// community private), when the community is its home or remote, or when the person is banned
+/// there or may not post there. Sharing it again is no change.
+pub async fn share(
+    ctx: &AppContext,
+    person: &Person,
+    is_admin: bool,
+    post_id: i64,
+    community_id: i64,
+) -> Result<SharedAs> {
+    let reader = ctx.gate().reader(Viewer::person(person.id, is_admin));
+    let announce_id = ctx.new_activity_id("announce");
+    let person_id = person.id;
+    ctx.write(move |conn| {
+        let gate::Content {
+            post,
+            community: home,
+            ..
+        } = gate::content(conn, Target::Post(post_id), State::Visible, &reader)?;
+        let community = db::communities::by_id(conn, community_id)?
+            .ok_or_else(|| Error::not_found("community"))?;
+        let shared_as = may_share(conn, &post, &home, &community, person_id, is_admin)?;
+        if db::shares::put(conn, post_id, community_id, Some(person_id), &announce_id)? {
+            db::outbox::emit(
+                conn,
+                &Change::PostShared {
+                    post_id,
+                    community_id,
+                    announce_id,
+                },
+            )?;
+        }
+        Ok(shared_as)
+    })
+    .await
+}
+
+/// Whether `person_id` may put `post` (of community `home`) into `community`, and as whom.
+fn may_share(
+    conn: &mut db::DbConn,
+    post: &db::posts::Post,
+    home: &Community,
+    community: &Community,
+    person_id: i64,
+    is_admin: bool,
+) -> Result<SharedAs> {
+    if !community.local {
+        return Err(Error::new(
+            ErrorKind::Unprocessable,
+            "remote_community",
+            "a thread is shared into a community of this instance; a remote community's \
+             moderators share it there",
+        ));
+    }
+    if community.id == home.id {
+        return Err(Error::new(
+            ErrorKind::Conflict,
+            "home_community",
+            "the thread is already in this community: it is its home",
+        ));
+    }
+    if home.visibility() != Visibility::Public {
+        return Err(refused(
+            "private_thread",
+            "a thread of a private community is not shared into another community",
+        ));
+    }
+    if post.removed || post.deleted {
+        return Err(Error::not_found("post"));
+    }
+    db::members::ensure_not_banned(conn, community.id, person_id)?;
+    let role = db::communities::role_of(conn, community.id, person_id)?;
+    if may_moderate(community, role, is_admin).is_ok() {
+        return Ok(SharedAs::Moderator);
+    }
+    if post.author_id == person_id {
+        crate::domain::posts::may_post(community, role)?;
+        return Ok(SharedAs::Author);
+    }
+    Err(refused(
+        "not_a_moderator",
+        "only the thread's author or the community's moderators may put it in this community",
+    ))
+}
+
+/// A local moderator of `community_id` takes shared thread `post_id` out of that community only
+/// (its home and the other communities keep it), announced by that community.
+pub async fn remove(
+    ctx: &AppContext,
+    moderator: &Person,
+    is_admin: bool,
+    post_id: i64,
+    community_id: i64,
+    reason: Option<String>,
+) -> Result<()> {
+    let reason = reason
+        .map(|r| content::plain_line("reason", &r, 0, MAX_MOD_REASON))
+        .transpose()?
+        .filter(|r| !r.is_empty());
+    let moderator_id = moderator.id;
+    let activity_id = ctx.new_activity_id("remove");
+    ctx.write(move |conn| {
+        let community = db::communities::by_id(conn, community_id)?
+            .filter(|c| c.local)
+            .ok_or_else(|| Error::not_found("community"))?;
+        super::moderators::ensure_moderator(conn, &community, moderator_id, is_admin)?;
+        if !db::shares::remove(conn, post_id, community_id, Some(moderator_id))? {
+            return Err(Error::not_found("shared thread"));
+        }
+        db::outbox::emit(
+            conn,
+            &Change::ShareRemoved {
+                post_id,
+                community_id,
+                moderator_id,
+                reason,
+                activity_id,
+            },
+        )
+    })
+    .await
+}
+
+/// A remote community's `Announce` of thread `post_id`, whose home is another community: the
+/// thread is in that community too. Its author banned there is refused.
+pub async fn receive_share(
+    ctx: &AppContext,
+    post_id: i64,
+    community: &Community,
+    announce_id: String,
+) -> Result<()> {
+    let community_id = community.id;
+    ctx.write(move |conn| {
+        let post = db::posts::post(conn, post_id)?.ok_or_else(|| Error::not_found("post"))?;
+        if post.community_id == community_id {
+            return Ok(());
+        }
+        db::members::ensure_not_banned(conn, community_id, post.author_id)?;
+        db::shares::put(conn, post_id, community_id, None, &announce_id)?;
+        Ok(())
+    })
+    .await
+}
+
+/// A remote community's moderator took thread `post_id` out of that community (vouched for by
+/// the community's own `Announce`).
+pub async fn receive_removal(
+    ctx: &AppContext,
+    post_id: i64,
+    community: &Community,
+    moderator_id: i64,
+) -> Result<()> {
+    let community_id = community.id;
+    ctx.write(move |conn| {
+        db::shares::remove(conn, post_id, community_id, Some(moderator_id))?;
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,119 @@
+//! Cross-posting on the thread page: "also in …" (the other communities the thread is in), the
+//! form that puts it into one more local community (its author, where they may post; a
+//! moderator, into the community they moderate) and a moderator's removal from their community
+//! only (`actions::sharing`). Each form ends in a 303 back to the thread with a flash message; a
+//! refusal is the error page with its status (403 banned or not a moderator, 404, 409, 422).
+
+use super::{flash, form::Form};
+use crate::{
+    actions,
+    context::AppContext,
+    db::{self, posts::Post, shares::ThreadCommunity},
+    domain::{communities::Role, names::handle},
+    error::Error,
+};
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+/// A community the thread is also in, as the page links it.
+pub struct AlsoIn {
+    /// `name` here, `name@host` elsewhere: what the removal form names.
+    pub handle: String,
+    pub url: String,
+}
+
+/// The "also in" entries of a thread.
+pub fn also_in(communities: &[ThreadCommunity], host: &str) -> Vec<AlsoIn> {
+    communities
+        .iter()
+        .filter(|c| c.shared.is_some())
+        .map(|c| {
+            let s = &c.community;
+            let handle = match s.local {
+                true => s.name.clone(),
+                false => handle(&s.name, &s.ap_id, host),
+            };
+            AlsoIn {
+                url: format!("/c/{handle}"),
+                handle,
+            }
+        })
+        .collect()
+}
+
+/// What a signed-in reader may do with a thread's communities: the local communities they may
+/// put it into (those they moderate, and for its author every local community they are an
+/// active member of; not its home, not where it is already), and those it is shared into that
+/// they moderate (they may take it out). `actions::sharing` decides again when a form is sent.
+#[derive(Default)]
+pub struct Choices {
+    pub into: Vec<String>,
+    pub removable: Vec<String>,
+}
+
+pub fn choices(post: &Post, communities: &[ThreadCommunity], reader: i64) -> Choices {
+    let mine = post.author_id == reader;
+    let mut choices = Choices::default();
+    for c in communities {
+        if !c.community.local || c.community.community_id == post.community_id {
+            continue;
+        }
+        let Some(role) = c.role.as_deref() else {
+            continue;
+        };
+        let moderates = Role::parse(role).is_some_and(Role::moderates);
+        let name = c.community.name.clone();
+        match c.shared.is_some() {
+            true if moderates => choices.removable.push(name),
+            false if mine || moderates => choices.into.push(name),
+            _ => {}
+        }
+    }
+    choices
+}
+
+#[derive(Deserialize)]
+pub struct ShareForm {
+    /// The local community's name.
+    community: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The local community a form names (404 when there is none).
+async fn named(ctx: &AppContext, name: String) -> Result<db::communities::Community, Error> {
+    ctx.db(move |conn| db::communities::local_by_name(conn, name.trim()))
+        .await?
+        .ok_or_else(|| Error::not_found("community"))
+}
+
+/// Puts the thread into one more local community (`actions::sharing::share`).
+pub async fn share(
+    ctx: web::Data<AppContext>,
+    id: web::Path<i64>,
+    form: Form<ShareForm>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let account = &form.session.account;
+    let (person, admin) = (&account.person, account.user.is_admin);
+    let community = named(&ctx, form.data.community.clone()).await?;
+    actions::sharing::share(&ctx, person, admin, id, community.id).await?;
+    let message = format!("The thread is now also in {}.", community.title);
+    Ok(flash::redirect(&ctx, &format!("/post/{id}"), &message))
+}
+
+/// A moderator takes the thread out of their community only (`actions::sharing::remove`).
+pub async fn unshare(
+    ctx: web::Data<AppContext>,
+    id: web::Path<i64>,
+    form: Form<ShareForm>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let account = &form.session.account;
+    let (person, admin) = (&account.person, account.user.is_admin);
+    let community = named(&ctx, form.data.community.clone()).await?;
+    let reason = Some(form.data.reason.clone()).filter(|r| !r.trim().is_empty());
+    actions::sharing::remove(&ctx, person, admin, id, community.id, reason).await?;
+    let message = format!("The thread was removed from {}.", community.title);
+    Ok(flash::redirect(&ctx, &format!("/post/{id}"), &message))
+}
