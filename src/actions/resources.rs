@@ -105,11 +105,11 @@ pub async fn add_file(
 ) -> Result<Resource> {
     local_only(&community)?;
     let name = rules::file_name(sent_name)?;
-    let whole = staged.size <= rules::HEAD as u64;
-    let media_type = rules::file_type(&staged.head, &name, whole)?;
     if staged.size == 0 {
         return Err(Error::invalid_field("file", "the file is empty"));
     }
+    let whole = staged.size <= rules::HEAD as u64;
+    let media_type = rules::file_type(&staged.head, &name, whole)?;
     let store = Store::of(ctx.settings());
     let (gate, person, admin) = (ctx.gate().clone(), account.person.id, account.user.is_admin);
     ctx.write(move |conn| {

@@ -60,20 +60,9 @@ pub struct ResourcesView {
     pub resources: Vec<ResourceView>,
 }
 
-/// Where a file is downloaded (a path on this instance).
-pub fn download_path(community: &str, r: &Resource) -> String {
-    let name = r.file_name.as_deref().unwrap_or("file");
-    let name: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
-    format!(
-        "/c/{community}/library/files/{}/{}",
-        r.id,
-        name.replace('+', "%20")
-    )
-}
-
 pub(crate) fn view(ctx: &AppContext, community: &str, r: Resource) -> ResourceView {
     let url = match r.kind.as_str() {
-        "file" => ctx.url(&download_path(community, &r)),
+        "file" => ctx.url(&views::resources::download_path(community, &r)),
         _ => r.url.clone().unwrap_or_default(),
     };
     ResourceView {

@@ -48,6 +48,17 @@ pub fn may_remove(access: &Access, viewer: &Viewer, resource: &Resource) -> bool
     viewer.person_id() == Some(resource.added_by) || moderates || viewer.is_admin()
 }
 
+/// Where a file is downloaded (a path on this instance).
+pub fn download_path(community: &str, r: &Resource) -> String {
+    let name = r.file_name.as_deref().unwrap_or("file");
+    let name: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    format!(
+        "/c/{community}/library/files/{}/{}",
+        r.id,
+        name.replace('+', "%20")
+    )
+}
+
 /// The file `id` of the community, when the viewer may read it (None: missing or hidden).
 pub fn file(
     conn: &mut DbConn,

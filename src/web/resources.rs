@@ -78,7 +78,7 @@ pub(super) fn lines(
             let is_file = r.sha256.is_some();
             let media = r.media_type.clone().unwrap_or_default();
             let href = match is_file {
-                true => crate::api::resources::download_path(reference, &r),
+                true => views::resources::download_path(reference, &r),
                 false => r.url.clone().unwrap_or_default(),
             };
             ResourceLine {
