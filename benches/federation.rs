@@ -1,7 +1,8 @@
 //! Federation benchmarks, on the real copse library over real HTTP on loopback with real
 //! signatures: inbox ingest, fan-out to 1,000 instances, delivery after `kill -9`, and reads
 //! (a community's listing and a thread), a weekly digest run, and a library page's history
-//! and diffs.
+//! and diffs; `compare` runs ingest and reads on both engines in one go, with ratios to the
+//! previous run.
 //!
 //! ```sh
 //! cargo bench --bench federation -- ingest [--postgres] [--n N]
@@ -10,6 +11,7 @@
 //! cargo bench --bench federation -- listing [--postgres] [--n POSTS] [--votes V] [--levels 16,64]
 //! cargo bench --bench federation -- digests [--postgres] [--n MEMBERS] [--communities C] [--posts P]
 //! cargo bench --bench federation -- library [--postgres] [--n REVISIONS] [--reps R]
+//! cargo bench --bench federation -- compare [--n POSTS] [--secs S] [--ingest N]
 //! ```
 //!
 //! Results are printed as Markdown; `docs/PERFORMANCE.md` keeps the latest ones. PostgreSQL is
@@ -18,6 +20,8 @@
 //! instances, run as a child process so that its CPU and memory are not counted as copse's.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+#[path = "federation/compare.rs"]
+mod compare;
 #[path = "federation/crash.rs"]
 mod crash;
 #[path = "federation/digests.rs"]
@@ -108,14 +112,19 @@ fn main() {
         .expect("runtime");
     runtime.block_on(async {
         match args.mode.as_str() {
-            "ingest" => ingest::run(&args).await,
+            "ingest" => {
+                ingest::run(&args).await;
+            }
             "fanout" => fanout::run(&args).await,
             "crash" => crash::run(&args).await,
-            "listing" => listing::run(&args).await,
+            "listing" => {
+                listing::run(&args).await;
+            }
+            "compare" => compare::run(&args).await,
             "digests" => digests::run(&args).await,
             "library" => library::run(&args).await,
             _ => eprintln!(
-                "usage: cargo bench --bench federation -- <ingest|fanout|crash|listing|digests|library> [--postgres] [--n N]"
+                "usage: cargo bench --bench federation -- <ingest|fanout|crash|listing|digests|library|compare> [--postgres] [--n N]"
             ),
         }
     });

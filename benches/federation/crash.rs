@@ -149,7 +149,7 @@ async fn pending(pool: &copse::db::DbPool) -> i64 {
     .unwrap_or(0)
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .expect("bind")
         .local_addr()
@@ -162,7 +162,7 @@ async fn start_child_again(db: &BenchDb, port: u16) -> Child {
 }
 
 /// `copse serve` as a child, as the crash test starts it; returns once it answers HTTP.
-async fn start(db_url: &str, port: u16) -> Child {
+pub async fn start(db_url: &str, port: u16) -> Child {
     let child = Command::new(env!("CARGO_BIN_EXE_copse"))
         .arg("serve")
         .env("COPSE_HOSTNAME", format!("localhost:{port}"))

@@ -33,7 +33,16 @@ struct Prepared {
     like: bool,
 }
 
-pub async fn run(args: &Args) {
+/// One measured level, as printed: what `compare` keeps.
+pub struct Row {
+    pub concurrency: usize,
+    pub rate: f64,
+    pub p99_ms: f64,
+    pub cpu_ms_per_1000: f64,
+    pub peak_rss_mib: f64,
+}
+
+pub async fn run(args: &Args) -> Vec<Row> {
     let n = args.n.unwrap_or(4000);
     let instances = args.number("senders", 4);
     let per_instance = args.number("actors", 4);
@@ -93,6 +102,7 @@ pub async fn run(args: &Args) {
     println!("| concurrency | accepted | activities/s | p50 ms | p99 ms | p50 Create / Like ms | target CPU ms per 1,000 | process peak RSS MiB |");
     println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     let mut like_index = 0;
+    let mut rows = Vec::new();
     for (run, &concurrency) in concurrencies.iter().enumerate() {
         let mut prepared = Vec::with_capacity(n);
         for i in 0..n {
@@ -142,17 +152,25 @@ pub async fn run(args: &Args) {
             percentile(&v, 50.0)
         };
         let target_cpu = result.process_cpu.saturating_sub(result.loader_cpu);
+        let row = Row {
+            concurrency,
+            rate: result.accepted as f64 / result.wall.as_secs_f64(),
+            p99_ms: percentile(&all, 99.0).as_secs_f64() * 1000.0,
+            cpu_ms_per_1000: target_cpu.as_secs_f64() * 1000.0 * 1000.0 / n as f64,
+            peak_rss_mib: peak_rss_mib(),
+        };
         println!(
             "| {concurrency} | {}/{n} | {:.0} | {} | {} | {} / {} | {:.0} | {:.0} |",
             result.accepted,
-            result.accepted as f64 / result.wall.as_secs_f64(),
+            row.rate,
             ms(percentile(&all, 50.0)),
             ms(percentile(&all, 99.0)),
             ms(p50_of(false)),
             ms(p50_of(true)),
-            target_cpu.as_secs_f64() * 1000.0 * 1000.0 / n as f64,
-            peak_rss_mib(),
+            row.cpu_ms_per_1000,
+            row.peak_rss_mib,
         );
+        rows.push(row);
         if let Some(error) = &result.first_error {
             println!("\nfirst refusal: {error}\n");
         }
@@ -173,6 +191,7 @@ pub async fn run(args: &Args) {
         sender.stop().await;
     }
     target.stop().await;
+    rows
 }
 
 async fn actor_of(instance: &Instance, name: &str) -> Actor {

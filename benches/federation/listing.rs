@@ -20,7 +20,16 @@ use std::{
 const AUTHORS: usize = 100;
 const VOTERS: usize = 1000;
 
-pub async fn run(args: &Args) {
+/// One measured read at one level, as printed: what `compare` keeps.
+pub struct Row {
+    pub read: &'static str,
+    pub concurrency: usize,
+    pub rate: f64,
+    pub p99_ms: f64,
+    pub peak_rss_mib: f64,
+}
+
+pub async fn run(args: &Args) -> Vec<Row> {
     let n = args.n.unwrap_or(2500);
     let workers = args.number("workers", 2);
     let secs = args.number("secs", 10) as u64;
@@ -66,6 +75,7 @@ pub async fn run(args: &Args) {
     ];
     println!("| read | concurrency | requests | req/s | p50 ms | p99 ms | target CPU ms per request | process peak RSS MiB |");
     println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    let mut rows = Vec::new();
     for (label, path) in &paths {
         let url = format!("{}{path}", target.base);
         let probe = reqwest::get(&url).await.expect("probe");
@@ -78,21 +88,30 @@ pub async fn run(args: &Args) {
             let mut samples = result.samples;
             samples.sort();
             let cpu = result.process_cpu.saturating_sub(result.loader_cpu);
+            let row = Row {
+                read: *label,
+                concurrency,
+                rate: samples.len() as f64 / result.wall.as_secs_f64(),
+                p99_ms: percentile(&samples, 99.0).as_secs_f64() * 1000.0,
+                peak_rss_mib: peak_rss_mib(),
+            };
             println!(
                 "| {label} | {concurrency} | {} | {:.0} | {} | {} | {:.2} | {:.0} |",
                 samples.len(),
-                samples.len() as f64 / result.wall.as_secs_f64(),
+                row.rate,
                 ms(percentile(&samples, 50.0)),
                 ms(percentile(&samples, 99.0)),
                 cpu.as_secs_f64() * 1000.0 / samples.len().max(1) as f64,
-                peak_rss_mib(),
+                row.peak_rss_mib,
             );
+            rows.push(row);
             if result.failed > 0 {
                 println!("\n{} requests failed\n", result.failed);
             }
         }
     }
     target.stop().await;
+    rows
 }
 
 /// Stores `n` posts in `bench` and a thread of `comments` comments; returns the thread's id.
