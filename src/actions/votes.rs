@@ -94,7 +94,7 @@ pub async fn receive_vote(
             let role = db::communities::role_of(conn, community.id, voter_id)?;
             may_read(&community, role, false)?;
         }
-        db::votes::set(conn, voter_id, &ap_id, score, Some(&activity_id))?;
+        db::votes::put(conn, voter_id, &ap_id, score, Some(&activity_id))?;
         if community.local {
             let event = Change::VoteCast {
                 voter_id,

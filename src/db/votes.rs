@@ -37,10 +37,6 @@ pub fn by_activity(conn: &mut DbConn, activity_id: &str) -> Result<Option<Vote>>
 
 /// Sets (score ±1) or clears (score 0) a person's vote, then refreshes the object's score.
 /// Returns the vote it replaced.
-///
-/// A set is one upsert, so two concurrent votes by one person on one object (two `Like`s with
-/// different ids arriving at once) both succeed and the later write wins, instead of the second
-/// insert failing on the primary key. The score is summed in the database.
 pub fn set(
     conn: &mut DbConn,
     person_id: i64,
@@ -49,6 +45,22 @@ pub fn set(
     activity_id: Option<&str>,
 ) -> Result<Option<Vote>> {
     let previous = get(conn, person_id, object_ap_id)?;
+    put(conn, person_id, object_ap_id, score, activity_id)?;
+    Ok(previous)
+}
+
+/// [`set`] without reading the vote it replaces (a received vote has no use for it).
+///
+/// A set is one upsert, so two concurrent votes by one person on one object (two `Like`s with
+/// different ids arriving at once) both succeed and the later write wins, instead of the second
+/// insert failing on the primary key. The score is summed in the database.
+pub fn put(
+    conn: &mut DbConn,
+    person_id: i64,
+    object_ap_id: &str,
+    score: i32,
+    activity_id: Option<&str>,
+) -> Result<()> {
     if score == 0 {
         diesel::delete(votes::table.find((person_id, object_ap_id))).execute(conn)?;
     } else {
@@ -73,22 +85,30 @@ pub fn set(
             DbConn::Sqlite(lite) => upsert.execute(lite)?,
         };
     }
-    refresh_score(conn, object_ap_id)?;
-    Ok(previous)
+    refresh_score(conn, object_ap_id)
 }
 
+diesel::define_sql_function!(
+    fn coalesce(x: diesel::sql_types::Nullable<diesel::sql_types::BigInt>, y: diesel::sql_types::BigInt) -> diesel::sql_types::BigInt
+);
+
+/// Sums the object's votes into its row, in one statement (the post's; a comment's only when
+/// no post has that id).
 fn refresh_score(conn: &mut DbConn, object_ap_id: &str) -> Result<()> {
-    let total: Option<i64> = votes::table
-        .filter(votes::object_ap_id.eq(object_ap_id))
-        .select(diesel::dsl::sum(votes::score))
-        .first(conn)?;
-    let total = total.unwrap_or(0);
-    diesel::update(posts::table.filter(posts::ap_id.eq(object_ap_id)))
-        .set(posts::score.eq(total))
+    let total = || {
+        votes::table
+            .filter(votes::object_ap_id.eq(object_ap_id))
+            .select(diesel::dsl::sum(votes::score))
+            .single_value()
+    };
+    let updated = diesel::update(posts::table.filter(posts::ap_id.eq(object_ap_id)))
+        .set(posts::score.eq(coalesce(total(), 0)))
         .execute(conn)?;
-    diesel::update(comments::table.filter(comments::ap_id.eq(object_ap_id)))
-        .set(comments::score.eq(total))
-        .execute(conn)?;
+    if updated == 0 {
+        diesel::update(comments::table.filter(comments::ap_id.eq(object_ap_id)))
+            .set(comments::score.eq(coalesce(total(), 0)))
+            .execute(conn)?;
+    }
     Ok(())
 }
 
