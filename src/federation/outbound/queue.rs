@@ -125,12 +125,17 @@ pub fn object_key(activity: &Value) -> String {
 /// logged once, counted) so that the changes after it are not held up for ever.
 const MAX_PLAN_FAILURES: u32 = 5;
 
-/// Plans a batch of stored events, in order; returns how many were planned.
+/// Plans a batch of stored events, in order; returns how many were planned. The plans of a
+/// batch are stored together, a write for up to `FLUSH_EVENTS` of them (on PostgreSQL one
+/// transaction instead of one per event) or as soon as they hold `FLUSH_INBOXES` deliveries, so
+/// that a large fan-out starts at once; whatever was planned before a change that fails or is set aside is
+/// stored first, so the order holds.
 pub async fn plan_pending(data: &FedData, failures: &mut HashMap<i64, u32>) -> Result<usize> {
     let events = data
         .db(|conn| db::outbox::unplanned_events(conn, 100))
         .await?;
     let count = events.len();
+    let mut planned: Vec<(i64, Vec<PlannedActivity>)> = Vec::new();
     for (id, json) in events {
         let change = match Change::decode(&json) {
             Ok(c) => c,
@@ -138,6 +143,7 @@ pub async fn plan_pending(data: &FedData, failures: &mut HashMap<i64, u32>) -> R
                 tracing::error!(
                     "outbox change {id} cannot be read, set aside (kept; `copse admin queue`): {e}"
                 );
+                store_plans(data, std::mem::take(&mut planned)).await?;
                 let reason = format!("unreadable: {e}");
                 data.write(move |conn| db::outbox::set_aside(conn, id, &reason))
                     .await?;
@@ -148,6 +154,7 @@ pub async fn plan_pending(data: &FedData, failures: &mut HashMap<i64, u32>) -> R
         let activities = match super::plan(change, &plan).await {
             Ok(()) => plan.into_activities(),
             Err(e) => {
+                store_plans(data, std::mem::take(&mut planned)).await?;
                 let n = failures.entry(id).or_insert(0);
                 *n += 1;
                 if *n < MAX_PLAN_FAILURES {
@@ -165,10 +172,36 @@ pub async fn plan_pending(data: &FedData, failures: &mut HashMap<i64, u32>) -> R
             }
         };
         failures.remove(&id);
-        data.write(move |conn| db::outbox::store_plan(conn, id, &activities))
-            .await?;
+        planned.push((id, activities));
+        // Deliveries waiting to be stored wait to be sent: a plan with many is stored at once.
+        let inboxes: usize = planned
+            .iter()
+            .flat_map(|(_, a)| a.iter().map(|a| a.inboxes.len()))
+            .sum();
+        if inboxes >= FLUSH_INBOXES || planned.len() >= FLUSH_EVENTS {
+            store_plans(data, std::mem::take(&mut planned)).await?;
+        }
     }
+    store_plans(data, planned).await?;
     Ok(count)
+}
+
+/// A batch's plans are stored once they hold this many deliveries or events.
+const FLUSH_INBOXES: usize = 200;
+const FLUSH_EVENTS: usize = 32;
+
+/// Stores the plans of several events in one write.
+async fn store_plans(data: &FedData, planned: Vec<(i64, Vec<PlannedActivity>)>) -> Result<()> {
+    if planned.is_empty() {
+        return Ok(());
+    }
+    data.write(move |conn| {
+        for (id, activities) in &planned {
+            db::outbox::store_plan(conn, *id, activities)?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// A short digest of the event's JSON: with the event id, it keeps activity ids unique even if
