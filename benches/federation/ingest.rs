@@ -131,6 +131,8 @@ pub async fn run(args: &Args) -> Vec<Row> {
         }
         let prepared = sign_all(&client, &inbox, &target.hostname, prepared);
         let before = count_rows(&target).await;
+        let statements = target.context().metrics().db_statements.clone();
+        let statements_before = statements.get();
         eprintln!(
             "measuring concurrency {concurrency} (pid {})",
             std::process::id()
@@ -138,6 +140,7 @@ pub async fn run(args: &Args) -> Vec<Row> {
         let result = std::thread::spawn(move || load(prepared, concurrency))
             .join()
             .expect("load generator");
+        let statements_during = statements.get() - statements_before;
         let after = count_rows(&target).await;
         let mut all: Vec<Duration> = result.samples.iter().map(|s| s.0).collect();
         all.sort();
@@ -175,9 +178,11 @@ pub async fn run(args: &Args) -> Vec<Row> {
             println!("\nfirst refusal: {error}\n");
         }
         eprintln!(
-            "run {run}: posts +{}, votes +{}, wall {:.2}s, load-generator CPU {:.2}s, process CPU {:.2}s",
+            "run {run}: posts +{}, votes +{}, {:.1} statements per activity, wall {:.2}s, \
+             load-generator CPU {:.2}s, process CPU {:.2}s",
             after.0 - before.0,
             after.1 - before.1,
+            statements_during as f64 / n as f64,
             result.wall.as_secs_f64(),
             result.loader_cpu.as_secs_f64(),
             result.process_cpu.as_secs_f64()

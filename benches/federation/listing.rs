@@ -89,7 +89,7 @@ pub async fn run(args: &Args) -> Vec<Row> {
             samples.sort();
             let cpu = result.process_cpu.saturating_sub(result.loader_cpu);
             let row = Row {
-                read: *label,
+                read: label,
                 concurrency,
                 rate: samples.len() as f64 / result.wall.as_secs_f64(),
                 p99_ms: percentile(&samples, 99.0).as_secs_f64() * 1000.0,
