@@ -200,9 +200,11 @@ pub enum Claim {
     Held(chrono::NaiveDateTime),
 }
 
-/// Claims an inbound activity for `lease` before applying it, inside a write transaction: of
-/// two processes given copies of one activity at once, one applies it and the other waits and
-/// then finds it applied. A claim whose lease ran out (its process died) is taken over.
+/// Claims an inbound activity for `lease` before applying it: of two processes given copies of
+/// one activity at once, one applies it and the other waits and then finds it applied. A claim
+/// whose lease ran out (its process died) is taken over. Each statement is whole by itself (an
+/// insert that does nothing on a conflict, an update conditional on the lease, a read), so it
+/// needs no transaction around it (`AppContext::write_each`).
 pub fn claim(conn: &mut DbConn, ap_id: &str, lease: chrono::Duration) -> Result<Claim> {
     let at = now();
     let insert = diesel::insert_into(received_activities::table).values((

@@ -78,31 +78,39 @@ pub struct NewPost<'a> {
 pub fn insert_post(conn: &mut DbConn, p: &NewPost<'_>, local_base: &str) -> Result<Post> {
     let placeholder = format!("urn:copse:pending:{}", uuid_like());
     let ap_id = p.ap_id.unwrap_or(&placeholder);
-    diesel::insert_into(posts::table)
-        .values((
-            posts::ap_id.eq(ap_id),
-            posts::community_id.eq(p.community_id),
-            posts::author_id.eq(p.author_id),
-            posts::title.eq(p.title),
-            posts::body_md.eq(p.body_md),
-            posts::body_html.eq(p.body_html),
-            posts::local.eq(p.ap_id.is_none()),
-            posts::published.eq(p.published.unwrap_or_else(now)),
-            posts::last_activity_at.eq(activity_time(p.published)),
-            posts::locked.eq(false),
-            posts::deleted.eq(false),
-        ))
-        .execute(conn)?;
-    let id: i64 = posts::table
-        .filter(posts::ap_id.eq(ap_id))
-        .select(posts::id)
-        .first(conn)?;
+    let values = (
+        posts::ap_id.eq(ap_id),
+        posts::community_id.eq(p.community_id),
+        posts::author_id.eq(p.author_id),
+        posts::title.eq(p.title),
+        posts::body_md.eq(p.body_md),
+        posts::body_html.eq(p.body_html),
+        posts::local.eq(p.ap_id.is_none()),
+        posts::published.eq(p.published.unwrap_or_else(now)),
+        posts::last_activity_at.eq(activity_time(p.published)),
+        posts::locked.eq(false),
+        posts::deleted.eq(false),
+    );
+    let insert = diesel::insert_into(posts::table);
+    // One round trip: the row comes back with its id (`RETURNING`, both engines).
+    let mut post: Post = match conn {
+        DbConn::Pg(c) => insert
+            .values(values)
+            .returning(Post::as_returning())
+            .get_result(c)?,
+        DbConn::Sqlite(c) => insert
+            .values(values)
+            .returning(Post::as_returning())
+            .get_result(c)?,
+    };
     if p.ap_id.is_none() {
-        diesel::update(posts::table.find(id))
-            .set(posts::ap_id.eq(format!("{local_base}/post/{id}")))
+        let ap_id = format!("{local_base}/post/{}", post.id);
+        diesel::update(posts::table.find(post.id))
+            .set(posts::ap_id.eq(&ap_id))
             .execute(conn)?;
+        post.ap_id = DbUrl(url::Url::parse(&ap_id)?);
     }
-    post(conn, id)?.ok_or_else(|| Error::not_found("post"))
+    Ok(post)
 }
 
 /// A new comment; `ap_id` None for a local comment (`/comment/{id}`).
@@ -119,27 +127,34 @@ pub struct NewComment<'a> {
 pub fn insert_comment(conn: &mut DbConn, c: &NewComment<'_>, local_base: &str) -> Result<Comment> {
     let placeholder = format!("urn:copse:pending:{}", uuid_like());
     let ap_id = c.ap_id.unwrap_or(&placeholder);
-    diesel::insert_into(comments::table)
-        .values((
-            comments::ap_id.eq(ap_id),
-            comments::post_id.eq(c.post_id),
-            comments::parent_id.eq(c.parent_id),
-            comments::author_id.eq(c.author_id),
-            comments::body_md.eq(c.body_md),
-            comments::body_html.eq(c.body_html),
-            comments::local.eq(c.ap_id.is_none()),
-            comments::published.eq(c.published.unwrap_or_else(now)),
-            comments::deleted.eq(false),
-        ))
-        .execute(conn)?;
-    let id: i64 = comments::table
-        .filter(comments::ap_id.eq(ap_id))
-        .select(comments::id)
-        .first(conn)?;
+    let values = (
+        comments::ap_id.eq(ap_id),
+        comments::post_id.eq(c.post_id),
+        comments::parent_id.eq(c.parent_id),
+        comments::author_id.eq(c.author_id),
+        comments::body_md.eq(c.body_md),
+        comments::body_html.eq(c.body_html),
+        comments::local.eq(c.ap_id.is_none()),
+        comments::published.eq(c.published.unwrap_or_else(now)),
+        comments::deleted.eq(false),
+    );
+    let insert = diesel::insert_into(comments::table);
+    let mut comment: Comment = match conn {
+        DbConn::Pg(conn) => insert
+            .values(values)
+            .returning(Comment::as_returning())
+            .get_result(conn)?,
+        DbConn::Sqlite(conn) => insert
+            .values(values)
+            .returning(Comment::as_returning())
+            .get_result(conn)?,
+    };
     if c.ap_id.is_none() {
-        diesel::update(comments::table.find(id))
-            .set(comments::ap_id.eq(format!("{local_base}/comment/{id}")))
+        let ap_id = format!("{local_base}/comment/{}", comment.id);
+        diesel::update(comments::table.find(comment.id))
+            .set(comments::ap_id.eq(&ap_id))
             .execute(conn)?;
+        comment.ap_id = DbUrl(url::Url::parse(&ap_id)?);
     }
     let at = activity_time(c.published);
     diesel::update(
@@ -149,7 +164,7 @@ pub fn insert_comment(conn: &mut DbConn, c: &NewComment<'_>, local_base: &str) -
     )
     .set(posts::last_activity_at.eq(at))
     .execute(conn)?;
-    comment(conn, id)?.ok_or_else(|| Error::not_found("comment"))
+    Ok(comment)
 }
 
 /// When something published at `published` (None: now) counts as activity: never later than
@@ -234,8 +249,13 @@ pub fn post_or_comment(conn: &mut DbConn, ap_id: &str) -> Result<Option<PostOrCo
 
 /// The community a thread (a post, by local id) belongs to.
 pub fn thread_community(conn: &mut DbConn, post_id: i64) -> Result<Community> {
-    let post = post(conn, post_id)?.ok_or_else(|| Error::not_found("post"))?;
-    super::communities::by_id(conn, post.community_id)?.ok_or_else(|| Error::not_found("community"))
+    posts::table
+        .inner_join(communities::table)
+        .filter(posts::id.eq(post_id))
+        .select(Community::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| Error::not_found("post"))
 }
 
 /// All comments of a post, oldest first, with their authors.

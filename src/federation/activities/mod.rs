@@ -318,7 +318,7 @@ async fn claim(data: &Data<AppContext>, id: &str) -> Result<bool, Error> {
     loop {
         let lookup = id.to_string();
         match data
-            .write(move |conn| crate::db::members::claim(conn, &lookup, lease))
+            .write_each(move |conn| crate::db::members::claim(conn, &lookup, lease))
             .await?
         {
             Claim::Ours => return Ok(true),
