@@ -298,3 +298,98 @@ async fn a_lemmy_capture_s_image_and_link_show() {
     let html = s.page(post).await;
     assert!(html.contains(r#"<a href="https://example.com/some-article" rel="nofollow noopener ugc">example.com</a>"#), "{html}");
 }
+
+/// Two instances: a library page's resources go out as `Link`s on its `Article` (a file by its
+/// download address), and the follower instance shows them under the page, read-only.
+#[tokio::test]
+async fn a_page_s_resources_federate_with_it_and_the_follower_shows_the_links() {
+    use crate::library_resources::PNG;
+    let (home, away) = tokio::join!(TestApp::spawn(), TestApp::spawn());
+    let olga = home.user("olga").await;
+    let (status, body) = home
+        .community(&olga, "garden", json!({"membership_policy": "open"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let bea = away.user("bea").await;
+    away.join_remote(&bea, "bea", &home, "garden").await;
+    let pages = "/api/v1/communities/garden/pages";
+    let (status, body) = home
+        .post(
+            pages,
+            Some(&olga),
+            json!({"title": "Sowing", "body": "Sow in April."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let link = json!({"url": "https://seeds.example/calendar", "title": "Seed calendar",
+        "description": "When to sow what", "page": "sowing"});
+    let (status, body) = home
+        .post("/api/v1/communities/garden/resources", Some(&olga), link)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let form = reqwest::multipart::Form::new()
+        .text("description", "The plot plan")
+        .text("page", "sowing")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(PNG.to_vec()).file_name("plot.png"),
+        );
+    let res = home
+        .client
+        .post(home.url("/api/v1/communities/garden/files"))
+        .bearer_auth(&olga)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let file: Value = res.json().await.expect("JSON");
+    let edit = json!({"title": "Sowing", "body": "Sow in April or May.", "base_revision": 1});
+    let (status, body) = home
+        .call(
+            reqwest::Method::PUT,
+            &format!("{pages}/sowing"),
+            Some(&olga),
+            Some(edit),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let article = home.activity_json("/c/garden/library/sowing").await;
+    assert_eq!(
+        article["attachment"][0],
+        json!({"type": "Link", "href": "https://seeds.example/calendar",
+            "name": "When to sow what"})
+    );
+    let file_href = format!(
+        "http://{}/c/garden/library/files/{}/plot.png",
+        home.hostname, file["id"]
+    );
+    assert_eq!(
+        article["attachment"][1],
+        json!({"type": "Link", "href": file_href, "name": "The plot plan",
+            "mediaType": "image/png"})
+    );
+
+    let remote = format!("garden@{}", home.hostname);
+    let html = crate::helpers::eventually("the page's links reach the follower", || async {
+        let path = format!("/c/{remote}/library/sowing");
+        let (status, _, html) = away.fetch(&path, "text/html").await;
+        (status == StatusCode::OK && html.contains("seeds.example")).then_some(html)
+    })
+    .await;
+    assert!(
+        html.contains(r#"<ul class="attachments" aria-label="Resources on its home">"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<a href="https://seeds.example/calendar" rel="nofollow noopener ugc">When to sow what</a>"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            r#"<a href="{file_href}" rel="nofollow noopener ugc">The plot plan</a> <small>(image/png)</small>"#
+        )),
+        "{html}"
+    );
+}
