@@ -12,14 +12,14 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 /// Home with a local community `chess`, and `lem` on another server a member of it.
-struct Scene {
-    home: TestApp,
+pub(crate) struct Scene {
+    pub home: TestApp,
     origin: Origin,
     lem: Actor,
 }
 
 impl Scene {
-    async fn new() -> Scene {
+    pub async fn new() -> Scene {
         let home = TestApp::spawn().await;
         let owner = home.user("owner").await;
         let (status, body) = home.community(&owner, "chess", json!({})).await;
@@ -33,12 +33,16 @@ impl Scene {
         Scene { home, origin, lem }
     }
 
+    pub fn origin_url(&self, path: &str) -> String {
+        self.origin.url(path)
+    }
+
     fn chess(&self) -> String {
         format!("http://{}/c/chess", self.home.hostname)
     }
 
     /// `object` with our id, author and addressing, from lem, as `verb` (`Create`, `Update`).
-    async fn send(&self, verb: &str, mut object: Value) -> (StatusCode, Value) {
+    pub async fn send(&self, verb: &str, mut object: Value) -> (StatusCode, Value) {
         let chess = self.chess();
         for (key, value) in [
             ("attributedTo", json!(self.lem.id)),
@@ -65,7 +69,7 @@ impl Scene {
     }
 
     /// Creates a post titled `title` carrying `attachment`; its local id.
-    async fn post(&self, title: &str, attachment: Value) -> (i64, String) {
+    pub async fn post(&self, title: &str, attachment: Value) -> (i64, String) {
         let id = self.origin.url(&format!("/post/{}", uuid::Uuid::new_v4()));
         let page = json!({"id": id, "type": "Page", "name": title,
             "content": "<p>see attached</p>", "attachment": attachment});
