@@ -1,7 +1,9 @@
 //! Posts and comments: `/communities/{ref}/posts`, `/posts/{id}`, `/posts/{id}/comments`.
 //! Remote posts and comments have local ids like local ones.
 
+pub use super::attachments::AttachmentView;
 use super::{
+    attachments::attachment_views,
     extract::{ApiJson, Auth, MaybeAuth, OptionalJson},
     handle,
 };
@@ -13,7 +15,6 @@ use crate::{
         accounts::{Account, Person},
         posts::{Comment, ListedPost, Post, PostOrder},
     },
-    domain::attachments::Attachment,
     error::{Error, ErrorBody},
     views::{
         self,
@@ -73,26 +74,6 @@ pub struct PostView {
     /// addresses, at most 20), in its order: given for one post, left out of listings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<AttachmentView>>,
-}
-
-/// One attachment a post or comment came with from another server.
-#[derive(Serialize, ToSchema)]
-pub struct AttachmentView {
-    pub url: String,
-    /// As sent, as plain text (at most 300 characters); may be empty.
-    pub name: String,
-    /// As sent when it is one (`image/png`); may be empty.
-    pub media_type: String,
-}
-
-fn attachment_views(list: Vec<Attachment>) -> Vec<AttachmentView> {
-    list.into_iter()
-        .map(|a| AttachmentView {
-            url: a.url,
-            name: a.name,
-            media_type: a.media_type,
-        })
-        .collect()
 }
 
 #[derive(Serialize, ToSchema)]
