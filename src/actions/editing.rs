@@ -5,7 +5,7 @@ use super::notifications::{self, About};
 use crate::domain::notifications::Kind;
 use crate::{
     context::AppContext,
-    db::{self, accounts::Person, communities::Community},
+    db::{self, accounts::Person, attachments::Owner, communities::Community},
     domain::{
         changes::Change,
         communities::Role,
@@ -237,6 +237,8 @@ pub struct RemoteEdit {
     pub activity_id: String,
     /// The new details of an `Event`.
     pub event: Option<crate::domain::events::ReceivedEvent>,
+    /// The new attachments, in place of the old.
+    pub attachments: Vec<crate::domain::attachments::Attachment>,
 }
 
 /// A remote Update: the author's new version, applied unless an equal or newer one is stored.
@@ -249,6 +251,7 @@ pub async fn receive_edit(ctx: &AppContext, author: &Person, edit: RemoteEdit) -
         updated,
         activity_id,
         event,
+        attachments,
     } = edit;
     let author = author.clone();
     let author_id = author.id;
@@ -271,6 +274,7 @@ pub async fn receive_edit(ctx: &AppContext, author: &Person, edit: RemoteEdit) -
                             None => p.title.clone(),
                         };
                         db::posts::edit_post(conn, p.id, &title, &body_md, &body_html, updated)?;
+                        db::attachments::replace(conn, Owner::Post(p.id), &attachments)?;
                         if let Some(e) = &event {
                             let before = db::events::get(conn, p.id)?.map(|e| e.status());
                             db::events::save(
@@ -303,6 +307,11 @@ pub async fn receive_edit(ctx: &AppContext, author: &Person, edit: RemoteEdit) -
                         return Ok(None);
                     }
                     db::posts::edit_comment(conn, c.id, &body_md, &body_html, updated)?;
+                    let owner = Owner::Comment {
+                        post_id: c.post_id,
+                        comment_id: c.id,
+                    };
+                    db::attachments::replace(conn, owner, &attachments)?;
                     let post = db::posts::post(conn, c.post_id)?
                         .ok_or_else(|| Error::not_found("post"))?;
                     db::communities::by_id(conn, post.community_id)

@@ -5,7 +5,7 @@
 use super::library::saved;
 use crate::{
     context::AppContext,
-    db::{self, communities::Community, library::PageWrite},
+    db::{self, attachments::Owner, communities::Community, library::PageWrite},
     domain::{
         content,
         library::{self as rules, PageText},
@@ -89,12 +89,15 @@ pub struct Announced {
     pub text: PageText,
     pub revision: i64,
     pub editor_id: i64,
+    /// The page's resources as its Group sent them (`attachment`), bounded.
+    pub attachments: Vec<crate::domain::attachments::Attachment>,
 }
 
 /// Keeps `page` of remote `community`: a new page (at the top of its library, under a slug
 /// from its address), or the stored one moved to the announced revision. An older or equal
 /// revision than the stored one changes nothing (announces may come out of order); a page
-/// whose address is another community's, or whose slug is taken here, is refused.
+/// whose address is another community's, or whose slug is taken here, is refused. The page's
+/// attachments are replaced with the revision, in the same write.
 pub async fn keep_remote(ctx: &AppContext, community: Community, page: Announced) -> Result<()> {
     ctx.write(move |conn| {
         let html = content::markdown_to_html(&page.text.body);
@@ -112,7 +115,10 @@ pub async fn keep_remote(ctx: &AppContext, community: Community, page: Announced
                 Err(Error::forbidden("this page belongs to another community"))
             }
             Some(stored) if stored.revision >= page.revision => Ok(()),
-            Some(stored) => db::library::keep_revision(conn, stored.id, page.revision, &write),
+            Some(stored) => {
+                db::library::keep_revision(conn, stored.id, page.revision, &write)?;
+                db::attachments::replace(conn, Owner::Page(stored.id), &page.attachments)
+            }
             None => {
                 let last = page.ap_id.rsplit('/').next().unwrap_or_default();
                 let slug = rules::slug(last, &page.text.title)?;
@@ -124,7 +130,8 @@ pub async fn keep_remote(ctx: &AppContext, community: Community, page: Announced
                     ));
                 }
                 let at = (community.id, None, slug.as_str(), page.ap_id.as_str());
-                db::library::insert_numbered(conn, at, None, page.revision, &write).map(|_| ())
+                let id = db::library::insert_numbered(conn, at, None, page.revision, &write)?.id;
+                db::attachments::replace(conn, Owner::Page(id), &page.attachments)
             }
         }
     })

@@ -7,6 +7,7 @@ use crate::{
     db::{
         self,
         accounts::{Account, Person},
+        attachments::Owner,
         communities::Community,
         members::Receipt,
         posts::{Comment, NewComment, NewPost, Post, PostOrComment},
@@ -280,6 +281,7 @@ async fn write_remote_post(
     let published = received.published;
     let event = received.event.clone();
     let poll = received.poll.clone();
+    let attachments = received.attachments.clone();
     let base = ctx.url("");
     let notifier = ctx.clone();
     let post = ctx
@@ -309,6 +311,7 @@ async fn write_remote_post(
                     if let Some(p) = &poll {
                         db::polls::save_received(conn, post.id, p)?;
                     }
+                    db::attachments::replace(conn, Owner::Post(post.id), &attachments)?;
                     let about = About::post(community.id, post.id);
                     notifications::new_content(
                         conn, &notifier, author_id, about, None, &body_md, false,
@@ -380,6 +383,7 @@ async fn write_remote_comment(
     };
     let author_id = author.id;
     let published = received.published;
+    let attachments = received.attachments.clone();
     let base = ctx.url("");
     let notifier = ctx.clone();
     let comment = ctx
@@ -421,6 +425,11 @@ async fn write_remote_comment(
                         published,
                     };
                     let comment = db::posts::insert_comment(conn, &new, &base)?;
+                    let owner = Owner::Comment {
+                        post_id,
+                        comment_id: comment.id,
+                    };
+                    db::attachments::replace(conn, owner, &attachments)?;
                     let replied_to = match parent_id {
                         Some(id) => db::posts::comment(conn, id)?.map(|c| c.author_id),
                         None => Some(post.author_id),

@@ -5,6 +5,7 @@
 pub mod account_mail;
 pub mod accounts;
 pub mod admin;
+pub mod attachments;
 pub mod calendars;
 pub mod communities;
 pub mod digests;

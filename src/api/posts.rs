@@ -1,7 +1,9 @@
 //! Posts and comments: `/communities/{ref}/posts`, `/posts/{id}`, `/posts/{id}/comments`.
 //! Remote posts and comments have local ids like local ones.
 
+pub use super::attachments::AttachmentView;
 use super::{
+    attachments::attachment_views,
     extract::{ApiJson, Auth, MaybeAuth, OptionalJson},
     handle,
 };
@@ -68,6 +70,10 @@ pub struct PostView {
     /// shared thread is listed once in each community it is in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub also_in: Option<Vec<String>>,
+    /// What the post's server attached to it (links, documents, images; only http(s)
+    /// addresses, at most 20), in its order: given for one post, left out of listings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<Vec<AttachmentView>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -93,6 +99,8 @@ pub struct CommentView {
     pub deleted: bool,
     /// Removed by a moderator (`deleted` is true too).
     pub removed: bool,
+    /// What the comment's server attached to it (empty for a withdrawn comment).
+    pub attachments: Vec<AttachmentView>,
     /// Replies, oldest first.
     #[schema(no_recursion)]
     pub replies: Vec<CommentView>,
@@ -118,13 +126,15 @@ pub struct PostQuery {
 
 pub(crate) async fn post_view(ctx: &AppContext, post: Post) -> Result<PostView, Error> {
     let id = post.id;
-    let (listed, shared) = ctx
+    let (listed, shared, attachments) = ctx
         .db(move |conn| {
             let listed = views::posts::post(conn, id)?;
-            Ok((listed, db::shares::also_in(conn, id)?))
+            let shared = db::shares::also_in(conn, id)?;
+            Ok((listed, shared, db::attachments::of_post(conn, id)?))
         })
         .await?;
     let mut view = listed_view(ctx, listed);
+    view.attachments = Some(attachment_views(attachments));
     view.also_in = Some(
         shared
             .iter()
@@ -156,6 +166,7 @@ pub(crate) fn listed_view(ctx: &AppContext, listed: ListedPost) -> PostView {
         published: post.published.and_utc(),
         updated: post.updated.map(|u| u.and_utc()),
         also_in: None,
+        attachments: None,
     }
 }
 
@@ -173,6 +184,7 @@ fn comment_view(ctx: &AppContext, c: Comment, author: &Person) -> CommentView {
         updated: c.updated.map(|u| u.and_utc()),
         deleted: false,
         removed: false,
+        attachments: Vec::new(),
         replies: Vec::new(),
     }
 }
@@ -359,15 +371,22 @@ async fn comment_tree(
 ) -> Result<HttpResponse, Error> {
     let post = readable_post(data, id, super::viewer(account.as_ref())).await?;
     let post_id = post.id;
-    let rows = data
-        .db(move |conn| db::posts::post_comments(conn, post_id))
+    let (rows, mut attachments) = data
+        .db(move |conn| {
+            let rows = db::posts::post_comments(conn, post_id)?;
+            Ok((rows, db::attachments::of_thread(conn, post_id)?.comments))
+        })
         .await?;
     let ordered = threads::thread(rows)
         .into_iter()
         .map(|e| {
+            let id = e.comment.id;
             let mut view = comment_view(data, e.comment, &e.author);
             view.deleted = e.shown != Shown::Visible;
             view.removed = e.shown == Shown::Removed;
+            if e.shown == Shown::Visible {
+                view.attachments = attachment_views(attachments.remove(&id).unwrap_or_default());
+            }
             (e.depth, view)
         })
         .collect();

@@ -5,6 +5,7 @@
 pub mod account_tokens;
 pub mod accounts;
 pub mod archive;
+pub mod attachments;
 pub mod backup;
 pub mod communities;
 pub mod digests;

@@ -77,6 +77,7 @@ pub const TABLES: &[&str] = &[
     "library_files",
     "community_links",
     "post_communities",
+    "received_attachments",
 ];
 
 /// The SQLite tables made `WITHOUT ROWID` (so that their order is not the order written), with

@@ -330,6 +330,7 @@ pub fn edit_comment(
 /// Marks a post or comment deleted (its id then answers 410 with a Tombstone). The content is
 /// cleared: a deletion is meant to remove it.
 pub fn mark_deleted(conn: &mut DbConn, ap_id: &str) -> Result<bool> {
+    super::attachments::forget_object(conn, ap_id)?;
     let posts_hit = diesel::update(posts::table.filter(posts::ap_id.eq(ap_id)))
         .set((
             posts::deleted.eq(true),

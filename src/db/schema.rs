@@ -713,7 +713,25 @@ diesel::allow_tables_to_appear_in_same_query!(
     library_files,
     community_links,
     post_communities,
+    received_attachments,
 );
+
+diesel::table! {
+    received_attachments (id) {
+        id -> BigInt,
+        post_id -> Nullable<BigInt>,
+        comment_id -> Nullable<BigInt>,
+        page_id -> Nullable<BigInt>,
+        position -> Integer,
+        url -> Text,
+        name -> Text,
+        media_type -> Text,
+    }
+}
+
+diesel::joinable!(received_attachments -> posts (post_id));
+diesel::joinable!(received_attachments -> comments (comment_id));
+diesel::joinable!(received_attachments -> library_pages (page_id));
 
 diesel::table! {
     library_settings (community_id) {

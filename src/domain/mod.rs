@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod archive;
+pub mod attachments;
 pub mod changes;
 pub mod citations;
 pub mod communities;

@@ -38,6 +38,8 @@ pub struct Received {
     pub event: Option<crate::domain::events::ReceivedEvent>,
     /// A `Question`'s options and counts, when it is a poll we can keep.
     pub poll: Option<crate::domain::polls::ReceivedPoll>,
+    /// Its `attachment` list, bounded (`domain::attachments`).
+    pub attachments: Vec<crate::domain::attachments::Attachment>,
 }
 
 impl Received {

@@ -140,6 +140,8 @@ pub struct PageRead {
     pub linked_from: Vec<LinkedPage>,
     /// The links and files attached to it.
     pub resources: Vec<Resource>,
+    /// A remote community's page: the resources its home sent with it (read-only).
+    pub attachments: Vec<crate::domain::attachments::Attachment>,
 }
 
 fn person_handle(conn: &mut DbConn, host: &str, id: i64) -> Result<String> {
@@ -191,7 +193,12 @@ pub fn page(
     let linked_from =
         library_links::linked_from(conn, library_links::PAGE, page.id, gate.scope(viewer))?;
     let resources = db::library_resources::of_page(conn, page.id)?;
+    let attachments = match community.local {
+        true => Vec::new(),
+        false => db::attachments::of_page(conn, page.id)?,
+    };
     Ok(Some(PageRead {
+        attachments,
         access,
         page,
         editor,

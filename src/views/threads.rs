@@ -29,6 +29,8 @@ pub struct ThreadRead {
     /// The other communities the thread is in (cross-posts), and the local communities a
     /// signed-in viewer is an active member of with their role (`db::shares::for_thread_page`).
     pub communities: Vec<db::shares::ThreadCommunity>,
+    /// What other servers attached to the post and its replies (`db::attachments`).
+    pub attachments: db::attachments::ThreadAttachments,
 }
 
 /// The thread of post `post_id` for `viewer`, through the read gate: None when it is missing or
@@ -66,6 +68,7 @@ pub fn read(
     };
     let comments = thread(db::posts::post_comments(conn, post.id)?);
     let communities = db::shares::for_thread_page(conn, post.id, viewer.person_id())?;
+    let attachments = db::attachments::of_thread(conn, post.id)?;
     let votes = match viewer.person_id() {
         Some(person) => db::votes::in_thread(conn, person, post.id)?
             .into_iter()
@@ -80,6 +83,7 @@ pub fn read(
         votes,
         moderates,
         communities,
+        attachments,
     }))
 }
 

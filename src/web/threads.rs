@@ -14,7 +14,7 @@ use crate::{
     actions,
     context::AppContext,
     db::{self, accounts::Person, communities::Community, posts::Post},
-    domain::{content, names::handle},
+    domain::{attachments::Attachment, content, names::handle},
     error::{Error, ErrorKind},
     views::{
         gate::{State, Target},
@@ -41,6 +41,8 @@ struct ThreadComment {
     vote: i32,
     /// Written by the viewer.
     mine: bool,
+    /// What its server attached (none for a placeholder).
+    attachments: Vec<Attachment>,
 }
 
 #[derive(Template)]
@@ -65,6 +67,8 @@ struct PostPage {
     /// The other communities it is in ("also in"), and where a signed-in reader may put it.
     also_in: Vec<super::thread_sharing::AlsoIn>,
     sharing: super::thread_sharing::Choices,
+    /// What the post's server attached to it.
+    attachments: Vec<Attachment>,
 }
 
 /// A markdown form shown on a page of its own: a new thread, a reply, an edit; first shown, with
@@ -266,12 +270,17 @@ pub async fn submit(
 fn comment_lines(
     entries: Vec<ThreadEntry>,
     votes: &std::collections::HashMap<String, i32>,
+    attachments: &mut std::collections::HashMap<i64, Vec<Attachment>>,
     viewer: Option<i64>,
     our_host: &str,
 ) -> Vec<ThreadComment> {
     entries
         .into_iter()
         .map(|e| ThreadComment {
+            attachments: match e.shown {
+                threads::Shown::Visible => attachments.remove(&e.comment.id).unwrap_or_default(),
+                _ => Vec::new(),
+            },
             id: e.comment.id,
             depth: e.depth.min(5),
             author: handle(&e.author.name, &e.author.ap_id, our_host),
@@ -331,7 +340,14 @@ async fn thread_page(ctx: &AppContext, frame: Frame, id: i64) -> Result<HttpResp
         Some(person) => super::thread_sharing::choices(&t.post, &t.communities, person),
         None => Default::default(),
     };
-    let comments = comment_lines(t.comments, &t.votes, person, host);
+    let mut attachments = t.attachments;
+    let comments = comment_lines(
+        t.comments,
+        &t.votes,
+        &mut attachments.comments,
+        person,
+        host,
+    );
     let page = PostPage {
         also_in,
         sharing,
@@ -340,6 +356,7 @@ async fn thread_page(ctx: &AppContext, frame: Frame, id: i64) -> Result<HttpResp
         vote: t.votes.get(t.post.ap_id.as_str()).copied().unwrap_or(0),
         mine: person == Some(t.post.author_id),
         moderates: t.moderates,
+        attachments: attachments.post,
         poll,
         links,
         frame,

@@ -6,6 +6,7 @@ mod accounts;
 mod actor_keys;
 mod admin_users;
 mod applications;
+mod attachments;
 mod authorized_fetch;
 mod backup;
 mod browser;

@@ -95,6 +95,7 @@ impl Activity for Update {
             updated,
             activity_id: self.id.to_string(),
             event: self.object.received().event,
+            attachments: super::super::objects::attachment::received(&self.object.attachment),
         };
         actions::receive_edit(data, &author, edit).await
     }

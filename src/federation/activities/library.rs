@@ -112,6 +112,7 @@ impl PageActivity {
             text,
             revision: self.object.library_revision,
             editor_id: editor.id,
+            attachments: crate::federation::objects::attachment::received(&self.object.attachment),
         };
         library_remote::keep_remote(data, group.clone(), page).await
     }

@@ -1,6 +1,7 @@
 //! ActivityPub objects: wire structs with ActivityStreams names, and the library's `Object` /
 //! `Actor` traits implemented on our database types.
 
+pub mod attachment;
 pub mod event;
 pub mod group;
 pub mod instance;

@@ -3,7 +3,8 @@
 //! `context` and `audience`, its last editor as `attributedTo`. `libraryRevision`
 //! (`copse:libraryRevision`) marks it as a page, not a post or a digest: the revision the
 //! Article shows, or, in a member's edit sent to the Group, the revision the edit was written
-//! from (its base).
+//! from (its base). `attachment` carries the page's resources as `Link`s (a file by its public
+//! download address), kept by followers as the page's received attachments.
 
 use super::Source;
 use crate::{
@@ -48,6 +49,13 @@ pub struct PageArticle {
     pub to: Vec<Url>,
     #[serde(default, deserialize_with = "deserialize_one_or_many")]
     pub cc: Vec<Url>,
+    /// The page's resources (`objects::attachment`).
+    #[serde(
+        default,
+        deserialize_with = "super::deserialize_values",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub attachment: Vec<serde_json::Value>,
 }
 
 impl PageArticle {
@@ -57,6 +65,7 @@ impl PageArticle {
         community: &Community,
         editor: Url,
         summary: Option<String>,
+        attachment: Vec<serde_json::Value>,
     ) -> Result<PageArticle, Error> {
         let group = community.ap_id.0.clone();
         let id = Url::parse(&page.ap_id)?;
@@ -82,6 +91,7 @@ impl PageArticle {
             updated: Some(at(page.updated_at)),
             to,
             cc: Vec::new(),
+            attachment,
         })
     }
 
@@ -94,8 +104,8 @@ impl PageArticle {
     }
 }
 
-/// The Article of `page` (of `community`) as its latest revision left it: its last editor and
-/// that revision's change summary are read here.
+/// The Article of `page` (of `community`) as its latest revision left it: its last editor,
+/// that revision's change summary and the page's resources are read here.
 pub fn article(
     conn: &mut crate::db::DbConn,
     page: &Page,
@@ -107,5 +117,35 @@ pub fn article(
     let summary = db::library::revisions(conn, page.id, &[page.revision])?
         .pop()
         .map(|r| r.summary);
-    PageArticle::of(page, community, editor.ap_id.0.clone(), summary)
+    let resources = db::library_resources::of_page(conn, page.id)?;
+    let attachment = resources
+        .iter()
+        .filter_map(|r| resource_link(community, r))
+        .collect();
+    PageArticle::of(page, community, editor.ap_id.0.clone(), summary, attachment)
+}
+
+/// A resource as a `Link`: named by its description (else its title); a file by its public
+/// download address on the community's instance, with its media type.
+fn resource_link(
+    community: &Community,
+    r: &crate::db::library_resources::Resource,
+) -> Option<serde_json::Value> {
+    let name = match r.description.trim() {
+        "" => r.title.as_str(),
+        description => description,
+    };
+    let href = match (&r.url, r.kind.as_str()) {
+        (Some(url), _) => url.clone(),
+        (None, crate::db::library_resources::FILE) => {
+            let path = crate::views::resources::download_path(&community.name, r);
+            community.ap_id.0.join(&path).ok()?.to_string()
+        }
+        (None, _) => return None,
+    };
+    Some(super::attachment::link(
+        &href,
+        name,
+        r.media_type.as_deref(),
+    ))
 }

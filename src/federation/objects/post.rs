@@ -66,6 +66,13 @@ pub struct PostJson {
     /// One tag may come as a single object (Fedify sends a lone `Mention` so).
     #[serde(default, deserialize_with = "super::deserialize_values")]
     pub tag: Vec<Value>,
+    /// Links, documents and images (read by `objects::attachment`, bounded there).
+    #[serde(
+        default,
+        deserialize_with = "super::deserialize_values",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub attachment: Vec<Value>,
     #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub sensitive: Option<bool>,
     #[serde(default, deserialize_with = "deserialize_skip_error")]
@@ -149,6 +156,7 @@ impl PostJson {
                 _ => None,
             },
             poll,
+            attachments: super::attachment::received(&self.attachment),
         }
     }
 
@@ -318,6 +326,7 @@ impl Object for PostOrComment {
                 })),
                 in_reply_to: None,
                 tag: vec![mention],
+                attachment: Vec::new(),
                 sensitive: Some(false),
                 comments_enabled: Some(!p.locked),
                 published: Some(p.published.and_utc()),
@@ -362,6 +371,7 @@ impl Object for PostOrComment {
                 source: Some(Source::markdown(c.body_md.clone())),
                 in_reply_to,
                 tag: vec![mention],
+                attachment: Vec::new(),
                 sensitive: Some(false),
                 comments_enabled: None,
                 published: Some(c.published.and_utc()),

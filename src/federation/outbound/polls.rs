@@ -63,6 +63,7 @@ async fn vote_cast(vote_id: i64, data: &Plan<'_>) -> Result<(), Error> {
         summary: None,
         in_reply_to: Some(post.ap_id.0.clone()),
         tag: vec![],
+        attachment: vec![],
         sensitive: None,
         comments_enabled: None,
         published: None,

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod admin;
+mod attachments;
 mod communities;
 mod digests;
 mod events;
