@@ -33,6 +33,11 @@ pub struct NewPostRequest {
     /// Markdown.
     #[serde(default)]
     pub body: String,
+    /// Other communities to post the thread in too, as one object ("also post in"): at most 10,
+    /// each a local name or `name@host` of a community known here where the author may post.
+    /// One the author may not post in, or is banned from, refuses the whole request.
+    #[serde(default)]
+    pub also_in: Vec<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -200,7 +205,8 @@ pub(crate) async fn readable_post(
     request_body = NewPostRequest, security(("bearer" = [])),
     responses((status = 201, body = PostView), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn create(
     data: RequestData,
     Auth(account): Auth,
@@ -208,8 +214,10 @@ pub async fn create(
     ApiJson(body): ApiJson<NewPostRequest>,
 ) -> Result<HttpResponse, Error> {
     let community = actions::communities::find(&data, &reference).await?;
+    let also_in = actions::sharing::also_in(&data, &body.also_in).await?;
+    let (title, text) = (&body.title, &body.body);
     let post =
-        actions::posts::create_post(&data, &account, community, &body.title, &body.body).await?;
+        actions::posts::create_post(&data, &account, community, title, text, also_in).await?;
     Ok(HttpResponse::Created().json(post_view(&data, post).await?))
 }
 
