@@ -68,9 +68,9 @@ pub struct PostView {
     pub locked: bool,
     pub published: DateTime<Utc>,
     pub updated: Option<DateTime<Utc>>,
-    /// The other communities the thread is in (cross-posts), `name@host` each, oldest share
-    /// first: given for one post (`GET /api/v1/posts/{id}`), left out of listings, where a
-    /// shared thread is listed once in each community it is in.
+    /// The other communities the thread is in besides its home `community` (cross-posts),
+    /// `name@host` each, oldest share first: given for one post and in a community's listing
+    /// (where a shared thread is listed once in each community it is in, this one included).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub also_in: Option<Vec<String>>,
 }
@@ -130,13 +130,16 @@ pub(crate) async fn post_view(ctx: &AppContext, post: Post) -> Result<PostView, 
         })
         .await?;
     let mut view = listed_view(ctx, listed);
-    view.also_in = Some(
-        shared
-            .iter()
-            .map(|s| handle(ctx, &s.name, &s.ap_id.0))
-            .collect(),
-    );
+    view.also_in = Some(handles(ctx, &shared));
     Ok(view)
+}
+
+/// `name@host` of each community a thread is shared into.
+fn handles(ctx: &AppContext, shared: &[db::shares::SharedIn]) -> Vec<String> {
+    shared
+        .iter()
+        .map(|s| handle(ctx, &s.name, &s.ap_id.0))
+        .collect()
 }
 
 pub(crate) fn listed_view(ctx: &AppContext, listed: ListedPost) -> PostView {
@@ -292,13 +295,21 @@ async fn page(
     let page = data
         .db(move |conn| {
             gate.sight(conn, &viewer, &community)?.require()?;
-            views::posts::community_page(conn, community.id, order, after, limit)
+            let page = views::posts::community_page(conn, community.id, order, after, limit)?;
+            let also_in = views::posts::also_in(conn, &page.posts)?;
+            Ok((page, also_in))
         })
         .await?;
+    let (page, mut also_in) = page;
     let items = page
         .posts
         .into_iter()
-        .map(|p| listed_view(data, p))
+        .map(|p| {
+            let shared = also_in.remove(&p.post.id).unwrap_or_default();
+            let mut view = listed_view(data, p);
+            view.also_in = Some(handles(data, &shared));
+            view
+        })
         .collect();
     let next_cursor = page.next_cursor;
     Ok(HttpResponse::Ok().json(PostPage { items, next_cursor }))

@@ -181,3 +181,23 @@ pub fn joined_with_roles(conn: &mut DbConn, person_id: i64) -> Result<Vec<(Commu
         .select((Community::as_select(), community_members::role))
         .load(conn)?)
 }
+
+/// For a page of threads, in one statement: the communities each of `post_ids` is shared into
+/// (removals left out), as `(post_id, community)`, oldest share first.
+pub fn also_in_many(conn: &mut DbConn, post_ids: &[i64]) -> Result<Vec<(i64, SharedIn)>> {
+    Ok(post_communities::table
+        .inner_join(communities::table)
+        .filter(post_communities::post_id.eq_any(post_ids))
+        .filter(post_communities::removed.eq(false))
+        .order((post_communities::created_at.asc(), communities::id.asc()))
+        .select((
+            post_communities::post_id,
+            (
+                communities::id,
+                communities::name,
+                communities::ap_id,
+                communities::local,
+            ),
+        ))
+        .load(conn)?)
+}
