@@ -125,7 +125,7 @@ pub(crate) fn put_also_in(
     for (community, announce_id) in also_in.iter().zip(announce_ids) {
         may_share(conn, post, home, community, post.author_id, is_admin).map_err(|mut e| {
             if e.kind != ErrorKind::Internal {
-                e.message = format!("{}: {}", community.name, e.message);
+                e.message = format!("in {}: {}", community.name, e.message);
                 e.field = Some("also_in".into());
             }
             e

@@ -42,7 +42,7 @@ async fn also_in(app: &TestApp, post: i64) -> Vec<String> {
 }
 
 /// The owner of `community` bans ann from it.
-async fn ban_ann(app: &TestApp, owner: &str, community: &str) {
+pub(crate) async fn ban_ann(app: &TestApp, owner: &str, community: &str) {
     let members = app
         .get(&format!("/api/v1/communities/{community}/members"), None)
         .await

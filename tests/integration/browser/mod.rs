@@ -22,6 +22,7 @@ mod polls;
 mod resources;
 mod screenshots;
 mod search;
+mod sharing;
 mod surveys;
 mod threads;
 
