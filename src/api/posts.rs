@@ -34,8 +34,9 @@ pub struct NewPostRequest {
     #[serde(default)]
     pub body: String,
     /// Other communities to post the thread in too, as one object ("also post in"): at most 10,
-    /// each a local name or `name@host` of a community known here where the author may post.
-    /// One the author may not post in, or is banned from, refuses the whole request.
+    /// each the name of a community of this instance where the author may post (one on another
+    /// instance is refused for now, 422 `remote_community`). One the author may not post in, or
+    /// is banned from, refuses the whole request with nothing written.
     #[serde(default)]
     pub also_in: Vec<String>,
 }
