@@ -50,8 +50,7 @@ pub async fn create(
         ctx,
         account,
         community,
-        title,
-        body,
+        (title, body, Vec::new()),
         rules::may_schedule,
         save,
     )

@@ -25,13 +25,13 @@ pub async fn create(
     title: &str,
     body: &str,
     poll: rules::PollFields,
+    also_in: Vec<Community>,
 ) -> Result<Post> {
     super::posts::open_thread(
         ctx,
         account,
         community,
-        title,
-        body,
+        (title, body, also_in),
         may_post,
         move |conn, post| db::polls::insert(conn, post.id, &poll),
     )

@@ -23,31 +23,40 @@ pub async fn create_post(
     community: Community,
     title: &str,
     body: &str,
+    also_in: Vec<Community>,
 ) -> Result<Post> {
     open_thread(
         ctx,
         account,
         community,
-        title,
-        body,
+        (title, body, also_in),
         rules::may_post,
         |_, _| Ok(()),
     )
     .await
 }
 
+/// What a new thread says, and the other communities its author also posts it in.
+pub(crate) type Opening<'a> = (&'a str, &'a str, Vec<Community>);
+
 /// Opens a thread as a local member: `may` decides from the member's role (posting, scheduling
-/// an event), `with` stores what comes with the thread in the same write (an event's details).
+/// an event), `with` stores what comes with the thread in the same write (an event's details);
+/// the thread is put into the other communities of `opening` in that write too
+/// (`sharing::put_also_in`: refused there, nothing is written).
 pub(crate) async fn open_thread(
     ctx: &AppContext,
     account: &Account,
     community: Community,
-    title: &str,
-    body: &str,
+    (title, body, also_in): Opening<'_>,
     may: fn(&Community, Option<crate::domain::communities::Role>) -> Result<()>,
     with: impl FnOnce(&mut db::DbConn, &Post) -> Result<()> + Send + 'static,
 ) -> Result<Post> {
     let (title, body) = rules::parse_post(title, body)?;
+    let announce_ids = also_in
+        .iter()
+        .map(|_| ctx.new_activity_id("announce"))
+        .collect();
+    let is_admin = account.user.is_admin;
     let html = content::markdown_to_html(&body);
     let author = account.person.clone();
     let base = ctx.url("");
@@ -73,6 +82,7 @@ pub(crate) async fn open_thread(
                 activity_id: None,
             };
             db::outbox::emit(conn, &event)?;
+            super::sharing::put_also_in(conn, &post, &community, &also_in, announce_ids, is_admin)?;
             let about = About::post(community.id, post.id);
             notifications::new_content(conn, &notifier, author.id, about, None, &body, true)?;
             Ok(post)

@@ -69,6 +69,87 @@ pub async fn share(
     .await
 }
 
+/// How many other communities a thread may be put into when it is opened ("also post in").
+pub const MAX_ALSO_IN: usize = 10;
+
+/// The communities a new thread's author names to "also post in" (`name` here, `name@host` for
+/// one known here): at most [`MAX_ALSO_IN`], each once; an unknown one is 400 on `also_in`.
+/// Whether the author may post in each is decided when the thread is written ([`put_also_in`]).
+pub async fn also_in(ctx: &AppContext, names: &[String]) -> Result<Vec<Community>> {
+    let mut wanted: Vec<String> = Vec::new();
+    for name in names.iter().map(|n| n.trim().trim_start_matches('!')) {
+        if !wanted.iter().any(|w| w == name) {
+            wanted.push(name.to_string());
+        }
+    }
+    if wanted.len() > MAX_ALSO_IN {
+        return Err(Error::invalid_field(
+            "also_in",
+            format_args!("at most {MAX_ALSO_IN} other communities"),
+        ));
+    }
+    let our_host = ctx.settings().hostname.clone();
+    ctx.db(move |conn| {
+        let mut found = Vec::with_capacity(wanted.len());
+        for name in wanted {
+            let community = match name.split_once('@') {
+                Some((n, host)) if host != our_host => {
+                    db::communities::remote_by_handle(conn, n, host)?
+                }
+                Some((n, _)) => db::communities::local_by_name(conn, n)?,
+                None => db::communities::local_by_name(conn, &name)?,
+            };
+            found.push(community.ok_or_else(|| {
+                Error::invalid_field(
+                    "also_in",
+                    format_args!("no community `{name}` is known here"),
+                )
+            })?);
+        }
+        Ok(found)
+    })
+    .await
+}
+
+/// In the write that opens thread `post` in `home`: puts it into each of `also_in` as its author
+/// (refused, and with it the whole thread, where they may not post or are banned), each
+/// announced by that community (`announce_ids`, one per community).
+pub(crate) fn put_also_in(
+    conn: &mut db::DbConn,
+    post: &db::posts::Post,
+    home: &Community,
+    also_in: &[Community],
+    announce_ids: Vec<String>,
+    is_admin: bool,
+) -> Result<()> {
+    for (community, announce_id) in also_in.iter().zip(announce_ids) {
+        may_share(conn, post, home, community, post.author_id, is_admin).map_err(|mut e| {
+            if e.kind != ErrorKind::Internal {
+                e.message = format!("in {}: {}", community.name, e.message);
+                e.field = Some("also_in".into());
+            }
+            e
+        })?;
+        if db::shares::put(
+            conn,
+            post.id,
+            community.id,
+            Some(post.author_id),
+            &announce_id,
+        )? {
+            db::outbox::emit(
+                conn,
+                &Change::PostShared {
+                    post_id: post.id,
+                    community_id: community.id,
+                    announce_id,
+                },
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// Whether `person_id` may put `post` (of community `home`) into `community`, and as whom.
 fn may_share(
     conn: &mut db::DbConn,

@@ -123,8 +123,9 @@ pub async fn create(
     let closes_at = body.closes_at.map(|t| t.naive_utc());
     let fields = rules::parse(&body.options, body.multiple, closes_at, crate::db::now())?;
     let community = actions::communities::find(&data, &reference).await?;
+    let (title, text) = (&body.title, &body.body);
     let post =
-        actions::polls::create(&data, &account, community, &body.title, &body.body, fields).await?;
+        actions::polls::create(&data, &account, community, title, text, fields, Vec::new()).await?;
     let poll = read(&data, super::viewer(Some(&account)), post.id).await?;
     let post = super::posts::post_view(&data, post).await?;
     Ok(HttpResponse::Created().json(NewPollResponse { post, poll }))

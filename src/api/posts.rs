@@ -35,6 +35,12 @@ pub struct NewPostRequest {
     /// Markdown.
     #[serde(default)]
     pub body: String,
+    /// Other communities to post the thread in too, as one object ("also post in"): at most 10,
+    /// each the name of a community of this instance where the author may post (one on another
+    /// instance is refused for now, 422 `remote_community`). One the author may not post in, or
+    /// is banned from, refuses the whole request with nothing written.
+    #[serde(default)]
+    pub also_in: Vec<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -65,9 +71,9 @@ pub struct PostView {
     pub locked: bool,
     pub published: DateTime<Utc>,
     pub updated: Option<DateTime<Utc>>,
-    /// The other communities the thread is in (cross-posts), `name@host` each, oldest share
-    /// first: given for one post (`GET /api/v1/posts/{id}`), left out of listings, where a
-    /// shared thread is listed once in each community it is in.
+    /// The other communities the thread is in besides its home `community` (cross-posts),
+    /// `name@host` each, oldest share first: given for one post and in a community's listing
+    /// (where a shared thread is listed once in each community it is in, this one included).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub also_in: Option<Vec<String>>,
     /// What the post's server attached to it (links, documents, images; only http(s)
@@ -135,13 +141,16 @@ pub(crate) async fn post_view(ctx: &AppContext, post: Post) -> Result<PostView, 
         .await?;
     let mut view = listed_view(ctx, listed);
     view.attachments = Some(attachment_views(attachments));
-    view.also_in = Some(
-        shared
-            .iter()
-            .map(|s| handle(ctx, &s.name, &s.ap_id.0))
-            .collect(),
-    );
+    view.also_in = Some(handles(ctx, &shared));
     Ok(view)
+}
+
+/// `name@host` of each community a thread is shared into.
+fn handles(ctx: &AppContext, shared: &[db::shares::SharedIn]) -> Vec<String> {
+    shared
+        .iter()
+        .map(|s| handle(ctx, &s.name, &s.ap_id.0))
+        .collect()
 }
 
 pub(crate) fn listed_view(ctx: &AppContext, listed: ListedPost) -> PostView {
@@ -212,7 +221,8 @@ pub(crate) async fn readable_post(
     request_body = NewPostRequest, security(("bearer" = [])),
     responses((status = 201, body = PostView), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn create(
     data: RequestData,
     Auth(account): Auth,
@@ -220,8 +230,10 @@ pub async fn create(
     ApiJson(body): ApiJson<NewPostRequest>,
 ) -> Result<HttpResponse, Error> {
     let community = actions::communities::find(&data, &reference).await?;
+    let also_in = actions::sharing::also_in(&data, &body.also_in).await?;
+    let (title, text) = (&body.title, &body.body);
     let post =
-        actions::posts::create_post(&data, &account, community, &body.title, &body.body).await?;
+        actions::posts::create_post(&data, &account, community, title, text, also_in).await?;
     Ok(HttpResponse::Created().json(post_view(&data, post).await?))
 }
 
@@ -296,13 +308,21 @@ async fn page(
     let page = data
         .db(move |conn| {
             gate.sight(conn, &viewer, &community)?.require()?;
-            views::posts::community_page(conn, community.id, order, after, limit)
+            let page = views::posts::community_page(conn, community.id, order, after, limit)?;
+            let also_in = views::posts::also_in(conn, &page.posts)?;
+            Ok((page, also_in))
         })
         .await?;
+    let (page, mut also_in) = page;
     let items = page
         .posts
         .into_iter()
-        .map(|p| listed_view(data, p))
+        .map(|p| {
+            let shared = also_in.remove(&p.post.id).unwrap_or_default();
+            let mut view = listed_view(data, p);
+            view.also_in = Some(handles(data, &shared));
+            view
+        })
         .collect();
     let next_cursor = page.next_cursor;
     Ok(HttpResponse::Ok().json(PostPage { items, next_cursor }))

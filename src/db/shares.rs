@@ -2,6 +2,7 @@
 //! (`posts.community_id`), who shared it there, and the removals by those communities'
 //! moderators, which take it out of that community only.
 
+use super::communities::Community;
 use super::{
     now,
     schema::{communities, community_members, post_communities},
@@ -165,6 +166,38 @@ pub fn for_thread_page(
             ),
             post_communities::post_id.nullable(),
             community_members::role.nullable(),
+        ))
+        .load(conn)?)
+}
+
+/// The communities `person_id` is an active member of, with their role: where the "also post
+/// in" choices of a new thread come from (the rules of each decide).
+pub fn joined_with_roles(conn: &mut DbConn, person_id: i64) -> Result<Vec<(Community, String)>> {
+    Ok(communities::table
+        .inner_join(community_members::table)
+        .filter(community_members::person_id.eq(person_id))
+        .filter(community_members::state.eq("active"))
+        .order((communities::title.asc(), communities::id.asc()))
+        .select((Community::as_select(), community_members::role))
+        .load(conn)?)
+}
+
+/// For a page of threads, in one statement: the communities each of `post_ids` is shared into
+/// (removals left out), as `(post_id, community)`, oldest share first.
+pub fn also_in_many(conn: &mut DbConn, post_ids: &[i64]) -> Result<Vec<(i64, SharedIn)>> {
+    Ok(post_communities::table
+        .inner_join(communities::table)
+        .filter(post_communities::post_id.eq_any(post_ids))
+        .filter(post_communities::removed.eq(false))
+        .order((post_communities::created_at.asc(), communities::id.asc()))
+        .select((
+            post_communities::post_id,
+            (
+                communities::id,
+                communities::name,
+                communities::ap_id,
+                communities::local,
+            ),
         ))
         .load(conn)?)
 }

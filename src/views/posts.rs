@@ -1,10 +1,12 @@
 //! Posts as readers see them: a page of a community's posts (sorted, cursor-paged) and one post,
 //! each with its author, community and comment count. A page is one statement whatever its
-//! length (`db::posts::community_posts`); the access check is the caller's.
+//! length (`db::posts::community_posts`), and the other communities its threads are in ("also
+//! in", [`also_in`]) one more; the access check is the caller's.
 
 use crate::{
     db::{
         posts::{self, ListedPost, PostOrder},
+        shares::{self, SharedIn},
         DbConn,
     },
     error::{Error, Result},
@@ -49,4 +51,24 @@ pub fn parse_cursor(cursor: &str) -> Result<(i64, i64)> {
 /// One post as a listing shows it (one statement).
 pub fn post(conn: &mut DbConn, id: i64) -> Result<ListedPost> {
     posts::listed_post(conn, id)?.ok_or_else(|| Error::not_found(format_args!("post {id}")))
+}
+
+/// The communities each thread of a listing is shared into besides its home, by post id.
+pub type AlsoIn = std::collections::HashMap<i64, Vec<SharedIn>>;
+
+/// "Also in" for the threads `posts` of a listing: one statement for all of them, none when there
+/// are none.
+pub fn also_in<'a>(
+    conn: &mut DbConn,
+    posts: impl IntoIterator<Item = &'a ListedPost>,
+) -> Result<AlsoIn> {
+    let ids: Vec<i64> = posts.into_iter().map(|l| l.post.id).collect();
+    let mut found = AlsoIn::new();
+    if ids.is_empty() {
+        return Ok(found);
+    }
+    for (post_id, community) in shares::also_in_many(conn, &ids)? {
+        found.entry(post_id).or_default().push(community);
+    }
+    Ok(found)
 }

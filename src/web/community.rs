@@ -108,9 +108,31 @@ pub struct ThreadLine {
     pub score: i64,
     pub pinned: bool,
     pub locked: bool,
+    /// In a community's listing, the other communities the thread is in ("also in"): its home
+    /// when that is another, and those it is shared into, as `(handle, path after /c/)`.
+    pub also_in: Vec<(String, String)>,
 }
 
 impl ThreadLine {
+    /// The line in the listing of the community `here` (its handle), with "also in" from
+    /// `shared` (`views::posts::also_in`).
+    pub fn listed(
+        l: ListedPost,
+        our_host: &str,
+        here: &str,
+        shared: &mut views::posts::AlsoIn,
+    ) -> ThreadLine {
+        let shared = shared.remove(&l.post.id).unwrap_or_default();
+        let mut line = ThreadLine::of(l, our_host);
+        let others = std::iter::once(line.community.clone())
+            .chain(shared.iter().map(|s| handle(&s.name, &s.ap_id, our_host)));
+        line.also_in = others
+            .filter(|h| h != here)
+            .map(|h| (h.clone(), path_of(&h, our_host)))
+            .collect();
+        line
+    }
+
     pub fn of(l: ListedPost, our_host: &str) -> ThreadLine {
         let community = handle(&l.community.name, &l.community.ap_id, our_host);
         ThreadLine {
@@ -124,6 +146,7 @@ impl ThreadLine {
             pinned: l.post.pinned,
             locked: l.post.locked,
             title: l.post.title,
+            also_in: Vec::new(),
         }
     }
 }
@@ -290,11 +313,12 @@ async fn show(
                 Some(_) => Vec::new(),
             };
             let threads = views::posts::community_page(conn, c.id, order, after, THREADS_PER_PAGE)?;
+            let shared = views::posts::also_in(conn, pinned.iter().chain(&threads.posts))?;
             Ok((
                 you,
                 may_edit,
                 digest,
-                Some((members, moderators, pinned, threads, received)),
+                Some((members, moderators, pinned, threads, received, shared)),
                 links,
             ))
         })
@@ -304,7 +328,7 @@ async fn show(
     let path = path_of(&handle, &host);
     let (members, moderators, pinned, threads, next, received_digest) = match content {
         None => (None, Vec::new(), Vec::new(), None, None, None),
-        Some((members, moderators, pinned, page, received)) => {
+        Some((members, moderators, pinned, page, received, mut shared)) => {
             let next = page
                 .next_cursor
                 .as_ref()
@@ -313,9 +337,11 @@ async fn show(
                 .posts
                 .into_iter()
                 .filter(|l| !l.post.pinned)
-                .map(|l| ThreadLine::of(l, &host))
+                .map(|l| ThreadLine::listed(l, &host, &handle, &mut shared))
                 .collect();
-            let pinned = pinned.into_iter().map(|l| ThreadLine::of(l, &host));
+            let pinned = pinned
+                .into_iter()
+                .map(|l| ThreadLine::listed(l, &host, &handle, &mut shared));
             let members = Some(members);
             let threads = Some(threads);
             (

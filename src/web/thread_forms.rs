@@ -62,6 +62,7 @@ fn reply_page(frame: Frame, post_id: i64, parent_id: Option<i64>) -> ComposePage
         preview: None,
         submit: "Reply",
         poll: None,
+        also_post_in: Vec::new(),
         error: FormError::none(),
     }
 }
@@ -169,6 +170,7 @@ async fn edit_page(ctx: &AppContext, frame: Frame, target: Target) -> Result<Com
         preview: None,
         submit: "Save",
         poll: None,
+        also_post_in: Vec::new(),
         error: FormError::none(),
     })
 }

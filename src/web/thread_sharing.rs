@@ -3,17 +3,23 @@
 //! moderator, into the community they moderate) and a moderator's removal from their community
 //! only (`actions::sharing`). Each form ends in a 303 back to the thread with a flash message; a
 //! refusal is the error page with its status (403 banned or not a moderator, 404, 409, 422).
+//! Also the "also post in" choices of the new-thread form (`NewThreadForm`), whose refusal shows
+//! the form again with what was typed.
 
 use super::{flash, form::Form};
 use crate::{
     actions,
     context::AppContext,
-    db::{self, posts::Post, shares::ThreadCommunity},
-    domain::{communities::Role, names::handle},
+    db::{self, communities::Community, posts::Post, shares::ThreadCommunity},
+    domain::{
+        communities::{Role, Visibility},
+        names::handle,
+        posts::may_post,
+    },
     error::Error,
 };
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
+use serde::{de::Error as _, Deserialize, Deserializer};
 
 /// A community the thread is also in, as the page links it.
 pub struct AlsoIn {
@@ -116,4 +122,62 @@ pub async fn unshare(
     actions::sharing::remove(&ctx, person, admin, id, community.id, reason).await?;
     let message = format!("The thread was removed from {}.", community.title);
     Ok(flash::redirect(&ctx, &format!("/post/{id}"), &message))
+}
+
+/// One "also post in" checkbox of the new-thread form.
+pub struct AlsoPostIn {
+    /// `name` here, `name@host` elsewhere: the value sent.
+    pub handle: String,
+    pub title: String,
+    pub checked: bool,
+}
+
+/// The other communities `person_id` may open a thread of `home` in too: those they are an
+/// active member of whose rules let them post (none when `home` is not public: its threads are
+/// not shared). `actions::sharing::put_also_in` decides again when the form is sent.
+pub async fn also_post_in(
+    ctx: &AppContext,
+    person_id: i64,
+    home: &Community,
+) -> Result<Vec<AlsoPostIn>, Error> {
+    if home.visibility() != Visibility::Public {
+        return Ok(Vec::new());
+    }
+    let home_id = home.id;
+    let host = ctx.settings().hostname.clone();
+    let joined = ctx
+        .db(move |conn| db::shares::joined_with_roles(conn, person_id))
+        .await?;
+    Ok(joined
+        .into_iter()
+        .filter(|(c, role)| c.id != home_id && c.local && may_post(c, Role::parse(role)).is_ok())
+        .map(|(c, _)| AlsoPostIn {
+            handle: match c.local {
+                true => c.name.clone(),
+                false => handle(&c.name, &c.ap_id, &host),
+            },
+            title: c.title,
+            checked: false,
+        })
+        .collect())
+}
+
+/// The new-thread form: the compose fields, and the `also_in` checkboxes (one field name sent
+/// once per checked community, which the compose fields' reader does not take).
+pub struct NewThreadForm {
+    pub compose: super::threads::ComposeForm,
+    pub also_in: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for NewThreadForm {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let pairs = Vec::<(String, String)>::deserialize(deserializer)?;
+        let (also_in, rest): (Vec<_>, Vec<_>) =
+            pairs.into_iter().partition(|(key, _)| key == "also_in");
+        let rest = serde_urlencoded::to_string(rest).map_err(D::Error::custom)?;
+        Ok(NewThreadForm {
+            compose: serde_urlencoded::from_str(&rest).map_err(D::Error::custom)?,
+            also_in: also_in.into_iter().map(|(_, name)| name).collect(),
+        })
+    }
 }

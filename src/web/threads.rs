@@ -90,6 +90,8 @@ pub(super) struct ComposePage {
     pub submit: &'static str,
     /// The poll fields, on a new thread's page (a thread whose post is a question).
     pub poll: Option<PollInput>,
+    /// On a new thread's page: the other communities the author may post it in too.
+    pub also_post_in: Vec<super::thread_sharing::AlsoPostIn>,
     pub error: FormError,
 }
 
@@ -200,8 +202,14 @@ pub(super) async fn community(ctx: &AppContext, name: &str) -> Result<Option<Com
     .await
 }
 
-/// The new-thread form of a community (`name` or `name@host`).
-fn submit_page(frame: Frame, c: &Community, reference: &str) -> ComposePage {
+/// The new-thread form of a community (`name` or `name@host`), with the other communities the
+/// author may post it in too.
+fn submit_page(
+    frame: Frame,
+    c: &Community,
+    reference: &str,
+    also_post_in: Vec<super::thread_sharing::AlsoPostIn>,
+) -> ComposePage {
     ComposePage {
         frame,
         heading: format!("New thread in {}", c.title),
@@ -213,6 +221,7 @@ fn submit_page(frame: Frame, c: &Community, reference: &str) -> ComposePage {
         preview: None,
         submit: "Post thread",
         poll: Some(PollInput::default()),
+        also_post_in,
         error: FormError::none(),
     }
 }
@@ -225,16 +234,22 @@ pub async fn submit_form(
     name: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let name = name.into_inner();
-    if frame.account.is_none() {
+    let Some(person_id) = frame.account.as_ref().map(|a| a.person.id) else {
         return Ok(see_other("/login"));
-    }
+    };
     let Some(c) = community(&ctx, &name).await? else {
         return not_found(&ctx, format!("The community {name}"));
     };
-    Ok(render(&req, StatusCode::OK, submit_page(frame, &c, &name)))
+    let also = super::thread_sharing::also_post_in(&ctx, person_id, &c).await?;
+    Ok(render(
+        &req,
+        StatusCode::OK,
+        submit_page(frame, &c, &name, also),
+    ))
 }
 
-/// Opens the thread (`actions::posts::create_post`), or shows the preview.
+/// Opens the thread (`actions::posts::create_post`, also in the communities checked), or shows
+/// the preview.
 pub async fn submit(
     req: HttpRequest,
     ctx: web::Data<AppContext>,
@@ -243,24 +258,33 @@ pub async fn submit(
         frame,
         session,
         data,
-    }: Form<ComposeForm>,
+    }: Form<super::thread_sharing::NewThreadForm>,
 ) -> Result<HttpResponse, Error> {
     let name = name.into_inner();
     let Some(c) = community(&ctx, &name).await? else {
         return not_found(&ctx, format!("The community {name}"));
     };
+    let account = &session.account;
+    let (data, checked) = (data.compose, data.also_in);
     let preview = data.preview.is_some();
     let (title, body) = (data.title.clone().unwrap_or_default(), data.body.clone());
     let poll = data.poll();
-    let page = submit_page(frame, &c, &name).typed(data);
+    let mut also = super::thread_sharing::also_post_in(&ctx, account.person.id, &c).await?;
+    for choice in &mut also {
+        choice.checked = checked.contains(&choice.handle);
+    }
+    let page = submit_page(frame, &c, &name, also).typed(data);
     if preview {
         return Ok(render(&req, StatusCode::OK, page));
     }
-    let account = &session.account;
-    let outcome = match poll {
-        Ok(None) => actions::posts::create_post(&ctx, account, c, &title, &body).await,
-        Ok(Some(poll)) => actions::polls::create(&ctx, account, c, &title, &body, poll).await,
-        Err(e) => Err(e),
+    let outcome = match (poll, actions::sharing::also_in(&ctx, &checked).await) {
+        (Ok(None), Ok(also)) => {
+            actions::posts::create_post(&ctx, account, c, &title, &body, also).await
+        }
+        (Ok(Some(poll)), Ok(also)) => {
+            actions::polls::create(&ctx, account, c, &title, &body, poll, also).await
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
     }
     .map(|post| (format!("/post/{}", post.id), "Your thread was posted."));
     page.finish(&req, &ctx, outcome)

@@ -9,6 +9,7 @@
 // test.
 //
 //   node peer.mjs --copse http://localhost:8080 --community gardeners [--port 0]
+//   (--community a,b follows each; commands write to the first)
 //
 // The test drives it with JSON lines. On stdout the peer writes events:
 //   {"event":"ready","actor":URL,"port":N}
@@ -183,20 +184,20 @@ async function describe(ctx, activity, { resolve = true } = {}) {
 }
 
 let community = null;
-let followId = null;
+const followIds = new Set();
 
 federation
   .setInboxListeners("/users/{identifier}/inbox", "/inbox")
   .on(Accept, async (ctx, accept) => {
     emit(await describe(ctx, accept, { resolve: false }));
-    if (followId != null && accept.objectId?.href === followId) {
-      emit({ event: "accepted", follow: followId, actor: accept.actorId?.href ?? null });
+    if (followIds.has(accept.objectId?.href)) {
+      emit({ event: "accepted", follow: accept.objectId.href, actor: accept.actorId?.href ?? null });
     }
   })
   .on(Reject, async (ctx, reject) => {
     emit(await describe(ctx, reject, { resolve: false }));
-    if (followId != null && reject.objectId?.href === followId) {
-      emit({ event: "rejected", follow: followId });
+    if (followIds.has(reject.objectId?.href)) {
+      emit({ event: "rejected", follow: reject.objectId.href });
     }
   })
   .on(Activity, async (ctx, activity) => {
@@ -251,14 +252,15 @@ async function webfinger(copse, name) {
   return { subject: jrd.subject, href: self.href };
 }
 
-async function follow() {
+/** Follows the community `name`; the first one followed is the one commands write to. */
+async function follow(name) {
   const ctx = context();
-  const { subject, href } = await webfinger(args.copse, args.community);
+  const { subject, href } = await webfinger(args.copse, name);
   const group = await ctx.lookupObject(href);
   if (group == null || typeName(group) !== "Group") {
     throw new Error(`${href} is not a Group: ${typeName(group)}`);
   }
-  community = group;
+  community ??= group;
   emit({
     event: "community",
     id: group.id.href,
@@ -267,7 +269,8 @@ async function follow() {
     inbox: group.inboxId?.href ?? null,
     sharedInbox: group.endpoints?.sharedInbox?.href ?? null,
   });
-  followId = `${origin}/follows/${randomUUID()}`;
+  const followId = `${origin}/follows/${randomUUID()}`;
+  followIds.add(followId);
   await ctx.sendActivity(
     { identifier: IDENTIFIER },
     group,
@@ -365,7 +368,7 @@ function shutdown(code) {
 emit({ event: "ready", actor: context().getActorUri(IDENTIFIER).href, port });
 
 try {
-  await follow();
+  for (const name of args.community.split(",")) await follow(name);
 } catch (error) {
   fail("follow", error);
   shutdown(1);

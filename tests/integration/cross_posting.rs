@@ -41,6 +41,26 @@ async fn also_in(app: &TestApp, post: i64) -> Vec<String> {
         .collect()
 }
 
+/// The owner of `community` bans ann from it.
+pub(crate) async fn ban_ann(app: &TestApp, owner: &str, community: &str) {
+    let members = app
+        .get(&format!("/api/v1/communities/{community}/members"), None)
+        .await
+        .1;
+    let ann_id = members["items"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|m| m["handle"].as_str().unwrap_or("").starts_with("ann"))
+        .expect("ann")["person_id"]
+        .clone();
+    let path = format!("/api/v1/communities/{community}/bans");
+    let (status, body) = app
+        .post(&path, Some(owner), json!({"person_id": ann_id}))
+        .await;
+    assert!(status.is_success(), "{body}");
+}
+
 async fn listed_ids(app: &TestApp, community: &str) -> Vec<i64> {
     let (status, page) = app
         .get(&format!("/api/v1/communities/{community}/posts"), None)
@@ -101,21 +121,7 @@ async fn a_thread_shared_into_other_communities_is_one_object_listed_in_each() {
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
 
     // Banned in `third`: refused there only, nothing written; `other` keeps it.
-    let ann_id = app.get("/api/v1/communities/third/members", None).await.1["items"]
-        .as_array()
-        .expect("members")
-        .iter()
-        .find(|m| m["handle"].as_str().unwrap_or("").starts_with("ann"))
-        .expect("ann")["person_id"]
-        .clone();
-    let (status, body) = app
-        .post(
-            "/api/v1/communities/third/bans",
-            Some(&owner),
-            json!({"person_id": ann_id}),
-        )
-        .await;
-    assert!(status.is_success(), "{body}");
+    ban_ann(&app, &owner, "third").await;
     let (status, body) = share(&app, &ann, post, "third").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(also_in(&app, post).await, [here]);
@@ -298,4 +304,129 @@ async fn a_cross_post_across_three_instances_is_one_thread_removed_in_one_commun
     for (app, post) in [(&a, on_a), (&b, on_b), (&c, on_c)] {
         assert_eq!(comment_bodies(app, post).await, all);
     }
+}
+
+async fn post_also_in(app: &TestApp, token: &str, title: &str, also: Value) -> (StatusCode, Value) {
+    app.post(
+        "/api/v1/communities/home/posts",
+        Some(token),
+        json!({"title": title, "body": "Posted in several at once.", "also_in": also}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_thread_is_posted_in_several_communities_at_once_or_not_at_all() {
+    let app = TestApp::spawn().await;
+    let owner = app.user("owner").await;
+    let ann = app.user("ann").await;
+    for name in ["home", "other", "third"] {
+        let (status, body) = app.community(&owner, name, json!({})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, body) = app
+        .community(&owner, "quiet", json!({"posting_restricted_to_mods": true}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    for name in ["other", "third", "quiet"] {
+        let path = format!("/api/v1/communities/{name}/join");
+        let (status, body) = app.post(&path, Some(&ann), json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    ban_ann(&app, &owner, "third").await;
+
+    // Refused, and nothing written anywhere: too many, an unknown one, one where ann is banned,
+    // one where only moderators post, the home itself.
+    let many: Vec<String> = (0..11).map(|i| format!("c{i}")).collect();
+    for (also, expected, code) in [
+        (json!(many), StatusCode::BAD_REQUEST, "invalid_field"),
+        (
+            json!(["other", "nowhere"]),
+            StatusCode::BAD_REQUEST,
+            "invalid_field",
+        ),
+        (json!(["other", "third"]), StatusCode::FORBIDDEN, "banned"),
+        (json!(["quiet"]), StatusCode::FORBIDDEN, "moderators_only"),
+        (json!(["home"]), StatusCode::CONFLICT, "home_community"),
+    ] {
+        let (status, body) = post_also_in(&app, &ann, "Refused", also.clone()).await;
+        assert_eq!(status, expected, "{also}: {body}");
+        assert_eq!(body["error"], code, "{also}: {body}");
+        assert_eq!(body["field"], "also_in", "{also}: {body}");
+    }
+    for name in ["home", "other", "third", "quiet"] {
+        assert!(listed_ids(&app, name).await.is_empty(), "{name}");
+    }
+
+    // Allowed: one object in its home and in each named community, listed once in each.
+    let (status, body) = post_also_in(&app, &ann, "Everywhere", json!(["other", "other"])).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let post = body["id"].as_i64().expect("id");
+    assert_eq!(
+        also_in(&app, post).await,
+        [format!("other@{}", app.hostname)]
+    );
+    assert_eq!(listed_ids(&app, "home").await, [post]);
+    assert_eq!(listed_ids(&app, "other").await, [post]);
+    assert!(listed_ids(&app, "third").await.is_empty());
+}
+
+#[tokio::test]
+async fn the_new_thread_form_offers_also_post_in_and_keeps_what_was_typed_when_refused() {
+    let app = TestApp::spawn().await;
+    let (olga, ann) = scene(&app).await;
+    let owner = app.login("olga").await;
+    let ann_token = app.login("ann").await;
+    for name in ["orchard", "meadow"] {
+        let (status, body) = app.community(&owner, name, json!({})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let path = format!("/api/v1/communities/{name}/join");
+        let (status, body) = app.post(&path, Some(&ann_token), json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
+    // ann is a member of orchard and meadow: both offered, not garden (the home).
+    let form = ann.get("/c/garden/submit").await;
+    form.assert_html(StatusCode::OK);
+    assert!(form.body.contains("<legend>Also post in"), "{}", form.body);
+    for name in ["orchard", "meadow"] {
+        let checkbox = format!("name=\"also_in\" value=\"{name}\"");
+        assert!(form.body.contains(&checkbox), "{}", form.body);
+    }
+    assert!(!form.body.contains("name=\"also_in\" value=\"garden\""));
+
+    // Banned from meadow meanwhile: refused, the form shown again with what was typed.
+    ban_ann(&app, &owner, "meadow").await;
+    let fields = [
+        ("title", "Pears and plums"),
+        ("body", "Both?"),
+        ("also_in", "orchard"),
+        ("also_in", "meadow"),
+    ];
+    let refused = submit(&ann, "/c/garden/submit", "/c/garden/submit", &fields).await;
+    refused.assert_html(StatusCode::FORBIDDEN);
+    assert!(
+        refused.body.contains("value=\"Pears and plums\""),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("also_in-error"), "{}", refused.body);
+    assert!(find_post(&app, "garden", "Pears and plums").await.is_none());
+
+    // Without meadow: posted in garden and orchard, one object.
+    let fields = [
+        ("title", "Pears and plums"),
+        ("body", "Both?"),
+        ("also_in", "orchard"),
+    ];
+    let done = submit(&ann, "/c/garden/submit", "/c/garden/submit", &fields).await;
+    let thread = location(&done);
+    let post: i64 = thread
+        .strip_prefix("/post/")
+        .and_then(|id| id.parse().ok())
+        .expect("a thread's address");
+    assert_eq!(listed_ids(&app, "orchard").await, [post]);
+    assert_eq!(listed_ids(&app, "garden").await, [post]);
+    let page = olga.get(&thread).await;
+    assert!(page.body.contains("href=\"/c/orchard\""), "{}", page.body);
 }

@@ -1,7 +1,8 @@
 //! A third-party implementation as peer: `tests/fedify/peer.mjs`, a small server built on the
 //! Fedify framework (Node), follows a copse community, receives what the community announces,
 //! replies to a post, opens a post by mentioning the community and answers an event with a
-//! `Join`, receiving the organizer's `Accept`. Its HTTP signatures, JSON-LD
+//! `Join`, receiving the organizer's `Accept`; following two communities, it gets a thread posted
+//! in both once from each community and each reply once. Its HTTP signatures, JSON-LD
 //! handling and delivery are Fedify's own, so this pins interoperability with an implementation
 //! that shares none of our code.
 //!
@@ -430,5 +431,87 @@ async fn a_fedify_peer_follows_receives_announces_replies_and_posts_by_mention()
         "{:?}",
         peer.seen
     );
+    peer.quit().await;
+}
+
+/// Cross-posting seen from a peer following two communities of a thread: the thread comes once
+/// from each community (its home's `Announce(Create(Page))`, the other's `Announce(Page)`), and
+/// each reply once, from its home only.
+#[tokio::test]
+async fn a_fedify_peer_following_two_communities_gets_a_cross_post_once_from_each() {
+    let Some(node) = installed_node() else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let owner = app.user("owner").await;
+    for name in ["gardeners", "orchard"] {
+        let (status, body) = app.community(&owner, name, json!({})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let group = |name: &str| format!("http://{}/c/{name}", app.hostname);
+    let mut peer = Peer::start(&node, &app.base, "gardeners,orchard").await;
+    for name in ["gardeners", "orchard"] {
+        let id = group(name);
+        peer.wait(&format!("copse to accept the Follow of {name}"), |e| {
+            e["event"] == "accepted" && e["actor"] == id.as_str()
+        })
+        .await;
+    }
+
+    let (status, post) = app
+        .post(
+            "/api/v1/communities/gardeners/posts",
+            Some(&owner),
+            json!({"title": "Grafting day", "body": "Bring rootstock.", "also_in": ["orchard"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{post}");
+    let page = post["actor_id"].as_str().expect("actor_id").to_string();
+    let (home, other) = (group("gardeners"), group("orchard"));
+    peer.wait("the home's Announce(Create(Page))", |e| {
+        announce_of(e, "Create") && e["innerId"] == page.as_str() && e["actor"] == home.as_str()
+    })
+    .await;
+    peer.wait("orchard's Announce(Page)", |e| {
+        announce_of(e, "Page") && e["objectId"] == page.as_str() && e["actor"] == other.as_str()
+    })
+    .await;
+
+    let post_id = post["id"].as_i64().expect("id");
+    // The reply, then a marker reply: once the marker is in, any second delivery of the first
+    // has had its time; then count, each thing once from each community.
+    let mut notes = Vec::new();
+    for body in ["Scions are in the shed.", "A marker sent after the first."] {
+        let (status, comment) = app
+            .post(
+                &format!("/api/v1/posts/{post_id}/comments"),
+                Some(&owner),
+                json!({"body": body}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{comment}");
+        let note = comment["actor_id"].as_str().expect("actor_id").to_string();
+        peer.wait(&format!("Announce(Create(Note)) of {body}"), |e| {
+            announce_of(e, "Create") && e["innerId"] == note.as_str()
+        })
+        .await;
+        notes.push(note);
+    }
+    let note = &notes[0];
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    while let Ok(event) = peer.events.try_recv() {
+        peer.seen.push(event);
+    }
+    let about = |id: &str, actor: &str| {
+        peer.seen
+            .iter()
+            .filter(|e| e["event"] == "received" && e["type"] == "Announce")
+            .filter(|e| e["innerId"] == id || e["objectId"] == id)
+            .filter(|e| e["actor"] == actor)
+            .count()
+    };
+    assert_eq!(about(&page, &other), 1, "{:?}", peer.seen);
+    assert_eq!(about(note, &other), 0, "{:?}", peer.seen);
+    assert_eq!(about(note, &home), 1, "{:?}", peer.seen);
     peer.quit().await;
 }

@@ -412,3 +412,52 @@ async fn a_renamed_author_shows_on_the_next_signed_out_read() {
     let (_, listing) = anonymous(&app, "/c/garden").await;
     assert!(listing.contains("olgaline"), "the listing too: {listing}");
 }
+
+/// "Also in" on listings: a share into one community and a removal from it show on the next
+/// signed-out read of the listings of the thread's home and of every other community it is in.
+#[tokio::test]
+async fn a_share_or_its_removal_shows_in_every_listing_of_the_thread() {
+    let app = TestApp::spawn().await;
+    let (olga, _ann, post) = garden(&app).await;
+    for name in ["orchard", "meadow"] {
+        let (status, body) = app.community(&olga, name, json!({})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let share = format!("/api/v1/posts/{post}/communities");
+    let (status, body) = app
+        .post(&share, Some(&olga), json!({"community": "orchard"}))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let also_in = |listing: Value| listing["items"][0]["also_in"].clone();
+    let (garden, orchard) = (
+        "/api/v1/communities/garden/posts",
+        "/api/v1/communities/orchard/posts",
+    );
+    let (host, one) = (&app.hostname, app.get(garden, None).await.1);
+    assert_eq!(also_in(one), json!([format!("orchard@{host}")]));
+    let (_, page) = anonymous(&app, "/c/garden").await;
+    assert!(page.contains("also in <a href=\"/c/orchard\">"), "{page}");
+    let (_, page) = anonymous(&app, "/c/orchard").await;
+    assert!(page.contains("also in <a href=\"/c/garden\">"), "{page}");
+
+    // Shared into meadow: the listings of garden and orchard, read and cached before, move.
+    let (status, body) = app
+        .post(&share, Some(&olga), json!({"community": "meadow"}))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let both = json!([format!("orchard@{host}"), format!("meadow@{host}")]);
+    assert_eq!(also_in(app.get(garden, None).await.1), both);
+    assert_eq!(also_in(app.get(orchard, None).await.1), both);
+    let (_, page) = anonymous(&app, "/c/orchard").await;
+    assert!(page.contains("<a href=\"/c/meadow\">!meadow"), "{page}");
+
+    // Taken out of meadow: gone from the other listings again.
+    let path = format!("/api/v1/posts/{post}/communities/meadow");
+    let (status, body) = app.call(Method::DELETE, &path, Some(&olga), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let just_orchard = json!([format!("orchard@{host}")]);
+    assert_eq!(also_in(app.get(garden, None).await.1), just_orchard);
+    assert_eq!(also_in(app.get(orchard, None).await.1), just_orchard);
+    let (_, page) = anonymous(&app, "/c/garden").await;
+    assert!(!page.contains("/c/meadow"), "{page}");
+}

@@ -23,6 +23,7 @@ mod polls;
 mod resources;
 mod screenshots;
 mod search;
+mod sharing;
 mod surveys;
 mod threads;
 

@@ -1,0 +1,3 @@
+DROP TRIGGER post_communities_also_in_delete;
+DROP TRIGGER post_communities_also_in_update;
+DROP TRIGGER post_communities_also_in_insert;
