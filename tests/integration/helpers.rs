@@ -75,12 +75,14 @@ impl Drop for TestDb {
 }
 
 /// Settings for a test instance on `localhost:PORT`.
-/// The client tests talk to instances with. It drops connections idle for a second: actix
-/// closes a keep-alive connection after 5 s idle, and a request sent on one at that moment fails
-/// with `IncompleteMessage` (a test waiting ~5 s for a graceful stop hit exactly that).
+/// The client tests talk to instances with. It keeps no idle connections: a request sent on a
+/// kept connection just as actix gives up on it fails (`IncompleteMessage` when actix closed it
+/// after 5 s idle; `UnexpectedMessage` when actix's answer to a slow first request, a `408`,
+/// arrived on a connection the pool held idle, seen on the loaded CI machine), and a new
+/// loopback connection per request costs the tests nothing they measure.
 pub fn test_client() -> reqwest::Client {
     reqwest::Client::builder()
-        .pool_idle_timeout(std::time::Duration::from_secs(1))
+        .pool_max_idle_per_host(0)
         .build()
         .expect("client")
 }
