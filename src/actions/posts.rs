@@ -52,10 +52,7 @@ pub(crate) async fn open_thread(
     with: impl FnOnce(&mut db::DbConn, &Post) -> Result<()> + Send + 'static,
 ) -> Result<Post> {
     let (title, body) = rules::parse_post(title, body)?;
-    let announce_ids = also_in
-        .iter()
-        .map(|_| ctx.new_activity_id("announce"))
-        .collect();
+    let announce_ids = super::sharing::also_in_ids(ctx, &also_in);
     let is_admin = account.user.is_admin;
     let html = content::markdown_to_html(&body);
     let author = account.person.clone();
@@ -224,10 +221,13 @@ fn admit_calendar(conn: &mut db::DbConn, community: &Community, author_id: i64) 
 }
 
 /// The inbound `Create` that brought a post or comment: its id (under which a local community
-/// announces it to its members) and its receipt, both written with the object.
+/// announces it to its members) and its receipt, both written with the object; and for a thread,
+/// the other communities here it is addressed to (its author putting it in them too, as
+/// `sharing::put_also_in` allows: one refusal refuses the whole activity).
 pub struct Created {
     pub activity_id: String,
     pub receipt: Option<Receipt>,
+    pub also_in: Vec<Community>,
 }
 
 /// Stores a remote post fetched from its origin or announced by `vouched_by` (or returns the
@@ -294,6 +294,10 @@ async fn write_remote_post(
     let attachments = received.attachments.clone();
     let base = ctx.url("");
     let notifier = ctx.clone();
+    let also_in_ids = created
+        .as_ref()
+        .map(|c| super::sharing::also_in_ids(ctx, &c.also_in))
+        .unwrap_or_default();
     let post = ctx
         .write(move |conn| {
             let post = match db::posts::post_by_ap_id(conn, &ap_id)? {
@@ -332,6 +336,7 @@ async fn write_remote_post(
             if let Some(Created {
                 activity_id,
                 receipt,
+                also_in,
             }) = created
             {
                 if community.local {
@@ -341,6 +346,7 @@ async fn write_remote_post(
                     };
                     db::outbox::emit(conn, &change)?;
                 }
+                super::sharing::put_also_in(conn, &post, &community, &also_in, also_in_ids, false)?;
                 if let Some(receipt) = receipt {
                     receipt.record(conn)?;
                 }
@@ -466,6 +472,7 @@ async fn write_remote_comment(
             if let Some(Created {
                 activity_id,
                 receipt,
+                ..
             }) = created
             {
                 let local = match community {

@@ -2,7 +2,10 @@
 //! author when posting ("also post in") or by a moderator of the other community ("share into
 //! my community"); taken out of one of those communities by that community's moderators only;
 //! and the same received from a remote community's `Announce` (that community vouching for
-//! itself only). The thread stays one object with one set of replies.
+//! itself only). The thread stays one object with one set of replies. Its author sends a thread
+//! of a community here to a remote community with their own `Create` addressed to it; it is in
+//! that community once the community announces it (received as any remote share). The same
+//! `Create` received here from a remote author asks a community here to take their thread in.
 
 use crate::views::gate::{self, State, Target, Viewer};
 use crate::{
@@ -24,6 +27,8 @@ pub enum SharedAs {
     Author,
     /// A moderator of that community.
     Moderator,
+    /// Its author, into a remote community: sent there, in it once that community announces it.
+    Requested,
 }
 
 fn refused(code: &'static str, message: &'static str) -> Error {
@@ -44,6 +49,7 @@ pub async fn share(
 ) -> Result<SharedAs> {
     let reader = ctx.gate().reader(Viewer::person(person.id, is_admin));
     let announce_id = ctx.new_activity_id("announce");
+    let create_id = ctx.new_activity_id("create");
     let person_id = person.id;
     ctx.write(move |conn| {
         let gate::Content {
@@ -54,7 +60,9 @@ pub async fn share(
         let community = db::communities::by_id(conn, community_id)?
             .ok_or_else(|| Error::not_found("community"))?;
         let shared_as = may_share(conn, &post, &home, &community, person_id, is_admin)?;
-        if db::shares::put(conn, post_id, community_id, Some(person_id), &announce_id)? {
+        if shared_as == SharedAs::Requested {
+            request(conn, post_id, community_id, create_id)?;
+        } else if db::shares::put(conn, post_id, community_id, Some(person_id), &announce_id)? {
             db::outbox::emit(
                 conn,
                 &Change::PostShared {
@@ -92,14 +100,7 @@ pub async fn also_in(ctx: &AppContext, names: &[String]) -> Result<Vec<Community
     ctx.db(move |conn| {
         let mut found = Vec::with_capacity(wanted.len());
         for name in wanted {
-            let community = match name.split_once('@') {
-                Some((n, host)) if host != our_host => {
-                    db::communities::remote_by_handle(conn, n, host)?
-                }
-                Some((n, _)) => db::communities::local_by_name(conn, n)?,
-                None => db::communities::local_by_name(conn, &name)?,
-            };
-            found.push(community.ok_or_else(|| {
+            found.push(by_handle(conn, &name, &our_host)?.ok_or_else(|| {
                 Error::invalid_field(
                     "also_in",
                     format_args!("no community `{name}` is known here"),
@@ -111,25 +112,59 @@ pub async fn also_in(ctx: &AppContext, names: &[String]) -> Result<Vec<Community
     .await
 }
 
-/// In the write that opens thread `post` in `home`: puts it into each of `also_in` as its author
-/// (refused, and with it the whole thread, where they may not post or are banned), each
-/// announced by that community (`announce_ids`, one per community).
+/// The community `name` here, or `name@host` known here (None when there is none).
+fn by_handle(conn: &mut db::DbConn, name: &str, our_host: &str) -> Result<Option<Community>> {
+    let name = name.trim().trim_start_matches('!');
+    match name.split_once('@') {
+        Some((n, host)) if host != our_host => db::communities::remote_by_handle(conn, n, host),
+        Some((n, _)) => db::communities::local_by_name(conn, n),
+        None => db::communities::local_by_name(conn, name),
+    }
+}
+
+/// The community a share form or request names: `name` here, `name@host` known here (404 when
+/// there is none).
+pub async fn named(ctx: &AppContext, name: String) -> Result<Community> {
+    let our_host = ctx.settings().hostname.clone();
+    ctx.db(move |conn| by_handle(conn, &name, &our_host))
+        .await?
+        .ok_or_else(|| Error::not_found("community"))
+}
+
+/// The activity ids [`put_also_in`] takes: one per community, an `Announce` by a community here,
+/// the author's `Create` sent to a remote one.
+pub fn also_in_ids(ctx: &AppContext, also_in: &[Community]) -> Vec<String> {
+    also_in
+        .iter()
+        .map(|c| ctx.new_activity_id(if c.local { "announce" } else { "create" }))
+        .collect()
+}
+
+/// In the write that opens (or receives) thread `post` in `home`: puts it into each of `also_in`
+/// as its author (refused, and with it the whole thread, where they may not post or are
+/// banned), each announced by that community (`activity_ids`, from [`also_in_ids`]); a remote
+/// community is sent the author's `Create` instead, and announces it itself.
 pub(crate) fn put_also_in(
     conn: &mut db::DbConn,
     post: &db::posts::Post,
     home: &Community,
     also_in: &[Community],
-    announce_ids: Vec<String>,
+    activity_ids: Vec<String>,
     is_admin: bool,
 ) -> Result<()> {
-    for (community, announce_id) in also_in.iter().zip(announce_ids) {
-        may_share(conn, post, home, community, post.author_id, is_admin).map_err(|mut e| {
-            if e.kind != ErrorKind::Internal {
-                e.message = format!("in {}: {}", community.name, e.message);
-                e.field = Some("also_in".into());
-            }
-            e
-        })?;
+    for (community, announce_id) in also_in.iter().zip(activity_ids) {
+        let shared_as =
+            may_share(conn, post, home, community, post.author_id, is_admin).map_err(|mut e| {
+                if e.kind != ErrorKind::Internal {
+                    e.message = format!("in {}: {}", community.name, e.message);
+                    e.field = Some("also_in".into());
+                }
+                e
+            })?;
+        if shared_as == SharedAs::Requested {
+            request(conn, post.id, community.id, announce_id)?;
+            continue;
+        }
         if db::shares::put(
             conn,
             post.id,
@@ -159,14 +194,6 @@ fn may_share(
     person_id: i64,
     is_admin: bool,
 ) -> Result<SharedAs> {
-    if !community.local {
-        return Err(Error::new(
-            ErrorKind::Unprocessable,
-            "remote_community",
-            "a thread is shared into a community of this instance; a remote community's \
-             moderators share it there",
-        ));
-    }
     if community.id == home.id {
         return Err(Error::new(
             ErrorKind::Conflict,
@@ -184,6 +211,9 @@ fn may_share(
         return Err(Error::not_found("post"));
     }
     db::members::ensure_not_banned(conn, community.id, person_id)?;
+    if !community.local {
+        return may_request(post, home, person_id);
+    }
     let role = db::communities::role_of(conn, community.id, person_id)?;
     if may_moderate(community, role, is_admin).is_ok() {
         return Ok(SharedAs::Moderator);
@@ -196,6 +226,44 @@ fn may_share(
         "not_a_moderator",
         "only the thread's author or the community's moderators may put it in this community",
     ))
+}
+
+/// Whether `person_id` may send `post` to a remote community (which decides whether it takes
+/// it): its author only, and only a thread whose home is here (the receiving server takes it as
+/// served by its own community's server).
+fn may_request(post: &db::posts::Post, home: &Community, person_id: i64) -> Result<SharedAs> {
+    if post.author_id != person_id {
+        return Err(Error::new(
+            ErrorKind::Unprocessable,
+            "remote_community",
+            "only its author sends a thread to a remote community; that community's moderators \
+             share it there",
+        ));
+    }
+    if !home.local {
+        return Err(Error::new(
+            ErrorKind::Unprocessable,
+            "remote_home",
+            "a thread opened in a remote community is put into other communities from there",
+        ));
+    }
+    Ok(SharedAs::Requested)
+}
+
+/// Sends thread `post_id` to remote community `community_id` (the author's `Create`, id
+/// `create_id`); nothing is recorded until that community announces it.
+fn request(
+    conn: &mut db::DbConn,
+    post_id: i64,
+    community_id: i64,
+    create_id: String,
+) -> Result<()> {
+    let change = Change::ShareRequested {
+        post_id,
+        community_id,
+        activity_id: create_id,
+    };
+    db::outbox::emit(conn, &change)
 }
 
 /// A local moderator of `community_id` takes shared thread `post_id` out of that community only

@@ -135,7 +135,7 @@ pub(crate) async fn post_view(ctx: &AppContext, post: Post) -> Result<PostView, 
     let (listed, shared, attachments) = ctx
         .db(move |conn| {
             let listed = views::posts::post(conn, id)?;
-            let shared = db::shares::also_in(conn, id)?;
+            let shared = db::shares::listed_in(conn, id)?;
             Ok((listed, shared, db::attachments::of_post(conn, id)?))
         })
         .await?;

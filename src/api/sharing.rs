@@ -1,5 +1,6 @@
 //! Cross-posting: `POST /posts/{id}/communities` puts a thread into one more local community
-//! (its author, where they may post; or a moderator of that community), and
+//! (its author, where they may post; or a moderator of that community) or sends it to a remote
+//! one (its author: `202`, in it once that community announces it), and
 //! `DELETE /posts/{id}/communities/{name}` takes it out of that community only (its
 //! moderators). Which communities a thread is in is `also_in` on `GET /posts/{id}`.
 
@@ -12,7 +13,7 @@ use utoipa::ToSchema;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShareRequest {
-    /// The name of a community of this instance.
+    /// The name of a community of this instance, or `name@host` of a remote one known here.
     pub community: String,
 }
 
@@ -29,12 +30,13 @@ async fn local(ctx: &AppContext, name: String) -> Result<db::communities::Commun
         .ok_or_else(|| Error::not_found("community"))
 }
 
-/// Put a thread into one more community of this instance (cross-post): the thread stays one
-/// object, announced by that community too.
+/// Put a thread into one more community (cross-post): the thread stays one object, announced by
+/// that community too. `204` when it is in a community here now; `202` when it was sent to a
+/// remote community (its author's own thread, opened here), which shows it once it announces it.
 #[utoipa::path(post, path = "/api/v1/posts/{id}/communities", tag = "posts",
     params(("id" = i64, Path, description = "post id")),
     request_body = ShareRequest, security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 204), (status = 202), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn share(
@@ -43,10 +45,13 @@ pub async fn share(
     id: web::Path<i64>,
     ApiJson(body): ApiJson<ShareRequest>,
 ) -> Result<HttpResponse, Error> {
-    let community = local(&data, body.community).await?;
+    let community = actions::sharing::named(&data, body.community).await?;
     let (person, admin) = (&account.person, account.user.is_admin);
-    actions::sharing::share(&data, person, admin, id.into_inner(), community.id).await?;
-    Ok(HttpResponse::NoContent().finish())
+    let shared = actions::sharing::share(&data, person, admin, id.into_inner(), community.id);
+    Ok(match shared.await? {
+        actions::sharing::SharedAs::Requested => HttpResponse::Accepted().finish(),
+        _ => HttpResponse::NoContent().finish(),
+    })
 }
 
 /// Take a shared thread out of one community only (that community's moderators).

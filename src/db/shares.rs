@@ -12,6 +12,9 @@ use crate::error::Result;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+/// `communities.visibility` of a community whose name anyone may see.
+const PUBLIC: &str = "public";
+
 /// A community a thread is in besides its home, as the thread page and the API name it.
 #[derive(Debug, Clone, Queryable)]
 pub struct SharedIn {
@@ -115,10 +118,25 @@ pub fn in_local_community(conn: &mut DbConn, post_id: i64) -> Result<bool> {
 
 /// The communities thread `post_id` is shared into (removals left out), oldest share first.
 pub fn also_in(conn: &mut DbConn, post_id: i64) -> Result<Vec<SharedIn>> {
-    Ok(post_communities::table
+    shared_into(conn, post_id, false)
+}
+
+/// The public communities thread `post_id` is shared into, as its readers see them: a private
+/// community's name is not told to those outside it.
+pub fn listed_in(conn: &mut DbConn, post_id: i64) -> Result<Vec<SharedIn>> {
+    shared_into(conn, post_id, true)
+}
+
+fn shared_into(conn: &mut DbConn, post_id: i64, public_only: bool) -> Result<Vec<SharedIn>> {
+    let mut query = post_communities::table
         .inner_join(communities::table)
         .filter(post_communities::post_id.eq(post_id))
         .filter(post_communities::removed.eq(false))
+        .into_boxed();
+    if public_only {
+        query = query.filter(communities::visibility.eq(PUBLIC));
+    }
+    Ok(query
         .order((post_communities::created_at.asc(), communities::id.asc()))
         .select((
             communities::id,
@@ -130,8 +148,8 @@ pub fn also_in(conn: &mut DbConn, post_id: i64) -> Result<Vec<SharedIn>> {
 }
 
 /// For the thread page, in one statement: the communities thread `post_id` is shared into
-/// (removals left out) and, for a signed-in `reader`, the local communities they are an active
-/// member of, with their role (where they may share it, and take it out).
+/// (removals left out; a private one only for its members) and, for a signed-in `reader`, the communities they are an active member
+/// of, with their role (where they may share it, and take it out).
 pub fn for_thread_page(
     conn: &mut DbConn,
     post_id: i64,
@@ -152,9 +170,12 @@ pub fn for_thread_page(
         .filter(
             post_communities::post_id
                 .is_not_null()
-                .or(community_members::person_id
-                    .is_not_null()
-                    .and(communities::local.eq(true))),
+                .and(
+                    communities::visibility
+                        .eq(PUBLIC)
+                        .or(community_members::person_id.is_not_null()),
+                )
+                .or(community_members::person_id.is_not_null()),
         )
         .order(communities::id.asc())
         .select((
@@ -182,13 +203,14 @@ pub fn joined_with_roles(conn: &mut DbConn, person_id: i64) -> Result<Vec<(Commu
         .load(conn)?)
 }
 
-/// For a page of threads, in one statement: the communities each of `post_ids` is shared into
-/// (removals left out), as `(post_id, community)`, oldest share first.
+/// For a page of threads, in one statement: the public communities each of `post_ids` is shared
+/// into (removals left out), as `(post_id, community)`, oldest share first.
 pub fn also_in_many(conn: &mut DbConn, post_ids: &[i64]) -> Result<Vec<(i64, SharedIn)>> {
     Ok(post_communities::table
         .inner_join(communities::table)
         .filter(post_communities::post_id.eq_any(post_ids))
         .filter(post_communities::removed.eq(false))
+        .filter(communities::visibility.eq(PUBLIC))
         .order((post_communities::created_at.asc(), communities::id.asc()))
         .select((
             post_communities::post_id,

@@ -214,6 +214,14 @@ pub enum Change {
         community_id: i64,
         announce_id: String,
     },
+    /// A local author sent their thread (whose home is here) to a remote community (→ the
+    /// author's `Create` of the object, with id `activity_id`, addressed to that community and
+    /// sent to its inbox; it is in that community once the community announces it).
+    ShareRequested {
+        post_id: i64,
+        community_id: i64,
+        activity_id: String,
+    },
     /// A local community's moderator took a shared thread out of that community only (→ the
     /// community's `Announce` of the moderator's `Remove` with the community as `target`).
     ShareRemoved {

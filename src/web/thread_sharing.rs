@@ -1,6 +1,7 @@
 //! Cross-posting on the thread page: "also in …" (the other communities the thread is in), the
 //! form that puts it into one more local community (its author, where they may post; a
-//! moderator, into the community they moderate) and a moderator's removal from their community
+//! moderator, into the community they moderate) or sends its author's thread to a remote
+//! community they joined, and a moderator's removal from their community
 //! only (`actions::sharing`). Each form ends in a 303 back to the thread with a flash message; a
 //! refusal is the error page with its status (403 banned or not a moderator, 404, 409, 422).
 //! Also the "also post in" choices of the new-thread form (`NewThreadForm`), whose refusal shows
@@ -47,21 +48,35 @@ pub fn also_in(communities: &[ThreadCommunity], host: &str) -> Vec<AlsoIn> {
         .collect()
 }
 
-/// What a signed-in reader may do with a thread's communities: the local communities they may
-/// put it into (those they moderate, and for its author every local community they are an
-/// active member of; not its home, not where it is already), and those it is shared into that
-/// they moderate (they may take it out). `actions::sharing` decides again when a form is sent.
+/// What a signed-in reader may do with a thread's communities: the communities they may put it
+/// into (the local ones they moderate, and for its author every community they are an active
+/// member of, a remote one only for a thread whose home is here; not its home, not where it is
+/// already), and the local ones it is shared into that they moderate (they may take it out).
+/// `actions::sharing` decides again when a form is sent.
 #[derive(Default)]
 pub struct Choices {
     pub into: Vec<String>,
     pub removable: Vec<String>,
 }
 
-pub fn choices(post: &Post, communities: &[ThreadCommunity], reader: i64) -> Choices {
+pub fn choices(
+    post: &Post,
+    home: &Community,
+    communities: &[ThreadCommunity],
+    reader: i64,
+    host: &str,
+) -> Choices {
     let mine = post.author_id == reader;
     let mut choices = Choices::default();
     for c in communities {
-        if !c.community.local || c.community.community_id == post.community_id {
+        if c.community.community_id == post.community_id {
+            continue;
+        }
+        if !c.community.local {
+            let s = &c.community;
+            if mine && home.local && c.shared.is_none() && c.role.is_some() {
+                choices.into.push(handle(&s.name, &s.ap_id, host));
+            }
             continue;
         }
         let Some(role) = c.role.as_deref() else {
@@ -80,7 +95,7 @@ pub fn choices(post: &Post, communities: &[ThreadCommunity], reader: i64) -> Cho
 
 #[derive(Deserialize)]
 pub struct ShareForm {
-    /// The local community's name.
+    /// The community's name here, `name@host` for a remote one.
     community: String,
     #[serde(default)]
     reason: String,
@@ -93,7 +108,8 @@ async fn named(ctx: &AppContext, name: String) -> Result<db::communities::Commun
         .ok_or_else(|| Error::not_found("community"))
 }
 
-/// Puts the thread into one more local community (`actions::sharing::share`).
+/// Puts the thread into one more community (`actions::sharing::share`); a remote one is sent
+/// it and shows it once it takes it in.
 pub async fn share(
     ctx: web::Data<AppContext>,
     id: web::Path<i64>,
@@ -102,9 +118,14 @@ pub async fn share(
     let id = id.into_inner();
     let account = &form.session.account;
     let (person, admin) = (&account.person, account.user.is_admin);
-    let community = named(&ctx, form.data.community.clone()).await?;
-    actions::sharing::share(&ctx, person, admin, id, community.id).await?;
-    let message = format!("The thread is now also in {}.", community.title);
+    let community = actions::sharing::named(&ctx, form.data.community.clone()).await?;
+    let message = match actions::sharing::share(&ctx, person, admin, id, community.id).await? {
+        actions::sharing::SharedAs::Requested => format!(
+            "The thread was sent to {}. It shows there once that community takes it in.",
+            community.title
+        ),
+        _ => format!("The thread is now also in {}.", community.title),
+    };
     Ok(flash::redirect(&ctx, &format!("/post/{id}"), &message))
 }
 
@@ -133,8 +154,8 @@ pub struct AlsoPostIn {
 }
 
 /// The other communities `person_id` may open a thread of `home` in too: those they are an
-/// active member of whose rules let them post (none when `home` is not public: its threads are
-/// not shared). `actions::sharing::put_also_in` decides again when the form is sent.
+/// active member of whose rules let them post, remote ones only when `home` is here (none when
+/// `home` is not public: its threads are not shared). `actions::sharing::put_also_in` decides again when the form is sent.
 pub async fn also_post_in(
     ctx: &AppContext,
     person_id: i64,
@@ -143,14 +164,16 @@ pub async fn also_post_in(
     if home.visibility() != Visibility::Public {
         return Ok(Vec::new());
     }
-    let home_id = home.id;
+    let (home_id, home_local) = (home.id, home.local);
     let host = ctx.settings().hostname.clone();
     let joined = ctx
         .db(move |conn| db::shares::joined_with_roles(conn, person_id))
         .await?;
     Ok(joined
         .into_iter()
-        .filter(|(c, role)| c.id != home_id && c.local && may_post(c, Role::parse(role)).is_ok())
+        .filter(|(c, role)| {
+            c.id != home_id && (c.local || home_local) && may_post(c, Role::parse(role)).is_ok()
+        })
         .map(|(c, _)| AlsoPostIn {
             handle: match c.local {
                 true => c.name.clone(),

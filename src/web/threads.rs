@@ -361,7 +361,9 @@ async fn thread_page(ctx: &AppContext, frame: Frame, id: i64) -> Result<HttpResp
     let host = &ctx.settings().hostname;
     let also_in = super::thread_sharing::also_in(&t.communities, host);
     let sharing = match person {
-        Some(person) => super::thread_sharing::choices(&t.post, &t.communities, person),
+        Some(person) => {
+            super::thread_sharing::choices(&t.post, &t.community, &t.communities, person, host)
+        }
         None => Default::default(),
     };
     let mut attachments = t.attachments;

@@ -30,7 +30,7 @@ async fn share(app: &TestApp, token: &str, post: i64, community: &str) -> (Statu
     .await
 }
 
-async fn also_in(app: &TestApp, post: i64) -> Vec<String> {
+pub(crate) async fn also_in(app: &TestApp, post: i64) -> Vec<String> {
     let (status, body) = app.get(&format!("/api/v1/posts/{post}"), None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body["also_in"]
@@ -61,7 +61,7 @@ pub(crate) async fn ban_ann(app: &TestApp, owner: &str, community: &str) {
     assert!(status.is_success(), "{body}");
 }
 
-async fn listed_ids(app: &TestApp, community: &str) -> Vec<i64> {
+pub(crate) async fn listed_ids(app: &TestApp, community: &str) -> Vec<i64> {
     let (status, page) = app
         .get(&format!("/api/v1/communities/{community}/posts"), None)
         .await;
@@ -74,7 +74,7 @@ async fn listed_ids(app: &TestApp, community: &str) -> Vec<i64> {
         .collect()
 }
 
-async fn comment_bodies(app: &TestApp, post: i64) -> Vec<String> {
+pub(crate) async fn comment_bodies(app: &TestApp, post: i64) -> Vec<String> {
     let (status, tree) = app
         .get(&format!("/api/v1/posts/{post}/comments"), None)
         .await;
@@ -429,4 +429,41 @@ async fn the_new_thread_form_offers_also_post_in_and_keeps_what_was_typed_when_r
     assert_eq!(listed_ids(&app, "garden").await, [post]);
     let page = olga.get(&thread).await;
     assert!(page.body.contains("href=\"/c/orchard\""), "{}", page.body);
+}
+
+#[tokio::test]
+async fn a_private_community_a_thread_is_shared_into_is_named_to_its_members_only() {
+    let app = TestApp::spawn().await;
+    let (olga, ann) = scene(&app).await;
+    let owner = app.login("olga").await;
+    let extra = json!({"visibility": "private"});
+    let (status, body) = app.community(&owner, "circle", extra).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let post = new_thread(&olga, "garden", "Seen from elsewhere", "Public thread.").await;
+    let (status, body) = share(&app, &owner, post, "circle").await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+
+    // Outsiders: the API, the listing and the thread page do not name it.
+    assert!(also_in(&app, post).await.is_empty());
+    let ann_token = app.login("ann").await;
+    let (_, seen) = app
+        .get(&format!("/api/v1/posts/{post}"), Some(&ann_token))
+        .await;
+    assert_eq!(seen["also_in"], json!([]), "{seen}");
+    let (_, page) = app.get("/api/v1/communities/garden/posts", None).await;
+    assert_eq!(page["items"][0]["also_in"], json!([]), "{page}");
+    let thread = format!("/post/{post}");
+    let page = ann.get(&thread).await;
+    assert!(!page.body.contains("/c/circle"), "{}", page.body);
+    let listing = ann.get("/c/garden").await;
+    assert!(!listing.body.contains("circle"), "{}", listing.body);
+
+    // Its member (and moderator) sees it on the thread page, and may take it out.
+    let page = olga.get(&thread).await;
+    assert!(page.body.contains("href=\"/c/circle\""), "{}", page.body);
+    assert!(
+        page.body.contains("Remove from circle only"),
+        "{}",
+        page.body
+    );
 }

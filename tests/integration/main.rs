@@ -20,6 +20,7 @@ mod community_move;
 mod config;
 mod crash;
 mod cross_posting;
+mod cross_posting_out;
 mod cross_posting_remote;
 mod delivery;
 mod digests;

@@ -143,6 +143,37 @@ impl Announce {
         }
     }
 
+    /// Whether this announces a reply, an edit or a deletion in a thread of `group`'s community
+    /// that is shared into a community here: the home community tells the communities its
+    /// thread is in, whose instances may not follow it (`federation::outbound::sharing`).
+    async fn in_thread_shared_here(
+        &self,
+        group: &Community,
+        data: &Data<AppContext>,
+    ) -> Result<bool, Error> {
+        let about = match &self.object {
+            Announced::Create(_) | Announced::Object(_) => self
+                .object
+                .object_json()
+                .and_then(|o| o.in_reply_to.clone()),
+            Announced::Update(update) => Some(update.object.id.clone()),
+            Announced::Delete(delete) => Some(delete.object.id().clone()),
+            _ => None,
+        };
+        let Some(about) = about else {
+            return Ok(false);
+        };
+        let Some(found) = PostOrComment::read_from_id(about, data).await? else {
+            return Ok(false);
+        };
+        let (post_id, group_id) = (found.post_id(), group.id);
+        data.db(move |conn| {
+            let home = crate::db::posts::thread_community(conn, post_id)?;
+            Ok(home.id == group_id && crate::db::shares::in_local_community(conn, post_id)?)
+        })
+        .await
+    }
+
     /// Whether the inner activity acts inside `group`'s community: on a post or comment of it,
     /// on its collections, or on its bans. An unseen post a vote or edit names is fetched from
     /// its origin under the community's vouch (and kept only if it is inside the community).
@@ -281,7 +312,7 @@ impl Activity for Announce {
         let followed = data
             .db(move |conn| crate::db::members::has_local_follower(conn, id))
             .await?;
-        if !followed {
+        if !followed && !self.in_thread_shared_here(&community, data).await? {
             return Err(not_followed());
         }
         if let Some((actor, id)) = self.object.actor_and_id() {

@@ -4,9 +4,12 @@
 use crate::{
     actions::{membership, posts as actions},
     context::AppContext,
-    db::{accounts::Person, posts::PostOrComment},
+    db::{accounts::Person, communities::Community, posts::PostOrComment},
     error::{Error, ErrorKind},
-    federation::objects::post::{self, find_community, PostJson},
+    federation::{
+        is_local_url,
+        objects::post::{self, find_community, PostJson},
+    },
 };
 use activitypub_federation::{
     config::Data,
@@ -44,7 +47,7 @@ impl Create {
     async fn target(
         &self,
         data: &Data<AppContext>,
-    ) -> Result<(Option<PostOrComment>, crate::db::communities::Community), Error> {
+    ) -> Result<(Option<PostOrComment>, Community), Error> {
         match &self.object.in_reply_to {
             Some(parent) => {
                 let parent = ObjectId::<PostOrComment>::from(parent.clone())
@@ -131,9 +134,14 @@ impl Create {
             .await;
         }
         let received = self.object.received();
+        let also_in = match parent {
+            None => self.also_addressed(&community, data).await?,
+            Some(_) => Vec::new(),
+        };
         let created = actions::Created {
             activity_id: self.id.to_string(),
             receipt,
+            also_in,
         };
         match parent {
             None => {
@@ -144,6 +152,37 @@ impl Create {
             }
         }
         Ok(())
+    }
+
+    /// The communities here a thread is addressed to besides its home (`to`, `cc` of the
+    /// activity and of the object): its author puts it into them too (a cross-post from
+    /// another server, or a Mastodon post naming two groups here).
+    async fn also_addressed(
+        &self,
+        home: &Community,
+        data: &Data<AppContext>,
+    ) -> Result<Vec<Community>, Error> {
+        let mut ids: Vec<String> = Vec::new();
+        let addressed = self.to.iter().chain(&self.cc);
+        for url in addressed.chain(&self.object.community_candidates()) {
+            let id = url.to_string();
+            if *url != home.ap_id.0 && is_local_url(data, url) && !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let found = data
+            .db(move |conn| {
+                let mut found = Vec::new();
+                for id in ids.iter().take(crate::actions::sharing::MAX_ALSO_IN) {
+                    found.extend(crate::db::communities::by_ap_id(conn, id)?);
+                }
+                Ok(found)
+            })
+            .await?;
+        Ok(found.into_iter().filter(|c| c.local).collect())
     }
 
     /// An `Event` addressed to no community we know, from an actor local communities follow as
@@ -170,6 +209,7 @@ impl Create {
         let created = actions::Created {
             activity_id: self.id.to_string(),
             receipt: inbound.take_receipt(),
+            also_in: Vec::new(),
         };
         actions::receive_calendar_event(data, &received, &author, community, created).await?;
         Ok(())

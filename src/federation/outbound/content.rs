@@ -73,11 +73,12 @@ pub(super) async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
             if !community.local && !author.local {
                 let object = object.into_json(data).await?;
                 let sent = vec![community.shared_inbox_or_inbox()];
-                return super::sharing::replies(post_id, object, sent, &author, data).await;
+                return super::sharing::replies(post_id, object, sent, &author, &community, data)
+                    .await;
             }
             let (create, sent) =
                 publish(object, &community, &author, activity_id, false, data).await?;
-            super::sharing::replies(post_id, create.object, sent, &author, data).await
+            super::sharing::replies(post_id, create.object, sent, &author, &community, data).await
         }
         Change::ContentEdited {
             object_ap_id,
@@ -105,7 +106,10 @@ pub(super) async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
                 cc: vec![community.ap_id.0.clone()],
                 audience: Some(community.ap_id.0.clone()),
             };
-            forward(update, Announced::Update, &community, &author, data).await
+            let (object, told) = (update.object.id.clone(), Box::new(update.clone()));
+            forward(update, Announced::Update, &community, &author, data).await?;
+            let told = Announced::Update(told);
+            super::sharing::tell_remote_shares(&object, told, &community, &author, data).await
         }
         Change::ContentDeleted {
             object_ap_id,
@@ -129,7 +133,10 @@ pub(super) async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
                 cc: vec![community.ap_id.0.clone()],
                 audience: Some(community.ap_id.0.clone()),
             };
-            forward(delete, Announced::Delete, &community, &actor, data).await
+            let (object, told) = (delete.object.id().clone(), Box::new(delete.clone()));
+            forward(delete, Announced::Delete, &community, &actor, data).await?;
+            let told = Announced::Delete(told);
+            super::sharing::tell_remote_shares(&object, told, &community, &actor, data).await
         }
         Change::CommunityUpdated {
             community_id,

@@ -59,7 +59,7 @@ pub async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
         Change::PageSaved { .. } => library::plan(change, data).await,
         Change::PollVoteCast { .. } | Change::PollResults { .. } => polls::plan(change, data).await,
         Change::CommunityMoved { .. } => moving::plan(change, data).await,
-        Change::PostShared { .. } | Change::ShareRemoved { .. } => {
+        Change::PostShared { .. } | Change::ShareRemoved { .. } | Change::ShareRequested { .. } => {
             sharing::plan(change, data).await
         }
         Change::ThreadLocked { .. }

@@ -1,17 +1,22 @@
 //! Cross-posts: a local community's `Announce` of a thread whose home is another community (the
 //! object itself, NodeBB's form), to its members' instances and to the home community's; and a
-//! moderator's `Remove` of the thread from that community only, announced by it. Replies in a
-//! shared thread are announced by `content`, once per inbox over all its local communities.
+//! moderator's `Remove` of the thread from that community only, announced by it; a local
+//! author's `Create` of their thread sent to a remote community they put it into. Replies in a
+//! shared thread are announced by `content`, once per inbox over all its local communities, and
+//! by its home community here to the remote communities it is in.
 
 use super::{announce, community, member_inboxes, person, send, Plan};
 use crate::{
     db::{self, communities::Community, posts::PostOrComment},
     domain::changes::Change,
     error::Error,
-    federation::activities::{adding::Remove, announce::Announced},
+    federation::activities::{adding::Remove, announce::Announced, create::Create},
 };
 use activitypub_federation::{
-    kinds::{activity::RemoveType, public},
+    kinds::{
+        activity::{CreateType, RemoveType},
+        public,
+    },
     traits::{Actor, Object},
 };
 use url::Url;
@@ -23,6 +28,11 @@ pub(super) async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
             community_id,
             announce_id,
         } => shared(post_id, community_id, announce_id, data).await,
+        Change::ShareRequested {
+            post_id,
+            community_id,
+            activity_id,
+        } => requested(post_id, community_id, activity_id, data).await,
         Change::ShareRemoved {
             post_id,
             community_id,
@@ -58,6 +68,20 @@ pub(super) async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
         }
         _ => Ok(()),
     }
+}
+
+/// Community `community_id`, thread `post_id` and its home community, read again.
+async fn shared_thread(
+    data: &Plan<'_>,
+    community_id: i64,
+    post_id: i64,
+) -> Result<Option<(Community, db::posts::Post, Community)>, Error> {
+    let Some(group) = community(data, community_id).await? else {
+        return Ok(None);
+    };
+    Ok(thread(data, post_id)
+        .await?
+        .map(|(post, home)| (group, post, home)))
 }
 
 /// The thread `post_id` and its home community, read again.
@@ -100,10 +124,7 @@ async fn shared(
     announce_id: String,
     data: &Plan<'_>,
 ) -> Result<(), Error> {
-    let Some(group) = community(data, community_id).await? else {
-        return Ok(());
-    };
-    let Some((post, home)) = thread(data, post_id).await? else {
+    let Some((group, post, home)) = shared_thread(data, community_id, post_id).await? else {
         return Ok(());
     };
     let inboxes = inboxes(&group, &home, data).await?;
@@ -116,20 +137,61 @@ async fn shared(
     send(wrapped, &group, inboxes, data).await
 }
 
+/// The author's `Create` of their thread (home here) to the remote community `community_id`:
+/// the same object, its home still its `audience`, with that community in `cc`.
+async fn requested(
+    post_id: i64,
+    community_id: i64,
+    activity_id: String,
+    data: &Plan<'_>,
+) -> Result<(), Error> {
+    let Some((group, post, home)) = shared_thread(data, community_id, post_id).await? else {
+        return Ok(());
+    };
+    let Some(author) = person(data, post.author_id).await? else {
+        return Ok(());
+    };
+    if group.local || !home.local || !author.local {
+        return Ok(());
+    }
+    let object = PostOrComment::Post(post).into_json(data).await?;
+    let create = Create {
+        actor: author.ap_id.0.clone().into(),
+        object,
+        kind: CreateType::Create,
+        id: Url::parse(&activity_id)?,
+        to: vec![public()],
+        cc: vec![group.ap_id.0.clone(), home.ap_id.0.clone()],
+        audience: Some(home.ap_id.0.clone()),
+    };
+    send(create, &author, vec![group.shared_inbox_or_inbox()], data).await
+}
+
 /// A new reply in thread `post_id` (`object`), sent to the `sent` inboxes already (the home
 /// community's members' instances, or the remote home community): announced (the bare object,
 /// which receivers fetch from its origin) by each local community the thread is shared into, to
-/// its members' instances not told yet: each inbox once.
+/// its members' instances not told yet: each inbox once. A home community here also announces
+/// it to the remote communities the thread is in (whose instances may not follow it).
 pub(super) async fn replies(
     post_id: i64,
     object: crate::federation::objects::post::PostJson,
     mut sent: Vec<Url>,
     author: &db::accounts::Person,
+    home: &Community,
     data: &Plan<'_>,
 ) -> Result<(), Error> {
     let shared = data
         .db(move |conn| db::shares::also_in(conn, post_id))
         .await?;
+    let remote = match home.local {
+        true => remote_shares(&shared, &sent, author, data).await?,
+        false => Vec::new(),
+    };
+    if !remote.is_empty() {
+        sent.extend(remote.iter().cloned());
+        let wrapped = announce(home, Announced::Object(Box::new(object.clone())), data)?;
+        send(wrapped, home, remote, data).await?;
+    }
     for s in shared.into_iter().filter(|s| s.local) {
         let Some(group) = community(data, s.community_id).await? else {
             continue;
@@ -147,4 +209,56 @@ pub(super) async fn replies(
         send(wrapped, &group, inboxes, data).await?;
     }
     Ok(())
+}
+
+/// An edit or deletion (`announced`, by `actor`) of `object`, a post or comment in a thread of
+/// `home`: a home community here announces it to the remote communities the thread is in too
+/// (their instances may follow nothing here), but for its members' instances, which `forward`
+/// told, and the actor's own.
+pub(super) async fn tell_remote_shares(
+    object: &Url,
+    announced: Announced,
+    home: &Community,
+    actor: &db::accounts::Person,
+    data: &Plan<'_>,
+) -> Result<(), Error> {
+    if !home.local {
+        return Ok(());
+    }
+    let Some(found) = PostOrComment::read_from_id(object.clone(), data).await? else {
+        return Ok(());
+    };
+    let post_id = found.post_id();
+    let shared = data
+        .db(move |conn| db::shares::also_in(conn, post_id))
+        .await?;
+    if shared.iter().all(|s| s.local) {
+        return Ok(());
+    }
+    let sent = member_inboxes(home, actor, data).await?;
+    let inboxes = remote_shares(&shared, &sent, actor, data).await?;
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    send(announce(home, announced, data)?, home, inboxes, data).await
+}
+
+/// The inboxes of the remote communities of `shared` not in `sent`, but for the author's own.
+async fn remote_shares(
+    shared: &[db::shares::SharedIn],
+    sent: &[Url],
+    author: &db::accounts::Person,
+    data: &Plan<'_>,
+) -> Result<Vec<Url>, Error> {
+    let mut inboxes = Vec::new();
+    for s in shared.iter().filter(|s| !s.local) {
+        if let Some(group) = community(data, s.community_id).await? {
+            let inbox = group.shared_inbox_or_inbox();
+            let authors = crate::domain::names::same_origin(&inbox, &author.ap_id.0);
+            if !authors && !sent.contains(&inbox) && !inboxes.contains(&inbox) {
+                inboxes.push(inbox);
+            }
+        }
+    }
+    Ok(inboxes)
 }
