@@ -16,7 +16,8 @@
 //!
 //! Results are printed as Markdown; `docs/PERFORMANCE.md` keeps the latest ones. PostgreSQL is
 //! `COPSE_BENCH_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432`), with a fresh
-//! database per instance, dropped afterwards. `sink` is internal: the stand-in for many remote
+//! database per instance, dropped afterwards, reached without TLS unless
+//! `COPSE_BENCH_POSTGRES_PARAMS` says otherwise (default `?sslmode=disable`). `sink` is internal: the stand-in for many remote
 //! instances, run as a child process so that its CPU and memory are not counted as copse's.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -163,9 +164,17 @@ impl BenchDb {
     pub fn url(&self) -> String {
         match self {
             BenchDb::Sqlite(_, path) => path.clone(),
-            BenchDb::Postgres { server, name } => format!("{server}/{name}"),
+            BenchDb::Postgres { server, name } => format!("{server}/{name}{}", pg_params()),
         }
     }
+}
+
+/// What copse's PostgreSQL address ends with: `COPSE_BENCH_POSTGRES_PARAMS`, by default
+/// `?sslmode=disable`. The server is on loopback, as on a socket or a compose network, where
+/// TLS buys nothing; Debian's PostgreSQL turns `ssl` on, and libpq's `prefer` then encrypts
+/// every round trip (15–25 % of the ingest rate here: docs/PERFORMANCE.md).
+fn pg_params() -> String {
+    std::env::var("COPSE_BENCH_POSTGRES_PARAMS").unwrap_or_else(|_| "?sslmode=disable".into())
 }
 
 impl Drop for BenchDb {

@@ -158,7 +158,26 @@ enum ConfigCommand {
     Show,
 }
 
+/// glibc's allocator, before any thread starts: blocks of 1 MiB and more are mapped on their own
+/// and returned when freed (a fixed threshold; glibc would otherwise raise it to the size of the
+/// largest block freed, so each password hash's 19 MiB stayed resident in every arena that made
+/// one: idle 107 → 65 MiB after a sign-up and a log-in), and at most one arena per core.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn tune_allocator() {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let arenas = i32::try_from(cores).unwrap_or(i32::MAX);
+    // SAFETY: mallopt only sets allocator parameters; called before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+        libc::mallopt(libc::M_ARENA_MAX, arenas);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn tune_allocator() {}
+
 fn main() -> ExitCode {
+    tune_allocator();
     let cli = Cli::parse();
     if let Command::Config(ConfigCommand::Defaults) = cli.command {
         print!("{}", Settings::defaults_toml());
