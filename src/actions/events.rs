@@ -190,8 +190,7 @@ pub async fn answer(
     let done = ctx
         .write(move |conn| {
             let (found, event) = visible(conn, &gate, &viewer, post_id)?;
-            db::members::ensure_not_banned(conn, found.community.id, person_id)?;
-            let role = db::communities::role_of(conn, found.community.id, person_id)?;
+            let role = db::members::role_unless_banned(conn, found.community.id, person_id)?;
             rules::may_answer(&found.community, role)?;
             if !found.post.local {
                 // Held on another server: a `Join` there decides the place.

@@ -90,8 +90,7 @@ pub async fn receive_vote(
     ctx.write(move |conn| {
         let community = db::posts::thread_community(conn, post_id)?;
         if community.local {
-            db::members::ensure_not_banned(conn, community.id, voter_id)?;
-            let role = db::communities::role_of(conn, community.id, voter_id)?;
+            let role = db::members::role_unless_banned(conn, community.id, voter_id)?;
             may_read(&community, role, false)?;
         }
         db::votes::put(conn, voter_id, &ap_id, score, Some(&activity_id))?;

@@ -418,14 +418,45 @@ pub fn is_banned(conn: &mut DbConn, community_id: i64, person_id: i64) -> Result
     })
 }
 
+/// The person's role in the community (None when not an active member), in one statement with
+/// the check of [`ensure_not_banned`]: 403 `banned` when they are banned from it.
+pub fn role_unless_banned(
+    conn: &mut DbConn,
+    community_id: i64,
+    person_id: i64,
+) -> Result<Option<Role>> {
+    use super::schema::community_bans as b;
+    let banned = b::table
+        .filter(b::community_id.eq(community_id))
+        .filter(b::person_id.eq(person_id))
+        .select(b::expires_at.is_null().or(b::expires_at.gt(now())))
+        .single_value();
+    let role = community_members::table
+        .filter(community_members::community_id.eq(community_id))
+        .filter(community_members::person_id.eq(person_id))
+        .filter(community_members::state.eq(ACTIVE))
+        .select(community_members::role)
+        .single_value();
+    let (banned, role): (Option<bool>, Option<String>) =
+        diesel::select((banned, role)).get_result(conn)?;
+    if banned == Some(true) {
+        return Err(banned_error());
+    }
+    Ok(role.as_deref().and_then(Role::parse))
+}
+
+fn banned_error() -> crate::error::Error {
+    crate::error::Error::new(
+        crate::error::ErrorKind::Forbidden,
+        "banned",
+        "you are banned from this community",
+    )
+}
+
 /// 403 `banned` when the person is banned from the community.
 pub fn ensure_not_banned(conn: &mut DbConn, community_id: i64, person_id: i64) -> Result<()> {
     if is_banned(conn, community_id, person_id)? {
-        return Err(crate::error::Error::new(
-            crate::error::ErrorKind::Forbidden,
-            "banned",
-            "you are banned from this community",
-        ));
+        return Err(banned_error());
     }
     Ok(())
 }

@@ -88,7 +88,7 @@ async fn receive(
         })?;
     http_signing::verify_request(data.public_keys(), request, &params, actor.public_key_pem())?;
     activity.verify(data).await?;
-    Ok(match activity.apply(data).await? {
+    Ok(match activity.apply(data, actor.left()).await? {
         Outcome::Applied => HttpResponse::Ok().finish(),
         Outcome::Ignored(reason) => {
             HttpResponse::Accepted().json(serde_json::json!({ "ignored": reason }))

@@ -124,7 +124,7 @@ impl Create {
             }
             Err(e) => return Err(e),
         };
-        let author = self.actor.dereference(data).await?;
+        let author = inbound.actor(&self.actor, data).await?;
         let receipt = inbound.take_receipt();
         if parent.is_none() && membership::is_applying(data, &community, &author).await? {
             let content = self.object.received().content;

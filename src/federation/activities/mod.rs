@@ -23,7 +23,7 @@ use crate::{
     db::{accounts::Person, communities::Community, members::Receipt},
     error::{Error, ErrorKind},
 };
-use activitypub_federation::{config::Data, traits::Activity};
+use activitypub_federation::{config::Data, fetch::object_id::ObjectId, traits::Activity};
 use either::Either;
 use serde::Deserialize;
 use url::Url;
@@ -150,7 +150,7 @@ impl Activity for InboxActivity {
     }
 
     async fn receive(self, data: &Data<AppContext>) -> Result<(), Error> {
-        self.apply(data).await.map(|_| ())
+        self.apply(data, None).await.map(|_| ())
     }
 }
 
@@ -170,6 +170,9 @@ pub enum Outcome {
 pub struct Inbound {
     receipt: Option<Receipt>,
     ignored: Option<&'static str>,
+    /// The sender as the inbox read it to check the signature, handed on so that `receive`
+    /// does not read it again ([`Inbound::actor`]).
+    sender: Option<Person>,
 }
 
 impl Inbound {
@@ -189,13 +192,30 @@ impl Inbound {
         self.ignored = Some(reason);
         Ok(())
     }
+
+    /// The person `id`: the sender the inbox already read when it is them, else dereferenced.
+    pub async fn actor(
+        &mut self,
+        id: &ObjectId<Person>,
+        data: &Data<AppContext>,
+    ) -> Result<Person, Error> {
+        match self.sender.take() {
+            Some(sender) if sender.ap_id.0 == *id.inner() => Ok(sender),
+            _ => id.dereference(data).await,
+        }
+    }
 }
 
 impl InboxActivity {
     /// Applies the activity once. A replay of an applied activity has no second effect. The id
     /// is recorded only once the activity was applied (or ignored), so a sender retrying after
-    /// a refusal or a failure is heard again.
-    pub async fn apply(self, data: &Data<AppContext>) -> Result<Outcome, Error> {
+    /// a refusal or a failure is heard again. `sender`: the person the inbox read to check the
+    /// signature, if the actor is one (`Inbound::actor`).
+    pub async fn apply(
+        self,
+        data: &Data<AppContext>,
+        sender: Option<Person>,
+    ) -> Result<Outcome, Error> {
         let id = self.id().to_string();
         // Two copies of one activity at once: the second waits for the first, then finds it
         // applied. In this process they queue here; across processes sharing the database, on
@@ -217,6 +237,7 @@ impl InboxActivity {
                     .map(Url::to_string),
             }),
             ignored: None,
+            sender,
         };
         let sender = crate::db::outbox::host_of(&actor);
         // Bounded: a slow peer (or a long chain of fetches) cannot hold the inbox; the sender is

@@ -85,7 +85,7 @@ impl Vote {
         inbound: &mut super::Inbound,
     ) -> Result<(), Error> {
         let object = self.object.dereference(data).await?;
-        let voter = self.actor.dereference(data).await?;
+        let voter = inbound.actor(&self.actor, data).await?;
         let receipt = inbound.take_receipt();
         let (score, id) = (self.kind.score(), self.id.to_string());
         actions::receive_vote(data, voter, object, score, id, receipt).await
