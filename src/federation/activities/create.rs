@@ -166,7 +166,10 @@ impl Create {
         let addressed = self.to.iter().chain(&self.cc);
         for url in addressed.chain(&self.object.community_candidates()) {
             let id = url.to_string();
-            if *url != home.ap_id.0 && is_local_url(data, url) && !ids.contains(&id) {
+            // A local community's id is `/c/{name}` (not its followers, not a person).
+            let group_path = url.path().strip_prefix("/c/");
+            let group_like = group_path.is_some_and(|n| !n.is_empty() && !n.contains('/'));
+            if group_like && *url != home.ap_id.0 && is_local_url(data, url) && !ids.contains(&id) {
                 ids.push(id);
             }
         }
