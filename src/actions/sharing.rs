@@ -152,7 +152,7 @@ pub(crate) fn put_also_in(
     activity_ids: Vec<String>,
     is_admin: bool,
 ) -> Result<()> {
-    for (community, announce_id) in also_in.iter().zip(activity_ids) {
+    for (community, activity_id) in also_in.iter().zip(activity_ids) {
         let shared_as =
             may_share(conn, post, home, community, post.author_id, is_admin).map_err(|mut e| {
                 if e.kind != ErrorKind::Internal {
@@ -162,7 +162,7 @@ pub(crate) fn put_also_in(
                 e
             })?;
         if shared_as == SharedAs::Requested {
-            request(conn, post.id, community.id, announce_id)?;
+            request(conn, post.id, community.id, activity_id)?;
             continue;
         }
         if db::shares::put(
@@ -170,14 +170,14 @@ pub(crate) fn put_also_in(
             post.id,
             community.id,
             Some(post.author_id),
-            &announce_id,
+            &activity_id,
         )? {
             db::outbox::emit(
                 conn,
                 &Change::PostShared {
                     post_id: post.id,
                     community_id: community.id,
-                    announce_id,
+                    announce_id: activity_id,
                 },
             )?;
         }

@@ -8,12 +8,14 @@ use super::{
     schema::{communities, community_members, post_communities},
     DbConn, DbUrl,
 };
-use crate::error::Result;
+use crate::{domain::communities::Visibility, error::Result};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 /// `communities.visibility` of a community whose name anyone may see.
-const PUBLIC: &str = "public";
+fn public() -> &'static str {
+    Visibility::Public.as_str()
+}
 
 /// A community a thread is in besides its home, as the thread page and the API name it.
 #[derive(Debug, Clone, Queryable)]
@@ -134,7 +136,7 @@ fn shared_into(conn: &mut DbConn, post_id: i64, public_only: bool) -> Result<Vec
         .filter(post_communities::removed.eq(false))
         .into_boxed();
     if public_only {
-        query = query.filter(communities::visibility.eq(PUBLIC));
+        query = query.filter(communities::visibility.eq(public()));
     }
     Ok(query
         .order((post_communities::created_at.asc(), communities::id.asc()))
@@ -148,8 +150,9 @@ fn shared_into(conn: &mut DbConn, post_id: i64, public_only: bool) -> Result<Vec
 }
 
 /// For the thread page, in one statement: the communities thread `post_id` is shared into
-/// (removals left out; a private one only for its members) and, for a signed-in `reader`, the communities they are an active member
-/// of, with their role (where they may share it, and take it out).
+/// (removals left out; a private one only for its members) and, for a signed-in `reader`, the
+/// communities they are an active member of, with their role (where they may share it, and take
+/// it out).
 pub fn for_thread_page(
     conn: &mut DbConn,
     post_id: i64,
@@ -170,11 +173,7 @@ pub fn for_thread_page(
         .filter(
             post_communities::post_id
                 .is_not_null()
-                .and(
-                    communities::visibility
-                        .eq(PUBLIC)
-                        .or(community_members::person_id.is_not_null()),
-                )
+                .and(communities::visibility.eq(public()))
                 .or(community_members::person_id.is_not_null()),
         )
         .order(communities::id.asc())
@@ -210,7 +209,7 @@ pub fn also_in_many(conn: &mut DbConn, post_ids: &[i64]) -> Result<Vec<(i64, Sha
         .inner_join(communities::table)
         .filter(post_communities::post_id.eq_any(post_ids))
         .filter(post_communities::removed.eq(false))
-        .filter(communities::visibility.eq(PUBLIC))
+        .filter(communities::visibility.eq(public()))
         .order((post_communities::created_at.asc(), communities::id.asc()))
         .select((
             post_communities::post_id,

@@ -213,8 +213,20 @@ async fn the_thread_page_shows_also_in_and_its_forms_share_and_remove() {
     assert!(find_post(&app, "orchard", "Apples").await.is_none());
 }
 
-#[tokio::test]
-async fn a_cross_post_across_three_instances_is_one_thread_removed_in_one_community_only() {
+/// Three instances: alice owns `home` on a, bob owns `other` on b, carol is on c; `home` and
+/// `other` are also their handles as the other instances name them.
+pub(crate) struct Across {
+    pub a: TestApp,
+    pub b: TestApp,
+    pub c: TestApp,
+    pub alice: String,
+    pub bob: String,
+    pub carol: String,
+    pub home: String,
+    pub other: String,
+}
+
+pub(crate) async fn across() -> Across {
     let (a, b, c) = (
         TestApp::spawn().await,
         TestApp::spawn().await,
@@ -227,12 +239,43 @@ async fn a_cross_post_across_three_instances_is_one_thread_removed_in_one_commun
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let (status, body) = b.community(&bob, "other", json!({})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    b.join_remote(&bob, "bob", &a, "home").await;
-    c.join_remote(&carol, "carol", &b, "other").await;
     let (home, other) = (
         format!("home@{}", a.hostname),
         format!("other@{}", b.hostname),
     );
+    Across {
+        a,
+        b,
+        c,
+        alice,
+        bob,
+        carol,
+        home,
+        other,
+    }
+}
+
+/// `token` replies `body` to thread `post` on `app`.
+pub(crate) async fn comment(app: &TestApp, token: &str, post: i64, body: &str) {
+    let path = format!("/api/v1/posts/{post}/comments");
+    let (status, created) = app.post(&path, Some(token), json!({"body": body})).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+}
+
+#[tokio::test]
+async fn a_cross_post_across_three_instances_is_one_thread_removed_in_one_community_only() {
+    let Across {
+        a,
+        b,
+        c,
+        alice,
+        bob,
+        carol,
+        home,
+        other,
+    } = across().await;
+    b.join_remote(&bob, "bob", &a, "home").await;
+    c.join_remote(&carol, "carol", &b, "other").await;
 
     let on_a = post_thread(&a, &alice, "home", "Across three").await;
     let on_b = eventually("b stores the thread", || async {
@@ -259,20 +302,9 @@ async fn a_cross_post_across_three_instances_is_one_thread_removed_in_one_commun
     .await;
 
     // A reply from each instance: one thread on every instance, each reply once.
-    for (app, token, post, body) in [
-        (&c, &carol, on_c, "from carol"),
-        (&a, &alice, on_a, "from alice"),
-        (&b, &bob, on_b, "from bob"),
-    ] {
-        let (status, created) = app
-            .post(
-                &format!("/api/v1/posts/{post}/comments"),
-                Some(token),
-                json!({"body": body}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{created}");
-    }
+    comment(&c, &carol, on_c, "from carol").await;
+    comment(&a, &alice, on_a, "from alice").await;
+    comment(&b, &bob, on_b, "from bob").await;
     let all = ["from alice", "from bob", "from carol"];
     for (app, post, name) in [(&a, on_a, "a"), (&b, on_b, "b"), (&c, on_c, "c")] {
         eventually(&format!("{name} has the three replies"), || async {

@@ -5,42 +5,30 @@
 //! removal by the remote community's moderators from their community only.
 
 use crate::{
-    cross_posting::{also_in, comment_bodies, listed_ids},
-    helpers::{eventually, find_post, TestApp},
+    cross_posting::{across, also_in, comment, comment_bodies, listed_ids, Across},
+    helpers::{eventually, find_post},
     web_client::Browser,
     web_threads::{location, submit},
 };
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-async fn comment(app: &TestApp, token: &str, post: i64, body: &str) {
-    let path = format!("/api/v1/posts/{post}/comments");
-    let (status, created) = app.post(&path, Some(token), json!({"body": body})).await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-}
-
 #[tokio::test]
 async fn a_thread_posted_also_in_a_remote_community_is_one_thread_on_three_instances() {
-    let (a, b, c) = (
-        TestApp::spawn().await,
-        TestApp::spawn().await,
-        TestApp::spawn().await,
-    );
-    let alice = a.user("alice").await;
-    let bob = b.user("bob").await;
-    let carol = c.user("carol").await;
-    let (status, body) = a.community(&alice, "home", json!({})).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (status, body) = b.community(&bob, "other", json!({})).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let Across {
+        a,
+        b,
+        c,
+        alice,
+        bob,
+        carol,
+        home,
+        other,
+    } = across().await;
     // alice is a member of `other` on b; carol follows both; b follows nothing on a.
     a.join_remote(&alice, "alice", &b, "other").await;
     c.join_remote(&carol, "carol", &a, "home").await;
     c.join_remote(&carol, "carol", &b, "other").await;
-    let (home, other) = (
-        format!("home@{}", a.hostname),
-        format!("other@{}", b.hostname),
-    );
 
     // The new-thread form on a offers `other@b`, which alice joined.
     let web = Browser::new(&a);
@@ -118,16 +106,16 @@ async fn a_thread_posted_also_in_a_remote_community_is_one_thread_on_three_insta
 
 #[tokio::test]
 async fn the_author_sends_a_thread_to_a_remote_community_from_its_page_and_a_ban_refuses_it() {
-    let (a, b) = (TestApp::spawn().await, TestApp::spawn().await);
-    let alice = a.user("alice").await;
+    let Across {
+        a,
+        b,
+        alice,
+        bob,
+        other,
+        ..
+    } = across().await;
     let ann = a.user("ann").await;
-    let bob = b.user("bob").await;
-    let (status, body) = a.community(&alice, "home", json!({})).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (status, body) = b.community(&bob, "other", json!({})).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
     a.join_remote(&alice, "alice", &b, "other").await;
-    let other = format!("other@{}", b.hostname);
     let open = |title: &'static str| {
         let (a, alice) = (&a, &alice);
         async move {
