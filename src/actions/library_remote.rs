@@ -131,7 +131,7 @@ pub async fn keep_remote(ctx: &AppContext, community: Community, page: Announced
                 }
                 let at = (community.id, None, slug.as_str(), page.ap_id.as_str());
                 let id = db::library::insert_numbered(conn, at, None, page.revision, &write)?.id;
-                db::attachments::replace(conn, Owner::Page(id), &page.attachments)
+                db::attachments::add(conn, Owner::Page(id), &page.attachments)
             }
         }
     })

@@ -298,10 +298,12 @@ async fn write_remote_post(
         .unwrap_or_default();
     let post = ctx
         .write(move |conn| {
-            let post = match db::posts::post_by_ap_id(conn, &ap_id)? {
-                Some(existing) => existing,
-                None => {
-                    refuse_tombstoned(conn, &ap_id)?;
+            let post = match db::posts::stored_id_or_tombstone(conn, &ap_id, false)? {
+                (Some(id), _) => {
+                    db::posts::post(conn, id)?.ok_or_else(|| Error::not_found("post"))?
+                }
+                (None, tombstoned) => {
+                    refuse_tombstoned(tombstoned)?;
                     if from_calendar {
                         admit_calendar(conn, &community, author_id)?;
                     } else {
@@ -323,7 +325,7 @@ async fn write_remote_post(
                     if let Some(p) = &poll {
                         db::polls::save_received(conn, post.id, p)?;
                     }
-                    db::attachments::replace(conn, Owner::Post(post.id), &attachments)?;
+                    db::attachments::add(conn, Owner::Post(post.id), &attachments)?;
                     let about = About::post(community.id, post.id);
                     notifications::new_content(
                         conn, &notifier, author_id, about, None, &body_md, false,
@@ -403,10 +405,14 @@ async fn write_remote_comment(
     let comment = ctx
         .write(move |conn| {
             // The thread's community, when this write read it.
-            let (comment, community) = match db::posts::comment_by_ap_id(conn, &ap_id)? {
-                Some(existing) => (existing, None),
-                None => {
-                    refuse_tombstoned(conn, &ap_id)?;
+            let (comment, community) = match db::posts::stored_id_or_tombstone(conn, &ap_id, true)?
+            {
+                (Some(id), _) => {
+                    let found = db::posts::comment(conn, id)?;
+                    (found.ok_or_else(|| Error::not_found("comment"))?, None)
+                }
+                (None, tombstoned) => {
+                    refuse_tombstoned(tombstoned)?;
                     let post = db::posts::post(conn, post_id)?
                         .filter(|p| !p.deleted)
                         .ok_or_else(|| Error::not_found("the replied-to post"))?;
@@ -443,7 +449,7 @@ async fn write_remote_comment(
                         post_id,
                         comment_id: comment.id,
                     };
-                    db::attachments::replace(conn, owner, &attachments)?;
+                    db::attachments::add(conn, owner, &attachments)?;
                     let replied_to = match parent_id {
                         Some(id) => db::posts::comment(conn, id)?.map(|c| c.author_id),
                         None => Some(post.author_id),
@@ -497,8 +503,8 @@ async fn write_remote_comment(
 }
 
 /// 410 for an object deleted before it arrived (a Create that came after its Delete).
-fn refuse_tombstoned(conn: &mut db::DbConn, ap_id: &str) -> Result<()> {
-    if db::posts::is_tombstoned(conn, ap_id)? {
+fn refuse_tombstoned(tombstoned: bool) -> Result<()> {
+    if tombstoned {
         return Err(crate::error::Error::new(
             crate::error::ErrorKind::Gone,
             "deleted",

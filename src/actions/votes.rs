@@ -88,10 +88,10 @@ pub async fn receive_vote(
     let voter_id = voter.id;
     let (ap_id, post_id) = (object.ap_id().to_string(), object.post_id());
     ctx.write(move |conn| {
-        let community = db::posts::thread_community(conn, post_id)?;
+        let (community, standing) =
+            db::members::thread_community_standing(conn, post_id, voter_id)?;
         if community.local {
-            let role = db::members::role_unless_banned(conn, community.id, voter_id)?;
-            may_read(&community, role, false)?;
+            may_read(&community, standing.role_unless_banned()?, false)?;
         }
         db::votes::put(conn, voter_id, &ap_id, score, Some(&activity_id))?;
         if community.local {

@@ -44,6 +44,11 @@ struct NewAttachment<'a> {
 /// Puts `list` in place of what `owner` had.
 pub fn replace(conn: &mut DbConn, owner: Owner, list: &[Attachment]) -> Result<()> {
     forget(conn, owner)?;
+    add(conn, owner, list)
+}
+
+/// Stores the attachments of an owner just inserted (which has none yet).
+pub fn add(conn: &mut DbConn, owner: Owner, list: &[Attachment]) -> Result<()> {
     let (post_id, comment_id, page_id) = match owner {
         Owner::Post(id) => (Some(id), None, None),
         Owner::Comment {

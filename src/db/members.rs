@@ -4,6 +4,7 @@
 
 use super::{
     accounts::Person,
+    communities::Community,
     now,
     schema::{community_members, membership_events, persons, received_activities},
     DbConn,
@@ -275,6 +276,40 @@ pub fn record_receipt(conn: &mut DbConn, ap_id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Records an activity that was not claimed as applied, unless it was recorded (or is claimed)
+/// already: then the error refuses the write it is part of ([`Receipt`]).
+fn first_receipt(conn: &mut DbConn, ap_id: &str) -> Result<()> {
+    let insert = diesel::insert_into(received_activities::table).values((
+        received_activities::ap_id.eq(ap_id),
+        received_activities::received_at.eq(now()),
+    ));
+    let inserted = match conn {
+        DbConn::Pg(pg) => insert.on_conflict_do_nothing().execute(pg)?,
+        DbConn::Sqlite(lite) => insert.on_conflict_do_nothing().execute(lite)?,
+    };
+    if inserted > 0 {
+        return Ok(());
+    }
+    let held: Option<Option<NaiveDateTime>> = received_activities::table
+        .find(ap_id)
+        .select(received_activities::claimed_until)
+        .first(conn)
+        .optional()?;
+    use crate::error::{Error, ErrorKind};
+    Err(match held {
+        Some(None) => Error::new(
+            ErrorKind::Conflict,
+            ALREADY_APPLIED,
+            "this activity was applied before",
+        ),
+        _ => Error::new(
+            ErrorKind::Unavailable,
+            "processing_timeout",
+            "a copy of this activity is being processed; try again later",
+        ),
+    })
+}
+
 /// Forgets the ids of activities received before `before`; answers how many. A sender retries
 /// for days at most (Mastodon about a week at the longest, copse 3 days), so after a month a
 /// replay is no longer expected.
@@ -288,15 +323,29 @@ pub fn forget_receipts(conn: &mut DbConn, before: chrono::NaiveDateTime) -> Resu
 /// What records an inbound activity as applied: its id, and the id of what it undoes (an Undo
 /// that arrives first makes the late original a no-op). Recorded in the same transaction as the
 /// activity's effect when the receiving code can do it in one write, else on its own after it.
+///
+/// `claimed`: whether the inbox claimed the activity before applying it (`claim`). An activity
+/// applied in one write is not claimed first: its receipt is inserted by that write, and a copy
+/// applied before (or by another process at the same moment: PostgreSQL makes the insert wait
+/// for the other's commit) makes the insert find the row, which refuses the whole write with
+/// [`ALREADY_APPLIED`] (or 503 while another process holds a claim on it).
 #[derive(Debug, Clone)]
 pub struct Receipt {
     pub id: String,
     pub undone: Option<String>,
+    pub claimed: bool,
 }
+
+/// The error code of a write refused because its activity's receipt was recorded before: the
+/// inbox answers as for any replay.
+pub const ALREADY_APPLIED: &str = "already_applied";
 
 impl Receipt {
     pub fn record(&self, conn: &mut DbConn) -> Result<()> {
-        record_receipt(conn, &self.id)?;
+        match self.claimed {
+            true => record_receipt(conn, &self.id)?,
+            false => first_receipt(conn, &self.id)?,
+        }
         match &self.undone {
             Some(undone) => record_receipt(conn, undone),
             None => Ok(()),
@@ -443,6 +492,65 @@ pub fn role_unless_banned(
         return Err(banned_error());
     }
     Ok(role.as_deref().and_then(Role::parse))
+}
+
+/// The community of a thread (a post, by local id) and the person's [`Standing`] in it, in one
+/// statement (a vote or a reply reads both).
+pub fn thread_community_standing(
+    conn: &mut DbConn,
+    post_id: i64,
+    person_id: i64,
+) -> Result<(Community, Standing)> {
+    use super::schema::{communities, community_bans as b, posts};
+    let community_of = || {
+        posts::table
+            .filter(posts::id.eq(post_id))
+            .select(posts::community_id)
+            .single_value()
+    };
+    let banned = b::table
+        .filter(b::community_id.nullable().eq(community_of()))
+        .filter(b::person_id.eq(person_id))
+        .select(b::expires_at.is_null().or(b::expires_at.gt(now())))
+        .single_value();
+    let role = community_members::table
+        .filter(
+            community_members::community_id
+                .nullable()
+                .eq(community_of()),
+        )
+        .filter(community_members::person_id.eq(person_id))
+        .filter(community_members::state.eq(ACTIVE))
+        .select(community_members::role)
+        .single_value();
+    let found: Option<(Community, Option<bool>, Option<String>)> = communities::table
+        .filter(communities::id.nullable().eq(community_of()))
+        .select((Community::as_select(), banned, role))
+        .first(conn)
+        .optional()?;
+    let (community, banned, role) = found.ok_or_else(|| crate::error::Error::not_found("post"))?;
+    let standing = Standing {
+        banned: banned == Some(true),
+        role: role.as_deref().and_then(Role::parse),
+    };
+    Ok((community, standing))
+}
+
+/// Whether a person is banned from a community now, and their role in it if an active member.
+#[derive(Debug, Clone, Copy)]
+pub struct Standing {
+    pub banned: bool,
+    pub role: Option<Role>,
+}
+
+impl Standing {
+    /// The role, or 403 `banned` (as [`role_unless_banned`]).
+    pub fn role_unless_banned(self) -> Result<Option<Role>> {
+        match self.banned {
+            true => Err(banned_error()),
+            false => Ok(self.role),
+        }
+    }
 }
 
 fn banned_error() -> crate::error::Error {

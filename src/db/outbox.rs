@@ -183,6 +183,22 @@ pub fn store_plan(conn: &mut DbConn, event_id: i64, plan: &[PlannedActivity]) ->
     Ok(added)
 }
 
+/// Marks events whose plans hold nothing to send as planned (those not planned already), in one
+/// statement.
+pub fn mark_planned(conn: &mut DbConn, event_ids: &[i64]) -> Result<()> {
+    if event_ids.is_empty() {
+        return Ok(());
+    }
+    diesel::update(
+        outbox_events::table
+            .filter(outbox_events::id.eq_any(event_ids))
+            .filter(outbox_events::planned_at.is_null()),
+    )
+    .set(outbox_events::planned_at.eq(now()))
+    .execute(conn)?;
+    Ok(())
+}
+
 /// A delivery claimed for sending.
 #[derive(Debug, Clone, Queryable)]
 pub struct Claimed {

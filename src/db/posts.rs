@@ -420,6 +420,29 @@ pub fn is_tombstoned(conn: &mut DbConn, ap_id: &str) -> Result<bool> {
     Ok(n > 0)
 }
 
+/// What a received object's id already names here, in one statement: the local id of the post
+/// (or, with `comment`, of the comment) stored under it, and whether it was deleted before
+/// arriving ([`is_tombstoned`]).
+pub fn stored_id_or_tombstone(
+    conn: &mut DbConn,
+    ap_id: &str,
+    comment: bool,
+) -> Result<(Option<i64>, bool)> {
+    use super::schema::tombstones as t;
+    let tombstoned = diesel::dsl::exists(t::table.find(ap_id));
+    Ok(match comment {
+        false => {
+            let post = posts::table.filter(posts::ap_id.eq(ap_id));
+            diesel::select((post.select(posts::id).single_value(), tombstoned)).get_result(conn)?
+        }
+        true => {
+            let found = comments::table.filter(comments::ap_id.eq(ap_id));
+            diesel::select((found.select(comments::id).single_value(), tombstoned))
+                .get_result(conn)?
+        }
+    })
+}
+
 /// Local ids by ActivityPub id: `(ap_id, id)`.
 pub type LocalIds = Vec<(String, i64)>;
 

@@ -2,7 +2,10 @@
 //! woken when events are stored, and every second for events stored by other processes. Each
 //! batch planned counts as a run (`copse_job_runs_total{job="planner"}`); idle looks do not.
 
-use crate::{context::AppContext, federation::outbound::queue::plan_pending};
+use crate::{
+    context::AppContext,
+    federation::outbound::queue::{plan_pending, BATCH},
+};
 use activitypub_federation::config::FederationConfig;
 use std::{collections::HashMap, time::Duration};
 
@@ -13,7 +16,12 @@ pub async fn run(config: FederationConfig<AppContext>) {
     while !shutdown.is_cancelled() {
         let data = config.to_request_data();
         match plan_pending(&data, &mut failures).await {
-            Ok(0) => {
+            // Nothing was waiting, or the batch took all that was: wait for the next change
+            // (one stored meanwhile has left its wake-up, so the wait ends at once).
+            Ok(n) if (n as i64) < BATCH => {
+                if n > 0 {
+                    data.metrics().observe_job("planner", true);
+                }
                 let wake = data.outbox_wakeup();
                 tokio::select! {
                     _ = wake.notified() => {}
@@ -21,10 +29,8 @@ pub async fn run(config: FederationConfig<AppContext>) {
                     _ = shutdown.cancelled() => {}
                 }
             }
-            Ok(_) => {
-                data.metrics().observe_job("planner", true);
-                data.delivery_wakeup().notify_one();
-            }
+            // The batch's writes woke the delivery worker if they stored deliveries.
+            Ok(_) => data.metrics().observe_job("planner", true),
             Err(e) => {
                 data.metrics().observe_job("planner", false);
                 tracing::warn!("planning deliveries: {e:?}");

@@ -38,6 +38,7 @@ mod helpers;
 mod hostile_fetch;
 mod hostile_limits;
 mod hostile_signatures;
+mod ingest_statements;
 mod instance_policy;
 mod lemmy_wire;
 mod library;

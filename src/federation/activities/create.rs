@@ -109,6 +109,8 @@ impl Create {
     /// `receive_comment`).
     /// A top-level object from someone whose application to the (local) community waits for a
     /// moderator is not a post: it adds to their application (answers to the joining questions).
+    /// Whether the author is applying is read only when the post is refused (an applicant is not
+    /// a member), which spares a read for every post from a member.
     pub async fn receive_inbound(
         self,
         data: &Data<AppContext>,
@@ -126,13 +128,6 @@ impl Create {
         };
         let author = inbound.actor(&self.actor, data).await?;
         let receipt = inbound.take_receipt();
-        if parent.is_none() && membership::is_applying(data, &community, &author).await? {
-            let content = self.object.received().content;
-            return membership::receive_application_message(
-                data, community, author, &content, receipt,
-            )
-            .await;
-        }
         let received = self.object.received();
         let also_in = match parent {
             None => self.also_addressed(&community, data).await?,
@@ -140,17 +135,29 @@ impl Create {
         };
         let created = actions::Created {
             activity_id: self.id.to_string(),
-            receipt,
+            receipt: receipt.clone(),
             also_in,
         };
-        match parent {
-            None => {
-                actions::receive_post(data, &received, &author, &community, created).await?;
+        let Some(parent) = parent else {
+            let refused =
+                match actions::receive_post(data, &received, &author, &community, created).await {
+                    Err(e) if e.kind == ErrorKind::Forbidden => e,
+                    stored => return stored.map(|_| ()),
+                };
+            // Refused (nothing was written): from an applicant, it is part of the application.
+            if !membership::is_applying(data, &community, &author).await? {
+                return Err(refused);
             }
-            Some(parent) => {
-                actions::receive_comment(data, &received, &author, &parent, created).await?;
-            }
-        }
+            return membership::receive_application_message(
+                data,
+                community,
+                author,
+                &received.content,
+                receipt,
+            )
+            .await;
+        };
+        actions::receive_comment(data, &received, &author, &parent, created).await?;
         Ok(())
     }
 

@@ -219,9 +219,12 @@ impl InboxActivity {
         let id = self.id().to_string();
         // Two copies of one activity at once: the second waits for the first, then finds it
         // applied. In this process they queue here; across processes sharing the database, on
-        // the stored claim.
+        // the stored claim, or on the receipt's insert.
         let _turn = data.inbound_turn(&id).await;
-        if !claim(data, &id).await? {
+        // A post, a reply or a vote is applied in one write that records its receipt: no claim
+        // first (one statement fewer), that write's receipt refuses a second copy (`Receipt`).
+        let claim_first = !matches!(self, InboxActivity::Create(_) | InboxActivity::Vote(_));
+        if claim_first && !claim(data, &id).await? {
             return Ok(Outcome::Applied);
         }
         // An Undo that arrives before what it undoes: the undone activity is remembered as
@@ -235,6 +238,7 @@ impl InboxActivity {
                     .undone_id()
                     .filter(|undone| crate::domain::names::same_origin(undone, &actor))
                     .map(Url::to_string),
+                claimed: claim_first,
             }),
             ignored: None,
             sender,
@@ -259,6 +263,12 @@ impl InboxActivity {
             (applied, _) => applied,
         };
         if let Err(e) = recorded {
+            if e.code == crate::db::members::ALREADY_APPLIED {
+                return Ok(Outcome::Applied);
+            }
+            if !claim_first {
+                return Err(e);
+            }
             // Not applied: the claim goes, so that the sender's retry is heard.
             let release = data
                 .write(move |conn| crate::db::members::release_claim(conn, &claimed))

@@ -3,8 +3,8 @@
 //! (`Update(Group)`).
 
 use super::{
-    activity_or_new, announce, community, community_and, forward, gone, member_inboxes, person,
-    send, Plan,
+    activity_or_new, announce, anyone_to_tell, community, community_and, forward, gone,
+    member_inboxes, person, send, Plan,
 };
 use crate::{
     db::{self, accounts::Person, communities::Community, posts::PostOrComment},
@@ -35,9 +35,13 @@ pub(super) async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
                 gone::<()>("post", post_id);
                 return Ok(());
             };
-            let Some((community, author)) =
-                community_and(data, post.community_id, post.author_id).await?
-            else {
+            let Some(community) = community(data, post.community_id).await? else {
+                return Ok(());
+            };
+            if !anyone_to_tell(&community, data).await? {
+                return Ok(());
+            }
+            let Some(author) = person(data, post.author_id).await? else {
                 return Ok(());
             };
             let object = PostOrComment::Post(post);

@@ -23,7 +23,7 @@ use super::{
     objects, FedData,
 };
 use crate::{
-    db::{self, accounts::Person, communities::Community},
+    db::{self, accounts::Person, communities::Community, DbConn},
     domain::changes::Change,
     error::Error,
 };
@@ -33,7 +33,11 @@ use activitypub_federation::{
     traits::{Activity, Actor},
 };
 use serde::Serialize;
-use std::fmt::Debug;
+use std::{
+    collections::HashMap,
+    fmt::Debug,
+    sync::{Mutex, PoisonError},
+};
 use url::Url;
 
 /// Plans the activities of one change into `data` (a [`Plan`], which reads like `FedData`).
@@ -71,20 +75,20 @@ pub async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
     }
 }
 
-/// The person `id`, read again; `None` (logged) if the row is gone.
+/// The person `id`, read again (once a batch); `None` (logged) if the row is gone.
 async fn person(data: &Plan<'_>, id: i64) -> Result<Option<Person>, Error> {
-    let found = data
-        .db(move |conn| db::accounts::person_by_id(conn, id))
-        .await?;
-    Ok(found.or_else(|| gone("person", id)))
+    let found = read_once(&data.reads.people, id, data, move |conn| {
+        db::accounts::person_by_id(conn, id)
+    });
+    Ok(found.await?.or_else(|| gone("person", id)))
 }
 
-/// The community `id`, read again; `None` (logged) if the row is gone.
+/// The community `id`, read again (once a batch); `None` (logged) if the row is gone.
 async fn community(data: &Plan<'_>, id: i64) -> Result<Option<Community>, Error> {
-    let found = data
-        .db(move |conn| db::communities::by_id(conn, id))
-        .await?;
-    Ok(found.or_else(|| gone("community", id)))
+    let found = read_once(&data.reads.communities, id, data, move |conn| {
+        db::communities::by_id(conn, id)
+    });
+    Ok(found.await?.or_else(|| gone("community", id)))
 }
 
 /// A community and a person, both read again; `None` if either is gone.
@@ -97,6 +101,49 @@ async fn community_and(
         return Ok(None);
     };
     Ok(person(data, person_id).await?.map(|p| (c, p)))
+}
+
+/// The value `map` holds for `id`, else what `read` reads, kept for the rest of the batch
+/// ([`queue::Reads`]).
+async fn read_once<T, F>(
+    map: &Mutex<HashMap<i64, T>>,
+    id: i64,
+    data: &Plan<'_>,
+    read: F,
+) -> Result<T, Error>
+where
+    T: Clone + Send + 'static,
+    F: FnOnce(&mut DbConn) -> Result<T, Error> + Send + 'static,
+{
+    let held = map
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&id)
+        .cloned();
+    if let Some(found) = held {
+        return Ok(found);
+    }
+    let found = data.db(read).await?;
+    (map.lock().unwrap_or_else(PoisonError::into_inner)).insert(id, found.clone());
+    Ok(found)
+}
+
+/// The shared inboxes of a local community's remote members (once a batch).
+async fn remote_member_inboxes(data: &Plan<'_>, community_id: i64) -> Result<Vec<String>, Error> {
+    read_once(
+        &data.reads.member_inboxes,
+        community_id,
+        data,
+        move |conn| db::members::remote_member_inboxes(conn, community_id),
+    )
+    .await
+}
+
+/// Whether anything about the community's content goes anywhere: a remote community is always
+/// told; a local one only if it has members on other instances. Read before the actor and the
+/// object, which are then not read for nothing.
+async fn anyone_to_tell(community: &Community, data: &Plan<'_>) -> Result<bool, Error> {
+    Ok(!community.local || !remote_member_inboxes(data, community.id).await?.is_empty())
 }
 
 /// Logs that a row named by a change was deleted before the change was planned.
@@ -155,8 +202,7 @@ async fn member_inboxes(
     let community_id = community.id;
     let (host, port) = origin(&actor.ap_id);
     let actor_origin = (host.map(str::to_string), port);
-    Ok(data
-        .db(move |conn| db::members::remote_member_inboxes(conn, community_id))
+    Ok(remote_member_inboxes(data, community_id)
         .await?
         .iter()
         .filter_map(|i| Url::parse(i).ok())

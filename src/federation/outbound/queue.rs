@@ -5,7 +5,7 @@
 
 use super::FedData;
 use crate::{
-    db::{self, outbox::PlannedActivity},
+    db::{self, accounts::Person, communities::Community, outbox::PlannedActivity},
     domain::changes::Change,
     error::{Error, Result},
 };
@@ -25,6 +25,8 @@ use url::Url;
 /// derefs to it), but `new_activity_id` is deterministic and sending only records.
 pub struct Plan<'a> {
     data: &'a FedData,
+    /// The rows already read for this batch.
+    pub(super) reads: &'a Reads,
     seed: String,
     counter: AtomicU32,
     activities: Mutex<Vec<PlannedActivity>>,
@@ -40,9 +42,10 @@ impl Deref for Plan<'_> {
 
 impl<'a> Plan<'a> {
     /// `seed` makes the activity ids of one event unique and repeatable.
-    pub fn new(data: &'a FedData, seed: String) -> Self {
+    pub fn new(data: &'a FedData, reads: &'a Reads, seed: String) -> Self {
         Plan {
             data,
+            reads,
             seed,
             counter: AtomicU32::new(0),
             activities: Mutex::new(Vec::new()),
@@ -91,6 +94,17 @@ impl<'a> Plan<'a> {
     }
 }
 
+/// The communities, people and member inboxes read while planning one batch, each read once.
+/// Every change of a batch was committed before the batch was read, so a row read for its
+/// first change is as new as one read for its last: what the changes of a batch say about a
+/// community or its members is in the row whichever change reads it first.
+#[derive(Default)]
+pub struct Reads {
+    pub(super) communities: Mutex<HashMap<i64, Option<Community>>>,
+    pub(super) people: Mutex<HashMap<i64, Option<Person>>>,
+    pub(super) member_inboxes: Mutex<HashMap<i64, Vec<String>>>,
+}
+
 /// The object an activity is about: down through `object` while it is an activity, then its id.
 /// Per destination, activities with the same key are delivered in order.
 pub fn object_key(activity: &Value) -> String {
@@ -132,9 +146,10 @@ const MAX_PLAN_FAILURES: u32 = 5;
 /// stored first, so the order holds.
 pub async fn plan_pending(data: &FedData, failures: &mut HashMap<i64, u32>) -> Result<usize> {
     let events = data
-        .db(|conn| db::outbox::unplanned_events(conn, 100))
+        .db(|conn| db::outbox::unplanned_events(conn, BATCH))
         .await?;
     let count = events.len();
+    let reads = Reads::default();
     let mut planned: Vec<(i64, Vec<PlannedActivity>)> = Vec::new();
     for (id, json) in events {
         let change = match Change::decode(&json) {
@@ -150,7 +165,7 @@ pub async fn plan_pending(data: &FedData, failures: &mut HashMap<i64, u32>) -> R
                 continue;
             }
         };
-        let plan = Plan::new(data, format!("e{id}x{}", seed_of(&json)));
+        let plan = Plan::new(data, &reads, format!("e{id}x{}", seed_of(&json)));
         let activities = match super::plan(change, &plan).await {
             Ok(()) => plan.into_activities(),
             Err(e) => {
@@ -186,22 +201,42 @@ pub async fn plan_pending(data: &FedData, failures: &mut HashMap<i64, u32>) -> R
     Ok(count)
 }
 
+/// The most changes one batch takes; a batch of fewer took every change stored when it began.
+pub const BATCH: i64 = 100;
+
 /// A batch's plans are stored once they hold this many deliveries or events.
 const FLUSH_INBOXES: usize = 200;
 const FLUSH_EVENTS: usize = 32;
 
-/// Stores the plans of several events in one write.
+/// Stores the plans of several events in one write, and wakes the delivery worker if that
+/// stored deliveries. The events that went nowhere (a change in a community with no remote
+/// members) are marked planned in one statement.
 async fn store_plans(data: &FedData, planned: Vec<(i64, Vec<PlannedActivity>)>) -> Result<()> {
     if planned.is_empty() {
         return Ok(());
     }
-    data.write(move |conn| {
-        for (id, activities) in &planned {
-            db::outbox::store_plan(conn, *id, activities)?;
-        }
-        Ok(())
-    })
-    .await
+    let (empty, planned): (Vec<_>, Vec<_>) = planned.into_iter().partition(|(_, a)| a.is_empty());
+    let empty: Vec<i64> = empty.into_iter().map(|(id, _)| id).collect();
+    if planned.is_empty() {
+        // One statement, whole by itself: no transaction around it on PostgreSQL.
+        return data
+            .write_each(move |conn| db::outbox::mark_planned(conn, &empty))
+            .await;
+    }
+    let added = data
+        .write(move |conn| {
+            db::outbox::mark_planned(conn, &empty)?;
+            let mut added = 0;
+            for (id, activities) in &planned {
+                added += db::outbox::store_plan(conn, *id, activities)?;
+            }
+            Ok(added)
+        })
+        .await?;
+    if added > 0 {
+        data.delivery_wakeup().notify_one();
+    }
+    Ok(())
 }
 
 /// A short digest of the event's JSON: with the event id, it keeps activity ids unique even if

@@ -1,7 +1,7 @@
 //! Votes: `Like` / `Dislike` and their `Undo`, sent to a remote community or announced by a local
 //! one to its members' instances.
 
-use super::{community_and, forward, Plan};
+use super::{anyone_to_tell, community, forward, person, Plan};
 use crate::{
     db::{accounts::Person, communities::Community},
     domain::changes::Change,
@@ -23,8 +23,7 @@ pub(super) async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
             score,
             activity_id,
         } => {
-            let Some((community, voter)) = community_and(data, community_id, voter_id).await?
-            else {
+            let Some((community, voter)) = told_of(data, community_id, voter_id).await? else {
                 return Ok(());
             };
             let vote = vote_of(&voter, &object_ap_id, &community, score, &activity_id)?;
@@ -38,8 +37,7 @@ pub(super) async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
             vote_activity_id,
             activity_id,
         } => {
-            let Some((community, voter)) = community_and(data, community_id, voter_id).await?
-            else {
+            let Some((community, voter)) = told_of(data, community_id, voter_id).await? else {
                 return Ok(());
             };
             let undo = UndoVote {
@@ -53,6 +51,24 @@ pub(super) async fn plan(change: Change, data: &Plan<'_>) -> Result<(), Error> {
         }
         _ => Ok(()),
     }
+}
+
+/// The community and the voter, when the community has anyone to tell (the voter is not read
+/// otherwise).
+async fn told_of(
+    data: &Plan<'_>,
+    community_id: i64,
+    voter_id: i64,
+) -> Result<Option<(Community, Person)>, Error> {
+    let Some(community) = community(data, community_id).await? else {
+        return Ok(None);
+    };
+    if !anyone_to_tell(&community, data).await? {
+        return Ok(None);
+    }
+    Ok(person(data, voter_id)
+        .await?
+        .map(|voter| (community, voter)))
 }
 
 fn vote_of(

@@ -1,0 +1,142 @@
+//! What a received `Like` and a received `Create(Page)` cost the receiving instance in database
+//! statements (`copse_db_statements`), with the planning that follows them: a bound that fails
+//! when a read or a write is added to the inbox's hot path (issue 19). The community has no
+//! members on other instances, as in the ingest benchmark, so nothing is announced.
+
+use crate::{helpers::TestApp, signing};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// Statements a received vote may cost, on SQLite and on PostgreSQL: the sender's row, the
+/// voted post, and one write (the thread's community with the voter's standing, the vote, the
+/// score, the change, the receipt; `BEGIN` and `COMMIT` count on PostgreSQL), then the planner's
+/// batch (the change read, its community and the community's remote members, the change marked
+/// planned, and the jobs' reads that land in the window: one more than measured on an idle
+/// machine, 6 and 13).
+const LIKE_AT_MOST: (u64, u64) = (7, 14);
+
+/// Statements a received thread may cost: the sender, the community, and one write (what the
+/// object's id names already, the author's standing, the post, the change, the receipt), then
+/// the planner's batch (measured 8 and 15).
+const CREATE_AT_MOST: (u64, u64) = (9, 16);
+
+/// Waits until the instance's background jobs have been quiet for 100 ms.
+async fn quiet(app: &TestApp) {
+    let counter = app.context().metrics().db_statements.clone();
+    for _ in 0..100 {
+        let seen = counter.get();
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        if counter.get() == seen {
+            return;
+        }
+    }
+}
+
+/// Sends `activity` signed by `key` and answers the statements it cost until all was quiet
+/// again: the least of `tries` sends (each a new activity from `make`), as a job's periodic
+/// statement can only add.
+async fn cost(
+    home: &TestApp,
+    key: &signing::Key,
+    tries: usize,
+    make: impl Fn(usize) -> Value,
+) -> u64 {
+    let counter = home.context().metrics().db_statements.clone();
+    let mut least = u64::MAX;
+    for i in 0..tries {
+        quiet(home).await;
+        let before = counter.get();
+        let (status, body) = signing::SignedPost::new(&make(i), key).send(home).await;
+        assert!(status.is_success(), "{status} {body}");
+        quiet(home).await;
+        least = least.min(counter.get() - before);
+    }
+    least
+}
+
+#[tokio::test]
+async fn a_received_vote_and_thread_cost_a_bounded_number_of_statements() {
+    let home = TestApp::spawn().await;
+    let owner = home.user("owner").await;
+    let (status, body) = home.community(&owner, "chess", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let mut posts = Vec::new();
+    for i in 0..6 {
+        let (status, post) = home
+            .post(
+                "/api/v1/communities/chess/posts",
+                Some(&owner),
+                json!({"title": format!("Opening {i}")}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{post}");
+        posts.push(post["actor_id"].clone());
+    }
+    let away = TestApp::spawn().await;
+    away.user("eve").await;
+    let (actor, key) = signing::person_key(&away, "eve").await;
+    let group = format!("http://{}/c/chess", home.hostname);
+
+    let like = |i: usize| {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{actor}/activities/like/{i}"),
+            "type": "Like",
+            "actor": actor,
+            "object": posts[i],
+            "audience": group,
+        })
+    };
+    let create = |i: usize| {
+        let page = format!("{actor}/pages/{i}");
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{page}/create"),
+            "type": "Create",
+            "actor": actor,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "cc": [group],
+            "audience": group,
+            "object": {
+                "id": page,
+                "type": "Page",
+                "attributedTo": actor,
+                "name": format!("Endgames {i}"),
+                "content": "<p>Rook endings</p>",
+                "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                "cc": [group],
+                "audience": group,
+            },
+        })
+    };
+    // The first of each fetches and stores the sender and prepares the statements.
+    let first_like = cost(&home, &key, 1, like).await;
+    let likes = cost(&home, &key, 5, |i| like(i + 1)).await;
+    let first_create = cost(&home, &key, 1, create).await;
+    let creates = cost(&home, &key, 5, |i| create(i + 1)).await;
+    eprintln!(
+        "statements: Like {likes} (first {first_like}), Create(Page) {creates} (first \
+         {first_create})"
+    );
+    let postgres = home
+        .context()
+        .settings()
+        .database_url
+        .starts_with("postgres");
+    let pick = |(sqlite, pg): (u64, u64)| if postgres { pg } else { sqlite };
+    let (like_at_most, create_at_most) = (pick(LIKE_AT_MOST), pick(CREATE_AT_MOST));
+    assert!(
+        likes <= like_at_most,
+        "a received Like cost {likes} statements, at most {like_at_most} expected"
+    );
+    assert!(
+        creates <= create_at_most,
+        "a received Create(Page) cost {creates} statements, at most {create_at_most} expected"
+    );
+
+    let (_, listed) = home.get("/api/v1/communities/chess/posts", None).await;
+    let items = listed["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 12, "six threads here, six received: {listed}");
+    let scored = items.iter().filter(|p| p["score"] == json!(1)).count();
+    assert_eq!(scored, 6, "each Like counted once: {listed}");
+}
