@@ -59,6 +59,7 @@ pub async fn run(args: &Args) -> Vec<Row> {
     let thread = seed(&target, n, comments).await;
     seed_votes(&target, n, votes).await;
     eprintln!("seeded in {:.1}s", seeded.elapsed().as_secs_f64());
+    settle(&target).await;
 
     let paths = [
         (
@@ -165,6 +166,28 @@ async fn seed(target: &Instance, n: usize, comments: usize) -> i64 {
     })
     .await
     .expect("thread")
+}
+
+/// Leaves PostgreSQL as a running instance's would be after a bulk load: statistics gathered
+/// and dirty pages written (`VACUUM ANALYZE`, `CHECKPOINT`), which autovacuum and the
+/// checkpointer would otherwise do during the measured rows.
+async fn settle(target: &Instance) {
+    let started = Instant::now();
+    let settled = target
+        .context()
+        .db(|conn| {
+            use diesel::connection::SimpleConnection;
+            if let DbConn::Pg(pg) = conn {
+                // One at a time: several statements in one call are one transaction block,
+                // where VACUUM may not run.
+                pg.batch_execute("VACUUM ANALYZE")?;
+                pg.batch_execute("CHECKPOINT")?;
+            }
+            Ok(())
+        })
+        .await;
+    settled.expect("vacuum");
+    eprintln!("settled in {:.1}s", started.elapsed().as_secs_f64());
 }
 
 /// Stores `votes` votes on the first `n` posts: voter `v` votes on every post in round `v`, so
