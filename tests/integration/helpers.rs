@@ -161,14 +161,28 @@ impl TestApp {
         token: Option<&str>,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let mut req = self.client.request(method, self.url(path));
-        if let Some(token) = token {
-            req = req.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        let res = req.send().await.expect("request");
+        // A `408` is the server's invitation to send the request again (RFC 9110, 15.5.9):
+        // actix gives it, before any handler ran, when a worker did not read a new connection's
+        // request within 5 s, seen on a loaded 2-core CI machine (as the answer, or arriving as
+        // `UnexpectedMessage` while the request was being written). Sent again up to twice.
+        let mut attempt = 0;
+        let res = loop {
+            attempt += 1;
+            let mut req = self.client.request(method.clone(), self.url(path));
+            if let Some(token) = token {
+                req = req.bearer_auth(token);
+            }
+            if let Some(body) = &body {
+                req = req.json(body);
+            }
+            match req.send().await {
+                Ok(res) if res.status() == StatusCode::REQUEST_TIMEOUT && attempt < 3 => {}
+                Ok(res) => break res,
+                Err(e) if attempt < 3 && format!("{e:?}").contains("UnexpectedMessage") => {}
+                Err(e) => panic!("request: {e:?}"),
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        };
         let status = res.status();
         let text = res.text().await.expect("body");
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
