@@ -18,6 +18,8 @@ struct Inner {
     settings: Settings,
     pool: DbPool,
     instance_keys: InstanceKeys,
+    /// Where new key pairs of local people and communities come from.
+    key_source: crate::domain::keys::KeySource,
     /// Wakes the planner when events were stored, and the delivery worker when deliveries were.
     outbox_wakeup: Arc<Notify>,
     delivery_wakeup: Arc<Notify>,
@@ -60,6 +62,7 @@ impl AppContext {
         settings: Settings,
         pool: DbPool,
         instance_keys: InstanceKeys,
+        key_source: crate::domain::keys::KeySource,
         instance_policy: InstancePolicy,
     ) -> Self {
         let writer = db::writer::Writer::for_settings(&settings);
@@ -71,6 +74,7 @@ impl AppContext {
             settings,
             pool,
             instance_keys,
+            key_source,
             outbox_wakeup: Arc::new(Notify::new()),
             delivery_wakeup: Arc::new(Notify::new()),
             mail_wakeup: Arc::new(Notify::new()),
@@ -176,6 +180,11 @@ impl AppContext {
     /// The key pair of the instance actor.
     pub fn instance_keys(&self) -> &InstanceKeys {
         &self.0.instance_keys
+    }
+
+    /// Where new key pairs come from (`actions::keys`).
+    pub fn key_source(&self) -> &crate::domain::keys::KeySource {
+        &self.0.key_source
     }
 
     /// The instance policy in force, shared with the federation library's URL checks.

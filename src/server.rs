@@ -8,7 +8,7 @@ use crate::{
     config::Settings,
     context::AppContext,
     db,
-    domain::keys,
+    domain::keys::KeySource,
     error::{Error, ErrorKind},
     federation, jobs, web,
 };
@@ -67,11 +67,17 @@ fn grace(ctx: &AppContext) -> Duration {
 
 /// Opens the database and returns the instance's context.
 pub async fn context(settings: Settings) -> anyhow::Result<AppContext> {
+    context_with(settings, KeySource::default()).await
+}
+
+/// [`context`], with new key pairs from `key_source`.
+pub async fn context_with(settings: Settings, key_source: KeySource) -> anyhow::Result<AppContext> {
     let prepared = settings.clone();
+    let source = key_source.clone();
     let (pool, instance_keys, policy) = tokio::task::spawn_blocking(move || {
         let pool = db::open(&prepared)?;
         let mut conn = pool.get()?;
-        let keys = db::instance::get_or_create(&mut conn, keys::generate)
+        let keys = db::instance::get_or_create(&mut conn, || source.make())
             .map_err(|e| anyhow::anyhow!("instance actor keys: {e}"))?;
         let entries = db::instance::policy_entries(&mut conn)
             .map_err(|e| anyhow::anyhow!("instance policy: {e}"))?;
@@ -79,11 +85,26 @@ pub async fn context(settings: Settings) -> anyhow::Result<AppContext> {
         Ok::<_, anyhow::Error>((pool, keys, policy))
     })
     .await??;
-    Ok(AppContext::new(settings, pool, instance_keys, policy))
+    Ok(AppContext::new(
+        settings,
+        pool,
+        instance_keys,
+        key_source,
+        policy,
+    ))
 }
 
 /// Starts serving. Without a listener, binds `settings.bind`.
 pub async fn start(settings: Settings, listener: Option<TcpListener>) -> anyhow::Result<Server> {
+    start_with(settings, listener, KeySource::default()).await
+}
+
+/// [`start`], with new key pairs from `key_source`.
+pub async fn start_with(
+    settings: Settings,
+    listener: Option<TcpListener>,
+    key_source: KeySource,
+) -> anyhow::Result<Server> {
     let listener = match listener {
         Some(l) => l,
         None => TcpListener::bind(&settings.bind)
@@ -100,7 +121,7 @@ pub async fn start(settings: Settings, listener: Option<TcpListener>) -> anyhow:
         0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
         n => n,
     };
-    let ctx = context(settings).await?;
+    let ctx = context_with(settings, key_source).await?;
     let federation = federation::config(ctx.clone())
         .await
         .map_err(|e| anyhow::anyhow!("federation setup: {e}"))?;

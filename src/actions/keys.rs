@@ -7,7 +7,6 @@
 use crate::{
     context::AppContext,
     db::{self, accounts::Person, communities::Community},
-    domain::keys,
     error::{Error, Result},
 };
 
@@ -16,7 +15,7 @@ pub async fn person(ctx: &AppContext, person: Person) -> Result<Person> {
     if !person.local || !person.public_key.is_empty() {
         return Ok(person);
     }
-    let (public, private) = tokio::task::spawn_blocking(keys::generate).await??;
+    let (public, private) = new_pair(ctx).await?;
     let id = person.id;
     ctx.write(move |conn| {
         db::accounts::set_keys_if_absent(conn, id, &public, &private)?;
@@ -30,11 +29,16 @@ pub async fn community(ctx: &AppContext, community: Community) -> Result<Communi
     if !community.local || !community.public_key.is_empty() {
         return Ok(community);
     }
-    let (public, private) = tokio::task::spawn_blocking(keys::generate).await??;
+    let (public, private) = new_pair(ctx).await?;
     let id = community.id;
     ctx.write(move |conn| {
         db::communities::set_keys_if_absent(conn, id, &public, &private)?;
         db::communities::by_id(conn, id)?.ok_or_else(|| Error::not_found("community"))
     })
     .await
+}
+
+async fn new_pair(ctx: &AppContext) -> Result<(String, String)> {
+    let source = ctx.key_source().clone();
+    tokio::task::spawn_blocking(move || source.make()).await?
 }

@@ -3,6 +3,32 @@
 
 use crate::error::Result;
 use openssl::{pkey::PKey, rsa::Rsa};
+use std::sync::Arc;
+
+/// A maker of key pairs as `(public_pem, private_pem)`.
+type Maker = dyn Fn() -> Result<(String, String)> + Send + Sync;
+
+/// Where an instance's new key pairs come from: [`generate`] (the default), or a maker handed to
+/// [`crate::server::start_with`] by whoever embeds copse. The test suite hands out real RSA-2048
+/// pairs made once and kept on disk, so that its hundreds of short-lived instances do not each
+/// spend key generation's 100–400 ms of CPU.
+#[derive(Clone, Default)]
+pub struct KeySource(Option<Arc<Maker>>);
+
+impl KeySource {
+    /// Pairs from `make`.
+    pub fn from_fn(make: impl Fn() -> Result<(String, String)> + Send + Sync + 'static) -> Self {
+        KeySource(Some(Arc::new(make)))
+    }
+
+    /// A new pair: one of CPU-heavy work, so async callers run it on a blocking thread.
+    pub fn make(&self) -> Result<(String, String)> {
+        match &self.0 {
+            Some(make) => make(),
+            None => generate(),
+        }
+    }
+}
 
 /// A new key pair as `(public_pem, private_pem)`.
 pub fn generate() -> Result<(String, String)> {

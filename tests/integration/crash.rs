@@ -165,9 +165,10 @@ async fn a_killed_instance_delivers_everything_after_restart_and_a_returning_pee
         let settings_db = away_db;
         let mut settings = crate::helpers::test_settings(&settings_db, away_port);
         settings.delivery_retry_base_secs = 1;
-        let server = copse::server::start(settings, Some(listener))
-            .await
-            .expect("start");
+        let server =
+            copse::server::start_with(settings, Some(listener), crate::key_stock::source())
+                .await
+                .expect("start");
         TestApp {
             server: Some(server),
             base: format!("http://localhost:{away_port}"),

@@ -136,9 +136,10 @@ impl TestApp {
         let port = listener.local_addr().expect("addr").port();
         let mut settings = test_settings(&db, port);
         adjust(&mut settings);
-        let server = copse::server::start(settings, Some(listener))
-            .await
-            .expect("start server");
+        let server =
+            copse::server::start_with(settings, Some(listener), crate::key_stock::source())
+                .await
+                .expect("start server");
         TestApp {
             server: Some(server),
             base: format!("http://localhost:{port}"),

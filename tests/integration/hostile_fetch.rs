@@ -30,10 +30,7 @@ impl Peer {
             .expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let requests = Arc::new(AtomicUsize::new(0));
-        let pem = openssl::rsa::Rsa::generate(2048)
-            .and_then(|k| k.public_key_to_pem())
-            .map(|p| String::from_utf8_lossy(&p).to_string())
-            .expect("key");
+        let pem = crate::key_stock::pair().0;
         let counter = requests.clone();
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
@@ -167,12 +164,7 @@ async fn slow_huge_and_redirect_looping_peers_are_bounded_and_others_are_still_s
     let slow_actor = peer.url("/slow");
     let key = Key {
         id: format!("{slow_actor}#main-key"),
-        pem: String::from_utf8(
-            openssl::rsa::Rsa::generate(2048)
-                .and_then(|k| k.private_key_to_pem())
-                .expect("key"),
-        )
-        .expect("pem"),
+        pem: crate::key_stock::pair().1,
     };
     let slow_follow = SignedPost::new(&follow(&slow_actor, &home), &key);
     let inbox = {
@@ -272,12 +264,7 @@ async fn fetches_to_private_and_mapped_addresses_are_refused_without_a_request()
     // As the actor of an activity: refused, nothing stored.
     let owner = secure.user("owner").await;
     secure.community(&owner, "chess", json!({})).await;
-    let pem = String::from_utf8(
-        openssl::rsa::Rsa::generate(2048)
-            .and_then(|k| k.private_key_to_pem())
-            .expect("key"),
-    )
-    .expect("pem");
+    let pem = crate::key_stock::pair().1;
     for url in &urls {
         let key = Key {
             id: format!("{url}#main-key"),

@@ -40,6 +40,7 @@ mod hostile_limits;
 mod hostile_signatures;
 mod ingest_statements;
 mod instance_policy;
+mod key_stock;
 mod lemmy_wire;
 mod library;
 mod library_federation;

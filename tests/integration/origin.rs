@@ -104,10 +104,7 @@ impl Origin {
     }
 
     fn actor(&self, kind: &str, path: &str, name: &str) -> Actor {
-        let rsa = openssl::rsa::Rsa::generate(2048).expect("key");
-        let pem = |bytes: Vec<u8>| String::from_utf8(bytes).expect("pem");
-        let private = pem(rsa.private_key_to_pem().expect("private"));
-        let public = pem(rsa.public_key_to_pem().expect("public"));
+        let (public, private) = crate::key_stock::pair();
         let id = self.url(path);
         self.put(
             path,

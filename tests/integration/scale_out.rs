@@ -42,9 +42,10 @@ impl Cluster {
         let mut settings = test_settings(&a.db, a.port());
         adjust(&mut settings);
         settings.bind = format!("127.0.0.1:{port}");
-        let server = copse::server::start(settings, Some(listener))
-            .await
-            .expect("serve B");
+        let server =
+            copse::server::start_with(settings, Some(listener), crate::key_stock::source())
+                .await
+                .expect("serve B");
         let b = TestApp {
             server: Some(server),
             base: format!("http://127.0.0.1:{port}"),

@@ -102,9 +102,10 @@ async fn stops_gracefully_on(signal: libc::c_int) {
     let owner = home.user("owner").await;
     home.community(&owner, "garden", json!({})).await;
     // A member on the gate's instance, stored straight into the child's database.
-    let ctx = copse::server::context(test_settings(&home.db, port))
-        .await
-        .expect("context on the child's database");
+    let ctx =
+        copse::server::context_with(test_settings(&home.db, port), crate::key_stock::source())
+            .await
+            .expect("context on the child's database");
     let base = format!("http://localhost:{}", gate.port);
     ctx.write(move |conn| {
         let person = db::accounts::upsert_remote_person(
