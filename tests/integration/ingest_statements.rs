@@ -20,6 +20,9 @@ const LIKE_AT_MOST: (u64, u64) = (7, 14);
 /// the planner's batch (measured 8 and 15).
 const CREATE_AT_MOST: (u64, u64) = (9, 16);
 
+/// Sends at most this many of each kind, for one window without a job's periodic read.
+const TRIES: usize = 30;
+
 /// Waits until the instance's background jobs have been quiet for 100 ms.
 async fn quiet(app: &TestApp) {
     let counter = app.context().metrics().db_statements.clone();
@@ -32,26 +35,35 @@ async fn quiet(app: &TestApp) {
     }
 }
 
-/// Sends `activity` signed by `key` and answers the statements it cost until all was quiet
-/// again: the least of `tries` sends (each a new activity from `make`), as a job's periodic
-/// statement can only add.
+/// Sends an activity signed by `key` (a new one from `make` each time) and answers the
+/// statements it cost until all was quiet again: the least over up to `tries` sends, stopping
+/// at the first within `enough`. The jobs' periodic reads (the sync job's, the planner's and the
+/// delivery worker's idle looks, each every second) can only add, and on a loaded machine, where
+/// a send and its planning take long, they land in most windows (seen in CI: 15 for a `Like`
+/// on PostgreSQL as the least of five); a cost above the bound in every window still fails.
 async fn cost(
     home: &TestApp,
     key: &signing::Key,
     tries: usize,
+    enough: u64,
     make: impl Fn(usize) -> Value,
-) -> u64 {
+) -> (u64, usize) {
     let counter = home.context().metrics().db_statements.clone();
     let mut least = u64::MAX;
+    let mut sent = 0;
     for i in 0..tries {
+        sent += 1;
         quiet(home).await;
         let before = counter.get();
         let (status, body) = signing::SignedPost::new(&make(i), key).send(home).await;
         assert!(status.is_success(), "{status} {body}");
         quiet(home).await;
         least = least.min(counter.get() - before);
+        if least <= enough {
+            break;
+        }
     }
-    least
+    (least, sent)
 }
 
 #[tokio::test]
@@ -61,7 +73,7 @@ async fn a_received_vote_and_thread_cost_a_bounded_number_of_statements() {
     let (status, body) = home.community(&owner, "chess", json!({})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let mut posts = Vec::new();
-    for i in 0..6 {
+    for i in 0..=TRIES {
         let (status, post) = home
             .post(
                 "/api/v1/communities/chess/posts",
@@ -109,15 +121,6 @@ async fn a_received_vote_and_thread_cost_a_bounded_number_of_statements() {
             },
         })
     };
-    // The first of each fetches and stores the sender and prepares the statements.
-    let first_like = cost(&home, &key, 1, like).await;
-    let likes = cost(&home, &key, 5, |i| like(i + 1)).await;
-    let first_create = cost(&home, &key, 1, create).await;
-    let creates = cost(&home, &key, 5, |i| create(i + 1)).await;
-    eprintln!(
-        "statements: Like {likes} (first {first_like}), Create(Page) {creates} (first \
-         {first_create})"
-    );
     let postgres = home
         .context()
         .settings()
@@ -125,6 +128,16 @@ async fn a_received_vote_and_thread_cost_a_bounded_number_of_statements() {
         .starts_with("postgres");
     let pick = |(sqlite, pg): (u64, u64)| if postgres { pg } else { sqlite };
     let (like_at_most, create_at_most) = (pick(LIKE_AT_MOST), pick(CREATE_AT_MOST));
+    // The first of each fetches and stores the sender and prepares the statements; each vote
+    // is on a post of its own.
+    let (first_like, _) = cost(&home, &key, 1, 0, like).await;
+    let (likes, liked) = cost(&home, &key, TRIES, like_at_most, |i| like(i + 1)).await;
+    let (first_create, _) = cost(&home, &key, 1, 0, create).await;
+    let (creates, created) = cost(&home, &key, TRIES, create_at_most, |i| create(i + 1)).await;
+    eprintln!(
+        "statements: Like {likes} (first {first_like}), Create(Page) {creates} (first \
+         {first_create})"
+    );
     assert!(
         likes <= like_at_most,
         "a received Like cost {likes} statements, at most {like_at_most} expected"
@@ -134,9 +147,15 @@ async fn a_received_vote_and_thread_cost_a_bounded_number_of_statements() {
         "a received Create(Page) cost {creates} statements, at most {create_at_most} expected"
     );
 
-    let (_, listed) = home.get("/api/v1/communities/chess/posts", None).await;
+    let (_, listed) = home
+        .get("/api/v1/communities/chess/posts?limit=100", None)
+        .await;
     let items = listed["items"].as_array().cloned().unwrap_or_default();
-    assert_eq!(items.len(), 12, "six threads here, six received: {listed}");
+    assert_eq!(
+        items.len(),
+        TRIES + 1 + 1 + created,
+        "the threads posted here and each received one: {listed}"
+    );
     let scored = items.iter().filter(|p| p["score"] == json!(1)).count();
-    assert_eq!(scored, 6, "each Like counted once: {listed}");
+    assert_eq!(scored, 1 + liked, "each Like counted once: {listed}");
 }
