@@ -21,7 +21,7 @@ impl KeySource {
         KeySource(Some(Arc::new(make)))
     }
 
-    /// A new pair: one of CPU-heavy work, so async callers run it on a blocking thread.
+    /// A new pair. Making one is CPU-heavy, so async callers run this on a blocking thread.
     pub fn make(&self) -> Result<(String, String)> {
         match &self.0 {
             Some(make) => make(),

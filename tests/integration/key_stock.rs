@@ -1,6 +1,6 @@
 //! Real RSA-2048 key pairs for the suite's instances and fake remote actors, made once and kept
-//! in `target/tmp/copse-test-keys` (one private key per file): making a pair costs 100–400 ms of CPU,
-//! and the suite's instances and actors need well over a thousand per pass, a quarter of the
+//! in `target/tmp/copse-test-keys`, one private key per file. Making a pair costs 100–400 ms of
+//! CPU, and the suite's instances and actors need well over a thousand per pass: a quarter of the
 //! suite's CPU before the stock. Within one run of the suite every pair is handed out once, so
 //! no two actors share a key; a pair missing from the stock is made and added to it.
 
@@ -45,4 +45,14 @@ fn read(private: &str) -> Option<(String, String)> {
     let key = openssl::pkey::PKey::private_key_from_pem(private.as_bytes()).ok()?;
     let public = String::from_utf8(key.public_key_to_pem().ok()?).ok()?;
     Some((public, private.to_string()))
+}
+
+#[test]
+fn each_pair_is_handed_out_once_and_matches() {
+    let (first_public, first_private) = pair();
+    let (second_public, _) = pair();
+    assert_ne!(first_public, second_public, "two actors would share a key");
+    let key = openssl::pkey::PKey::private_key_from_pem(first_private.as_bytes()).expect("key");
+    let derived = String::from_utf8(key.public_key_to_pem().expect("public")).expect("pem");
+    assert_eq!(derived, first_public, "the public key is the private key's");
 }
