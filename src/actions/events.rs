@@ -190,7 +190,7 @@ pub async fn answer(
     let done = ctx
         .write(move |conn| {
             let (found, event) = visible(conn, &gate, &viewer, post_id)?;
-            let role = db::members::role_unless_banned(conn, found.community.id, person_id)?;
+            let role = db::bans::role_unless_banned(conn, found.community.id, person_id)?;
             rules::may_answer(&found.community, role)?;
             if !found.post.local {
                 // Held on another server: a `Join` there decides the place.
@@ -365,7 +365,7 @@ pub async fn receive_join(
         .write(move |conn| {
             let found = gate::lookup(conn, Target::Post(post_id), State::Visible)?;
             let event = db::events::get(conn, post_id)?.ok_or_else(|| Error::not_found("event"))?;
-            let allowed = db::members::ensure_not_banned(conn, found.community.id, person_id)
+            let allowed = db::bans::ensure_not_banned(conn, found.community.id, person_id)
                 .and_then(|()| db::communities::role_of(conn, found.community.id, person_id))
                 .and_then(|role| rules::may_answer(&found.community, role));
             let answered = allowed.and_then(|()| {

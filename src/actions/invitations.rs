@@ -28,7 +28,7 @@ pub async fn invite(
     let moderator_id = moderator.id;
     let invited = person.clone();
     data.write(move |conn| {
-        db::members::ensure_not_banned(conn, community.id, invited.id)?;
+        db::bans::ensure_not_banned(conn, community.id, invited.id)?;
         if db::communities::role_of(conn, community.id, invited.id)?.is_none() {
             db::moderation::invite(conn, community.id, invited.id, moderator_id)?;
         }

@@ -68,7 +68,7 @@ pub(crate) fn may_write(
 ) -> Result<()> {
     let viewer = Viewer::person(account_person, is_admin);
     gate.sight(conn, &viewer, community)?.or_else(not_found)?;
-    db::members::ensure_not_banned(conn, community.id, account_person)?;
+    db::bans::ensure_not_banned(conn, community.id, account_person)?;
     edit_rights(conn, community, account_person)
 }
 

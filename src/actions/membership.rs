@@ -56,7 +56,7 @@ pub async fn join(
         let notifier = ctx.clone();
         let standing = ctx
             .write(move |conn| {
-                members::ensure_not_banned(conn, community.id, person.id)?;
+                crate::db::bans::ensure_not_banned(conn, community.id, person.id)?;
                 if let Some(m) = members::get(conn, community.id, person.id)? {
                     return Ok(standing(&m));
                 }
@@ -292,7 +292,7 @@ fn follow_outcome(
     follow_id: &str,
     message: Option<String>,
 ) -> Result<Option<bool>> {
-    if members::is_banned(conn, community.id, person.id)? {
+    if crate::db::bans::is_banned(conn, community.id, person.id)? {
         return Ok(Some(false));
     }
     if let Some(m) = members::get(conn, community.id, person.id)? {

@@ -283,14 +283,14 @@ pub async fn ban(
                         "the owner cannot be banned",
                     ));
                 }
-                db::members::ban(
+                db::bans::ban(
                     conn,
                     community.id,
                     person.id,
                     reason.as_deref(),
                     ban.expires_at,
                 )?;
-            } else if !db::members::unban(conn, community.id, person.id)? {
+            } else if !db::bans::unban(conn, community.id, person.id)? {
                 return Err(Error::not_found("ban"));
             }
             log_ban(
@@ -340,7 +340,7 @@ pub async fn receive_ban(
                 return Err(not_moderator());
             }
             if ban.banned {
-                db::members::ban(
+                db::bans::ban(
                     conn,
                     community.id,
                     person_id,
@@ -348,7 +348,7 @@ pub async fn receive_ban(
                     ban.expires_at,
                 )?;
             } else {
-                db::members::unban(conn, community.id, person_id)?;
+                db::bans::unban(conn, community.id, person_id)?;
             }
             log_ban(
                 conn,

@@ -137,7 +137,7 @@ fn carry_members(
     new: &Community,
 ) -> Result<()> {
     for person_id in db::communities::local_active_members(conn, old.id)? {
-        if members::is_banned(conn, new.id, person_id)?
+        if crate::db::bans::is_banned(conn, new.id, person_id)?
             || members::get(conn, new.id, person_id)?.is_some_and(|m| m.is_active())
         {
             continue;

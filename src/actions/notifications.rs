@@ -200,11 +200,11 @@ fn may_hear(
     actor: Option<i64>,
     kind: Kind,
 ) -> Result<bool> {
-    if db::members::is_banned(conn, community.id, to.person_id)? {
+    if db::bans::is_banned(conn, community.id, to.person_id)? {
         return Ok(false);
     }
     if let Some(actor) = actor {
-        if db::members::is_banned(conn, community.id, actor)? {
+        if db::bans::is_banned(conn, community.id, actor)? {
             return Ok(false);
         }
     }

@@ -55,7 +55,7 @@ pub async fn vote(
         .collect();
     ctx.write(move |conn| {
         let content = gate.content(conn, Target::Post(post_id), State::Visible, &viewer)?;
-        db::members::ensure_not_banned(conn, content.community.id, voter)?;
+        db::bans::ensure_not_banned(conn, content.community.id, voter)?;
         let (poll, options) = db::polls::get(conn, post_id)?.ok_or_else(not_a_poll)?;
         let option_ids: Vec<i64> = options.iter().map(|o| o.id).collect();
         let before = db::polls::chosen_by(conn, post_id, voter)?;
@@ -127,7 +127,7 @@ fn count_remote_vote(
         return Ok(Some("poll_withdrawn"));
     }
     let community = db::posts::thread_community(conn, post.id)?;
-    if db::members::ensure_not_banned(conn, community.id, voter).is_err() {
+    if db::bans::ensure_not_banned(conn, community.id, voter).is_err() {
         return Ok(Some("banned"));
     }
     let role = db::communities::role_of(conn, community.id, voter)?;

@@ -60,7 +60,7 @@ pub(crate) async fn open_thread(
     let notifier = ctx.clone();
     let post = ctx
         .write(move |conn| {
-            let role = db::members::role_unless_banned(conn, community.id, author.id)?;
+            let role = db::bans::role_unless_banned(conn, community.id, author.id)?;
             may(&community, role)?;
             let new = NewPost {
                 ap_id: None,
@@ -120,7 +120,7 @@ pub async fn create_comment(
                 };
                 let community = db::communities::by_id(conn, post.community_id)?
                     .ok_or_else(|| Error::not_found("community"))?;
-                let role = db::members::role_unless_banned(conn, community.id, author.id)?;
+                let role = db::bans::role_unless_banned(conn, community.id, author.id)?;
                 rules::may_comment(&community, role, post.locked)?;
                 let new = NewComment {
                     ap_id: None,
@@ -185,13 +185,13 @@ pub fn admit(
         ));
     }
     if community.local {
-        let role = db::members::role_unless_banned(conn, community.id, author_id)?;
+        let role = db::bans::role_unless_banned(conn, community.id, author_id)?;
         return match thread_locked {
             Some(locked) => rules::may_comment(community, role, locked),
             None => rules::may_post(community, role),
         };
     }
-    db::members::ensure_not_banned(conn, community.id, author_id)?;
+    db::bans::ensure_not_banned(conn, community.id, author_id)?;
     let served_by_community = url::Url::parse(ap_id)
         .is_ok_and(|id| crate::domain::names::same_origin(&id, &community.ap_id.0));
     if vouched_by == Some(community.id) || served_by_community {
@@ -207,7 +207,7 @@ pub fn admit(
 /// A calendar's event is admitted into a local community that follows it, whose `Follow` it
 /// accepted, unless the community banned it.
 fn admit_calendar(conn: &mut db::DbConn, community: &Community, author_id: i64) -> Result<()> {
-    db::members::ensure_not_banned(conn, community.id, author_id)?;
+    db::bans::ensure_not_banned(conn, community.id, author_id)?;
     if community.local && db::event_sources::accepted(conn, community.id, author_id)? {
         return Ok(());
     }

@@ -90,7 +90,7 @@ pub async fn receive(
         if !crate::domain::communities::can_read(&community, role, false) {
             return Err(Error::not_found("the reported object"));
         }
-        db::members::ensure_not_banned(conn, community.id, reporter_id)?;
+        db::bans::ensure_not_banned(conn, community.id, reporter_id)?;
         let (_, new) = db::moderation::insert_report(
             conn,
             &activity_id,

@@ -59,7 +59,7 @@ pub async fn create(
     }
     let (horizon, base, author) = (horizon(ctx), ctx.url(""), account.person.id);
     ctx.write(move |conn| {
-        let role = db::members::role_unless_banned(conn, community.id, author)?;
+        let role = db::bans::role_unless_banned(conn, community.id, author)?;
         event_rules::may_schedule(&community, role)?;
         let id = db::series::insert(conn, community.id, author, &title, &body, &details, &rec)?;
         let series = db::series::get(conn, id)?.ok_or_else(|| Error::not_found("series"))?;

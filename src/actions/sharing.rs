@@ -210,7 +210,7 @@ fn may_share(
     if post.removed || post.deleted {
         return Err(Error::not_found("post"));
     }
-    db::members::ensure_not_banned(conn, community.id, person_id)?;
+    db::bans::ensure_not_banned(conn, community.id, person_id)?;
     if !community.local {
         return may_request(post, home, person_id);
     }
@@ -318,7 +318,7 @@ pub async fn receive_share(
         if post.community_id == community_id {
             return Ok(());
         }
-        db::members::ensure_not_banned(conn, community_id, post.author_id)?;
+        db::bans::ensure_not_banned(conn, community_id, post.author_id)?;
         db::shares::put(conn, post_id, community_id, None, &announce_id)?;
         Ok(())
     })

@@ -51,7 +51,7 @@ pub async fn answer(ctx: &AppContext, account: &Account, id: i64, given: Vec<Giv
                 "Only the community's members may answer its surveys.",
             ));
         }
-        db::members::ensure_not_banned(conn, community.id, person)?;
+        db::bans::ensure_not_banned(conn, community.id, person)?;
         let answered = db::surveys::answered(conn, survey.id, person)?;
         rules::check_open(survey.closes_at, db::now(), answered)?;
         let asked: Vec<Asked> = db::surveys::questions(conn, survey.id)?

@@ -5,7 +5,6 @@ use crate::{
     db::{
         self,
         accounts::{Account, Person},
-        posts::PostOrComment,
     },
     domain::{changes::Change, communities::may_read},
     error::{Error, Result},
@@ -37,7 +36,7 @@ pub async fn vote(ctx: &AppContext, account: &Account, target: Target, score: i3
         let voter_id = voter.id;
         move |conn| {
             let (ap_id, community) = super::editing::visible(conn, target, &reader)?;
-            db::members::ensure_not_banned(conn, community.id, voter_id)?;
+            db::bans::ensure_not_banned(conn, community.id, voter_id)?;
             let previous = db::votes::set(
                 conn,
                 voter_id,
@@ -74,40 +73,45 @@ pub async fn vote(ctx: &AppContext, account: &Account, target: Target, score: i3
     .await
 }
 
-/// A remote person's vote. In a local community, private content only takes members' votes, and
-/// the community forwards the vote to its members' instances. `receipt` is the activity's,
-/// recorded in the same write.
+/// A remote person's vote on the post or comment with id `object_ap_id`. In a local community,
+/// private content only takes members' votes, and the community forwards the vote to its
+/// members' instances. `receipt` is the activity's, recorded in the same write. One write finds
+/// the object with its community and the voter's standing and stores the vote; `Ok(false)`,
+/// with nothing written, when no post or comment here has that id (the caller fetches it).
 pub async fn receive_vote(
     ctx: &AppContext,
-    voter: Person,
-    object: PostOrComment,
+    voter: &Person,
+    object_ap_id: String,
     score: i32,
     activity_id: String,
     receipt: Option<db::members::Receipt>,
-) -> Result<()> {
+) -> Result<bool> {
     let voter_id = voter.id;
-    let (ap_id, post_id) = (object.ap_id().to_string(), object.post_id());
     ctx.write(move |conn| {
-        let (community, standing) =
-            db::members::thread_community_standing(conn, post_id, voter_id)?;
+        let Some((community, standing)) =
+            db::bans::thread_community_standing(conn, &object_ap_id, voter_id)?
+        else {
+            return Ok(false);
+        };
         if community.local {
             may_read(&community, standing.role_unless_banned()?, false)?;
         }
-        db::votes::put(conn, voter_id, &ap_id, score, Some(&activity_id))?;
         if community.local {
             let event = Change::VoteCast {
                 voter_id,
-                object_ap_id: ap_id,
+                object_ap_id: object_ap_id.clone(),
                 community_id: community.id,
                 score,
-                activity_id,
+                activity_id: activity_id.clone(),
             };
             db::outbox::emit(conn, &event)?;
         }
-        match &receipt {
-            Some(receipt) => receipt.record(conn),
-            None => Ok(()),
+        if let Some(receipt) = &receipt {
+            receipt.record(conn)?;
         }
+        // Last: the object's votes stay locked from here to the commit (`db::votes::put`).
+        db::votes::put(conn, voter_id, &object_ap_id, score, Some(&activity_id))?;
+        Ok(true)
     })
     .await
 }

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod archive;
 pub mod attachments;
 pub mod backup;
+pub mod bans;
 pub mod communities;
 pub mod digests;
 pub mod event_sources;

@@ -44,12 +44,31 @@ pub fn set(
     score: i32,
     activity_id: Option<&str>,
 ) -> Result<Option<Vote>> {
+    lock_object(conn, object_ap_id)?;
     let previous = get(conn, person_id, object_ap_id)?;
     put(conn, person_id, object_ap_id, score, activity_id)?;
     Ok(previous)
 }
 
-/// [`set`] without reading the vote it replaces (a received vote has no use for it).
+/// Holds the object's votes still until the caller's transaction ends, so that its score is
+/// summed over every vote committed before. On PostgreSQL two votes on one object at once would
+/// otherwise lose one: the second `UPDATE` of the score waits for the first's lock on the row,
+/// then writes the sum its own snapshot saw, taken before the first vote committed (read
+/// committed re-reads the row, not the sum). A transaction-scoped advisory lock on the object's
+/// id, one statement, taken just before the vote is written (a hash collision only makes two
+/// objects' votes wait for each other). SQLite's one writer already runs writes one at a time.
+fn lock_object(conn: &mut DbConn, object_ap_id: &str) -> Result<()> {
+    if let DbConn::Pg(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind::<diesel::sql_types::Text, _>(object_ap_id)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// [`set`] without reading the vote it replaces (a received vote has no use for it). Inside the
+/// caller's write transaction, as its last statements before `COMMIT` (the object stays locked
+/// from here to the commit: [`lock_object`]).
 ///
 /// A set is one upsert, so two concurrent votes by one person on one object (two `Like`s with
 /// different ids arriving at once) both succeed and the later write wins, instead of the second
@@ -61,6 +80,7 @@ pub fn put(
     score: i32,
     activity_id: Option<&str>,
 ) -> Result<()> {
+    lock_object(conn, object_ap_id)?;
     if score == 0 {
         diesel::delete(votes::table.find((person_id, object_ap_id))).execute(conn)?;
     } else {

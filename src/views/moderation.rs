@@ -8,6 +8,7 @@ use crate::{
     db::{
         self,
         accounts::Person,
+        bans,
         communities::Community,
         members,
         moderation::{ModAction, Report},
@@ -140,7 +141,7 @@ pub struct Desk {
     /// Open reports, newest first, with their reporters and what they are about.
     pub reports: Vec<(Report, Person, Option<Reported>)>,
     /// Bans in force, newest first.
-    pub bans: Vec<(members::Ban, Person)>,
+    pub bans: Vec<(bans::Ban, Person)>,
     /// Owner first.
     pub moderators: Vec<(Role, Person)>,
     pub modlog: Vec<ModlogLine>,
@@ -179,7 +180,7 @@ pub async fn desk(ctx: &AppContext, viewer: Viewer, community: Community) -> Res
                     (r, p, object)
                 })
                 .collect(),
-            bans: members::bans(conn, id, cap)?,
+            bans: bans::bans(conn, id, cap)?,
             moderators: db::communities::moderators_with_roles(conn, id)?,
             modlog: modlog_lines(conn, id, None, DESK_LIMIT)?,
             calendars: db::event_sources::in_community(conn, id)?,

@@ -16,6 +16,7 @@ use crate::{
     db::{
         self,
         accounts::Person,
+        bans,
         communities::Community,
         members,
         posts::{ListedPost, PostOrder},
@@ -381,7 +382,7 @@ async fn show(
 
 /// Where `person` stands with `c`.
 fn standing(conn: &mut db::DbConn, c: &Community, person: i64) -> Result<You, Error> {
-    if members::is_banned(conn, c.id, person)? {
+    if bans::is_banned(conn, c.id, person)? {
         return Ok(You::Banned);
     }
     Ok(match members::get(conn, c.id, person)? {

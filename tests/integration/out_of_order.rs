@@ -50,6 +50,37 @@ async fn stored_post(home: &TestApp, id: &str) -> Option<copse::db::posts::Post>
         .expect("query")
 }
 
+/// The id of a post eve wrote on `away` in home's community, which home received and then
+/// forgot (its row deleted), so that home no longer knows it; waiting for it first keeps its
+/// `Create` from arriving after what the test sends next.
+async fn forgotten_post(home: &TestApp, away: &TestApp, title: &str) -> String {
+    let eve_token = away.login("eve").await;
+    let (status, real) = away
+        .post(
+            &format!("/api/v1/communities/chess@{}/posts", home.hostname),
+            Some(&eve_token),
+            json!({ "title": title }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{real}");
+    let post_id = real["actor_id"].as_str().unwrap().to_string();
+    crate::helpers::eventually("home has the post", || async {
+        stored_post(home, &post_id).await.map(|_| ())
+    })
+    .await;
+    let id = post_id.clone();
+    home.context()
+        .write(move |conn| {
+            use copse::db::schema::posts::dsl as p;
+            use diesel::prelude::*;
+            diesel::delete(p::posts.filter(p::ap_id.eq(id))).execute(conn)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    post_id
+}
+
 #[tokio::test]
 async fn a_create_arriving_after_its_delete_stays_deleted() {
     let (home, away) = scene().await;
@@ -113,32 +144,7 @@ async fn an_undo_arriving_before_its_like_wins() {
 #[tokio::test]
 async fn an_update_of_an_unknown_post_fetches_it_from_its_origin() {
     let (home, away) = scene().await;
-    let eve_token = away.login("eve").await;
-    let (status, real) = away
-        .post(
-            &format!("/api/v1/communities/chess@{}/posts", home.hostname),
-            Some(&eve_token),
-            json!({"title": "The real title"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{real}");
-    let post_id = real["actor_id"].as_str().unwrap().to_string();
-    // Wait for the Create to arrive (else it could arrive after the Update below), then forget
-    // the post, so that home no longer knows it.
-    crate::helpers::eventually("home has the post", || async {
-        stored_post(&home, &post_id).await.map(|_| ())
-    })
-    .await;
-    let id = post_id.clone();
-    home.context()
-        .write(move |conn| {
-            use copse::db::schema::posts::dsl as p;
-            use diesel::prelude::*;
-            diesel::delete(p::posts.filter(p::ap_id.eq(id))).execute(conn)?;
-            Ok(())
-        })
-        .await
-        .unwrap();
+    let post_id = forgotten_post(&home, &away, "The real title").await;
     let (eve, key) = person_key(&away, "eve").await;
     let mut forged = page(&home, &eve, &post_id, "A title the author never wrote");
     forged["updated"] = json!(chrono::Utc::now().to_rfc3339());
@@ -147,6 +153,28 @@ async fn an_update_of_an_unknown_post_fetches_it_from_its_origin() {
     assert!(status.is_success(), "{status} {body}");
     let stored = stored_post(&home, &post_id).await.expect("fetched");
     assert_eq!(stored.title, "The real title");
+}
+
+/// A `Like` of a post this instance does not have: the post is fetched from its origin, stored
+/// because it belongs to a community here, and the vote counts on it. A `Like` of something its
+/// origin does not serve is refused, and nothing is stored.
+#[tokio::test]
+async fn a_like_of_an_unknown_post_fetches_it_from_its_origin() {
+    let (home, away) = scene().await;
+    let post_id = forgotten_post(&home, &away, "Fetched for a vote").await;
+    let (eve, key) = person_key(&away, "eve").await;
+    let like = activity("Like", &eve, json!(post_id));
+    let (status, body) = SignedPost::new(&like, &key).send(&home).await;
+    assert!(status.is_success(), "{status} {body}");
+    let stored = stored_post(&home, &post_id).await.expect("fetched");
+    assert_eq!(stored.title, "Fetched for a vote");
+    assert_eq!(stored.score, 1, "the vote counts on the fetched post");
+
+    let nowhere = format!("http://{}/post/{}", away.hostname, uuid::Uuid::new_v4());
+    let like = activity("Like", &eve, json!(nowhere));
+    let (status, body) = SignedPost::new(&like, &key).send(&home).await;
+    assert!(status.is_client_error(), "{status} {body}");
+    assert!(stored_post(&home, &nowhere).await.is_none());
 }
 
 #[tokio::test]

@@ -115,6 +115,18 @@ async fn votes_sum_to_scores_and_order_top() {
     assert_error(&anon, StatusCode::UNAUTHORIZED, "unauthorized", None);
 }
 
+/// The person id of the member of home's `chess` whose handle starts with `handle`.
+async fn member_id(home: &TestApp, handle: &str) -> Value {
+    let members = home.get("/api/v1/communities/chess/members", None).await.1;
+    members["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|m| m["handle"].as_str().unwrap_or("").starts_with(handle))
+        .expect("member")["person_id"]
+        .clone()
+}
+
 /// The post titled "Vote on me" as `app` stores it.
 async fn mirrored(app: &TestApp, remote: &str) -> Option<Value> {
     let (_, page) = app
@@ -192,14 +204,7 @@ async fn a_refused_activity_is_applied_when_retried_later() {
     let eve = away.user("eve").await;
     away.join_remote(&eve, "eve", &home, "chess").await;
     let post = new_post(&home, &owner, "chess", "Vote on me").await;
-    let members = home.get("/api/v1/communities/chess/members", None).await.1;
-    let eve_id = members["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|m| m["handle"].as_str().unwrap_or("").starts_with("eve@"))
-        .expect("eve")["person_id"]
-        .clone();
+    let eve_id = member_id(&home, "eve@").await;
 
     // Eve's Like, signed with her key as her instance would send it (and resend it).
     let (eve_actor, key) = crate::signing::person_key(&away, "eve").await;
@@ -274,4 +279,97 @@ async fn concurrent_votes_by_one_person_keep_one_vote() {
         .await;
     let score = read["score"].as_i64().expect("score");
     assert!(score == 1 || score == -1, "one vote counted: {read}");
+}
+
+/// Many people voting on one post at once: the score counts every vote. On PostgreSQL a score
+/// summed by a statement that waited for another vote's lock on the post was summed before that
+/// vote committed, and lost it (seen: 12 votes, score 5).
+#[tokio::test]
+async fn concurrent_votes_by_many_people_all_count() {
+    let app = TestApp::spawn().await;
+    let owner = open_community(&app).await;
+    let mut voters = vec![owner.clone()];
+    for i in 0..11 {
+        voters.push(app.user(&format!("voter{i}")).await);
+    }
+    let post = new_post(&app, &owner, "chess", "Popular").await;
+    let path = format!("/api/v1/posts/{}/vote", post["id"]);
+    let votes = voters.iter().map(|token| {
+        let (app, path) = (&app, &path);
+        async move { app.post(path, Some(token), json!({"score": 1})).await }
+    });
+    for (status, body) in futures::future::join_all(votes).await {
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    assert_eq!(
+        score_on(&app, post["id"].clone()).await,
+        Some(voters.len() as i64)
+    );
+}
+
+/// A remote member's `Like` and `Dislike` of a comment count on the comment (the write finds the
+/// comment's thread and community by the comment's id), not on its post; banned, the voter is
+/// refused there as on a post.
+#[tokio::test]
+async fn a_remote_vote_on_a_comment_counts_on_the_comment() {
+    let home = TestApp::spawn().await;
+    let owner = open_community(&home).await;
+    let away = TestApp::spawn().await;
+    let eve = away.user("eve").await;
+    away.join_remote(&eve, "eve", &home, "chess").await;
+    let post = new_post(&home, &owner, "chess", "Discuss").await;
+    let (status, comment) = home
+        .post(
+            &format!("/api/v1/posts/{}/comments", post["id"]),
+            Some(&owner),
+            json!({"body": "Castle early"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{comment}");
+    let (eve_actor, key) = crate::signing::person_key(&away, "eve").await;
+    let vote = |kind: &str| {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{eve_actor}/activities/{}", uuid::Uuid::new_v4()),
+            "type": kind,
+            "actor": eve_actor,
+            "object": comment["actor_id"],
+            "audience": format!("http://{}/c/chess", home.hostname),
+        })
+    };
+    let comment_score = || async {
+        let (_, listed) = home
+            .get(&format!("/api/v1/posts/{}/comments", post["id"]), None)
+            .await;
+        listed["items"][0]["score"].as_i64()
+    };
+
+    let (status, body) = crate::signing::SignedPost::new(&vote("Like"), &key)
+        .send(&home)
+        .await;
+    assert!(status.is_success(), "{status} {body}");
+    assert_eq!(comment_score().await, Some(1));
+    assert_eq!(score_on(&home, post["id"].clone()).await, Some(0));
+    let (status, body) = crate::signing::SignedPost::new(&vote("Dislike"), &key)
+        .send(&home)
+        .await;
+    assert!(status.is_success(), "{status} {body}");
+    assert_eq!(
+        comment_score().await,
+        Some(-1),
+        "the Dislike replaces the Like"
+    );
+
+    let eve_id = member_id(&home, "eve@").await;
+    home.post(
+        "/api/v1/communities/chess/bans",
+        Some(&owner),
+        json!({"person_id": eve_id}),
+    )
+    .await;
+    let (status, _) = crate::signing::SignedPost::new(&vote("Like"), &key)
+        .send(&home)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(comment_score().await, Some(-1), "refused while banned");
 }

@@ -78,17 +78,28 @@ impl Activity for Vote {
 
 impl Vote {
     /// The voted object must exist (fetched if unknown); otherwise the vote is refused. One
-    /// write: the vote, its change and the receipt commit together.
+    /// write: the vote, its change and the receipt commit together. An object already here (the
+    /// usual case) is found by that write itself, without a read before it.
     pub async fn receive_inbound(
         self,
         data: &Data<AppContext>,
         inbound: &mut super::Inbound,
     ) -> Result<(), Error> {
-        let object = self.object.dereference(data).await?;
         let voter = inbound.actor(&self.actor, data).await?;
         let receipt = inbound.take_receipt();
         let (score, id) = (self.kind.score(), self.id.to_string());
-        actions::receive_vote(data, voter, object, score, id, receipt).await
+        let vote = |object| {
+            actions::receive_vote(data, &voter, object, score, id.clone(), receipt.clone())
+        };
+        if vote(self.object.inner().to_string()).await? {
+            return Ok(());
+        }
+        // Not here: fetched from its origin, and kept only if it belongs to a community here.
+        let object = self.object.dereference(data).await?;
+        match vote(object.ap_id().to_string()).await? {
+            true => Ok(()),
+            false => Err(Error::not_found("post")),
+        }
     }
 }
 
