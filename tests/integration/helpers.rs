@@ -34,14 +34,40 @@ impl TestDb {
 
     /// A new, empty database on the PostgreSQL server at `server`.
     pub fn postgres_on(server: String) -> TestDb {
+        TestDb::postgres_from(server, None)
+    }
+
+    /// A new database on `server`, a copy of `template` or empty.
+    fn postgres_from(server: String, template: Option<&str>) -> TestDb {
         let name = format!("copse_test_{}", uuid::Uuid::new_v4().simple());
         copse::db::init_openssl();
         let mut conn = PgConnection::establish(&format!("{server}/postgres"))
             .unwrap_or_else(|e| panic!("connecting to {server}: {e}"));
-        diesel::sql_query(format!("CREATE DATABASE {name}"))
+        let from = template
+            .map(|t| format!(" TEMPLATE {t}"))
+            .unwrap_or_default();
+        diesel::sql_query(format!("CREATE DATABASE {name}{from}"))
             .execute(&mut conn)
             .unwrap_or_else(|e| panic!("creating database {name}: {e}"));
         TestDb::Postgres { server, name }
+    }
+
+    /// A database with every migration applied, copied from the pass's template
+    /// (`db_template`): what an instance finds after its first start, without running the
+    /// migrations again for each instance.
+    pub fn migrated() -> TestDb {
+        match postgres_server() {
+            Some(server) => {
+                let template = crate::db_template::postgres_template(&server);
+                TestDb::postgres_from(server, Some(&template))
+            }
+            None => {
+                let db = TestDb::sqlite();
+                std::fs::copy(crate::db_template::sqlite_template(), db.url())
+                    .expect("copying the template");
+                db
+            }
+        }
     }
 
     /// A SQLite file in a new temporary folder, whatever the test pass.
@@ -87,6 +113,25 @@ pub fn test_client() -> reqwest::Client {
         .expect("client")
 }
 
+/// Sends the request `make` builds, again (up to twice) when the server answered `408`. A `408` is
+/// the server's invitation to send the request again (RFC 9110, 15.5.9): actix gives it, before
+/// any handler ran, when a worker did not read a new connection's request within 5 s, seen on a
+/// loaded 2-core CI machine (as the answer, or arriving as `UnexpectedMessage` while the request
+/// was being written). Nothing was applied, so a signed activity may be sent again too.
+pub async fn send_again_on_408(make: impl Fn() -> reqwest::RequestBuilder) -> reqwest::Response {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match make().send().await {
+            Ok(res) if res.status() == StatusCode::REQUEST_TIMEOUT && attempt < 3 => {}
+            Ok(res) => return res,
+            Err(e) if attempt < 3 && format!("{e:?}").contains("UnexpectedMessage") => {}
+            Err(e) => panic!("request: {e:?}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 pub fn test_settings(db: &TestDb, port: u16) -> Settings {
     Settings {
         hostname: format!("localhost:{port}"),
@@ -128,7 +173,7 @@ impl TestApp {
 
     /// Starts an instance after `adjust` has changed its settings.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-        TestApp::spawn_on(TestDb::new(), adjust).await
+        TestApp::spawn_on(TestDb::migrated(), adjust).await
     }
 
     pub async fn spawn_on(db: TestDb, adjust: impl FnOnce(&mut Settings)) -> TestApp {
@@ -162,13 +207,7 @@ impl TestApp {
         token: Option<&str>,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        // A `408` is the server's invitation to send the request again (RFC 9110, 15.5.9):
-        // actix gives it, before any handler ran, when a worker did not read a new connection's
-        // request within 5 s, seen on a loaded 2-core CI machine (as the answer, or arriving as
-        // `UnexpectedMessage` while the request was being written). Sent again up to twice.
-        let mut attempt = 0;
-        let res = loop {
-            attempt += 1;
+        let res = send_again_on_408(|| {
             let mut req = self.client.request(method.clone(), self.url(path));
             if let Some(token) = token {
                 req = req.bearer_auth(token);
@@ -176,14 +215,9 @@ impl TestApp {
             if let Some(body) = &body {
                 req = req.json(body);
             }
-            match req.send().await {
-                Ok(res) if res.status() == StatusCode::REQUEST_TIMEOUT && attempt < 3 => {}
-                Ok(res) => break res,
-                Err(e) if attempt < 3 && format!("{e:?}").contains("UnexpectedMessage") => {}
-                Err(e) => panic!("request: {e:?}"),
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        };
+            req
+        })
+        .await;
         let status = res.status();
         let text = res.text().await.expect("body");
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))

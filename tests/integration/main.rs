@@ -22,6 +22,7 @@ mod crash;
 mod cross_posting;
 mod cross_posting_out;
 mod cross_posting_remote;
+mod db_template;
 mod delivery;
 mod digests;
 mod digests_federated;

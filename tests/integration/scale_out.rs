@@ -101,16 +101,17 @@ impl TestApp {
 
 /// Sends a signed activity to `app`'s shared inbox, with the public `Host` it was signed for.
 async fn send_to(app: &TestApp, signed: &SignedPost) -> (StatusCode, Value) {
-    let response = public_host_client(&app.hostname)
-        .post(app.url("/inbox"))
-        .header("content-type", "application/activity+json")
-        .header("signature", signed.signature_header(&app.hostname))
-        .header("date", signed.date.clone().unwrap_or_default())
-        .header("digest", signed.digest.clone().unwrap_or_default())
-        .body(signed.body.clone())
-        .send()
-        .await
-        .expect("send");
+    let client = public_host_client(&app.hostname);
+    let response = crate::helpers::send_again_on_408(|| {
+        client
+            .post(app.url("/inbox"))
+            .header("content-type", "application/activity+json")
+            .header("signature", signed.signature_header(&app.hostname))
+            .header("date", signed.date.clone().unwrap_or_default())
+            .header("digest", signed.digest.clone().unwrap_or_default())
+            .body(signed.body.clone())
+    })
+    .await;
     let status = response.status();
     let text = response.text().await.unwrap_or_default();
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))

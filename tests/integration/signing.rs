@@ -185,18 +185,21 @@ impl SignedPost {
             .pool_max_idle_per_host(0)
             .build()
             .expect("client");
-        let mut request = client
-            .post(app.url(&self.path))
-            .header("content-type", "application/activity+json")
-            .header("signature", self.signature_header(&app.hostname));
-        if let Some(date) = &self.date {
-            request = request.header("date", date);
-        }
-        if let Some(digest) = &self.digest {
-            request = request.header("digest", digest);
-        }
         let body = self.sent_body.clone().unwrap_or_else(|| self.body.clone());
-        let response = request.body(body).send().await.expect("send");
+        let response = crate::helpers::send_again_on_408(|| {
+            let mut request = client
+                .post(app.url(&self.path))
+                .header("content-type", "application/activity+json")
+                .header("signature", self.signature_header(&app.hostname));
+            if let Some(date) = &self.date {
+                request = request.header("date", date);
+            }
+            if let Some(digest) = &self.digest {
+                request = request.header("digest", digest);
+            }
+            request.body(body.clone())
+        })
+        .await;
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
