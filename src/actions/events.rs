@@ -214,6 +214,7 @@ pub fn answer_in(
     activity_id: Option<&str>,
 ) -> Result<RsvpState> {
     let post_id = event.post_id;
+    db::events::hold_places(conn, post_id)?;
     let current = db::events::rsvp(conn, post_id, person_id)?.and_then(|r| r.state());
     let answerable = Answerable {
         status: event.status(),
@@ -234,6 +235,7 @@ pub fn answer_in(
 
 /// Fills free places from the waitlist, first come first served; returns who was promoted.
 pub fn promote(conn: &mut DbConn, notifier: &AppContext, post_id: i64) -> Result<Vec<i64>> {
+    db::events::hold_places(conn, post_id)?;
     let Some(event) = db::events::get(conn, post_id)? else {
         return Ok(vec![]);
     };
@@ -276,6 +278,7 @@ pub async fn decide(
             if !organizes(conn, &found, organizer_id)? {
                 return Err(not_organizer());
             }
+            db::events::hold_places(conn, post_id)?;
             let current = db::events::rsvp(conn, post_id, person_id)?
                 .and_then(|r| r.state())
                 .ok_or_else(|| Error::not_found("answer"))?;

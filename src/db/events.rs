@@ -214,6 +214,14 @@ pub fn rsvp_by_activity(conn: &mut DbConn, activity_id: &str) -> Result<Option<R
         .optional()?)
 }
 
+/// Holds an event's places until the caller's write transaction ends ([`super::hold`]): taken
+/// by every write that counts the people going to decide an answer (answers, an organizer's
+/// decision, promotion from the waitlist), so that answers arriving together never fill more
+/// places than there are.
+pub fn hold_places(conn: &mut DbConn, post_id: i64) -> Result<()> {
+    super::hold(conn, &format!("event places {post_id}"))
+}
+
 /// Sets a person's answer (and the id of the `Join` it came in, when one did: kept otherwise, so
 /// that a later `Accept` can name it). The waitlist's order is the time of the last change.
 pub fn set_rsvp(

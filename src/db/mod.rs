@@ -212,6 +212,22 @@ pub fn pending_migrations(conn: &mut DbConn) -> Result<usize> {
     pending.map_err(|e| Error::from(anyhow::anyhow!("reading the applied migrations: {e}")))
 }
 
+/// Holds `key` until the caller's write transaction ends: a write that reads something to
+/// decide what it writes (a sum, a count of places) takes it first, so that two such writes on
+/// one thing run one after the other. On PostgreSQL a transaction-scoped advisory lock on a hash
+/// of the key (a collision only makes two keys' writes wait for each other), one statement;
+/// without it, read committed lets two transactions side by side each read the state before
+/// the other's write (a lost vote, an overbooked event). On SQLite nothing: its one writer
+/// already runs write transactions one at a time.
+pub fn hold(conn: &mut DbConn, key: &str) -> Result<()> {
+    if let DbConn::Pg(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind::<diesel::sql_types::Text, _>(key)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
 /// Runs `f` in a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so the write lock is
 /// taken (waiting up to busy_timeout) before anything is read, and a transaction never fails
 /// half-way because another writer got in between its read and its write.

@@ -50,20 +50,13 @@ pub fn set(
     Ok(previous)
 }
 
-/// Holds the object's votes still until the caller's transaction ends, so that its score is
-/// summed over every vote committed before. On PostgreSQL two votes on one object at once would
-/// otherwise lose one: the second `UPDATE` of the score waits for the first's lock on the row,
-/// then writes the sum its own snapshot saw, taken before the first vote committed (read
-/// committed re-reads the row, not the sum). A transaction-scoped advisory lock on the object's
-/// id, one statement, taken just before the vote is written (a hash collision only makes two
-/// objects' votes wait for each other). SQLite's one writer already runs writes one at a time.
+/// Holds the object's votes still until the caller's transaction ends ([`super::hold`]), so
+/// that its score is summed over every vote committed before. Without it, on PostgreSQL, of two
+/// votes on one object at once the second `UPDATE` of the score waits for the first's lock on
+/// the row, then writes the sum its own snapshot saw, taken before the first vote committed
+/// (read committed re-reads the row, not the sum).
 fn lock_object(conn: &mut DbConn, object_ap_id: &str) -> Result<()> {
-    if let DbConn::Pg(pg) = conn {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-            .bind::<diesel::sql_types::Text, _>(object_ap_id)
-            .execute(pg)?;
-    }
-    Ok(())
+    super::hold(conn, &format!("votes {object_ap_id}"))
 }
 
 /// [`set`] without reading the vote it replaces (a received vote has no use for it). Inside the

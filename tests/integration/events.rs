@@ -7,7 +7,7 @@ use crate::helpers::{assert_error, eventually, find_post, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-fn event(title: &str, extra: Value) -> Value {
+pub(crate) fn event(title: &str, extra: Value) -> Value {
     let mut body = json!({
         "title": title,
         "body": "Monthly call: *bring a question*",
@@ -23,7 +23,12 @@ fn event(title: &str, extra: Value) -> Value {
     body
 }
 
-async fn schedule(app: &TestApp, token: &str, community: &str, body: Value) -> (StatusCode, Value) {
+pub(crate) async fn schedule(
+    app: &TestApp,
+    token: &str,
+    community: &str,
+    body: Value,
+) -> (StatusCode, Value) {
     app.post(
         &format!("/api/v1/communities/{community}/events"),
         Some(token),
@@ -32,7 +37,12 @@ async fn schedule(app: &TestApp, token: &str, community: &str, body: Value) -> (
     .await
 }
 
-async fn answer(app: &TestApp, token: &str, id: i64, state: &str) -> (StatusCode, Value) {
+pub(crate) async fn answer(
+    app: &TestApp,
+    token: &str,
+    id: i64,
+    state: &str,
+) -> (StatusCode, Value) {
     app.post(
         &format!("/api/v1/events/{id}/rsvp"),
         Some(token),
@@ -41,7 +51,7 @@ async fn answer(app: &TestApp, token: &str, id: i64, state: &str) -> (StatusCode
     .await
 }
 
-async fn open_community(app: &TestApp, owner: &str, name: &str) {
+pub(crate) async fn open_community(app: &TestApp, owner: &str, name: &str) {
     let (status, body) = app.community(owner, name, json!({})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }

@@ -67,6 +67,7 @@ mod post_sorting;
 mod posts;
 mod private_oracles;
 mod private_reads;
+mod races;
 mod read_cache;
 mod read_gate;
 mod read_queries;

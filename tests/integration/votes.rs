@@ -281,32 +281,6 @@ async fn concurrent_votes_by_one_person_keep_one_vote() {
     assert!(score == 1 || score == -1, "one vote counted: {read}");
 }
 
-/// Many people voting on one post at once: the score counts every vote. On PostgreSQL a score
-/// summed by a statement that waited for another vote's lock on the post was summed before that
-/// vote committed, and lost it (seen: 12 votes, score 5).
-#[tokio::test]
-async fn concurrent_votes_by_many_people_all_count() {
-    let app = TestApp::spawn().await;
-    let owner = open_community(&app).await;
-    let mut voters = vec![owner.clone()];
-    for i in 0..11 {
-        voters.push(app.user(&format!("voter{i}")).await);
-    }
-    let post = new_post(&app, &owner, "chess", "Popular").await;
-    let path = format!("/api/v1/posts/{}/vote", post["id"]);
-    let votes = voters.iter().map(|token| {
-        let (app, path) = (&app, &path);
-        async move { app.post(path, Some(token), json!({"score": 1})).await }
-    });
-    for (status, body) in futures::future::join_all(votes).await {
-        assert_eq!(status, StatusCode::OK, "{body}");
-    }
-    assert_eq!(
-        score_on(&app, post["id"].clone()).await,
-        Some(voters.len() as i64)
-    );
-}
-
 /// A remote member's `Like` and `Dislike` of a comment count on the comment (the write finds the
 /// comment's thread and community by the comment's id), not on its post; banned, the voter is
 /// refused there as on a post.
