@@ -46,7 +46,7 @@ pub fn set(
 ) -> Result<Option<Vote>> {
     lock_object(conn, object_ap_id)?;
     let previous = get(conn, person_id, object_ap_id)?;
-    put(conn, person_id, object_ap_id, score, activity_id)?;
+    write_locked(conn, person_id, object_ap_id, score, activity_id)?;
     Ok(previous)
 }
 
@@ -74,6 +74,17 @@ pub fn put(
     activity_id: Option<&str>,
 ) -> Result<()> {
     lock_object(conn, object_ap_id)?;
+    write_locked(conn, person_id, object_ap_id, score, activity_id)
+}
+
+/// The vote's write and the score's, the object already held ([`lock_object`]).
+fn write_locked(
+    conn: &mut DbConn,
+    person_id: i64,
+    object_ap_id: &str,
+    score: i32,
+    activity_id: Option<&str>,
+) -> Result<()> {
     if score == 0 {
         diesel::delete(votes::table.find((person_id, object_ap_id))).execute(conn)?;
     } else {

@@ -7,7 +7,7 @@ use crate::helpers::{assert_error, eventually, find_post, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-pub(crate) fn event(title: &str, extra: Value) -> Value {
+fn event(title: &str, extra: Value) -> Value {
     let mut body = json!({
         "title": title,
         "body": "Monthly call: *bring a question*",
@@ -23,12 +23,7 @@ pub(crate) fn event(title: &str, extra: Value) -> Value {
     body
 }
 
-pub(crate) async fn schedule(
-    app: &TestApp,
-    token: &str,
-    community: &str,
-    body: Value,
-) -> (StatusCode, Value) {
+async fn schedule(app: &TestApp, token: &str, community: &str, body: Value) -> (StatusCode, Value) {
     app.post(
         &format!("/api/v1/communities/{community}/events"),
         Some(token),
@@ -56,19 +51,26 @@ pub(crate) async fn open_community(app: &TestApp, owner: &str, name: &str) {
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
-#[tokio::test]
-async fn answers_fill_the_places_then_the_waitlist_which_moves_up_when_one_leaves() {
-    let app = TestApp::spawn().await;
+/// An organizer `org` and the event "Call" with `places` places they scheduled in their new
+/// community `stewards`, as created.
+pub(crate) async fn call_with_places(app: &TestApp, places: i64) -> (String, Value) {
     let owner = app.user("org").await;
-    open_community(&app, &owner, "stewards").await;
+    open_community(app, &owner, "stewards").await;
     let (status, created) = schedule(
-        &app,
+        app,
         &owner,
         "stewards",
-        event("Call", json!({"capacity": 2})),
+        event("Call", json!({ "capacity": places })),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
+    (owner, created)
+}
+
+#[tokio::test]
+async fn answers_fill_the_places_then_the_waitlist_which_moves_up_when_one_leaves() {
+    let app = TestApp::spawn().await;
+    let (owner, created) = call_with_places(&app, 2).await;
     let id = created["id"].as_i64().expect("id");
     // 19:00 in Berlin in March (CET) is 18:00 UTC.
     assert_eq!(created["starts_at"], "2031-03-13T18:00:00Z");

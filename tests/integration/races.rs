@@ -3,7 +3,7 @@
 //! one at a time; on PostgreSQL they run side by side and hold the thing first (`db::hold`).
 
 use crate::{
-    events::{answer, event, open_community, schedule},
+    events::{answer, call_with_places, open_community},
     helpers::TestApp,
 };
 use reqwest::StatusCode;
@@ -49,16 +49,7 @@ async fn concurrent_votes_by_many_people_all_count() {
 #[tokio::test]
 async fn answers_arriving_together_do_not_overbook() {
     let app = TestApp::spawn().await;
-    let owner = app.user("org").await;
-    open_community(&app, &owner, "stewards").await;
-    let (status, created) = schedule(
-        &app,
-        &owner,
-        "stewards",
-        event("Call", json!({"capacity": 3})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let (owner, created) = call_with_places(&app, 3).await;
     let id = created["id"].as_i64().expect("id");
     let mut people = Vec::new();
     for i in 0..10 {

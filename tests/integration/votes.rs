@@ -115,6 +115,18 @@ async fn votes_sum_to_scores_and_order_top() {
     assert_error(&anon, StatusCode::UNAUTHORIZED, "unauthorized", None);
 }
 
+/// Home's `chess` with eve of `away` as a member, and a thread titled `title` its owner opened
+/// there: `(home, owner's token, away, the post)`.
+async fn with_remote_member(title: &str) -> (TestApp, String, TestApp, Value) {
+    let home = TestApp::spawn().await;
+    let owner = open_community(&home).await;
+    let away = TestApp::spawn().await;
+    let eve = away.user("eve").await;
+    away.join_remote(&eve, "eve", &home, "chess").await;
+    let post = new_post(&home, &owner, "chess", title).await;
+    (home, owner, away, post)
+}
+
 /// The person id of the member of home's `chess` whose handle starts with `handle`.
 async fn member_id(home: &TestApp, handle: &str) -> Value {
     let members = home.get("/api/v1/communities/chess/members", None).await.1;
@@ -198,12 +210,7 @@ async fn a_remote_vote_travels_through_the_community() {
 /// after the reason is gone, it is applied.
 #[tokio::test]
 async fn a_refused_activity_is_applied_when_retried_later() {
-    let home = TestApp::spawn().await;
-    let owner = open_community(&home).await;
-    let away = TestApp::spawn().await;
-    let eve = away.user("eve").await;
-    away.join_remote(&eve, "eve", &home, "chess").await;
-    let post = new_post(&home, &owner, "chess", "Vote on me").await;
+    let (home, owner, away, post) = with_remote_member("Vote on me").await;
     let eve_id = member_id(&home, "eve@").await;
 
     // Eve's Like, signed with her key as her instance would send it (and resend it).
@@ -286,12 +293,7 @@ async fn concurrent_votes_by_one_person_keep_one_vote() {
 /// refused there as on a post.
 #[tokio::test]
 async fn a_remote_vote_on_a_comment_counts_on_the_comment() {
-    let home = TestApp::spawn().await;
-    let owner = open_community(&home).await;
-    let away = TestApp::spawn().await;
-    let eve = away.user("eve").await;
-    away.join_remote(&eve, "eve", &home, "chess").await;
-    let post = new_post(&home, &owner, "chess", "Discuss").await;
+    let (home, owner, away, post) = with_remote_member("Discuss").await;
     let (status, comment) = home
         .post(
             &format!("/api/v1/posts/{}/comments", post["id"]),
