@@ -1,6 +1,6 @@
 //! Posts as readers see them: a page of a community's posts (sorted, cursor-paged) and one post,
-//! each with its author, community and comment count. A page is one statement whatever its
-//! length (`db::posts::community_posts`), and the other communities its threads are in ("also
+//! each with its author, community and comment count. A page is two statements whatever its
+//! length (`db::posts::community_posts`: its own threads, then those shared into it), and the other communities its threads are in ("also
 //! in", [`also_in`]) one more; the access check is the caller's.
 
 use crate::{

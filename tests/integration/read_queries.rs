@@ -1,6 +1,6 @@
 //! Reads cost a fixed number of statements whatever their length: a page of a community's posts
-//! comes with its authors, communities and comment counts from one joined query (not three
-//! queries per post), a thread's comments come with their authors from one (issue 19), and a
+//! comes with its authors, communities and comment counts from two joined queries, one for its
+//! own threads and one for those shared into it (not three queries per post), a thread's comments come with their authors from one (issue 19), and a
 //! thread page's reader's votes from one.
 //! Counted on a connection of the test's own to the instance's database, with diesel's
 //! instrumentation hook.
@@ -40,8 +40,12 @@ fn counted<T>(count: &AtomicUsize, read: impl FnOnce() -> T) -> (usize, T) {
 }
 
 async fn post(app: &TestApp, token: &str, title: &str) -> i64 {
-    let path = "/api/v1/communities/chess/posts";
-    let (status, body) = app.post(path, Some(token), json!({"title": title})).await;
+    post_in(app, token, "chess", title).await
+}
+
+async fn post_in(app: &TestApp, token: &str, community: &str, title: &str) -> i64 {
+    let path = format!("/api/v1/communities/{community}/posts");
+    let (status, body) = app.post(&path, Some(token), json!({"title": title})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body["id"].as_i64().expect("id")
 }
@@ -55,7 +59,7 @@ async fn comment(app: &TestApp, token: &str, post_id: i64, parent: Option<i64>) 
 }
 
 #[tokio::test]
-async fn a_page_of_1_20_or_100_posts_is_one_statement_in_every_order() {
+async fn a_page_of_1_20_or_100_posts_is_two_statements_in_every_order() {
     let app = TestApp::spawn().await;
     let owner = app.user("owner").await;
     app.community(&owner, "chess", json!({})).await;
@@ -96,7 +100,7 @@ async fn a_page_of_1_20_or_100_posts_is_one_statement_in_every_order() {
         }
         assert_eq!(
             statements,
-            [1, 1, 1],
+            [2, 2, 2],
             "{order:?}: statements for pages of 1, 20 and 100 posts"
         );
     }
@@ -104,6 +108,104 @@ async fn a_page_of_1_20_or_100_posts_is_one_statement_in_every_order() {
     let (n, one) = counted(&count, || views::posts::post(&mut conn, newest));
     assert_eq!(one.expect("post").comment_count, 2);
     assert_eq!(n, 1, "one post as listed");
+}
+
+#[tokio::test]
+async fn a_page_merges_the_communitys_own_threads_with_those_shared_into_it_in_every_order() {
+    let app = TestApp::spawn().await;
+    let owner = app.user("owner").await;
+    let ann = app.user("ann").await;
+    for name in ["chess", "go"] {
+        app.community(&owner, name, json!({})).await;
+        let path = format!("/api/v1/communities/{name}/join");
+        let (status, body) = app.post(&path, Some(&ann), json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    // Threads of its own and threads shared in from `go`, alternating, with scores from -1 to 2
+    // (ties broken by id) and replies that move some up the active order.
+    let mut threads = Vec::new();
+    for i in 0..14 {
+        let home = if i % 2 == 0 { "chess" } else { "go" };
+        let id = post_in(&app, &owner, home, &format!("thread {i}")).await;
+        if home == "go" {
+            let path = format!("/api/v1/posts/{id}/communities");
+            let (status, body) = app
+                .post(&path, Some(&owner), json!({"community": "chess"}))
+                .await;
+            assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+        }
+        for (voter, score, every) in [(&owner, -1, 3), (&ann, 1, 2)] {
+            if i % every == 0 {
+                let path = format!("/api/v1/posts/{id}/vote");
+                let (status, body) = app.post(&path, Some(voter), json!({"score": score})).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+            }
+        }
+        threads.push(id);
+    }
+    for i in [3, 8, 1, 12] {
+        comment(&app, &ann, threads[i], None).await;
+    }
+    // Left out: a thread of its own deleted, and a shared one its moderators took out of it.
+    let (status, body) = app
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/posts/{}", threads[4]),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert!(status.is_success(), "{status} {body}");
+    let path = format!("/api/v1/posts/{}/communities/chess", threads[5]);
+    let (status, body) = app
+        .call(reqwest::Method::DELETE, &path, Some(&owner), None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let gone = [threads[4], threads[5]];
+    let listed: Vec<i64> = threads
+        .into_iter()
+        .filter(|id| !gone.contains(id))
+        .collect();
+
+    let (mut conn, count) = counting_connection(&app);
+    let community = db::communities::local_by_name(&mut conn, "chess")
+        .expect("query")
+        .expect("chess")
+        .id;
+    let mut each = Vec::new();
+    for id in &listed {
+        each.push(views::posts::post(&mut conn, *id).expect("post").post);
+    }
+    let scores: std::collections::BTreeSet<i64> = each.iter().map(|p| p.score).collect();
+    assert!(scores.len() >= 3, "scores vary, with ties: {scores:?}");
+    for order in [PostOrder::New, PostOrder::Top, PostOrder::Active] {
+        let mut expected = each.clone();
+        expected.sort_by_key(|p| match order {
+            PostOrder::New => std::cmp::Reverse((0, p.id)),
+            _ => std::cmp::Reverse(order.cursor(p)),
+        });
+        let expected: Vec<i64> = expected.iter().map(|p| p.id).collect();
+        for limit in [1, 3, 5, 20] {
+            let (mut seen, mut after, mut pages) = (Vec::new(), None, 0);
+            loop {
+                let (n, page) = counted(&count, || {
+                    views::posts::community_page(&mut conn, community, order, after, limit)
+                });
+                let page = page.expect("page");
+                assert_eq!(n, 2, "{order:?}: statements for a page of {limit}");
+                seen.extend(page.posts.iter().map(|l| l.post.id));
+                pages += 1;
+                match page.next_cursor {
+                    Some(cursor) => {
+                        after = Some(views::posts::parse_cursor(&cursor).expect("cursor"))
+                    }
+                    None => break,
+                }
+                assert!(pages <= listed.len(), "{order:?}: paging ends");
+            }
+            assert_eq!(seen, expected, "{order:?}, pages of {limit}");
+        }
+    }
 }
 
 #[tokio::test]

@@ -33,6 +33,14 @@ impl PostOrder {
             PostOrder::Active => (post.last_activity_at.and_utc().timestamp_micros(), post.id),
         }
     }
+
+    /// What a listing in this order sorts `post` by, greatest first.
+    fn rank(self, post: &Post) -> (i64, i64) {
+        match self {
+            PostOrder::New => (0, post.id),
+            PostOrder::Top | PostOrder::Active => self.cursor(post),
+        }
+    }
 }
 
 /// An actor as a listing names it: enough for its `name@host` and a link.
@@ -55,9 +63,11 @@ pub struct ListedPost {
 
 /// Which posts [`listed`] reads.
 enum Listing {
-    /// A page of a community's posts (its own and those shared into it) after the cursor of the previous page's last post.
+    /// A page of a community's own posts, or of those shared into it (not removed there), after
+    /// the cursor of the previous page's last post.
     Page {
         community_id: i64,
+        shared: bool,
         order: PostOrder,
         after: Option<(i64, i64)>,
         limit: i64,
@@ -85,8 +95,11 @@ pub enum Newest {
     By(i64),
 }
 
-/// A page of a community's posts (its own and those shared into it) after the cursor (see [`PostOrder::cursor`]) of the previous
-/// page's last post, with their authors, communities and comment counts: one statement.
+/// A page of a community's posts (its own and those shared into it) after the cursor (see
+/// [`PostOrder::cursor`]) of the previous page's last post, with their authors, communities and
+/// comment counts: two statements, one page of its own posts and one of the shared ones, merged.
+/// Asked as one (`community_id = ? OR id IN (shared)`), the `OR` keeps PostgreSQL from walking
+/// the community's index in order: it scanned and sorted every post of the instance instead.
 pub fn community_posts(
     conn: &mut DbConn,
     community_id: i64,
@@ -94,13 +107,19 @@ pub fn community_posts(
     after: Option<(i64, i64)>,
     limit: i64,
 ) -> Result<Vec<ListedPost>> {
-    let page = Listing::Page {
+    let page = |shared| Listing::Page {
         community_id,
+        shared,
         order,
         after,
         limit,
     };
-    listed(conn, page)
+    let mut posts = listed(conn, page(false))?;
+    posts.extend(listed(conn, page(true))?);
+    posts.sort_by_key(|l| std::cmp::Reverse(order.rank(&l.post)));
+    posts.dedup_by_key(|l| l.post.id);
+    posts.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(posts)
 }
 
 /// A community's pinned posts (deleted ones left out), newest first, as a listing shows them.
@@ -180,23 +199,21 @@ fn listed(conn: &mut DbConn, which: Listing) -> Result<Vec<ListedPost>> {
         }
         Listing::Page {
             community_id,
+            shared,
             order,
             after,
             limit,
         } => {
-            // The community's own threads and those shared into it (not removed there).
-            let shared = post_communities::table
-                .filter(post_communities::community_id.eq(community_id))
-                .filter(post_communities::removed.eq(false))
-                .select(post_communities::post_id);
-            let mut query = query
-                .filter(
-                    posts::community_id
-                        .eq(community_id)
-                        .or(posts::id.eq_any(shared)),
-                )
-                .filter(posts::deleted.eq(false))
-                .limit(limit);
+            let query = if shared {
+                let shared = post_communities::table
+                    .filter(post_communities::community_id.eq(community_id))
+                    .filter(post_communities::removed.eq(false))
+                    .select(post_communities::post_id);
+                query.filter(posts::id.eq_any(shared))
+            } else {
+                query.filter(posts::community_id.eq(community_id))
+            };
+            let mut query = query.filter(posts::deleted.eq(false)).limit(limit);
             query = match (order, after) {
                 (PostOrder::New, Some((_, id))) => query.filter(posts::id.lt(id)),
                 (PostOrder::Top, Some((score, id))) => query.filter(
