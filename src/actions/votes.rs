@@ -109,7 +109,8 @@ pub async fn receive_vote(
         if let Some(receipt) = &receipt {
             receipt.record(conn)?;
         }
-        // Last: the object's votes stay locked from here to the commit (`db::votes::put`).
+        // The score follows in the database (`db::votes::put`); its row stays locked from here
+        // to the commit, so the vote comes last.
         db::votes::put(conn, voter_id, &object_ap_id, score, Some(&activity_id))?;
         Ok(true)
     })

@@ -29,6 +29,9 @@ pub const TABLES: &[&str] = &[
     "community_members",
     "instance_actor",
     "received_activities",
+    // Before the posts and comments they count towards: a vote's trigger adds it to the score
+    // of its object's row, which is not there yet, so the moved scores arrive as they were.
+    "votes",
     "posts",
     "comments",
     "event_series",
@@ -43,7 +46,6 @@ pub const TABLES: &[&str] = &[
     "survey_questions",
     "survey_respondents",
     "survey_answers",
-    "votes",
     "community_bans",
     "mod_log",
     "reports",

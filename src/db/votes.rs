@@ -35,8 +35,9 @@ pub fn by_activity(conn: &mut DbConn, activity_id: &str) -> Result<Option<Vote>>
         .optional()?)
 }
 
-/// Sets (score ±1) or clears (score 0) a person's vote, then refreshes the object's score.
-/// Returns the vote it replaced.
+/// Sets (score ±1) or clears (score 0) a person's vote; the object's score follows in the
+/// database ([`put`]). Returns the vote it replaced, read with the person's vote on the object
+/// held ([`super::hold`]) so that two of their votes at once each see the other's.
 pub fn set(
     conn: &mut DbConn,
     person_id: i64,
@@ -44,41 +45,22 @@ pub fn set(
     score: i32,
     activity_id: Option<&str>,
 ) -> Result<Option<Vote>> {
-    lock_object(conn, object_ap_id)?;
+    super::hold(conn, &format!("vote {person_id} {object_ap_id}"))?;
     let previous = get(conn, person_id, object_ap_id)?;
-    write_locked(conn, person_id, object_ap_id, score, activity_id)?;
+    put(conn, person_id, object_ap_id, score, activity_id)?;
     Ok(previous)
 }
 
-/// Holds the object's votes still until the caller's transaction ends ([`super::hold`]), so
-/// that its score is summed over every vote committed before. Without it, on PostgreSQL, of two
-/// votes on one object at once the second `UPDATE` of the score waits for the first's lock on
-/// the row, then writes the sum its own snapshot saw, taken before the first vote committed
-/// (read committed re-reads the row, not the sum).
-fn lock_object(conn: &mut DbConn, object_ap_id: &str) -> Result<()> {
-    super::hold(conn, &format!("votes {object_ap_id}"))
-}
-
-/// [`set`] without reading the vote it replaces (a received vote has no use for it). Inside the
-/// caller's write transaction, as its last statements before `COMMIT` (the object stays locked
-/// from here to the commit: [`lock_object`]).
+/// [`set`] without reading the vote it replaces (a received vote has no use for it): one
+/// statement. The object's score (`posts.score` or `comments.score`) follows in the database:
+/// the `votes_score` triggers add each vote's difference to the object's row, which two votes
+/// at once on PostgreSQL do one after the other (the second waits for the first's row lock and
+/// adds to what it left), so no vote is lost and nothing is locked first.
 ///
 /// A set is one upsert, so two concurrent votes by one person on one object (two `Like`s with
 /// different ids arriving at once) both succeed and the later write wins, instead of the second
-/// insert failing on the primary key. The score is summed in the database.
+/// insert failing on the primary key.
 pub fn put(
-    conn: &mut DbConn,
-    person_id: i64,
-    object_ap_id: &str,
-    score: i32,
-    activity_id: Option<&str>,
-) -> Result<()> {
-    lock_object(conn, object_ap_id)?;
-    write_locked(conn, person_id, object_ap_id, score, activity_id)
-}
-
-/// The vote's write and the score's, the object already held ([`lock_object`]).
-fn write_locked(
     conn: &mut DbConn,
     person_id: i64,
     object_ap_id: &str,
@@ -87,52 +69,28 @@ fn write_locked(
 ) -> Result<()> {
     if score == 0 {
         diesel::delete(votes::table.find((person_id, object_ap_id))).execute(conn)?;
-    } else {
-        let created_at = now();
-        let upsert = diesel::insert_into(votes::table)
-            .values((
-                votes::person_id.eq(person_id),
-                votes::object_ap_id.eq(object_ap_id),
-                votes::score.eq(score),
-                votes::activity_id.eq(activity_id),
-                votes::created_at.eq(created_at),
-            ))
-            .on_conflict((votes::person_id, votes::object_ap_id))
-            .do_update()
-            .set((
-                votes::score.eq(score),
-                votes::activity_id.eq(activity_id),
-                votes::created_at.eq(created_at),
-            ));
-        match conn {
-            DbConn::Pg(pg) => upsert.execute(pg)?,
-            DbConn::Sqlite(lite) => upsert.execute(lite)?,
-        };
+        return Ok(());
     }
-    refresh_score(conn, object_ap_id)
-}
-
-diesel::define_sql_function!(
-    fn coalesce(x: diesel::sql_types::Nullable<diesel::sql_types::BigInt>, y: diesel::sql_types::BigInt) -> diesel::sql_types::BigInt
-);
-
-/// Sums the object's votes into its row, in one statement (the post's; a comment's only when
-/// no post has that id).
-fn refresh_score(conn: &mut DbConn, object_ap_id: &str) -> Result<()> {
-    let total = || {
-        votes::table
-            .filter(votes::object_ap_id.eq(object_ap_id))
-            .select(diesel::dsl::sum(votes::score))
-            .single_value()
+    let created_at = now();
+    let upsert = diesel::insert_into(votes::table)
+        .values((
+            votes::person_id.eq(person_id),
+            votes::object_ap_id.eq(object_ap_id),
+            votes::score.eq(score),
+            votes::activity_id.eq(activity_id),
+            votes::created_at.eq(created_at),
+        ))
+        .on_conflict((votes::person_id, votes::object_ap_id))
+        .do_update()
+        .set((
+            votes::score.eq(score),
+            votes::activity_id.eq(activity_id),
+            votes::created_at.eq(created_at),
+        ));
+    match conn {
+        DbConn::Pg(pg) => upsert.execute(pg)?,
+        DbConn::Sqlite(lite) => upsert.execute(lite)?,
     };
-    let updated = diesel::update(posts::table.filter(posts::ap_id.eq(object_ap_id)))
-        .set(posts::score.eq(coalesce(total(), 0)))
-        .execute(conn)?;
-    if updated == 0 {
-        diesel::update(comments::table.filter(comments::ap_id.eq(object_ap_id)))
-            .set(comments::score.eq(coalesce(total(), 0)))
-            .execute(conn)?;
-    }
     Ok(())
 }
 
