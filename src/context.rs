@@ -44,6 +44,8 @@ struct Inner {
     writer: Option<db::writer::Writer>,
     /// Remote actors' public keys, parsed (see `federation::http_signing::PublicKeys`).
     public_keys: crate::federation::http_signing::PublicKeys,
+    /// Remote people's rows as last read or stored (see `federation::senders`).
+    senders: crate::federation::senders::Senders,
     /// Failed log-in throttles, the bound on password hashes, the dummy hash
     /// (`actions::login`).
     login: crate::actions::login::LoginGuards,
@@ -85,6 +87,7 @@ impl AppContext {
             instance_policy: Arc::new(RwLock::new(instance_policy)),
             policy_version: std::sync::atomic::AtomicI64::new(-1),
             public_keys: Default::default(),
+            senders: Default::default(),
             gate: Default::default(),
             read_cache,
         }))
@@ -108,6 +111,11 @@ impl AppContext {
     /// Parsed public keys of remote actors, for verifying signatures.
     pub fn public_keys(&self) -> &crate::federation::http_signing::PublicKeys {
         &self.0.public_keys
+    }
+
+    /// Remote people's rows as last read or stored, for the inbox's senders.
+    pub fn senders(&self) -> &crate::federation::senders::Senders {
+        &self.0.senders
     }
 
     /// Notified when events were stored (the planner waits on it).

@@ -75,7 +75,31 @@ async fn receive(
             format!("not an activity: {e}"),
         )
     })?;
-    let actor = ObjectId::<RemoteActor>::from(activity.actor().clone())
+    let mut actor = sender(&activity, data).await?;
+    let verified =
+        http_signing::verify_request(data.public_keys(), request, &params, actor.public_key_pem());
+    if let Err(refused) = verified {
+        // A kept row may be older than the database's (another process stored the actor's
+        // new key): checked once more against the database's.
+        if !data.senders().forget(activity.actor().as_str()) {
+            return Err(refused);
+        }
+        actor = sender(&activity, data).await?;
+        http_signing::verify_request(data.public_keys(), request, &params, actor.public_key_pem())?;
+    }
+    activity.verify(data).await?;
+    Ok(match activity.apply(data, actor.left()).await? {
+        Outcome::Applied => HttpResponse::Ok().finish(),
+        Outcome::Ignored(reason) => {
+            HttpResponse::Accepted().json(serde_json::json!({ "ignored": reason }))
+        }
+    })
+}
+
+/// The activity's actor, as stored (a remote person's row as kept, `federation::senders`) or
+/// fetched: 401 when it cannot be had.
+async fn sender(activity: &InboxActivity, data: &FedData) -> Result<RemoteActor, Error> {
+    ObjectId::<RemoteActor>::from(activity.actor().clone())
         .dereference(data)
         .await
         .map_err(|e| match e.kind {
@@ -85,15 +109,7 @@ async fn receive(
                 "key_unavailable",
                 format!("the actor's key could not be had: {}", e.message),
             ),
-        })?;
-    http_signing::verify_request(data.public_keys(), request, &params, actor.public_key_pem())?;
-    activity.verify(data).await?;
-    Ok(match activity.apply(data, actor.left()).await? {
-        Outcome::Applied => HttpResponse::Ok().finish(),
-        Outcome::Ignored(reason) => {
-            HttpResponse::Accepted().json(serde_json::json!({ "ignored": reason }))
-        }
-    })
+        })
 }
 
 fn too_large() -> Error {

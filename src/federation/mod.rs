@@ -13,6 +13,7 @@ pub mod objects;
 pub mod outbound;
 pub mod resolve;
 pub mod routes;
+pub mod senders;
 pub mod signatures;
 pub mod software;
 pub mod webfinger;

@@ -425,3 +425,72 @@ async fn a_community_key_cannot_sign_for_a_member() {
     assert_error(&got, StatusCode::UNAUTHORIZED, "key_owner_mismatch", None);
     assert_nothing_stored(&home, &activity).await;
 }
+
+/// Sets the public key (and, where given, the private key) of `actor`'s row on `app`.
+async fn store_key(app: &TestApp, actor: &str, public: &str, private: Option<&str>) {
+    use copse::db::schema::persons;
+    use diesel::prelude::*;
+    let (actor, public, private) = (
+        actor.to_string(),
+        public.to_string(),
+        private.map(str::to_string),
+    );
+    app.context()
+        .db(move |conn| {
+            let row = persons::table.filter(persons::ap_id.eq(&actor));
+            diesel::update(row)
+                .set(persons::public_key.eq(&public))
+                .execute(conn)?;
+            if let Some(private) = private {
+                diesel::update(row)
+                    .set(persons::private_key.eq(private))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("update");
+}
+
+/// The inbox keeps its senders' rows (`federation::senders`). When another process on the same
+/// database has stored an actor's new key, a signature by that key verifies against the
+/// database's row; one by the old key, or by a key that never was the actor's, is still 401.
+#[tokio::test]
+async fn a_kept_sender_gives_way_to_the_key_its_database_has_now() {
+    let (home, remote) = scene().await;
+    let (alice, old_key) = person_key(&remote, "alice").await;
+    let (_, mallory_key) = person_key(&remote, "mallory").await;
+    let first = follow(&alice, &home);
+    let (status, body) = SignedPost::new(&first, &old_key).send(&home).await;
+    assert!(status.is_success(), "{status} {body}");
+
+    // Alice's new key pair: her instance serves it, and home's database has it, as another
+    // process of home would have stored it after fetching her again.
+    let (public, private) = copse::domain::keys::generate().expect("a key pair");
+    store_key(&remote, &alice, &public, Some(&private)).await;
+    store_key(&home, &alice, &public, None).await;
+    let new_key = Key {
+        id: old_key.id.clone(),
+        pem: private,
+    };
+    let again = follow(&alice, &home);
+    let (status, body) = SignedPost::new(&again, &new_key).send(&home).await;
+    assert!(status.is_success(), "the new key: {status} {body}");
+    let id = again["id"].as_str().expect("id").to_string();
+    let received = home
+        .context()
+        .db(move |conn| copse::db::members::was_received(conn, &id))
+        .await
+        .expect("query");
+    assert!(received, "the activity signed with the new key was applied");
+
+    for key in [&old_key, &mallory_key] {
+        let key = Key {
+            id: old_key.id.clone(),
+            pem: key.pem.clone(),
+        };
+        let activity = follow(&alice, &home);
+        let got = SignedPost::new(&activity, &key).send(&home).await;
+        assert_error(&got, StatusCode::UNAUTHORIZED, "signature_invalid", None);
+    }
+}

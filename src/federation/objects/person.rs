@@ -76,9 +76,18 @@ impl Object for Person {
         Some(self.last_refreshed_at.and_utc())
     }
 
+    /// A remote person's row comes from `federation::senders` when kept there.
     async fn read_from_id(id: Url, data: &Data<AppContext>) -> Result<Option<Self>, Error> {
-        data.db(move |conn| db::accounts::person_by_ap_id(conn, id.as_str()))
-            .await
+        if let Some(kept) = data.senders().get(id.as_str()) {
+            return Ok(Some(kept));
+        }
+        let found = data
+            .db(move |conn| db::accounts::person_by_ap_id(conn, id.as_str()))
+            .await?;
+        if let Some(person) = &found {
+            data.senders().keep(person);
+        }
+        Ok(found)
     }
 
     async fn into_json(self, data: &Data<AppContext>) -> Result<PersonJson, Error> {
@@ -140,8 +149,11 @@ impl Object for Person {
             public_key: json.public_key.public_key_pem,
             published: json.published.map(|p| p.naive_utc()),
         };
-        data.write(move |conn| db::accounts::upsert_remote_person(conn, &remote))
-            .await
+        let stored = data
+            .write(move |conn| db::accounts::upsert_remote_person(conn, &remote))
+            .await?;
+        data.senders().keep(&stored);
+        Ok(stored)
     }
 }
 
