@@ -177,6 +177,19 @@ pub fn admit(
     ap_id: &str,
     vouched_by: Option<i64>,
 ) -> Result<()> {
+    let standing = db::bans::standing(conn, community.id, author_id)?;
+    admit_as(community, standing, thread_locked, ap_id, vouched_by)
+}
+
+/// [`admit`] with the author's standing in the community already read (in the write that
+/// stores).
+fn admit_as(
+    community: &Community,
+    standing: db::bans::Standing,
+    thread_locked: Option<bool>,
+    ap_id: &str,
+    vouched_by: Option<i64>,
+) -> Result<()> {
     if vouched_by.is_some_and(|by| by != community.id) {
         return Err(Error::new(
             ErrorKind::Forbidden,
@@ -184,14 +197,13 @@ pub fn admit(
             "a community vouches only for content inside it",
         ));
     }
+    let role = standing.role_unless_banned()?;
     if community.local {
-        let role = db::bans::role_unless_banned(conn, community.id, author_id)?;
         return match thread_locked {
             Some(locked) => rules::may_comment(community, role, locked),
             None => rules::may_post(community, role),
         };
     }
-    db::bans::ensure_not_banned(conn, community.id, author_id)?;
     let served_by_community = url::Url::parse(ap_id)
         .is_ok_and(|id| crate::domain::names::same_origin(&id, &community.ap_id.0));
     if vouched_by == Some(community.id) || served_by_community {
@@ -298,16 +310,22 @@ async fn write_remote_post(
         .unwrap_or_default();
     let post = ctx
         .write(move |conn| {
-            let post = match db::posts::stored_id_or_tombstone(conn, &ap_id, false)? {
-                (Some(id), _) => {
-                    db::posts::post(conn, id)?.ok_or_else(|| Error::not_found("post"))?
-                }
-                (None, tombstoned) => {
+            // What the id names already, with the author's standing (one statement).
+            let (stored, tombstoned, standing) = if from_calendar {
+                let (stored, tombstoned) = db::posts::stored_id_or_tombstone(conn, &ap_id, false)?;
+                (stored, tombstoned, None)
+            } else {
+                let (stored, tombstoned, standing) =
+                    db::bans::post_and_standing(conn, &ap_id, community.id, author_id)?;
+                (stored, tombstoned, Some(standing))
+            };
+            let post = match stored {
+                Some(id) => db::posts::post(conn, id)?.ok_or_else(|| Error::not_found("post"))?,
+                None => {
                     refuse_tombstoned(tombstoned)?;
-                    if from_calendar {
-                        admit_calendar(conn, &community, author_id)?;
-                    } else {
-                        admit(conn, &community, author_id, None, &ap_id, vouched_by)?;
+                    match standing {
+                        None => admit_calendar(conn, &community, author_id)?,
+                        Some(standing) => admit_as(&community, standing, None, &ap_id, vouched_by)?,
                     }
                     let new = NewPost {
                         ap_id: Some(&ap_id),

@@ -57,6 +57,26 @@ pub fn is_banned(conn: &mut DbConn, community_id: i64, person_id: i64) -> Result
     })
 }
 
+/// A person's standing in a community as two scalar subqueries for a `select`: whether a ban
+/// is in force now (NULL when there is none), and their role as an active member.
+macro_rules! standing_of {
+    ($community_id:expr, $person_id:expr) => {{
+        use super::schema::community_bans as b;
+        let banned = b::table
+            .filter(b::community_id.eq($community_id))
+            .filter(b::person_id.eq($person_id))
+            .select(b::expires_at.is_null().or(b::expires_at.gt(now())))
+            .single_value();
+        let role = community_members::table
+            .filter(community_members::community_id.eq($community_id))
+            .filter(community_members::person_id.eq($person_id))
+            .filter(community_members::state.eq(ACTIVE))
+            .select(community_members::role)
+            .single_value();
+        (banned, role)
+    }};
+}
+
 /// The person's role in the community (None when not an active member), in one statement with
 /// the check of [`ensure_not_banned`]: 403 `banned` when they are banned from it.
 pub fn role_unless_banned(
@@ -64,24 +84,36 @@ pub fn role_unless_banned(
     community_id: i64,
     person_id: i64,
 ) -> Result<Option<Role>> {
-    use super::schema::community_bans as b;
-    let banned = b::table
-        .filter(b::community_id.eq(community_id))
-        .filter(b::person_id.eq(person_id))
-        .select(b::expires_at.is_null().or(b::expires_at.gt(now())))
-        .single_value();
-    let role = community_members::table
-        .filter(community_members::community_id.eq(community_id))
-        .filter(community_members::person_id.eq(person_id))
-        .filter(community_members::state.eq(ACTIVE))
-        .select(community_members::role)
-        .single_value();
+    standing(conn, community_id, person_id)?.role_unless_banned()
+}
+
+/// The person's [`Standing`] in the community, in one statement.
+pub fn standing(conn: &mut DbConn, community_id: i64, person_id: i64) -> Result<Standing> {
+    let (banned, role) = standing_of!(community_id, person_id);
     let (banned, role): (Option<bool>, Option<String>) =
         diesel::select((banned, role)).get_result(conn)?;
-    if banned == Some(true) {
-        return Err(banned_error());
-    }
-    Ok(role.as_deref().and_then(Role::parse))
+    Ok(Standing::of(banned, role))
+}
+
+/// What a received thread's write reads before it writes, in one statement: the id of the post
+/// stored under `ap_id` if there is one, whether that id is tombstoned, and the author's
+/// [`Standing`] in the community.
+pub fn post_and_standing(
+    conn: &mut DbConn,
+    ap_id: &str,
+    community_id: i64,
+    person_id: i64,
+) -> Result<(Option<i64>, bool, Standing)> {
+    use super::schema::{posts, tombstones};
+    let post = posts::table
+        .filter(posts::ap_id.eq(ap_id))
+        .select(posts::id)
+        .single_value();
+    let tombstoned = diesel::dsl::exists(tombstones::table.find(ap_id));
+    let (banned, role) = standing_of!(community_id, person_id);
+    let (post, tombstoned, banned, role): (Option<i64>, bool, Option<bool>, Option<String>) =
+        diesel::select((post, tombstoned, banned, role)).get_result(conn)?;
+    Ok((post, tombstoned, Standing::of(banned, role)))
 }
 
 /// The community of the thread holding an object (a post or a comment, by its ActivityPub id)
@@ -129,13 +161,7 @@ pub fn thread_community_standing(
         .select((Community::as_select(), banned, role))
         .first(conn)
         .optional()?;
-    Ok(found.map(|(community, banned, role)| {
-        let standing = Standing {
-            banned: banned == Some(true),
-            role: role.as_deref().and_then(Role::parse),
-        };
-        (community, standing)
-    }))
+    Ok(found.map(|(community, banned, role)| (community, Standing::of(banned, role))))
 }
 
 /// Whether a person is banned from a community now, and their role in it if an active member.
@@ -146,6 +172,14 @@ pub struct Standing {
 }
 
 impl Standing {
+    /// From the two subqueries' answers: a ban in force (NULL: none), the active role's name.
+    fn of(banned: Option<bool>, role: Option<String>) -> Standing {
+        Standing {
+            banned: banned == Some(true),
+            role: role.as_deref().and_then(Role::parse),
+        }
+    }
+
     /// The role, or 403 `banned` (as [`role_unless_banned`]).
     pub fn role_unless_banned(self) -> Result<Option<Role>> {
         match self.banned {

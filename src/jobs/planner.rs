@@ -9,6 +9,12 @@ use crate::{
 use activitypub_federation::config::FederationConfig;
 use std::{collections::HashMap, time::Duration};
 
+/// How long the planner waits, once woken, for more changes to plan with the first. A batch's
+/// reads and its marking as planned are four statements however many changes it holds: under
+/// load (1,400 received activities a second) this waits for about seven, where planning at
+/// once took three or four (issue 19). A delivery leaves 5 ms later.
+const GATHER: Duration = Duration::from_millis(5);
+
 /// Plans until shutdown; a batch being planned is finished first.
 pub async fn run(config: FederationConfig<AppContext>) {
     let mut failures: HashMap<i64, u32> = HashMap::new();
@@ -24,7 +30,13 @@ pub async fn run(config: FederationConfig<AppContext>) {
                 }
                 let wake = data.outbox_wakeup();
                 tokio::select! {
-                    _ = wake.notified() => {}
+                    _ = wake.notified() => {
+                        // Woken by a write: the changes stored in the next moment join its batch.
+                        tokio::select! {
+                            _ = tokio::time::sleep(GATHER) => {}
+                            _ = shutdown.cancelled() => {}
+                        }
+                    }
                     _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                     _ = shutdown.cancelled() => {}
                 }

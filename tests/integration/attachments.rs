@@ -376,10 +376,12 @@ async fn a_page_s_resources_federate_with_it_and_the_follower_shows_the_links() 
     );
 
     let remote = format!("garden@{}", home.hostname);
+    // Each resource added is an `Update` of the page: wait for the one that brings both.
     let html = crate::helpers::eventually("the page's links reach the follower", || async {
         let path = format!("/c/{remote}/library/sowing");
         let (status, _, html) = away.fetch(&path, "text/html").await;
-        (status == StatusCode::OK && html.contains("seeds.example")).then_some(html)
+        let both = html.contains("seeds.example") && html.contains(&file_href);
+        (status == StatusCode::OK && both).then_some(html)
     })
     .await;
     assert!(
