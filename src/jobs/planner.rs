@@ -10,10 +10,11 @@ use activitypub_federation::config::FederationConfig;
 use std::{collections::HashMap, time::Duration};
 
 /// How long the planner waits, once woken, for more changes to plan with the first. A batch's
-/// reads and its marking as planned are four statements however many changes it holds: under
-/// load (1,400 received activities a second) this waits for about seven, where planning at
-/// once took three or four (issue 19). A delivery leaves 5 ms later.
-const GATHER: Duration = Duration::from_millis(5);
+/// reads and its marking as planned are four statements however many changes it holds: at
+/// 1,500 received activities a second a batch holds about 30 instead of a handful, 2–3 % more
+/// PostgreSQL ingest (issue 19, docs/PERFORMANCE.md). A delivery leaves at most 20 ms later,
+/// little beside a delivery's own round trips.
+const GATHER: Duration = Duration::from_millis(20);
 
 /// Plans until shutdown; a batch being planned is finished first.
 pub async fn run(config: FederationConfig<AppContext>) {
