@@ -44,6 +44,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .app_data(web::PathConfig::default().error_handler(|e, _| {
                 Error::new(ErrorKind::BadRequest, "invalid_path", e.to_string()).into()
             }))
+            // The reads asked for most come first: the router tries each route's pattern in
+            // order (with `regex-lite`, Cargo.toml), and a listing or thread need not wait
+            // behind the rest.
+            .route("/communities/{ref}/posts", web::post().to(posts::create))
+            .route("/communities/{ref}/posts", web::get().to(posts::list))
+            .route("/posts/{id}", web::get().to(posts::get))
+            .route("/posts/{id}/comments", web::post().to(posts::comment))
+            .route("/posts/{id}/comments", web::get().to(posts::comments))
             .route("/openapi.json", web::get().to(openapi::document))
             .route("/accounts", web::post().to(accounts::register))
             .route("/sessions", web::post().to(accounts::log_in))
@@ -197,11 +205,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/communities/{ref}/series", web::post().to(series::create))
             .route("/series/{id}", web::get().to(series::get))
             .route("/series/{id}", web::put().to(series::edit))
-            .route("/communities/{ref}/posts", web::post().to(posts::create))
-            .route("/communities/{ref}/posts", web::get().to(posts::list))
-            .route("/posts/{id}", web::get().to(posts::get))
-            .route("/posts/{id}/comments", web::post().to(posts::comment))
-            .route("/posts/{id}/comments", web::get().to(posts::comments))
             .route("/posts/{id}/vote", web::post().to(posts::vote_post))
             .route("/communities/{ref}/polls", web::post().to(polls::create))
             .route("/posts/{id}/poll", web::get().to(polls::get))
