@@ -1,8 +1,10 @@
 //! Reads: the newest 20 posts of a community of `n` posts (`GET
 //! /api/v1/communities/bench/posts`, sorts `new` and `top`), a thread of `--comments` comments
 //! (`GET /api/v1/posts/{id}/comments`), and the same two as web pages (`/c/bench`,
-//! `/post/{id}`), anonymous, each for `--secs` seconds at every concurrency of `--levels`.
-//! `--read-cache MIB` sets the target's read cache (`0`: off, every request rendered).
+//! `/post/{id}`), each for `--secs` seconds at every concurrency of `--levels`: anonymous, or
+//! with `--signed-in 1` as a member of the community (its session as the API's bearer token and
+//! the pages' cookie; never served from the read cache). `--read-cache MIB` sets the target's
+//! read cache (`0`: off, every request rendered).
 //!
 //! The posts (by 100 remote authors, every fourth with two comments, scores spread) and
 //! `--votes` votes on them (from 1,000 remote voters, ten a post at most per voter round) are
@@ -37,6 +39,7 @@ pub async fn run(args: &Args) -> Vec<Row> {
     let votes = args.number("votes", 0);
     // The read cache's size (`read_cache_mib`; 0 turns it off), to compare with and without.
     let cache = args.number("read-cache", 32) as u64;
+    let signed_in = args.number("signed-in", 0) > 0;
     let levels: Vec<usize> = match args.extra.iter().find(|(k, _)| k == "levels") {
         Some((_, v)) => v.split(',').filter_map(|c| c.parse().ok()).collect(),
         None => vec![16],
@@ -45,7 +48,12 @@ pub async fn run(args: &Args) -> Vec<Row> {
     println!(
         "{n} posts in the community (by {AUTHORS} authors), {votes} votes on them, a thread of \
          {comments} comments, {secs} s per row, target http_workers = {workers}, \
-         read_cache_mib = {cache}\n"
+         read_cache_mib = {cache}, readers {}\n",
+        if signed_in {
+            "signed in (a member)"
+        } else {
+            "anonymous"
+        }
     );
     let target = Instance::spawn(args.postgres, |s| {
         s.http_workers = workers;
@@ -55,6 +63,21 @@ pub async fn run(args: &Args) -> Vec<Row> {
     let api = Api::of(&target);
     let owner = api.user("owner").await;
     api.community(&owner, "bench").await;
+    let reader = match signed_in {
+        true => {
+            let reader = api.user("reader").await;
+            let (status, body) = api
+                .post(
+                    "/api/v1/communities/bench/join",
+                    Some(&reader),
+                    serde_json::json!({}),
+                )
+                .await;
+            assert!(status < 300, "join: {status} {body}");
+            Some(reader)
+        }
+        false => None,
+    };
     let seeded = Instant::now();
     let thread = seed(&target, n, comments).await;
     seed_votes(&target, n, votes).await;
@@ -79,13 +102,17 @@ pub async fn run(args: &Args) -> Vec<Row> {
     let mut rows = Vec::new();
     for (label, path) in &paths {
         let url = format!("{}{path}", target.base);
-        let probe = reqwest::get(&url).await.expect("probe");
+        let probe = as_reader(reqwest::Client::new().get(&url), reader.as_deref())
+            .send()
+            .await
+            .expect("probe");
         assert!(probe.status().is_success(), "{url}: {}", probe.status());
         for &concurrency in &levels {
-            let url = url.clone();
-            let result = std::thread::spawn(move || load(&url, concurrency, secs))
-                .join()
-                .expect("load generator");
+            let (url, reader) = (url.clone(), reader.clone());
+            let result =
+                std::thread::spawn(move || load(&url, reader.as_deref(), concurrency, secs))
+                    .join()
+                    .expect("load generator");
             let mut samples = result.samples;
             samples.sort();
             let cpu = result.process_cpu.saturating_sub(result.loader_cpu);
@@ -312,8 +339,21 @@ struct LoadResult {
     process_cpu: Duration,
 }
 
-/// GETs `url` with `concurrency` requests in flight for `secs` seconds, from this thread only.
-fn load(url: &str, concurrency: usize, secs: u64) -> LoadResult {
+/// A request as the reader whose session is `token` (both the API's bearer token and the pages'
+/// cookie, under either of its names), or as nobody.
+fn as_reader(request: reqwest::RequestBuilder, token: Option<&str>) -> reqwest::RequestBuilder {
+    match token {
+        Some(token) => request.bearer_auth(token).header(
+            reqwest::header::COOKIE,
+            format!("__Host-copse_session={token}; copse_session={token}"),
+        ),
+        None => request,
+    }
+}
+
+/// GETs `url` with `concurrency` requests in flight for `secs` seconds, from this thread only,
+/// as the reader whose session is `token` if any.
+fn load(url: &str, token: Option<&str>, concurrency: usize, secs: u64) -> LoadResult {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -329,16 +369,18 @@ fn load(url: &str, concurrency: usize, secs: u64) -> LoadResult {
         let deadline = start + Duration::from_secs(secs);
         let tasks: Vec<_> = (0..concurrency)
             .map(|_| {
-                let (client, samples, failed, url) = (
+                let (client, samples, failed, url, token) = (
                     client.clone(),
                     samples.clone(),
                     failed.clone(),
                     url.to_string(),
+                    token.map(str::to_string),
                 );
                 tokio::spawn(async move {
                     while Instant::now() < deadline {
                         let sent = Instant::now();
-                        let ok = match client.get(&url).send().await {
+                        let request = as_reader(client.get(&url), token.as_deref());
+                        let ok = match request.send().await {
                             Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
                             _ => false,
                         };

@@ -60,7 +60,11 @@ pub async fn links(
     let links = ctx
         .db(move |conn| {
             let found = gate.content(conn, Target::Post(id), State::Visible, &viewer)?;
-            views::library::post_links(conn, &gate, &viewer, &found.community, id)
+            let sight = views::gate::Sight {
+                role: found.role,
+                content: true,
+            };
+            views::library::post_links(conn, &gate, &viewer, &found.community, id, Some(sight))
         })
         .await?;
     Ok(HttpResponse::Ok().json(PostLibraryView {

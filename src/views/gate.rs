@@ -151,6 +151,28 @@ impl Gate {
         viewer: &Viewer,
         community: &Community,
     ) -> Result<Sight> {
+        self.sight_given(conn, viewer, community, None)
+    }
+
+    /// [`sight`](Self::sight) for a viewer whose role in `community` (as an active member) the
+    /// caller has already read, with the rest of where they stand (`db::bans::membership`).
+    pub fn sight_with_role(
+        &self,
+        conn: &mut db::DbConn,
+        viewer: &Viewer,
+        community: &Community,
+        role: Option<Role>,
+    ) -> Result<Sight> {
+        self.sight_given(conn, viewer, community, Some(role))
+    }
+
+    fn sight_given(
+        &self,
+        conn: &mut db::DbConn,
+        viewer: &Viewer,
+        community: &Community,
+        known_role: Option<Option<Role>>,
+    ) -> Result<Sight> {
         let sight = match viewer {
             Viewer::Anonymous => Sight {
                 role: None,
@@ -160,7 +182,10 @@ impl Gate {
                 person_id,
                 is_admin,
             } => {
-                let role = db::communities::role_of(conn, community.id, *person_id)?;
+                let role = match known_role {
+                    Some(role) => role,
+                    None => db::communities::role_of(conn, community.id, *person_id)?,
+                };
                 Sight {
                     role,
                     content: can_read(community, role, *is_admin),
@@ -245,10 +270,12 @@ impl Gate {
         state: State,
         viewer: &Viewer,
     ) -> Result<Content> {
-        let found = lookup(conn, target, state)?;
-        if !self.sight(conn, viewer, &found.community)?.content {
+        let mut found = lookup(conn, target, state)?;
+        let sight = self.sight(conn, viewer, &found.community)?;
+        if !sight.content {
             return Err(target.missing());
         }
+        found.role = sight.role;
         Ok(found)
     }
 }
@@ -285,6 +312,9 @@ pub struct Content {
     pub post: Post,
     pub comment: Option<Comment>,
     pub community: Community,
+    /// The reader's role in the community, as the gate read it (None for received activities,
+    /// which [`lookup`] finds without asking who reads).
+    pub role: Option<Role>,
 }
 
 impl Content {
@@ -331,5 +361,6 @@ pub fn lookup(conn: &mut db::DbConn, target: Target, state: State) -> Result<Con
         post,
         comment,
         community,
+        role: None,
     })
 }

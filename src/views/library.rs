@@ -2,7 +2,7 @@
 //! its members): the tree of a community's pages, one page, its history, one old revision, and
 //! the diff between two revisions; each with whether the viewer may edit.
 
-use super::gate::{Gate, Viewer};
+use super::gate::{Gate, Sight, Viewer};
 use crate::{
     context::AppContext,
     db::{
@@ -48,6 +48,16 @@ pub fn access(
     community: &Community,
 ) -> Result<Option<Access>> {
     let sight = gate.sight(conn, viewer, community)?;
+    access_in_sight(conn, sight, viewer, community)
+}
+
+/// [`access`] for a viewer whose sight of `community` the gate has already given.
+fn access_in_sight(
+    conn: &mut DbConn,
+    sight: Sight,
+    viewer: &Viewer,
+    community: &Community,
+) -> Result<Option<Access>> {
     if !sight.content {
         return Ok(None);
     }
@@ -364,18 +374,23 @@ pub struct PostLinks {
     pub may_make_page: bool,
 }
 
-/// Statements: one, and the rights' (two or three) for a signed-in reader.
+/// Statements: one, and the rights' (one to three) for a signed-in reader. `sight`: the
+/// viewer's sight of `community` when the gate has already given it (a thread read has).
 pub fn post_links(
     conn: &mut DbConn,
     gate: &Gate,
     viewer: &Viewer,
     community: &Community,
     post_id: i64,
+    sight: Option<Sight>,
 ) -> Result<PostLinks> {
     let (became, linked_from) = library_links::of_post(conn, post_id, gate.scope(viewer))?;
-    let may_make_page = match viewer.person_id() {
-        Some(_) => access(conn, gate, viewer, community)?.is_some_and(|a| a.may_edit),
-        None => false,
+    let may_make_page = match (viewer.person_id(), sight) {
+        (None, _) => false,
+        (Some(_), Some(sight)) => {
+            access_in_sight(conn, sight, viewer, community)?.is_some_and(|a| a.may_edit)
+        }
+        (Some(_), None) => access(conn, gate, viewer, community)?.is_some_and(|a| a.may_edit),
     };
     Ok(PostLinks {
         became,

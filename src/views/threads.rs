@@ -3,7 +3,7 @@
 //! as long as a reply beneath it remains (as Lemmy and Reddit do); with none it is left out.
 //! `read` is the whole of a thread page for one viewer, in a fixed number of statements.
 
-use super::gate::{Gate, State, Target, Viewer};
+use super::gate::{Gate, Sight, State, Target, Viewer};
 use crate::{
     db::{
         self,
@@ -26,6 +26,8 @@ pub struct ThreadRead {
     pub votes: HashMap<String, i32>,
     /// Whether the viewer moderates the thread's community.
     pub moderates: bool,
+    /// What the viewer may see of the thread's community (their role in it), as the gate read it.
+    pub sight: Sight,
     /// The other communities the thread is in (cross-posts), and the local communities a
     /// signed-in viewer is an active member of with their role (`db::shares::for_thread_page`).
     pub communities: Vec<db::shares::ThreadCommunity>,
@@ -54,11 +56,7 @@ pub fn read(
         Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
-    let (post, community) = (content.post, content.community);
-    let role = match viewer.person_id() {
-        Some(person) => db::communities::role_of(conn, community.id, person)?,
-        None => None,
-    };
+    let (post, community, role) = (content.post, content.community, content.role);
     let moderates = may_moderate(&community, role, viewer.is_admin()).is_ok();
     if post.removed && !moderates {
         return Ok(None);
@@ -82,6 +80,10 @@ pub fn read(
         comments,
         votes,
         moderates,
+        sight: Sight {
+            role,
+            content: true,
+        },
         communities,
         attachments,
     }))

@@ -16,9 +16,7 @@ use crate::{
     db::{
         self,
         accounts::Person,
-        bans,
         communities::Community,
-        members,
         posts::{ListedPost, PostOrder},
     },
     domain::{
@@ -280,10 +278,15 @@ async fn show(
         .db(move |conn| {
             let c = community;
             let links = db::links::of(conn, c.id)?;
-            let sight = gate.sight(conn, &viewer, &c)?;
-            let you = match viewer.person_id() {
+            let membership = match viewer.person_id() {
+                None => None,
+                Some(person) => Some(db::bans::membership(conn, c.id, person)?),
+            };
+            let role = membership.and_then(|m| m.active_role());
+            let sight = gate.sight_with_role(conn, &viewer, &c, role)?;
+            let you = match membership {
                 None => You::SignedOut,
-                Some(person) => standing(conn, &c, person)?,
+                Some(m) => standing(&c, m),
             };
             let may_edit = c.local && may_edit(sight.role, viewer.is_admin()).is_ok();
             let digest = match (you, user) {
@@ -380,18 +383,18 @@ async fn show(
     html(shown.status, &page)
 }
 
-/// Where `person` stands with `c`.
-fn standing(conn: &mut db::DbConn, c: &Community, person: i64) -> Result<You, Error> {
-    if bans::is_banned(conn, c.id, person)? {
-        return Ok(You::Banned);
+/// Where a signed-in reader stands with `c`.
+fn standing(c: &Community, m: db::bans::Membership) -> You {
+    if m.banned {
+        return You::Banned;
     }
-    Ok(match members::get(conn, c.id, person)? {
-        Some(m) if !m.is_active() => You::Pending,
-        Some(m) if m.role() == crate::domain::communities::Role::Owner => You::Owner,
+    match m.member {
+        Some((false, _)) => You::Pending,
+        Some((true, crate::domain::communities::Role::Owner)) => You::Owner,
         Some(_) => You::Member,
-        None if c.local && db::moderation::is_invited(conn, c.id, person)? => You::Invited,
+        None if c.local && m.invited => You::Invited,
         None => You::Stranger,
-    })
+    }
 }
 
 impl CommunityPage {

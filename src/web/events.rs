@@ -145,7 +145,7 @@ pub(super) async fn show(
     };
     let (gate, viewer, community) = (ctx.gate().clone(), frame.viewer(), e.community.clone());
     let mut links = ctx
-        .db(move |conn| views::library::post_links(conn, &gate, &viewer, &community, id))
+        .db(move |conn| views::library::post_links(conn, &gate, &viewer, &community, id, None))
         .await?;
     links.may_make_page = false;
     let page = EventPage {

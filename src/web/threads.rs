@@ -339,25 +339,32 @@ pub async fn thread(
 async fn thread_page(ctx: &AppContext, frame: Frame, id: i64) -> Result<HttpResponse, Error> {
     let (gate, viewer) = (ctx.gate().clone(), frame.viewer());
     let person = viewer.person_id();
+    // The thread, what the library says of it and its poll: one trip to the database.
     let found = ctx
-        .db(move |conn| threads::read(conn, &gate, &viewer, id))
+        .db(move |conn| {
+            let Some(t) = threads::read(conn, &gate, &viewer, id)? else {
+                return Ok(None);
+            };
+            let links = crate::views::library::post_links(
+                conn,
+                &gate,
+                &viewer,
+                &t.community,
+                id,
+                Some(t.sight),
+            )?;
+            let poll = crate::views::polls::of_post(conn, &t.post, person, t.moderates)?;
+            Ok(Some((t, links, poll)))
+        })
         .await?;
-    let Some(t) = found else {
+    let Some((t, links, poll)) = found else {
         return not_found(ctx, format!("The post {id}"));
     };
-    let (post, moderates) = (t.post.clone(), t.moderates);
-    let (gate, viewer, community) = (ctx.gate().clone(), frame.viewer(), t.community.clone());
-    let links = ctx
-        .db(move |conn| crate::views::library::post_links(conn, &gate, &viewer, &community, id))
-        .await?;
-    let poll = ctx
-        .db(move |conn| crate::views::polls::of_post(conn, &post, person, moderates))
-        .await?
-        .map(|p| match person {
-            Some(_) => p,
-            // Signed-out readers share one cached page: options only, the results on its page.
-            None => crate::views::polls::without_results(p),
-        });
+    let poll = poll.map(|p| match person {
+        Some(_) => p,
+        // Signed-out readers share one cached page: options only, the results on its page.
+        None => crate::views::polls::without_results(p),
+    });
     let host = &ctx.settings().hostname;
     let also_in = super::thread_sharing::also_in(&t.communities, host);
     let sharing = match person {

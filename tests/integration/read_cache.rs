@@ -363,8 +363,9 @@ async fn listing_and_thread_cost_the_same_statements_for_1_20_or_100_items() {
                 counts.iter().all(|n| *n == counts[0]),
                 "cache {cache} MiB, {read}: statements for 1, 20 and 100 items: {counts:?}"
             );
-            // A page of posts is two statements (its own threads, then those shared into it).
-            assert!(counts[0] <= 16, "{read}: {counts:?}");
+            // A page of posts is two statements (its own threads, then those shared into it); a
+            // signed-in reader's standing is one (membership, ban, invitation together).
+            assert!(counts[0] <= 14, "{read}: {counts:?}");
         }
         if cache > 0 {
             assert_eq!(costs["HTML thread, signed out"][0], 1, "{costs:?}");

@@ -504,3 +504,50 @@ async fn a_banned_person_is_told_so_and_cannot_join_again() {
     let group = format!("{}/c/looms", app.base);
     assert_eq!(app.membership_state("weaver", &group).await, None);
 }
+
+/// Where a signed-in reader stands, read in one statement with their role, shows on the page:
+/// a member, a banned person (the ban in force), the same person once the ban has run out, an
+/// invited stranger, and the owner.
+#[tokio::test]
+async fn the_community_page_shows_where_the_reader_stands() {
+    let app = TestApp::spawn().await;
+    let owner = app.user("founder").await;
+    let (status, body) = app.community(&owner, "quiet_loom", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (browser, token) = member(&app, "weaver").await;
+    let joined = browser
+        .post("/c/quiet_loom/join", &[("csrf_token", &token)])
+        .await;
+    assert_eq!(joined.status, StatusCode::SEE_OTHER, "{}", joined.body);
+    let page = browser.get("/c/quiet_loom").await;
+    assert!(page.body.contains(">Leave</button>"), "{}", page.body);
+
+    let ctx = app.context();
+    let ban = |expires_at: Option<chrono::NaiveDateTime>| {
+        ctx.write(move |conn| {
+            let c = copse::db::communities::local_by_name(conn, "quiet_loom")?.expect("community");
+            let p = copse::db::accounts::local_person_by_name(conn, "weaver")?.expect("weaver");
+            copse::db::bans::ban(conn, c.id, p.id, Some("noise"), expires_at)
+        })
+    };
+    ban(None).await.expect("banned");
+    let page = browser.get("/c/quiet_loom").await;
+    assert!(
+        page.body.contains("You are banned from this community."),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(">Join</button>"), "{}", page.body);
+    // A ban that has run out is no ban: the page offers to join again.
+    let past = chrono::Utc::now().naive_utc() - chrono::Duration::hours(1);
+    ban(Some(past)).await.expect("ban in the past");
+    let page = browser.get("/c/quiet_loom").await;
+    assert!(!page.body.contains("You are banned"), "{}", page.body);
+    assert!(page.body.contains(">Join</button>"), "{}", page.body);
+
+    let owner_browser = Browser::new(&app);
+    owner_browser.log_in("founder").await;
+    let page = owner_browser.get("/c/quiet_loom").await;
+    assert!(page.body.contains("/c/quiet_loom/edit"), "{}", page.body);
+    assert!(!page.body.contains(">Join</button>"), "{}", page.body);
+}
