@@ -12,7 +12,7 @@ use crate::{
     context::{AppContext, RequestData},
     db::{
         self,
-        accounts::{Account, Person},
+        accounts::Account,
         posts::{Comment, ListedPost, Post, PostOrder},
     },
     error::{Error, ErrorBody},
@@ -179,13 +179,18 @@ pub(crate) fn listed_view(ctx: &AppContext, listed: ListedPost) -> PostView {
     }
 }
 
-fn comment_view(ctx: &AppContext, c: Comment, author: &Person) -> CommentView {
+fn comment_view(
+    ctx: &AppContext,
+    c: Comment,
+    author_name: &str,
+    author_id: &url::Url,
+) -> CommentView {
     CommentView {
         id: c.id,
         actor_id: c.ap_id.to_string(),
         post_id: c.post_id,
         parent_id: c.parent_id,
-        author: handle(ctx, &author.name, &author.ap_id),
+        author: handle(ctx, author_name, author_id),
         body: c.body_md,
         body_html: c.body_html,
         score: c.score,
@@ -359,7 +364,12 @@ pub async fn comment(
     let comment =
         actions::posts::create_comment(&data, &account, post.id, body.parent_id, &body.body)
             .await?;
-    Ok(HttpResponse::Created().json(comment_view(&data, comment, &account.person)))
+    Ok(HttpResponse::Created().json(comment_view(
+        &data,
+        comment,
+        &account.person.name,
+        &account.person.ap_id,
+    )))
 }
 
 /// A post's comments as a tree.
@@ -401,7 +411,7 @@ async fn comment_tree(
         .into_iter()
         .map(|e| {
             let id = e.comment.id;
-            let mut view = comment_view(data, e.comment, &e.author);
+            let mut view = comment_view(data, e.comment, &e.author.name, &e.author.ap_id);
             view.deleted = e.shown != Shown::Visible;
             view.removed = e.shown == Shown::Removed;
             if e.shown == Shown::Visible {

@@ -1,7 +1,6 @@
 //! Posts and comments (`posts`, `comments`), local and remote.
 
 use super::{
-    accounts::Person,
     communities::{in_scope, Community, Scope},
     now,
     schema::{comments, communities, community_members, persons, posts},
@@ -259,12 +258,14 @@ pub fn thread_community(conn: &mut DbConn, post_id: i64) -> Result<Community> {
 }
 
 /// All comments of a post, oldest first, with their authors.
-pub fn post_comments(conn: &mut DbConn, post_id: i64) -> Result<Vec<(Comment, Person)>> {
+pub fn post_comments(conn: &mut DbConn, post_id: i64) -> Result<Vec<(Comment, ActorRef)>> {
+    // The author's name and id only: a whole person row (keys, profile, inboxes) for each of a
+    // long thread's comments was most of what the statement carried.
     Ok(comments::table
         .inner_join(persons::table)
         .filter(comments::post_id.eq(post_id))
         .order(comments::id.asc())
-        .select((Comment::as_select(), Person::as_select()))
+        .select((Comment::as_select(), (persons::name, persons::ap_id)))
         .load(conn)?)
 }
 

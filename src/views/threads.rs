@@ -9,7 +9,7 @@ use crate::{
         self,
         accounts::Person,
         communities::Community,
-        posts::{Comment, Post},
+        posts::{ActorRef, Comment, Post},
     },
     domain::communities::may_moderate,
     error::{ErrorKind, Result},
@@ -121,7 +121,7 @@ impl Shown {
 /// One comment in its place: `depth` 0 replies to the post. A placeholder's body is empty.
 pub struct ThreadEntry {
     pub comment: Comment,
-    pub author: Person,
+    pub author: ActorRef,
     pub depth: usize,
     pub shown: Shown,
 }
@@ -129,13 +129,13 @@ pub struct ThreadEntry {
 /// Orders a post's comments depth-first (each reply under its parent), oldest first at each
 /// level. Iterative, so a reply chain of any depth cannot exhaust the stack. A comment whose
 /// parent is not in the thread is left out.
-pub fn thread(rows: Vec<(Comment, Person)>) -> Vec<ThreadEntry> {
-    let mut children: HashMap<Option<i64>, Vec<(Comment, Person)>> = HashMap::new();
+pub fn thread(rows: Vec<(Comment, ActorRef)>) -> Vec<ThreadEntry> {
+    let mut children: HashMap<Option<i64>, Vec<(Comment, ActorRef)>> = HashMap::new();
     for row in rows {
         children.entry(row.0.parent_id).or_default().push(row);
     }
     // Rows come oldest first; the stack pops from the end, so push each level reversed.
-    let mut stack: Vec<(usize, (Comment, Person))> = children
+    let mut stack: Vec<(usize, (Comment, ActorRef))> = children
         .remove(&None)
         .unwrap_or_default()
         .into_iter()

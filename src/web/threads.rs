@@ -315,7 +315,7 @@ fn comment_lines(
             removed: e.shown == threads::Shown::Removed,
             score: e.comment.score,
             vote: votes.get(e.comment.ap_id.as_str()).copied().unwrap_or(0),
-            mine: viewer == Some(e.author.id),
+            mine: viewer == Some(e.comment.author_id),
         })
         .collect()
 }
