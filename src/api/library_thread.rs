@@ -60,11 +60,8 @@ pub async fn links(
     let links = ctx
         .db(move |conn| {
             let found = gate.content(conn, Target::Post(id), State::Visible, &viewer)?;
-            let sight = views::gate::Sight {
-                role: found.role,
-                content: true,
-            };
-            views::library::post_links(conn, &gate, &viewer, &found.community, id, Some(sight))
+            let sight = Some(found.sight());
+            views::library::post_links(conn, &gate, &viewer, &found.community, id, sight)
         })
         .await?;
     Ok(HttpResponse::Ok().json(PostLibraryView {

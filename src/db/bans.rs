@@ -98,50 +98,31 @@ pub fn standing(conn: &mut DbConn, community_id: i64, person_id: i64) -> Result<
 /// Where a person stands with a community, as its page shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Membership {
-    /// A ban in force now.
-    pub banned: bool,
-    /// Their membership, if they have one: whether it is active (else pending), and its role.
-    pub member: Option<(bool, Role)>,
+    /// A ban in force, and their role as an active member.
+    pub standing: Standing,
+    /// A membership not active yet (an application, or a Follow its server has not accepted).
+    pub pending: bool,
     /// Whether they hold an invitation to it.
     pub invited: bool,
 }
 
-impl Membership {
-    /// Their role as an active member (what the read gate asks).
-    pub fn active_role(&self) -> Option<Role> {
-        self.member
-            .and_then(|(active, role)| active.then_some(role))
-    }
-}
-
-/// [`Membership`] in one statement: a ban in force, the membership's state and role, and an
+/// [`Membership`] in one statement: the [`Standing`], a membership not yet active, and an
 /// invitation.
 pub fn membership(conn: &mut DbConn, community_id: i64, person_id: i64) -> Result<Membership> {
-    use super::schema::{community_bans as b, invitations};
-    let banned = b::table
-        .filter(b::community_id.eq(community_id))
-        .filter(b::person_id.eq(person_id))
-        .select(b::expires_at.is_null().or(b::expires_at.gt(now())))
-        .single_value();
-    let member = || {
+    use super::schema::invitations;
+    let (banned, role) = standing_of!(community_id, person_id);
+    let pending = diesel::dsl::exists(
         community_members::table
             .filter(community_members::community_id.eq(community_id))
             .filter(community_members::person_id.eq(person_id))
-    };
-    let state = member().select(community_members::state).single_value();
-    let role = member().select(community_members::role).single_value();
+            .filter(community_members::state.ne(ACTIVE)),
+    );
     let invited = diesel::dsl::exists(invitations::table.find((community_id, person_id)));
-    let (banned, state, role, invited): (Option<bool>, Option<String>, Option<String>, bool) =
-        diesel::select((banned, state, role, invited)).get_result(conn)?;
+    let (banned, role, pending, invited): (Option<bool>, Option<String>, bool, bool) =
+        diesel::select((banned, role, pending, invited)).get_result(conn)?;
     Ok(Membership {
-        banned: banned == Some(true),
-        member: state.map(|state| {
-            let role = role
-                .as_deref()
-                .and_then(Role::parse)
-                .unwrap_or(Role::Member);
-            (state == ACTIVE, role)
-        }),
+        standing: Standing::of(banned, role),
+        pending,
         invited,
     })
 }
@@ -216,7 +197,7 @@ pub fn thread_community_standing(
 }
 
 /// Whether a person is banned from a community now, and their role in it if an active member.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Standing {
     pub banned: bool,
     pub role: Option<Role>,

@@ -318,6 +318,14 @@ pub struct Content {
 }
 
 impl Content {
+    /// The reader's sight of the community, which [`Gate::content`] found it may read.
+    pub fn sight(&self) -> Sight {
+        Sight {
+            role: self.role,
+            content: true,
+        }
+    }
+
     /// The ActivityPub id of the target itself.
     pub fn ap_id(&self) -> String {
         match &self.comment {

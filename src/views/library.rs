@@ -385,12 +385,15 @@ pub fn post_links(
     sight: Option<Sight>,
 ) -> Result<PostLinks> {
     let (became, linked_from) = library_links::of_post(conn, post_id, gate.scope(viewer))?;
-    let may_make_page = match (viewer.person_id(), sight) {
-        (None, _) => false,
-        (Some(_), Some(sight)) => {
+    let may_make_page = match viewer.person_id() {
+        None => false,
+        Some(_) => {
+            let sight = match sight {
+                Some(sight) => sight,
+                None => gate.sight(conn, viewer, community)?,
+            };
             access_in_sight(conn, sight, viewer, community)?.is_some_and(|a| a.may_edit)
         }
-        (Some(_), None) => access(conn, gate, viewer, community)?.is_some_and(|a| a.may_edit),
     };
     Ok(PostLinks {
         became,

@@ -56,7 +56,8 @@ pub fn read(
         Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
-    let (post, community, role) = (content.post, content.community, content.role);
+    let (sight, role) = (content.sight(), content.role);
+    let (post, community) = (content.post, content.community);
     let moderates = may_moderate(&community, role, viewer.is_admin()).is_ok();
     if post.removed && !moderates {
         return Ok(None);
@@ -80,10 +81,7 @@ pub fn read(
         comments,
         votes,
         moderates,
-        sight: Sight {
-            role,
-            content: true,
-        },
+        sight,
         communities,
         attachments,
     }))

@@ -282,7 +282,7 @@ async fn show(
                 None => None,
                 Some(person) => Some(db::bans::membership(conn, c.id, person)?),
             };
-            let role = membership.and_then(|m| m.active_role());
+            let role = membership.and_then(|m| m.standing.role);
             let sight = gate.sight_with_role(conn, &viewer, &c, role)?;
             let you = match membership {
                 None => You::SignedOut,
@@ -385,12 +385,10 @@ async fn show(
 
 /// Where a signed-in reader stands with `c`.
 fn standing(c: &Community, m: db::bans::Membership) -> You {
-    if m.banned {
-        return You::Banned;
-    }
-    match m.member {
-        Some((false, _)) => You::Pending,
-        Some((true, crate::domain::communities::Role::Owner)) => You::Owner,
+    match m.standing.role {
+        _ if m.standing.banned => You::Banned,
+        _ if m.pending => You::Pending,
+        Some(crate::domain::communities::Role::Owner) => You::Owner,
         Some(_) => You::Member,
         None if c.local && m.invited => You::Invited,
         None => You::Stranger,

@@ -17,6 +17,15 @@ async fn member(app: &TestApp, name: &str) -> (Browser, String) {
     (browser, token)
 }
 
+/// The moderator whose session is `token` invites `person` to `community` (through the API).
+async fn invite(app: &TestApp, token: &str, community: &str, person: &str) {
+    let path = format!("/api/v1/communities/{community}/invitations");
+    let (status, body) = app
+        .post(&path, Some(token), json!({"person": person}))
+        .await;
+    assert!(status.is_success(), "{status} {body}");
+}
+
 fn location(page: &Page) -> String {
     page.header("location")
 }
@@ -271,14 +280,7 @@ async fn people_join_apply_with_answers_and_leave_from_the_community_page() {
         .await;
     refused.assert_html(StatusCode::FORBIDDEN);
     assert!(refused.body.contains("invitation only"));
-    let (status, body) = app
-        .post(
-            "/api/v1/communities/closed_loom/invitations",
-            Some(&owner),
-            json!({"person": "weaver"}),
-        )
-        .await;
-    assert!(status.is_success(), "{status} {body}");
+    invite(&app, &owner, "closed_loom", "weaver").await;
     let page = browser.get("/c/closed_loom").await;
     assert!(page.body.contains("Accept the invitation"), "{}", page.body);
     let accepted = browser
@@ -506,8 +508,8 @@ async fn a_banned_person_is_told_so_and_cannot_join_again() {
 }
 
 /// Where a signed-in reader stands, read in one statement with their role, shows on the page:
-/// a member, a banned person (the ban in force), the same person once the ban has run out, an
-/// invited stranger, and the owner.
+/// a member, a banned person (the ban in force), the same person once the ban has run out, then
+/// invited, and the owner. (An application pending: `people_join_apply_with_answers…`.)
 #[tokio::test]
 async fn the_community_page_shows_where_the_reader_stands() {
     let app = TestApp::spawn().await;
@@ -544,10 +546,19 @@ async fn the_community_page_shows_where_the_reader_stands() {
     let page = browser.get("/c/quiet_loom").await;
     assert!(!page.body.contains("You are banned"), "{}", page.body);
     assert!(page.body.contains(">Join</button>"), "{}", page.body);
+    invite(&app, &owner, "quiet_loom", "weaver").await;
+    let page = browser.get("/c/quiet_loom").await;
+    assert!(
+        page.body.contains("You are invited to join."),
+        "{}",
+        page.body
+    );
 
+    // The owner: the owner's links (Links, Move) beside the moderators' (Edit).
     let owner_browser = Browser::new(&app);
     owner_browser.log_in("founder").await;
     let page = owner_browser.get("/c/quiet_loom").await;
     assert!(page.body.contains("/c/quiet_loom/edit"), "{}", page.body);
+    assert!(page.body.contains("/c/quiet_loom/move"), "{}", page.body);
     assert!(!page.body.contains(">Join</button>"), "{}", page.body);
 }
